@@ -1,0 +1,1 @@
+"""cassbot: inbox automation for a children's services front door (CASS)."""

@@ -1,0 +1,308 @@
+"""Say what a mail is, with reasons. Pure: a `ParsedMail` in, a `Classification` out.
+
+The order is the order a person at the front door would think in: machines first
+(an out-of-office never answers anything), then the check conventions between
+CASS, A&F and LADO, then later mail on a request, then new requests by the
+weight of their evidence. The cues themselves live in `bot.rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot import rules
+from bot.config import Settings, StaffMember
+from bot.mail import ParsedMail
+from bot.staff import NameMatch, StaffDirectory
+
+Kind = Literal[
+    "ola_request", "partner_request", "level1_verification", "disclosure_request",
+    "charms_check_request", "charms_check_response", "lado_check_request",
+    "lado_check_response", "suitability_check", "requester_followup", "auto_reply", "other",
+]
+CHECK_RESPONSES = frozenset({"charms_check_response", "lado_check_response"})
+_NOT_URGENT_KINDS = frozenset({"auto_reply", "other"})
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What a mail is, and why the bot thinks so."""
+
+    kind: Kind
+    urgent: bool
+    reasons: tuple[str, ...]
+    rao: str | None = None  # check responses: the staff name, else as written
+    rao_member: StaffMember | None = None
+    sender_trusted: bool | None = None  # check responses only
+    reference: str | None = None
+    needs_person: tuple[str, ...] = ()  # why a person must look at it
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind, "urgent": self.urgent, "rao": self.rao,
+            "sender_trusted": self.sender_trusted, "reference": self.reference,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass
+class _Finding:
+    kind: Kind = "other"
+    reasons: list[str] = field(default_factory=list)
+    needs_person: list[str] = field(default_factory=list)
+
+
+class Classifier:
+    """Classifies mail against one organisation's settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.staff = StaffDirectory(settings.staff)
+        self._af = settings.mailbox("af").address
+        self._lado = settings.mailbox("lado").address
+
+    def classify(self, mail: ParsedMail) -> Classification:
+        found = _Finding()
+        reference = _reference(mail)
+        for step in (self._auto_reply, self._check, self._suitability, self._followup, self._request):
+            if step(mail, found, reference):
+                break
+        else:
+            found.reasons.append("no rule fired: left alone")
+        if mail.defects:
+            found.needs_person.append("mail is damaged: " + "; ".join(mail.defects[:3]))
+        return self._finish(mail, found, reference)
+
+    # -- the steps, in order; each returns True when it has decided the kind --
+
+    def _auto_reply(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
+        if not mail.auto_reply_signals:
+            return False
+        found.kind = "auto_reply"
+        found.reasons.extend(f"machine-sent: {s}" for s in mail.auto_reply_signals)
+        return True
+
+    def _check(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
+        subject = mail.subject
+        charms = rules.CHARMS_CHECK.search(subject)
+        lado = rules.LADO_CHECK.search(subject)
+        if charms and (not lado or charms.start() <= lado.start()):
+            kind = self._direction(mail, self._af, "charms")
+        elif lado:
+            kind = self._direction(mail, self._lado, "lado")
+        elif self._asks_team_in_body(mail):
+            kind = "lado_check_request" if mail.recipients and self._lado in mail.recipients else "charms_check_request"
+        else:
+            return False
+        found.kind = kind
+        found.reasons.append(f"check convention: {kind.replace('_', ' ')}")
+        return True
+
+    def _direction(self, mail: ParsedMail, team: str, name: str) -> Kind:
+        """Request (someone asks the team) or response (the team answers, or claims to)."""
+        if mail.from_address == team:
+            return f"{name}_check_response"  # type: ignore[return-value]
+        after = _after_last(rules.CHARMS_CHECK if name == "charms" else rules.LADO_CHECK, mail.subject)
+        asks = team in mail.recipients or rules.CHECK_REQUEST_WORDING.match(after) is not None
+        return f"{name}_check_{'request' if asks else 'response'}"  # type: ignore[return-value]
+
+    def _asks_team_in_body(self, mail: ParsedMail) -> bool:
+        """Staff writing to A&F or LADO without the subject convention."""
+        if not self.settings.is_internal(mail.from_address) or mail.is_reply:
+            return False
+        if self._lado in mail.recipients:
+            return rules.LADO_REQUEST_BODY.search(mail.fresh_text) is not None
+        return self._af in mail.recipients and rules.CHARMS_REQUEST_BODY.search(mail.fresh_text) is not None
+
+    def _suitability(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
+        in_subject = rules.SUITABILITY.search(mail.subject)
+        in_body = rules.SUITABILITY.search(mail.fresh_text) and rules.OFSTED.search(mail.subject + mail.fresh_text)
+        if not (in_subject or in_body):
+            return False
+        found.kind = "suitability_check"
+        found.reasons.append("Ofsted suitability check wording")
+        return True
+
+    def _followup(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
+        if reference:
+            found.reasons.append(f"carries reference {reference}")
+        elif mail.is_reply and not self.settings.is_internal(mail.from_address) and (
+            rules.REQUEST_LIKE_SUBJECT.search(mail.subject)
+        ):
+            found.reasons.append("reply from outside on a request subject")
+        else:
+            return False
+        found.kind = "requester_followup"
+        return True
+
+    def _request(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
+        scores, fired = _score_requests(mail)
+        if not scores:
+            return False
+        kind, score = scores.most_common(1)[0]
+        if score < rules.REQUEST_THRESHOLD:
+            found.reasons.append(f"too little evidence for {kind} ({score})")
+            return False
+        if self.settings.is_internal(mail.from_address) and not _is_forward(mail):
+            found.reasons.append(f"looks like {kind}, but internal mail that forwards nothing")
+            return False
+        found.kind = kind  # type: ignore[assignment]
+        found.reasons.extend(name for k, name in fired if k == kind)
+        return True
+
+    # -- what applies to every kind --
+
+    def _finish(self, mail: ParsedMail, found: _Finding, reference: str | None) -> Classification:
+        urgent = False
+        if found.kind not in _NOT_URGENT_KINDS:
+            urgent, why = _urgency(mail)
+            if why:
+                found.reasons.append(why)
+        rao: NameMatch | None = None
+        trusted: bool | None = None
+        if found.kind in CHECK_RESPONSES:
+            rao = self._rao(mail, found)
+            trusted = self._trusted(mail, found)
+        return Classification(
+            kind=found.kind,
+            urgent=urgent,
+            reasons=tuple(found.reasons),
+            rao=(rao.member.name if rao.member else rao.written) if rao else None,
+            rao_member=rao.member if rao else None,
+            sender_trusted=trusted,
+            reference=reference,
+            needs_person=tuple(found.needs_person),
+        )
+
+    def _rao(self, mail: ParsedMail, found: _Finding) -> NameMatch | None:
+        pattern = rules.CHARMS_CHECK if found.kind == "charms_check_response" else rules.LADO_CHECK
+        candidates = _name_candidates(pattern, mail.subject)
+        first_written: NameMatch | None = None
+        for written in candidates:
+            match = self.staff.match(written)
+            if match.member or match.ambiguous:
+                return self._record_rao(match, found)
+            first_written = first_written or match
+        greeting = _greeting_name(mail.fresh_text)
+        if greeting and (match := self.staff.match(greeting)).member:
+            found.reasons.append(f"RAO from the greeting: {match.reason}")
+            return match
+        return self._record_rao(first_written, found) if first_written else self._no_rao(found)
+
+    @staticmethod
+    def _record_rao(match: NameMatch, found: _Finding) -> NameMatch:
+        found.reasons.append(f"RAO named: {match.reason}")
+        if not match.member:
+            found.needs_person.append(f"RAO not matched to one person: {match.reason}")
+        return match
+
+    @staticmethod
+    def _no_rao(found: _Finding) -> None:
+        found.needs_person.append("check answer names no RAO")
+        return None
+
+    def _trusted(self, mail: ParsedMail, found: _Finding) -> bool:
+        team = self._af if found.kind == "charms_check_response" else self._lado
+        problem = _trust_problem(mail, team)
+        if problem:
+            found.reasons.append(f"sender not trusted: {problem}")
+            found.needs_person.append(f"claims to be a check answer but {problem}")
+            return False
+        found.reasons.append(f"sender is the configured {'A&F' if team == self._af else 'LADO'} address")
+        return True
+
+
+def _reference(mail: ParsedMail) -> str | None:
+    for text in (mail.subject, mail.reference_header):
+        match = rules.REFERENCE.search(text)
+        if match:
+            return f"CASS-{match.group(1)}-{match.group(2)}"
+    return None
+
+
+def _is_forward(mail: ParsedMail) -> bool:
+    return any(p not in ("re", "aw", "sv", "vs", "antw", "r", "ref", "rif", "odp") for p in mail.reply_prefixes) or bool(
+        mail.attachments and any(a.content_type == "message/rfc822" for a in mail.attachments)
+    )
+
+
+def _score_requests(mail: ParsedMail) -> tuple[Counter[str], list[tuple[str, str]]]:
+    places: dict[rules.Where, str] = {
+        "subject": mail.subject,
+        "body": mail.fresh_text[:8000],
+        "sender": mail.from_address.rpartition("@")[2],
+        "attachment": " ".join(a.name for a in mail.attachments),
+    }
+    scores: Counter[str] = Counter()
+    fired: list[tuple[str, str]] = []
+    for cue in rules.REQUEST_CUES:
+        for where in cue.where:
+            if places[where] and cue.fires(places[where]):
+                scores[cue.kind] += rules.WEIGHTS[where]
+                fired.append((cue.kind, f"{cue.name} ({where})"))
+    return scores, fired
+
+
+def _urgency(mail: ParsedMail) -> tuple[bool, str]:
+    if rules.NOT_URGENT.search(mail.subject):
+        return False, "subject says NOT URGENT"
+    if rules.URGENT_WORD.search(mail.subject) or rules.URGENT_PLACEMENT.search(mail.subject):
+        return True, "urgent: subject"
+    body = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", mail.fresh_text[:8000]))
+    if rules.URGENT_PLACEMENT.search(body):
+        return True, "urgent: placement needed today"
+    if rules.URGENT_WORD.search(body):
+        return True, "urgent: body says urgent"
+    return False, ""
+
+
+def _after_last(pattern: re.Pattern[str], text: str) -> str:
+    matches = list(pattern.finditer(text))
+    return text[matches[-1].end():] if matches else ""
+
+
+_SEPARATORS = re.compile(r"\s*(?:[-–—:|/,;()\[\]]|\s-\s|\bre\b:?)\s*", re.IGNORECASE)
+_FILLER = re.compile(r"^(?:for|from|by|to|request(?:ed)?(?: by)?|response|reply|answer|re|the|rao)\b\s*", re.IGNORECASE)
+
+
+def _name_candidates(pattern: re.Pattern[str], subject: str) -> list[str]:
+    """Pieces of the subject that may be the RAO's name: after the convention, then before it."""
+    subject = rules.CHARMS_REQUIRED.sub(" ", subject)
+    subject = rules.REFERENCE.sub(" ", subject)
+    matches = list(pattern.finditer(subject))
+    if not matches:
+        return []
+    after = subject[matches[-1].end():]
+    before = subject[: matches[0].start()]
+    pieces = _SEPARATORS.split(after) + _SEPARATORS.split(before)[::-1]
+    cleaned = (_strip_filler(p) for p in pieces)
+    return [p for p in cleaned if p and any(ch.isalpha() for ch in p)]
+
+
+def _strip_filler(piece: str) -> str:
+    previous = None
+    while previous != piece:
+        previous, piece = piece, _FILLER.sub("", piece.strip()).strip()
+    return piece
+
+
+_GREETING = re.compile(r"^\s*(?:hi|hello|dear|morning|afternoon|good (?:morning|afternoon))\s+([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’-]+)?)", re.MULTILINE)
+
+
+def _greeting_name(text: str) -> str | None:
+    match = _GREETING.search(text[:500])
+    return match.group(1).rstrip(",.") if match else None
+
+
+def _trust_problem(mail: ParsedMail, team: str) -> str | None:
+    if mail.from_count != 1:
+        return f"it has {mail.from_count} From addresses"
+    if mail.from_address != team:
+        return f"it comes from {mail.from_address or 'no address'}, not {team}"
+    for result in mail.authentication_results:
+        if rules.AUTH_FAILED.search(result):
+            return "Authentication-Results says the sender failed authentication"
+    return None

@@ -1,0 +1,135 @@
+"""Load and validate the configuration once, into an immutable `Settings`.
+
+A missing or wrong key stops the bot at start-up with the file, the key and
+what was expected. Secrets are never read from this file: they come from the
+environment (which the CLI fills from `.env`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "cassbot.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+def _address(value: str) -> str:
+    value = value.strip().lower()
+    if not _ADDRESS.match(value):
+        raise ValueError("expected an email address like name@example.org")
+    return value
+
+
+def _domain(value: str) -> str:
+    value = value.strip().lower().lstrip("@")
+    if not _DOMAIN.match(value):
+        raise ValueError("expected a domain like example.org")
+    return value
+
+
+Address = Annotated[str, AfterValidator(_address)]
+Domain = Annotated[str, AfterValidator(_domain)]
+Role = Literal["cass", "af", "lado"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Organisation(_Frozen):
+    name: str = Field(min_length=1)
+    domain: Domain
+
+
+class Mailbox(_Frozen):
+    role: Role
+    address: Address
+
+
+class StaffMember(_Frozen):
+    name: str = Field(min_length=1)
+    address: Address
+    role: Literal["rao", "team_leader"]
+    aliases: tuple[str, ...] = ()
+
+
+class Addresses(_Frozen):
+    secure_domains: tuple[Domain, ...] = Field(min_length=1)
+    generic_local_parts: tuple[str, ...] = Field(min_length=1)
+    webmail_domains: tuple[Domain, ...] = ()
+
+
+class Timescales(_Frozen):
+    decision_hours: int = Field(gt=0)
+    urgent_same_working_day: bool = True
+    check_answer_working_days: int = Field(ge=0)
+    consent_max_age_months: int = Field(gt=0)
+    draft_unsent_working_days: int = Field(ge=0)
+
+
+class Settings(_Frozen):
+    """Everything the bot is told about its organisation, checked once."""
+
+    organisation: Organisation
+    mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
+    staff: tuple[StaffMember, ...] = ()
+    addresses: Addresses
+    timescales: Timescales
+    source: str = "<memory>"
+
+    @model_validator(mode="after")
+    def _one_mailbox_per_role(self) -> Settings:
+        roles = [m.role for m in self.mailboxes]
+        for role in ("cass", "af", "lado"):
+            if roles.count(role) != 1:
+                raise ValueError(f"expected exactly one mailbox with role {role!r}, found {roles.count(role)}")
+        return self
+
+    def mailbox(self, role: Role) -> Mailbox:
+        return next(m for m in self.mailboxes if m.role == role)
+
+    def is_internal(self, address: str) -> bool:
+        domain = address.rpartition("@")[2]
+        org = self.organisation.domain
+        return domain == org or domain.endswith("." + org)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate a TOML file (default: `$CASSBOT_CONFIG`, else the shipped one)."""
+    path = path or Path(os.environ.get("CASSBOT_CONFIG") or DEFAULT_CONFIG)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return settings_from_dict(data, str(path))
+
+
+def settings_from_dict(data: dict[str, object], source: str = "<memory>") -> Settings:
+    try:
+        return Settings.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(source, err) for err in exc.errors())) from exc
+
+
+def _describe(source: str, err: object) -> str:
+    assert isinstance(err, dict)
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        message = "this key is required"
+    elif err["type"] == "extra_forbidden":
+        message = "unknown key (misspelt?)"
+    return f"{source}: {key or '(top level)'}: {message}"

@@ -1,0 +1,301 @@
+"""Parse raw RFC 5322 bytes into a `ParsedMail`: pure, and never raises.
+
+Every mailbox backend hands raw bytes to `parse_mail`; the classifier, the linker
+and the store only ever see the typed value it returns. Whatever is wrong with a
+mail (broken MIME, unknown charsets, NUL bytes, missing headers) is written into
+`ParsedMail.defects` instead of being raised, so a person can be shown why.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import email.utils
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.header import decode_header
+
+from bot.autoreply import auto_reply_signals
+from bot.html_text import html_to_text
+
+# Bodies longer than this are cut for classification: the conventions the bot
+# reads are in the first lines, and a 50 MB mail must not cost 50 MB of regex.
+BODY_TEXT_LIMIT = 64_000
+
+_REPLY_PREFIXES = frozenset({"re", "aw", "sv", "vs", "antw", "r", "ref", "rif", "odp"})
+_FORWARD_PREFIXES = frozenset({"fw", "fwd", "wg", "tr", "rv", "enc", "doorst", "vb"})
+# One leading prefix ("RE:", "Fwd[2]:", "AW :") or a bracketed tag that mail
+# gateways put first ("[EXTERNAL]", "[OFFICIAL-SENSITIVE]").
+_PREFIX = re.compile(
+    r"^\s*(?:(?P<word>[a-z]{1,6})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]|\[[^\]]{1,40}\])\s*",
+    re.IGNORECASE,
+)
+_MSG_ID = re.compile(r"<[^<>\s]+>")
+_QUOTE_MARKERS = re.compile(
+    r"^(?:-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.*|On .{5,200}wrote:|>.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """What the bot keeps of an attachment: never its contents."""
+
+    name: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """One mail as the rest of the bot sees it."""
+
+    subject: str  # decoded, reply/forward prefixes stripped
+    raw_subject: str  # decoded, as written
+    reply_prefixes: tuple[str, ...]
+    from_address: str  # lower case, "" when missing
+    from_name: str
+    from_count: int
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    message_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    thread_index: str
+    date: datetime | None
+    body_text: str
+    attachments: tuple[Attachment, ...]
+    auto_reply_signals: tuple[str, ...]
+    authentication_results: tuple[str, ...]
+    reference_header: str
+    size: int
+    defects: tuple[str, ...]
+
+    @property
+    def is_reply(self) -> bool:
+        """A reply prefix or an In-Reply-To header: a later mail in a thread."""
+        return bool(self.in_reply_to) or any(p in _REPLY_PREFIXES for p in self.reply_prefixes)
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return self.to + self.cc
+
+    @property
+    def fresh_text(self) -> str:
+        """The body above the quoted history of a reply."""
+        match = _QUOTE_MARKERS.search(self.body_text)
+        return self.body_text[: match.start()] if match else self.body_text
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Parse `raw`; every problem becomes a defect, never an exception."""
+    defects: list[str] = []
+    if b"\x00" in raw:
+        # RFC 5322 §2.1 forbids NUL anywhere in a message; drop them.
+        raw = raw.replace(b"\x00", b"")
+        defects.append("NUL bytes removed (RFC 5322 forbids them)")
+    try:
+        msg = email.message_from_bytes(raw)
+    except Exception as exc:  # noqa: BLE001 - the parser must never raise
+        defects.append(f"unparseable message: {type(exc).__name__}")
+        msg = email.message.Message()
+    try:
+        return _build(msg, raw, defects)
+    except Exception as exc:  # noqa: BLE001 - last-resort guard, see module docstring
+        defects.append(f"unreadable structure: {type(exc).__name__}: {exc}")
+        return _build(email.message.Message(), raw, defects)
+
+
+def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> ParsedMail:
+    defects.extend(_python_defects(msg))
+    raw_subject = header_text(msg, "Subject", defects)
+    subject, prefixes = strip_prefixes(raw_subject)
+    from_pairs = _addresses(msg, "From", defects)
+    from_name, from_address = from_pairs[0] if from_pairs else ("", "")
+    if not from_address:
+        defects.append("no From address")
+    body_text, attachments = _walk_parts(msg, defects)
+    return ParsedMail(
+        subject=subject,
+        raw_subject=raw_subject,
+        reply_prefixes=prefixes,
+        from_address=from_address,
+        from_name=from_name,
+        from_count=len(from_pairs),
+        to=tuple(a for _, a in _addresses(msg, "To", defects)),
+        cc=tuple(a for _, a in _addresses(msg, "Cc", defects)),
+        message_id=_first_msg_id(header_text(msg, "Message-ID", defects)),
+        in_reply_to=_first_msg_id(header_text(msg, "In-Reply-To", defects)),
+        references=tuple(_MSG_ID.findall(header_text(msg, "References", defects))),
+        thread_index=header_text(msg, "Thread-Index", defects).strip(),
+        date=_date(header_text(msg, "Date", defects), defects),
+        body_text=body_text[:BODY_TEXT_LIMIT],
+        attachments=attachments,
+        auto_reply_signals=auto_reply_signals(msg, raw_subject, from_address),
+        authentication_results=tuple(
+            _clean(str(v)) for v in msg.get_all("Authentication-Results", [])
+        ),
+        reference_header=header_text(msg, "X-Cassbot-Reference", defects).strip(),
+        size=len(raw),
+        defects=tuple(dict.fromkeys(defects)),
+    )
+
+
+def strip_prefixes(subject: str) -> tuple[str, tuple[str, ...]]:
+    """Remove leading reply/forward prefixes and gateway tags, any case, repeated."""
+    prefixes: list[str] = []
+    rest = subject
+    while True:
+        match = _PREFIX.match(rest)
+        if not match or match.end() == 0:
+            break
+        word = (match.group("word") or "").lower()
+        if word and word not in _REPLY_PREFIXES | _FORWARD_PREFIXES:
+            break  # "Urgent: ..." or "LADO CHECK: ..." is the subject itself
+        if word:
+            prefixes.append(word)
+        rest = rest[match.end():]
+    return " ".join(rest.split()), tuple(prefixes)
+
+
+def header_text(msg: email.message.Message, name: str, defects: list[str]) -> str:
+    """A header decoded to text (RFC 2047 words, raw UTF-8 per RFC 6532), "" if absent."""
+    value = msg.get(name)
+    if value is None:
+        return ""
+    text = str(value)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        # 8-bit bytes in a header arrive surrogate-escaped; RFC 6532 says UTF-8.
+        text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8", defects)
+    try:
+        chunks = decode_header(text)
+    except Exception:  # noqa: BLE001 - malformed encoded words: keep the text as written
+        defects.append(f"malformed encoded words in {name}")
+        return _clean(text)
+    return _clean("".join(
+        part if isinstance(part, str) else decode_bytes(part, charset, defects)
+        for part, charset in chunks
+    ))
+
+
+def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
+    """Decode with the declared charset, falling back to UTF-8 then Windows-1252.
+
+    RFC 2045 §5.2 says an unknown charset should be treated as US-ASCII; in
+    practice such mail is UTF-8 or Windows-1252 (what Outlook writes), so those
+    are tried instead and the choice is recorded as a defect.
+    """
+    declared = (charset or "utf-8").strip().strip('"').lower()
+    for codec in (declared, "utf-8"):
+        try:
+            return data.decode(codec)
+        except LookupError:
+            defects.append(f"unknown charset {declared!r}")
+        except UnicodeDecodeError:
+            if codec == declared:
+                defects.append(f"bytes not valid in charset {declared!r}")
+    return data.decode("cp1252", errors="replace")
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("\x00", "").split())
+
+
+def _addresses(msg: email.message.Message, name: str, defects: list[str]) -> list[tuple[str, str]]:
+    text = header_text(msg, name, defects)
+    if not text:
+        return []
+    pairs = [(n.strip(), a.strip().lower()) for n, a in email.utils.getaddresses([text])]
+    found = [(n, a) for n, a in pairs if "@" in a]
+    if len(found) < len(pairs):
+        defects.append(f"unreadable address in {name}")
+    return found
+
+
+def _first_msg_id(text: str) -> str:
+    match = _MSG_ID.search(text)
+    return match.group(0) if match else ""
+
+
+def _date(text: str, defects: list[str]) -> datetime | None:
+    if not text:
+        defects.append("no Date header")
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append("unreadable Date header")
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _python_defects(msg: email.message.Message) -> list[str]:
+    found: list[str] = []
+    for part in msg.walk():
+        found.extend(type(d).__name__ for d in getattr(part, "defects", []))
+    return found
+
+
+def _walk_parts(
+    msg: email.message.Message, defects: list[str]
+) -> tuple[str, tuple[Attachment, ...]]:
+    """The text body (plain preferred, else HTML) and the attachments' metadata."""
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[Attachment] = []
+    for part in _parts_outside_attached_messages(msg):
+        content_type = part.get_content_type()
+        filename = _filename(part, defects)
+        if filename or part.get_content_disposition() == "attachment" or not content_type.startswith("text/"):
+            attachments.append(Attachment(filename, content_type, _payload_size(part)))
+        elif content_type == "text/plain":
+            plain.append(_part_text(part, defects))
+        elif content_type == "text/html":
+            html.append(_part_text(part, defects))
+    if plain:
+        return "\n".join(plain), tuple(attachments)
+    return "\n".join(html_to_text(h) for h in html), tuple(attachments)
+
+
+def _parts_outside_attached_messages(msg: email.message.Message) -> list[email.message.Message]:
+    """Leaf parts, treating an attached message (message/rfc822) as one attachment."""
+    if msg.is_multipart() and msg.get_content_maintype() != "message":
+        payload = msg.get_payload()
+        parts = payload if isinstance(payload, list) else []
+        return [leaf for sub in parts for leaf in _parts_outside_attached_messages(sub)]
+    return [msg]
+
+
+def _filename(part: email.message.Message, defects: list[str]) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:  # noqa: BLE001 - broken RFC 2231 parameters
+        defects.append("unreadable attachment name")
+        return "unnamed"
+    if not name and part.get_content_maintype() == "message":
+        return "attached message"
+    return _clean(header_text_value(name, defects)) if name else ""
+
+
+def header_text_value(value: str, defects: list[str]) -> str:
+    """Decode a parameter value that senders RFC 2047-encode against the rules."""
+    holder = email.message.Message()
+    holder["X"] = value
+    return header_text(holder, "X", defects)
+
+
+def _payload_size(part: email.message.Message) -> int:
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        return len(payload)
+    inner = part.get_payload()
+    return len(str(inner)) if inner else 0
+
+
+def _part_text(part: email.message.Message, defects: list[str]) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    return decode_bytes(payload, part.get_content_charset(), defects).replace("\x00", "")
+
