@@ -13,7 +13,7 @@ from __future__ import annotations
 import email.message
 import re
 
-_MACHINE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
+_MACHINE_SENDERS = frozenset({"mailer-daemon", "postmaster", "post_master", "mail-daemon", "mailerdaemon"})
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _REPORT_TYPES = frozenset({
     "message/delivery-status", "message/disposition-notification",
@@ -24,7 +24,7 @@ _REPORT_TYPES = frozenset({
 # translations Exchange and the common clients use.
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:\[[^\]]{1,40}\]\s*)*(?:"
-    r"out of (?:the )?office auto ?reply|automatic reply|auto(?:matic)?[\s-]?reply|auto[\s-]?response|out of (?:the )?office"
+    r"auto|out of (?:the )?office auto ?reply|automatic reply|auto(?:matic)?[\s-]?reply|auto[\s-]?response|out of (?:the )?office"
     r"|undeliverable|undelivered mail|delivery status notification|delivery failure"
     r"|mail delivery (?:failed|failure|system)|returned mail|failure notice|delivery has failed"
     r"|read|not read|zugestellt|gelesen"

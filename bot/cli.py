@@ -88,14 +88,14 @@ def classify_file(classifier: Classifier, path: Path) -> dict[str, object]:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     classifier = Classifier(settings)
-    rows = [("mail", "kind", "urgent", "RAO", "trusted", "subject")]
+    rows = [("mail", "kind", "urgent", "RAO", "trusted", "subject", "needs a person")]
     for path in _eml_files([DEMO_MAIL]):
         mail = parse_mail(path.read_bytes())
         found = classifier.classify(mail)
         rows.append((
             path.name, found.kind, "yes" if found.urgent else "",
             found.rao or "", "" if found.sender_trusted is None else str(found.sender_trusted).lower(),
-            mail.subject[:60],
+            mail.subject[:50], found.needs_person[0] if found.needs_person else "",
         ))
     print(f"cassbot demo: {len(rows) - 1} mails from {DEMO_MAIL}\n")
     print(_table(rows))

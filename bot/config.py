@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -88,13 +88,14 @@ class Settings(_Frozen):
     timescales: Timescales
     source: str = "<memory>"
 
-    @model_validator(mode="after")
-    def _one_mailbox_per_role(self) -> Settings:
-        roles = [m.role for m in self.mailboxes]
-        for role in ("cass", "af", "lado"):
-            if roles.count(role) != 1:
-                raise ValueError(f"expected exactly one mailbox with role {role!r}, found {roles.count(role)}")
-        return self
+    @field_validator("mailboxes")
+    @classmethod
+    def _one_mailbox_per_role(cls, mailboxes: tuple[Mailbox, ...]) -> tuple[Mailbox, ...]:
+        roles = [m.role for m in mailboxes]
+        wrong = [f"{role!r} (found {roles.count(role)})" for role in ("cass", "af", "lado") if roles.count(role) != 1]
+        if wrong:
+            raise ValueError("expected exactly one mailbox with each role; check " + ", ".join(wrong))
+        return mailboxes
 
     def mailbox(self, role: Role) -> Mailbox:
         return next(m for m in self.mailboxes if m.role == role)

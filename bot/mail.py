@@ -95,6 +95,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         # RFC 5322 §2.1 forbids NUL anywhere in a message; drop them.
         raw = raw.replace(b"\x00", b"")
         defects.append("NUL bytes removed (RFC 5322 forbids them)")
+    raw = _strip_leading_junk(raw, defects)
     try:
         msg = email.message_from_bytes(raw)
     except Exception as exc:  # noqa: BLE001 - the parser must never raise
@@ -105,6 +106,20 @@ def parse_mail(raw: bytes) -> ParsedMail:
     except Exception as exc:  # noqa: BLE001 - last-resort guard, see module docstring
         defects.append(f"unreadable structure: {type(exc).__name__}: {exc}")
         return _build(email.message.Message(), raw, defects)
+
+
+def _strip_leading_junk(raw: bytes, defects: list[str]) -> bytes:
+    """Drop a byte-order mark or blank lines before the first header.
+
+    RFC 5322 §2.1 starts a message with its header fields; a BOM or blank line
+    there would make every header part of the body, losing From and Subject.
+    """
+    start = raw[:3] == b"\xef\xbb\xbf" and 3 or 0
+    while start < len(raw) and raw[start:start + 1] in (b" ", b"\t", b"\r", b"\n"):
+        start += 1
+    if start:
+        defects.append("junk before the first header removed")
+    return raw[start:]
 
 
 def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> ParsedMail:
@@ -164,15 +179,11 @@ def header_text(msg: email.message.Message, name: str, defects: list[str]) -> st
     value = msg.get(name)
     if value is None:
         return ""
-    text = str(value)
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        # 8-bit bytes in a header arrive surrogate-escaped; RFC 6532 says UTF-8.
-        text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8", defects)
     try:
-        chunks = decode_header(text)
+        chunks = decode_header(value)
     except Exception:  # noqa: BLE001 - malformed encoded words: keep the text as written
         defects.append(f"malformed encoded words in {name}")
-        return _clean(text)
+        return _clean(str(value))
     return _clean("".join(
         part if isinstance(part, str) else decode_bytes(part, charset, defects)
         for part, charset in chunks
@@ -187,6 +198,9 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
     are tried instead and the choice is recorded as a defect.
     """
     declared = (charset or "utf-8").strip().strip('"').lower()
+    if declared == "unknown-8bit":
+        # 8-bit bytes in a header with no charset: RFC 6532 allows only UTF-8.
+        declared = "utf-8"
     for codec in (declared, "utf-8"):
         try:
             return data.decode(codec)
