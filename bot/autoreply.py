@@ -42,7 +42,7 @@ _AUTO_SUBJECT = re.compile(
 
 
 def auto_reply_signals(
-    msg: email.message.Message, subject: str, from_address: str
+    msg: email.message.Message, subject: str, from_address: str, part_types: set[str]
 ) -> tuple[str, ...]:
     """Every machine-sent signal found, each as a short readable reason."""
     found: list[str] = []
@@ -57,7 +57,7 @@ def auto_reply_signals(
             found.append(f"{name} header")
     if str(msg.get("Return-Path", "")).strip() == "<>":
         found.append("null Return-Path (RFC 5321 notification)")
-    found.extend(_report_signals(msg))
+    found.extend(_report_signals(msg, part_types))
     if from_address.split("@")[0] in _MACHINE_SENDERS:
         found.append(f"sent by {from_address.split('@')[0]}")
     if _AUTO_SUBJECT.match(subject):
@@ -65,9 +65,8 @@ def auto_reply_signals(
     return tuple(found)
 
 
-def _report_signals(msg: email.message.Message) -> list[str]:
+def _report_signals(msg: email.message.Message, part_types: set[str]) -> list[str]:
     if msg.get_content_type() == "multipart/report":
         kind = msg.get_param("report-type") or "unknown"
         return [f"multipart/report ({kind})"]
-    types = {part.get_content_type() for part in msg.walk()}
-    return [f"{t} part" for t in sorted(types & _REPORT_TYPES)]
+    return [f"{t} part" for t in sorted(part_types & _REPORT_TYPES)]

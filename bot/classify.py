@@ -106,7 +106,7 @@ class Classifier:
         if mail.from_address == team:
             return f"{name}_check_response"  # type: ignore[return-value]
         after = _after_last(rules.CHARMS_CHECK if name == "charms" else rules.LADO_CHECK, mail.subject)
-        asks = team in mail.recipients or rules.CHECK_REQUEST_WORDING.match(after) is not None
+        asks = team in mail.recipients or _asks(after)
         return f"{name}_check_{'request' if asks else 'response'}"  # type: ignore[return-value]
 
     def _asks_team_in_body(self, mail: ParsedMail) -> bool:
@@ -129,9 +129,7 @@ class Classifier:
     def _followup(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
         if reference:
             found.reasons.append(f"carries reference {reference}")
-        elif mail.is_reply and not self.settings.is_internal(mail.from_address) and (
-            rules.REQUEST_LIKE_SUBJECT.search(mail.subject)
-        ):
+        elif mail.is_reply and not self.settings.is_internal(mail.from_address) and _request_like(mail.subject):
             found.reasons.append("reply from outside on a request subject")
         else:
             return False
@@ -143,8 +141,9 @@ class Classifier:
         if not scores:
             return False
         kind, score = scores.most_common(1)[0]
-        if score < rules.REQUEST_THRESHOLD:
-            found.reasons.append(f"too little evidence for {kind} ({score})")
+        cues = {name.split(" (")[0] for k, name in fired if k == kind}
+        if score < rules.REQUEST_THRESHOLD or len(cues) < rules.REQUEST_MIN_CUES:
+            found.reasons.append(f"too little evidence for {kind}: {', '.join(sorted(cues))}")
             return False
         if self.settings.is_internal(mail.from_address) and not _is_forward(mail):
             found.reasons.append(f"looks like {kind}, but internal mail that forwards nothing")
@@ -223,6 +222,12 @@ def _reference(mail: ParsedMail) -> str | None:
     return None
 
 
+def _request_like(subject: str) -> bool:
+    return rules.REQUEST_LIKE_SUBJECT.search(subject) is not None or any(
+        "subject" in cue.where and cue.fires(subject) for cue in rules.REQUEST_CUES
+    )
+
+
 def _is_forward(mail: ParsedMail) -> bool:
     return any(p not in ("re", "aw", "sv", "vs", "antw", "r", "ref", "rif", "odp") for p in mail.reply_prefixes) or bool(
         mail.attachments and any(a.content_type == "message/rfc822" for a in mail.attachments)
@@ -265,21 +270,30 @@ def _after_last(pattern: re.Pattern[str], text: str) -> str:
 
 
 _SEPARATORS = re.compile(r"\s*(?:[-–—:|/,;()\[\]]|\s-\s|\bre\b:?)\s*", re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"^(?:applicant|household|urgent|not urgent|required|request|cass|charms|lado)\b", re.IGNORECASE)
 _FILLER = re.compile(r"^(?:for|from|by|to|request(?:ed)?(?: by)?|response|reply|answer|re|the|rao)\b\s*", re.IGNORECASE)
 
 
 def _name_candidates(pattern: re.Pattern[str], subject: str) -> list[str]:
-    """Pieces of the subject that may be the RAO's name: after the convention, then before it."""
-    subject = rules.CHARMS_REQUIRED.sub(" ", subject)
+    """Pieces of the subject that may be the RAO's name: after the convention, then before it.
+
+    What follows "CHARMS check required by CASS" (or "LADO check request") names
+    the applicant, never the RAO, so those matches offer no candidates.
+    """
     subject = rules.REFERENCE.sub(" ", subject)
-    matches = list(pattern.finditer(subject))
-    if not matches:
+    answers = [m for m in pattern.finditer(subject) if not _asks(subject[m.end():])]
+    if not answers:
         return []
-    after = subject[matches[-1].end():]
-    before = subject[: matches[0].start()]
+    after = subject[answers[-1].end():]
+    before = subject[: answers[0].start()]
     pieces = _SEPARATORS.split(after) + _SEPARATORS.split(before)[::-1]
     cleaned = (_strip_filler(p) for p in pieces)
-    return [p for p in cleaned if p and any(ch.isalpha() for ch in p)]
+    return [p for p in cleaned if p and any(ch.isalpha() for ch in p) and not _NOT_A_NAME.match(p)]
+
+
+def _asks(after: str) -> bool:
+    """The words after a check convention ask for one ("required by CASS", "request")."""
+    return rules.CHECK_REQUEST_WORDING.match(after) is not None
 
 
 def _strip_filler(piece: str) -> str:

@@ -14,7 +14,7 @@ def html_to_text(html: str) -> str:
     with warnings.catch_warnings():
         # A body that is just a URL or a file name makes bs4 warn; it is still text.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "html.parser")
+        soup = BeautifulSoup(html, "lxml")
     for hidden in soup(["script", "style", "head", "title"]):
         hidden.decompose()
     for block in soup.find_all(_BLOCKS):

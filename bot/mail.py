@@ -26,11 +26,13 @@ BODY_TEXT_LIMIT = 64_000
 _REPLY_PREFIXES = frozenset({"re", "aw", "sv", "vs", "antw", "r", "ref", "rif", "odp"})
 _FORWARD_PREFIXES = frozenset({"fw", "fwd", "wg", "tr", "rv", "enc", "doorst", "vb"})
 # One leading prefix ("RE:", "Fwd[2]:", "AW :") or a bracketed tag that mail
-# gateways put first ("[EXTERNAL]", "[OFFICIAL-SENSITIVE]").
+# gateways put first ("[EXTERNAL]", "[OFFICIAL-SENSITIVE]"); tags with digits,
+# such as a request reference "[CASS-2026-000412]", are part of the subject.
 _PREFIX = re.compile(
-    r"^\s*(?:(?P<word>[a-z]{1,6})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]|\[[^\]]{1,40}\])\s*",
+    r"^\s*(?:(?P<word>[a-z]{1,6})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]|\[[a-z][a-z \-]{0,38}\])\s*",
     re.IGNORECASE,
 )
+_SIMPLE_ADDRESS = re.compile(r'([^<>",;:@]*|"[^"<>]*")\s*<([^<>@\s,;]+@[^<>@\s,;]+)>|([^<>@\s,;"]+@[^<>@\s,;"]+)')
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 _QUOTE_MARKERS = re.compile(
     r"^(?:-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.*|On .{5,200}wrote:|>.*)$",
@@ -123,21 +125,21 @@ def _strip_leading_junk(raw: bytes, defects: list[str]) -> bytes:
 
 
 def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> ParsedMail:
-    defects.extend(_python_defects(msg))
+    leaves = _leaf_parts(msg, defects)
     raw_subject = header_text(msg, "Subject", defects)
     subject, prefixes = strip_prefixes(raw_subject)
     from_pairs = _addresses(msg, "From", defects)
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     if not from_address:
         defects.append("no From address")
-    body_text, attachments = _walk_parts(msg, defects)
+    body_text, attachments = _body_and_attachments(leaves, defects)
     return ParsedMail(
         subject=subject,
         raw_subject=raw_subject,
         reply_prefixes=prefixes,
         from_address=from_address,
         from_name=from_name,
-        from_count=len(from_pairs),
+        from_count=len(from_pairs) + _extra_from_headers(msg, defects),
         to=tuple(a for _, a in _addresses(msg, "To", defects)),
         cc=tuple(a for _, a in _addresses(msg, "Cc", defects)),
         message_id=_first_msg_id(header_text(msg, "Message-ID", defects)),
@@ -147,7 +149,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         date=_date(header_text(msg, "Date", defects), defects),
         body_text=body_text[:BODY_TEXT_LIMIT],
         attachments=attachments,
-        auto_reply_signals=auto_reply_signals(msg, raw_subject, from_address),
+        auto_reply_signals=auto_reply_signals(msg, raw_subject, from_address, {t for _, t in leaves}),
         authentication_results=tuple(
             _clean(str(v)) for v in msg.get_all("Authentication-Results", [])
         ),
@@ -179,6 +181,8 @@ def header_text(msg: email.message.Message, name: str, defects: list[str]) -> st
     value = msg.get(name)
     if value is None:
         return ""
+    if isinstance(value, str) and "=?" not in value and value.isascii():
+        return _clean(value)  # nothing encoded: the common case, kept cheap
     try:
         chunks = decode_header(value)
     except Exception:  # noqa: BLE001 - malformed encoded words: keep the text as written
@@ -220,11 +224,22 @@ def _addresses(msg: email.message.Message, name: str, defects: list[str]) -> lis
     text = header_text(msg, name, defects)
     if not text:
         return []
+    simple = _SIMPLE_ADDRESS.fullmatch(text)
+    if simple:  # "Name <a@b>" or "a@b": most mail, without the full RFC 5322 parser
+        return [((simple.group(1) or "").strip().strip('"'), (simple.group(2) or simple.group(3)).lower())]
     pairs = [(n.strip(), a.strip().lower()) for n, a in email.utils.getaddresses([text])]
     found = [(n, a) for n, a in pairs if "@" in a]
     if len(found) < len(pairs):
         defects.append(f"unreadable address in {name}")
     return found
+
+
+def _extra_from_headers(msg: email.message.Message, defects: list[str]) -> int:
+    """RFC 5322 §3.6 allows one From header; a second is a classic spoofing trick."""
+    extra = len(msg.get_all("From", [])) - 1
+    if extra > 0:
+        defects.append(f"{extra + 1} From headers")
+    return max(extra, 0)
 
 
 def _first_msg_id(text: str) -> str:
@@ -244,24 +259,32 @@ def _date(text: str, defects: list[str]) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def _python_defects(msg: email.message.Message) -> list[str]:
-    found: list[str] = []
-    for part in msg.walk():
-        found.extend(type(d).__name__ for d in getattr(part, "defects", []))
-    return found
-
-
-def _walk_parts(
+def _leaf_parts(
     msg: email.message.Message, defects: list[str]
+) -> list[tuple[email.message.Message, str]]:
+    """Leaf parts with their content types; an attached message counts as one leaf.
+
+    Collects the parser's own defect notes from every part on the way.
+    """
+    defects.extend(type(d).__name__ for d in msg.defects)
+    content_type = msg.get_content_type()
+    if not msg.is_multipart() or content_type.startswith("message/"):
+        return [(msg, content_type)]
+    payload = msg.get_payload()
+    subparts = payload if isinstance(payload, list) else []
+    return [leaf for sub in subparts for leaf in _leaf_parts(sub, defects)]
+
+
+def _body_and_attachments(
+    leaves: list[tuple[email.message.Message, str]], defects: list[str]
 ) -> tuple[str, tuple[Attachment, ...]]:
     """The text body (plain preferred, else HTML) and the attachments' metadata."""
     plain: list[str] = []
     html: list[str] = []
     attachments: list[Attachment] = []
-    for part in _parts_outside_attached_messages(msg):
-        content_type = part.get_content_type()
-        filename = _filename(part, defects)
-        if filename or part.get_content_disposition() == "attachment" or not content_type.startswith("text/"):
+    for part, content_type in leaves:
+        filename = _filename(part, content_type, defects)
+        if filename or not content_type.startswith("text/") or part.get_content_disposition() == "attachment":
             attachments.append(Attachment(filename, content_type, _payload_size(part)))
         elif content_type == "text/plain":
             plain.append(_part_text(part, defects))
@@ -272,22 +295,15 @@ def _walk_parts(
     return "\n".join(html_to_text(h) for h in html), tuple(attachments)
 
 
-def _parts_outside_attached_messages(msg: email.message.Message) -> list[email.message.Message]:
-    """Leaf parts, treating an attached message (message/rfc822) as one attachment."""
-    if msg.is_multipart() and msg.get_content_maintype() != "message":
-        payload = msg.get_payload()
-        parts = payload if isinstance(payload, list) else []
-        return [leaf for sub in parts for leaf in _parts_outside_attached_messages(sub)]
-    return [msg]
-
-
-def _filename(part: email.message.Message, defects: list[str]) -> str:
+def _filename(part: email.message.Message, content_type: str, defects: list[str]) -> str:
+    if "name" not in str(part.get("Content-Disposition", "")) + str(part.get("Content-Type", "")):
+        return "attached message" if content_type.startswith("message/") else ""
     try:
         name = part.get_filename() or ""
     except Exception:  # noqa: BLE001 - broken RFC 2231 parameters
         defects.append("unreadable attachment name")
         return "unnamed"
-    if not name and part.get_content_maintype() == "message":
+    if not name and content_type.startswith("message/"):
         return "attached message"
     return _clean(header_text_value(name, defects)) if name else ""
 

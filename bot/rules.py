@@ -19,6 +19,9 @@ Where = Literal["subject", "body", "sender", "attachment"]
 WEIGHTS: dict[Where, int] = {"subject": 3, "body": 1, "sender": 2, "attachment": 1}
 # A request kind needs at least this much evidence: one subject cue and one more.
 REQUEST_THRESHOLD = 4
+# ... from at least this many different cues, so one word twice ("fostering" in
+# the subject and the body of a member of the public's question) is not a request.
+REQUEST_MIN_CUES = 2
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,15 @@ REQUEST_CUES: tuple[Cue, ...] = (
     # Level 3: whole files and court bundles belong to the Disclosure Team (001).
     Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, _re(r"\blevel\s*(?:3|three)\b")),
     Cue("full case file", "disclosure_request", SUBJECT_AND_BODY,
-        _re(r"\b(?:full|whole|complete|entire) (?:case )?(?:files?|records?)\b|\bcase files\b|\bcopies of (?:the |all )?(?:case |social care )?(?:files|records)\b")),
+        _re(r"\b(?:full|whole|complete|entire|all)\s(?:(?:case|social|care|child'?s?|children'?s|family)\s)*(?:files?|records?|case notes)\b|\bcase files\b|\bcopies of (?:the |all )?(?:case |social care )?(?:files|records)\b")),
     Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, _re(r"\bcourt bundles?\b")),
     Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, _re(r"\bdisclosure (?:request|team|of (?:the )?(?:file|record))|\bsubject access request\b|\brequest for disclosure\b")),
     # Level 1: a professional on the phone emails to prove who they are (001).
-    Cue("verification", "level1_verification", SUBJECT_AND_BODY,
-        _re(r"\bverif(?:y|ying|ication)\b.{0,40}\b(?:identity|who I am|call|phone|my email|email address)|\b(?:identity|ID) (?:check|verification)\b|^\s*verification\b")),
+    Cue("verification", "level1_verification", SUBJECT_AND_BODY, _re(r"\bverif(?:y|ying|ication)\b")),
+    Cue("identity", "level1_verification", SUBJECT_AND_BODY,
+        _re(r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b|\bidentity\b")),
     Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY,
-        _re(r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested)\b.{0,30}\b(?:phone|telephone|call)\b|\b(?:on|over) the (?:phone|telephone) (?:just now|earlier|a moment ago|now)\b")),
+        _re(r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}\b(?:phone|telephone|call|conversation)\b|\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b")),
     Cue("level 1 wording", "level1_verification", SUBJECT_AND_BODY, _re(r"\blevel\s*(?:1|one)\b")),
     # Level 2: partner agencies' Request for Information form (001).
     Cue("request for information form", "partner_request", SUBJECT_AND_BODY,
@@ -83,8 +87,7 @@ REQUEST_LIKE_SUBJECT = _re(
 
 # Check conventions (000): "CHARMS check required by CASS", "CHARMs Check – <RAO>",
 # "LADO CHECK <RAO>". Written by busy people: any case, CHARM'S, Charms, extra spaces.
-CHARMS_CHECK = _re(r"\bcharm(?:'?s)?[\s\-_]*checks?\b")
-CHARMS_REQUIRED = _re(r"\brequired\s+by\s+cass\b")
+CHARMS_CHECK = _re(r"\bcharm(?:['’‘`]?s)?[\s\-_]*checks?\b")
 LADO_CHECK = _re(r"\bl\.?a\.?d\.?o\.?[\s\-_]*checks?\b")
 CHECK_REQUEST_WORDING = _re(r"^\s*(?:[-:–—]\s*)?(?:request(?:ed)?|required|needed)\b")
 LADO_REQUEST_BODY = _re(r"\bknown to (?:the )?LADO\b|\bLADO (?:check|search|records)\b")
@@ -97,7 +100,7 @@ REFERENCE = _re(r"\bCASS-(\d{4})-(\d{6})\b")
 
 # Urgency (000): a child must be placed urgently. "NOT URGENT" is a decision
 # that it is not, and a signature's "if your enquiry is urgent, ring..." is no request.
-NOT_URGENT = _re(r"\b(?:not|non|no longer|isn'?t|is not|less)[\s\-]*(?:very\s+)?urgent(?:ly)?\b")
+NOT_URGENT = _re(r"\b(?:not|non|no longer|isn'?t|is not|less)[\s\-]*(?:an?\s+|very\s+)?(?:urgent(?:ly)?|emergency)(?:\s+placement)?\b")
 CONDITIONAL_URGENT = _re(r"\b(?:if|where|when|should)\b[^.\n]{0,60}\burgent\b[^.\n]*|\burgent (?:matters|enquiries|queries|concerns)\b[^.\n]*")
 URGENT_WORD = _re(r"\burgent(?:ly)?\b|\basap\b|\bemergency placement\b|\bimmediate placement\b")
 URGENT_PLACEMENT = _re(
