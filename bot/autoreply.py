@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import email.message
 import re
+from collections.abc import Mapping
+from typing import Any
 
 _MACHINE_SENDERS = frozenset({"mailer-daemon", "postmaster", "post_master", "mail-daemon", "mailerdaemon"})
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
@@ -24,7 +26,8 @@ _REPORT_TYPES = frozenset({
 # translations Exchange and the common clients use.
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:\[[^\]]{1,40}\]\s*)*(?:"
-    r"auto|out of (?:the )?office auto ?reply|automatic reply|auto(?:matic)?[\s-]?reply|auto[\s-]?response|out of (?:the )?office"
+    r"auto|out of (?:the )?office auto ?reply|automatic reply|auto(?:matic)?[\s-]?reply|auto[\s-]?response"
+    r"|out of (?:the )?office"
     r"|undeliverable|undelivered mail|delivery status notification|delivery failure"
     r"|mail delivery (?:failed|failure|system)|returned mail|failure notice|delivery has failed"
     r"|read|not read|zugestellt|gelesen"
@@ -42,20 +45,30 @@ _AUTO_SUBJECT = re.compile(
 
 
 def auto_reply_signals(
-    msg: email.message.Message, subject: str, from_address: str, part_types: set[str]
+    msg: email.message.Message,
+    headers: Mapping[str, list[Any]],
+    subject: str,
+    from_address: str,
+    part_types: set[str],
 ) -> tuple[str, ...]:
-    """Every machine-sent signal found, each as a short readable reason."""
+    """Every machine-sent signal found, each as a short readable reason.
+
+    `headers` is the message's headers by lower-case name.
+    """
+    def first(name: str) -> str:
+        return str(headers.get(name, [""])[0])
+
     found: list[str] = []
-    auto_submitted = str(msg.get("Auto-Submitted", "")).split(";")[0].strip().lower()
+    auto_submitted = first("auto-submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         found.append(f"Auto-Submitted: {auto_submitted}")
-    precedence = str(msg.get("Precedence", "")).strip().lower()
+    precedence = first("precedence").strip().lower()
     if precedence in _BULK_PRECEDENCE:
         found.append(f"Precedence: {precedence}")
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
-        if msg.get(name) is not None:
+        if name.lower() in headers:
             found.append(f"{name} header")
-    if str(msg.get("Return-Path", "")).strip() == "<>":
+    if first("return-path").strip() == "<>":
         found.append("null Return-Path (RFC 5321 notification)")
     found.extend(_report_signals(msg, part_types))
     if from_address.split("@")[0] in _MACHINE_SENDERS:

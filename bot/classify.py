@@ -145,7 +145,7 @@ class Classifier:
         if score < rules.REQUEST_THRESHOLD or len(cues) < rules.REQUEST_MIN_CUES:
             found.reasons.append(f"too little evidence for {kind}: {', '.join(sorted(cues))}")
             return False
-        if self.settings.is_internal(mail.from_address) and not _is_forward(mail):
+        if self.settings.is_internal(mail.from_address) and not mail.is_forward:
             found.reasons.append(f"looks like {kind}, but internal mail that forwards nothing")
             return False
         found.kind = kind  # type: ignore[assignment]
@@ -224,28 +224,23 @@ def _reference(mail: ParsedMail) -> str | None:
 
 def _request_like(subject: str) -> bool:
     return rules.REQUEST_LIKE_SUBJECT.search(subject) is not None or any(
-        "subject" in cue.where and cue.fires(subject) for cue in rules.REQUEST_CUES
-    )
-
-
-def _is_forward(mail: ParsedMail) -> bool:
-    return any(p not in ("re", "aw", "sv", "vs", "antw", "r", "ref", "rif", "odp") for p in mail.reply_prefixes) or bool(
-        mail.attachments and any(a.content_type == "message/rfc822" for a in mail.attachments)
+        "subject" in cue.where and cue.fires(subject, subject.lower()) for cue in rules.REQUEST_CUES
     )
 
 
 def _score_requests(mail: ParsedMail) -> tuple[Counter[str], list[tuple[str, str]]]:
     places: dict[rules.Where, str] = {
         "subject": mail.subject,
-        "body": mail.fresh_text[:8000],
+        "body": mail.fresh_text,
         "sender": mail.from_address.rpartition("@")[2],
         "attachment": " ".join(a.name for a in mail.attachments),
     }
+    lowered = {where: text.lower() for where, text in places.items()}
     scores: Counter[str] = Counter()
     fired: list[tuple[str, str]] = []
     for cue in rules.REQUEST_CUES:
         for where in cue.where:
-            if places[where] and cue.fires(places[where]):
+            if places[where] and cue.fires(places[where], lowered[where]):
                 scores[cue.kind] += rules.WEIGHTS[where]
                 fired.append((cue.kind, f"{cue.name} ({where})"))
     return scores, fired
@@ -256,7 +251,7 @@ def _urgency(mail: ParsedMail) -> tuple[bool, str]:
         return False, "subject says NOT URGENT"
     if rules.URGENT_WORD.search(mail.subject) or rules.URGENT_PLACEMENT.search(mail.subject):
         return True, "urgent: subject"
-    body = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", mail.fresh_text[:8000]))
+    body = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", mail.fresh_text))
     if rules.URGENT_PLACEMENT.search(body):
         return True, "urgent: placement needed today"
     if rules.URGENT_WORD.search(body):
@@ -270,7 +265,9 @@ def _after_last(pattern: re.Pattern[str], text: str) -> str:
 
 
 _SEPARATORS = re.compile(r"\s*(?:[-–—:|/,;()\[\]]|\s-\s|\bre\b:?)\s*", re.IGNORECASE)
-_NOT_A_NAME = re.compile(r"^(?:applicant|household|urgent|not urgent|required|request|cass|charms|lado)\b", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"^(?:applicant|household|urgent|not urgent|required|request|cass|charms|lado)\b", re.IGNORECASE
+)
 _FILLER = re.compile(r"^(?:for|from|by|to|request(?:ed)?(?: by)?|response|reply|answer|re|the|rao)\b\s*", re.IGNORECASE)
 
 
@@ -303,7 +300,10 @@ def _strip_filler(piece: str) -> str:
     return piece
 
 
-_GREETING = re.compile(r"^\s*(?:hi|hello|dear|morning|afternoon|good (?:morning|afternoon))\s+([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’-]+)?)", re.MULTILINE)
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|dear|morning|afternoon|good (?:morning|afternoon))\s+([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’-]+)?)",
+    re.MULTILINE,
+)
 
 
 def _greeting_name(text: str) -> str | None:

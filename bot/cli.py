@@ -44,7 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, help="configuration file (default: $CASSBOT_CONFIG or config/cassbot.toml)")
+    common.add_argument(
+        "--config", type=Path, help="configuration file (default: $CASSBOT_CONFIG, else config/cassbot.toml)"
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="log in detail to stderr")
     parser = argparse.ArgumentParser(prog="cassbot", description="Inbox automation for the CASS front door.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -104,7 +106,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

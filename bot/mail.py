@@ -13,8 +13,9 @@ import email.message
 import email.utils
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.header import decode_header
+from typing import Any
 
 from bot.autoreply import auto_reply_signals
 from bot.html_text import html_to_text
@@ -22,6 +23,8 @@ from bot.html_text import html_to_text
 # Bodies longer than this are cut for classification: the conventions the bot
 # reads are in the first lines, and a 50 MB mail must not cost 50 MB of regex.
 BODY_TEXT_LIMIT = 64_000
+# The classifier reads the new part of a mail; requests say what they want early.
+FRESH_TEXT_LIMIT = 8_000
 
 _REPLY_PREFIXES = frozenset({"re", "aw", "sv", "vs", "antw", "r", "ref", "rif", "odp"})
 _FORWARD_PREFIXES = frozenset({"fw", "fwd", "wg", "tr", "rv", "enc", "doorst", "vb"})
@@ -67,6 +70,7 @@ class ParsedMail:
     thread_index: str
     date: datetime | None
     body_text: str
+    fresh_text: str  # the body above a reply's quoted history, cut to FRESH_TEXT_LIMIT
     attachments: tuple[Attachment, ...]
     auto_reply_signals: tuple[str, ...]
     authentication_results: tuple[str, ...]
@@ -80,14 +84,15 @@ class ParsedMail:
         return bool(self.in_reply_to) or any(p in _REPLY_PREFIXES for p in self.reply_prefixes)
 
     @property
+    def is_forward(self) -> bool:
+        return any(p in _FORWARD_PREFIXES for p in self.reply_prefixes) or any(
+            a.content_type == "message/rfc822" for a in self.attachments
+        )
+
+    @property
     def recipients(self) -> tuple[str, ...]:
         return self.to + self.cc
 
-    @property
-    def fresh_text(self) -> str:
-        """The body above the quoted history of a reply."""
-        match = _QUOTE_MARKERS.search(self.body_text)
-        return self.body_text[: match.start()] if match else self.body_text
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
@@ -126,9 +131,10 @@ def _strip_leading_junk(raw: bytes, defects: list[str]) -> bytes:
 
 def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> ParsedMail:
     leaves = _leaf_parts(msg, defects)
-    raw_subject = header_text(msg, "Subject", defects)
+    headers = header_index(msg)
+    raw_subject = header_text(headers, "Subject", defects)
     subject, prefixes = strip_prefixes(raw_subject)
-    from_pairs = _addresses(msg, "From", defects)
+    from_pairs = _addresses(headers, "From", defects)
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     if not from_address:
         defects.append("no From address")
@@ -139,24 +145,31 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         reply_prefixes=prefixes,
         from_address=from_address,
         from_name=from_name,
-        from_count=len(from_pairs) + _extra_from_headers(msg, defects),
-        to=tuple(a for _, a in _addresses(msg, "To", defects)),
-        cc=tuple(a for _, a in _addresses(msg, "Cc", defects)),
-        message_id=_first_msg_id(header_text(msg, "Message-ID", defects)),
-        in_reply_to=_first_msg_id(header_text(msg, "In-Reply-To", defects)),
-        references=tuple(_MSG_ID.findall(header_text(msg, "References", defects))),
-        thread_index=header_text(msg, "Thread-Index", defects).strip(),
-        date=_date(header_text(msg, "Date", defects), defects),
+        from_count=len(from_pairs) + _extra_from_headers(headers, defects),
+        to=tuple(a for _, a in _addresses(headers, "To", defects)),
+        cc=tuple(a for _, a in _addresses(headers, "Cc", defects)),
+        message_id=_first_msg_id(header_text(headers, "Message-ID", defects)),
+        in_reply_to=_first_msg_id(header_text(headers, "In-Reply-To", defects)),
+        references=tuple(_MSG_ID.findall(header_text(headers, "References", defects))),
+        thread_index=header_text(headers, "Thread-Index", defects).strip(),
+        date=_date(header_text(headers, "Date", defects), defects),
         body_text=body_text[:BODY_TEXT_LIMIT],
+        fresh_text=_fresh_text(body_text[:BODY_TEXT_LIMIT]),
         attachments=attachments,
-        auto_reply_signals=auto_reply_signals(msg, raw_subject, from_address, {t for _, t in leaves}),
+        auto_reply_signals=auto_reply_signals(msg, headers, raw_subject, from_address, {t for _, t in leaves}),
         authentication_results=tuple(
-            _clean(str(v)) for v in msg.get_all("Authentication-Results", [])
+            _clean(str(v)) for v in headers.get("authentication-results", [])
         ),
-        reference_header=header_text(msg, "X-Cassbot-Reference", defects).strip(),
+        reference_header=header_text(headers, "X-Cassbot-Reference", defects).strip(),
         size=len(raw),
         defects=tuple(dict.fromkeys(defects)),
     )
+
+
+def _fresh_text(body: str) -> str:
+    """The body above the quoted history of a reply ("-----Original Message-----", "On ... wrote:")."""
+    match = _QUOTE_MARKERS.search(body, 0, FRESH_TEXT_LIMIT)
+    return body[: match.start() if match else FRESH_TEXT_LIMIT]
 
 
 def strip_prefixes(subject: str) -> tuple[str, tuple[str, ...]]:
@@ -176,11 +189,25 @@ def strip_prefixes(subject: str) -> tuple[str, tuple[str, ...]]:
     return " ".join(rest.split()), tuple(prefixes)
 
 
-def header_text(msg: email.message.Message, name: str, defects: list[str]) -> str:
-    """A header decoded to text (RFC 2047 words, raw UTF-8 per RFC 6532), "" if absent."""
-    value = msg.get(name)
-    if value is None:
-        return ""
+Headers = dict[str, list[Any]]
+
+
+def header_index(msg: email.message.Message) -> Headers:
+    """Every header by lower-case name, in order: one pass instead of a scan per lookup."""
+    index: Headers = {}
+    for name, value in msg.items():
+        index.setdefault(name.lower(), []).append(value)
+    return index
+
+
+def header_text(headers: Headers, name: str, defects: list[str]) -> str:
+    """The first `name` header decoded to text, "" if absent."""
+    values = headers.get(name.lower())
+    return decode_header_value(values[0], name, defects) if values else ""
+
+
+def decode_header_value(value: Any, name: str, defects: list[str]) -> str:
+    """RFC 2047 encoded words, and raw 8-bit bytes read as UTF-8 (RFC 6532)."""
     if isinstance(value, str) and "=?" not in value and value.isascii():
         return _clean(value)  # nothing encoded: the common case, kept cheap
     try:
@@ -220,8 +247,8 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\x00", "").split())
 
 
-def _addresses(msg: email.message.Message, name: str, defects: list[str]) -> list[tuple[str, str]]:
-    text = header_text(msg, name, defects)
+def _addresses(headers: Headers, name: str, defects: list[str]) -> list[tuple[str, str]]:
+    text = header_text(headers, name, defects)
     if not text:
         return []
     simple = _SIMPLE_ADDRESS.fullmatch(text)
@@ -234,9 +261,9 @@ def _addresses(msg: email.message.Message, name: str, defects: list[str]) -> lis
     return found
 
 
-def _extra_from_headers(msg: email.message.Message, defects: list[str]) -> int:
+def _extra_from_headers(headers: Headers, defects: list[str]) -> int:
     """RFC 5322 §3.6 allows one From header; a second is a classic spoofing trick."""
-    extra = len(msg.get_all("From", [])) - 1
+    extra = len(headers.get("from", [])) - 1
     if extra > 0:
         defects.append(f"{extra + 1} From headers")
     return max(extra, 0)
@@ -256,7 +283,7 @@ def _date(text: str, defects: list[str]) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         defects.append("unreadable Date header")
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _leaf_parts(
@@ -272,7 +299,7 @@ def _leaf_parts(
         return [(msg, content_type)]
     payload = msg.get_payload()
     subparts = payload if isinstance(payload, list) else []
-    return [leaf for sub in subparts for leaf in _leaf_parts(sub, defects)]
+    return [leaf for sub in subparts if isinstance(sub, email.message.Message) for leaf in _leaf_parts(sub, defects)]
 
 
 def _body_and_attachments(
@@ -305,14 +332,8 @@ def _filename(part: email.message.Message, content_type: str, defects: list[str]
         return "unnamed"
     if not name and content_type.startswith("message/"):
         return "attached message"
-    return _clean(header_text_value(name, defects)) if name else ""
-
-
-def header_text_value(value: str, defects: list[str]) -> str:
-    """Decode a parameter value that senders RFC 2047-encode against the rules."""
-    holder = email.message.Message()
-    holder["X"] = value
-    return header_text(holder, "X", defects)
+    # Outlook RFC 2047-encodes file names, against RFC 2231; decode them anyway.
+    return decode_header_value(name, "attachment name", defects) if name else ""
 
 
 def _payload_size(part: email.message.Message) -> int:

@@ -26,63 +26,110 @@ REQUEST_MIN_CUES = 2
 
 @dataclass(frozen=True)
 class Cue:
+    """A named piece of evidence for one kind of mail.
+
+    `keywords` are lower-case fragments of which every match contains at least
+    one: a cheap substring test that spares running the pattern over mail that
+    cannot match (a test checks the promise over the whole fixture corpus).
+    """
+
     name: str
     kind: str
     where: tuple[Where, ...]
+    keywords: tuple[str, ...]
     pattern: re.Pattern[str]
 
-    def fires(self, text: str) -> bool:
-        return self.pattern.search(text) is not None
+    def fires(self, text: str, lowered: str) -> bool:
+        return any(k in lowered for k in self.keywords) and self.pattern.search(text) is not None
 
 
-def _re(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _re(*alternatives: str) -> re.Pattern[str]:
+    """One case-insensitive pattern from alternatives written one per line."""
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 SUBJECT_AND_BODY: tuple[Where, ...] = ("subject", "body")
 
 REQUEST_CUES: tuple[Cue, ...] = (
     # Level 3: whole files and court bundles belong to the Disclosure Team (001).
-    Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, _re(r"\blevel\s*(?:3|three)\b")),
-    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY,
-        _re(r"\b(?:full|whole|complete|entire|all)\s(?:(?:case|social|care|child'?s?|children'?s|family)\s)*(?:files?|records?|case notes)\b|\bcase files\b|\bcopies of (?:the |all )?(?:case |social care )?(?:files|records)\b")),
-    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, _re(r"\bcourt bundles?\b")),
-    Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, _re(r"\bdisclosure (?:request|team|of (?:the )?(?:file|record))|\bsubject access request\b|\brequest for disclosure\b")),
+    Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, ("level",), _re(r"\blevel\s*(?:3|three)\b")),
+    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes"), _re(
+        r"\b(?:full|whole|complete|entire|all)\s(?:(?:case|social|care|child'?s?|children'?s|family)\s)*"
+        r"(?:files?|records?|case notes)\b",
+        r"\bcase files\b",
+        r"\bcopies of (?:the |all )?(?:case |social care )?(?:files|records)\b",
+    )),
+    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), _re(r"\bcourt bundles?\b")),
+    Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, ("disclosure", "subject access"), _re(
+        r"\bdisclosure (?:request|team|of (?:the )?(?:file|record))",
+        r"\bsubject access request\b",
+        r"\brequest for disclosure\b",
+    )),
     # Level 1: a professional on the phone emails to prove who they are (001).
-    Cue("verification", "level1_verification", SUBJECT_AND_BODY, _re(r"\bverif(?:y|ying|ication)\b")),
-    Cue("identity", "level1_verification", SUBJECT_AND_BODY,
-        _re(r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b|\bidentity\b")),
-    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY,
-        _re(r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}\b(?:phone|telephone|call|conversation)\b|\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b")),
-    Cue("level 1 wording", "level1_verification", SUBJECT_AND_BODY, _re(r"\blevel\s*(?:1|one)\b")),
+    Cue("verification", "level1_verification", SUBJECT_AND_BODY, ("verif",), _re(r"\bverif(?:y|ying|ication)\b")),
+    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id"), _re(
+        r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b",
+        r"\bidentity\b",
+    )),
+    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation"), _re(
+        r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}"
+        r"\b(?:phone|telephone|call|conversation)\b",
+        r"\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b",
+    )),
+    Cue("level 1 wording", "level1_verification", SUBJECT_AND_BODY, ("level",), _re(r"\blevel\s*(?:1|one)\b")),
     # Level 2: partner agencies' Request for Information form (001).
-    Cue("request for information form", "partner_request", SUBJECT_AND_BODY,
-        _re(r"\brequest for information\b|\brfi\b|\binformation sharing request\b")),
-    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, _re(r"\blevel\s*(?:2|two)\b")),
-    Cue("partner agency named", "partner_request", SUBJECT_AND_BODY,
-        _re(r"\b(?:police|probation|cafcass|health visit(?:or|ing)|midwi(?:fe|fery)|school nurse|gp surgery|designated safeguarding lead|DSL|housing officer|MARAC|pre-?sentence report|parole board|youth (?:offending|justice))\b")),
-    Cue("formal process named", "partner_request", SUBJECT_AND_BODY,
-        _re(r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b")),
-    Cue("partner agency address", "partner_request", ("sender",),
-        _re(r"(?:police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing)")),
-    Cue("form attached", "partner_request", ("attachment",), _re(r"\brfi\b|request.?for.?information|\bform\b")),
+    Cue("request for information form", "partner_request", SUBJECT_AND_BODY, ("request", "rfi"), _re(
+        r"\brequest for information\b", r"\brfi\b", r"\binformation sharing request\b",
+    )),
+    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), _re(r"\blevel\s*(?:2|two)\b")),
+    Cue("partner agency named", "partner_request", SUBJECT_AND_BODY, (
+        "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
+        "dsl", "housing officer", "marac", "sentence report", "parole", "youth ",
+    ), _re(
+        r"\b(?:police|probation|cafcass|health visit(?:or|ing)|midwi(?:fe|fery)|school nurse|gp surgery)\b",
+        r"\b(?:designated safeguarding lead|DSL|housing officer|MARAC|pre-?sentence report|parole board)\b",
+        r"\byouth (?:offending|justice)\b",
+    )),
+    Cue("formal process named", "partner_request", SUBJECT_AND_BODY, ("47", "7", "37", "plo", "public law"), _re(
+        r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b",
+    )),
+    Cue("partner agency address", "partner_request", ("sender",), (
+        "police", "nhs", "probation", "justice", "cafcass", ".sch.", "school", "academy", "housing",
+    ), _re(r"police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing")),
+    Cue("form attached", "partner_request", ("attachment",), ("rfi", "information", "form"), _re(
+        r"\brfi\b", r"request.?for.?information", r"\bform\b",
+    )),
     # OLA: another local authority or an agency assessing an applicant (000).
-    Cue("OLA wording", "ola_request", SUBJECT_AND_BODY, _re(r"\bOLA\b|\bother local authority\b")),
-    Cue("information request wording", "ola_request", ("subject",), _re(r"\binformation request\b|\binfo request\b|\benquiry\b")),
-    Cue("fostering or adoption", "ola_request", SUBJECT_AND_BODY,
-        _re(r"\bfoster(?:ing|er|ers)?\b|\badopt(?:ion|er|ers|ive)?\b|\bform\s?f\b|\bfostering panel\b")),
-    Cue("carer assessment named", "ola_request", SUBJECT_AND_BODY,
-        _re(r"\b(?:connected|kinship|family (?:and|&) friends) (?:carers?|persons?|care|assessment|placement)\b|\bspecial guardian(?:ship)?\b|\bSGO\b|\breg(?:ulation)?\.?\s*24\b|\bviability assessment\b|\bprospective (?:foster |adoptive )?(?:carers?|adopters?|parents?)\b|\bkinship\b")),
-    Cue("applicant named", "ola_request", SUBJECT_AND_BODY, _re(r"\bapplicants?\b")),
-    Cue("household members", "ola_request", ("body",),
-        _re(r"\bhousehold\b|\bover 16s?\b|\badult (?:son|daughter|children)\b|\bpartner\b")),
-    Cue("fostering or adoption agency address", "ola_request", ("sender",), _re(r"foster|adopt|kinship")),
-    Cue("consent attached", "ola_request", ("attachment",), _re(r"consent")),
+    Cue("OLA wording", "ola_request", SUBJECT_AND_BODY, ("ola", "other local authority"), _re(
+        r"\bOLA\b", r"\bother local authority\b",
+    )),
+    Cue("information request wording", "ola_request", ("subject",), ("request", "enquiry"), _re(
+        r"\binformation request\b", r"\binfo request\b", r"\benquiry\b",
+    )),
+    Cue("fostering or adoption", "ola_request", SUBJECT_AND_BODY, ("foster", "adopt", "form"), _re(
+        r"\bfoster(?:ing|er|ers)?\b", r"\badopt(?:ion|er|ers|ive)?\b", r"\bform\s?f\b",
+    )),
+    Cue("carer assessment named", "ola_request", SUBJECT_AND_BODY, (
+        "connected", "kinship", "friends", "guardian", "sgo", "24", "viability", "prospective",
+    ), _re(
+        r"\b(?:connected|kinship|family (?:and|&) friends) (?:carers?|persons?|care|assessment|placement)\b",
+        r"\bspecial guardian(?:ship)?\b", r"\bSGO\b", r"\breg(?:ulation)?\.?\s*24\b", r"\bviability assessment\b",
+        r"\bprospective (?:foster |adoptive )?(?:carers?|adopters?|parents?)\b", r"\bkinship\b",
+    )),
+    Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), _re(r"\bapplicants?\b")),
+    Cue("household members", "ola_request", ("body",), ("household", "16", "adult", "partner"), _re(
+        r"\bhousehold\b", r"\bover 16s?\b", r"\badult (?:son|daughter|children)\b", r"\bpartner\b",
+    )),
+    Cue("fostering or adoption agency address", "ola_request", ("sender",), ("foster", "adopt", "kinship"), _re(
+        r"foster|adopt|kinship",
+    )),
+    Cue("consent attached", "ola_request", ("attachment",), ("consent",), _re(r"consent")),
 )
 
 # What makes a subject look like the start of a request, for replies from outside.
 REQUEST_LIKE_SUBJECT = _re(
-    r"\brequest|\benquiry|\bconsent|\bcheck\b|\binformation\b|\bOLA\b|\bfoster|\badopt|\bapplicant|\bRFI\b|\blevel\s*[123]\b"
+    r"\brequest", r"\benquiry", r"\bconsent", r"\bcheck\b", r"\binformation\b", r"\bOLA\b",
+    r"\bfoster", r"\badopt", r"\bapplicant", r"\bRFI\b", r"\blevel\s*[123]\b",
 )
 
 # Check conventions (000): "CHARMS check required by CASS", "CHARMs Check – <RAO>",
@@ -90,7 +137,7 @@ REQUEST_LIKE_SUBJECT = _re(
 CHARMS_CHECK = _re(r"\bcharm(?:['’‘`]?s)?[\s\-_]*checks?\b")
 LADO_CHECK = _re(r"\bl\.?a\.?d\.?o\.?[\s\-_]*checks?\b")
 CHECK_REQUEST_WORDING = _re(r"^\s*(?:[-:–—]\s*)?(?:request(?:ed)?|required|needed)\b")
-LADO_REQUEST_BODY = _re(r"\bknown to (?:the )?LADO\b|\bLADO (?:check|search|records)\b")
+LADO_REQUEST_BODY = _re(r"\bknown to (?:the )?LADO\b", r"\bLADO (?:check|search|records)\b")
 CHARMS_REQUEST_BODY = _re(r"\bCHARMS\b")
 SUITABILITY = _re(r"\bsuitability (?:check|request|enquiry)\b")
 OFSTED = _re(r"\bofsted\b")
@@ -100,13 +147,20 @@ REFERENCE = _re(r"\bCASS-(\d{4})-(\d{6})\b")
 
 # Urgency (000): a child must be placed urgently. "NOT URGENT" is a decision
 # that it is not, and a signature's "if your enquiry is urgent, ring..." is no request.
-NOT_URGENT = _re(r"\b(?:not|non|no longer|isn'?t|is not|less)[\s\-]*(?:an?\s+|very\s+)?(?:urgent(?:ly)?|emergency)(?:\s+placement)?\b")
-CONDITIONAL_URGENT = _re(r"\b(?:if|where|when|should)\b[^.\n]{0,60}\burgent\b[^.\n]*|\burgent (?:matters|enquiries|queries|concerns)\b[^.\n]*")
-URGENT_WORD = _re(r"\burgent(?:ly)?\b|\basap\b|\bemergency placement\b|\bimmediate placement\b")
+NOT_URGENT = _re(
+    r"\b(?:not|non|no longer|isn'?t|is not|less)[\s\-]*(?:an?\s+|very\s+)?"
+    r"(?:urgent(?:ly)?|emergency)(?:\s+placement)?\b",
+)
+CONDITIONAL_URGENT = _re(
+    r"\b(?:if|where|when|should)\b[^.\n]{0,60}\burgent\b[^.\n]*",
+    r"\burgent (?:matters|enquiries|queries|concerns)\b[^.\n]*",
+)
+URGENT_WORD = _re(r"\burgent(?:ly)?\b", r"\basap\b", r"\bemergency placement\b", r"\bimmediate placement\b")
 URGENT_PLACEMENT = _re(
-    r"\b(?:plac(?:e|ed|ing|ement)|move|moving|stay|staying)\b[^.\n]{0,80}\b(?:today|tonight|this (?:afternoon|evening)|same[\s\-]day|immediately|within the hour)\b"
-    r"|\b(?:same[\s\-]day|emergency|urgent) placement\b"
-    r"|\bplacement (?:needed|required) (?:today|tonight|now)\b"
+    r"\b(?:plac(?:e|ed|ing|ement)|move|moving|stay|staying)\b[^.\n]{0,80}"
+    r"\b(?:today|tonight|this (?:afternoon|evening)|same[\s\-]day|immediately|within the hour)\b",
+    r"\b(?:same[\s\-]day|emergency|urgent) placement\b",
+    r"\bplacement (?:needed|required) (?:today|tonight|now)\b",
 )
 
 # Authentication-Results (RFC 8601) verdicts that mean the sender is not who it says.

@@ -69,7 +69,8 @@ def test_wrong_role_is_named(tmp_path: Path) -> None:
 
 def test_a_missing_mailbox_role_is_reported(tmp_path: Path) -> None:
     path = _shipped_with('role = "lado"', 'role = "af"', tmp_path)
-    with pytest.raises(ConfigError, match=r"mailboxes: expected exactly one mailbox with each role; check 'af' \(found 2\), 'lado' \(found 0\)"):
+    expected = r"mailboxes: expected exactly one mailbox with each role; check 'af' \(found 2\), 'lado' \(found 0\)"
+    with pytest.raises(ConfigError, match=expected):
         load_settings(path)
 
 
