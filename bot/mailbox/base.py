@@ -1,0 +1,83 @@
+"""The one interface every mailbox backend implements (Maildir, IMAP, EWS, Graph).
+
+Backends move bytes; they never decide business rules. Each hands raw RFC 5322
+bytes to the shared parser and takes finished RFC 5322 bytes for drafts. Folders
+are named by their purpose (`Folder`), and each backend maps them to its own
+names (SPECIAL-USE on IMAP, well-known folders on Exchange).
+
+The bot leaves a mailbox as people left it: it never marks mail read, never
+deletes, and moves mail only with `file_into`, when the configuration asks it to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Folder(StrEnum):
+    """The folders the bot works with, by what they are for."""
+
+    INBOX = "inbox"
+    DRAFTS = "drafts"
+    SENT = "sent"
+    INFORMATION_REQUESTS = "information_requests"
+
+
+@dataclass(frozen=True)
+class StoredMail:
+    """One message as a backend holds it."""
+
+    folder: Folder
+    key: str  # the backend's own stable id within the folder (Maildir key, IMAP UID, EWS item id)
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Poll:
+    """What a poll found, and where the next poll should start from."""
+
+    messages: list[StoredMail]
+    position: str | None  # opaque to everyone but the backend; kept in the store
+
+
+class MailboxError(Exception):
+    """Our or the server's fault: the poll can be retried later."""
+
+
+class Mailbox(Protocol):
+    """A shared mailbox (CASS, A&F or LADO) as the bot sees it."""
+
+    role: str  # "cass", "af" or "lado"
+    address: str
+
+    def poll(self, folder: Folder, position: str | None) -> Poll:
+        """Messages in `folder` that arrived after `position` (all of them when None).
+
+        Must not change the messages (no \\Seen flag, no move). A backend that
+        cannot tell what is new may return messages already seen; the pipeline
+        skips those it has recorded, so `poll` must be cheap to repeat.
+        """
+        ...
+
+    def save_draft(self, raw: bytes, message_id: str) -> str:
+        """Put `raw` in Drafts, marked as a draft, and return its key.
+
+        Idempotent: when a draft with this Message-ID is already there, nothing
+        is added and the existing key is returned (so a crash between saving a
+        draft and recording it never makes a second one).
+        """
+        ...
+
+    def draft_ids(self) -> set[str]:
+        """The Message-IDs of every message now in Drafts (to notice deleted drafts)."""
+        ...
+
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        """Move `message` into `folder` (created if missing) and return its new key."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the mailbox is not used afterwards."""
+        ...
