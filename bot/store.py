@@ -1,0 +1,185 @@
+"""The request store: SQLModel tables over SQLite by default, any SQLAlchemy URL by config.
+
+What is kept is what the work needs: metadata, state and the audit trail. No message
+body or attachment is ever stored; names are kept only as the requester gave them.
+The engine is always passed in (never a module global), so every test and every
+instance uses its own database. The schema is created and upgraded by Alembic
+(`migrate`), never by `create_all`, so an existing store is migrated without loss.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, UniqueConstraint, event
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Request(SQLModel, table=True):
+    """An information request and where it is in its journey."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(default="", index=True)
+    kind: str
+    state: str = Field(index=True)
+    urgent: bool = False
+    mailbox: str
+    requester_address: str
+    requester_name: str = ""
+    message_id: str = ""  # of the mail that opened it: every reply is threaded on it
+    subject: str = ""
+    applicant: str = ""
+    household_json: str = "[]"  # names as the requester gave them, nothing more
+    rao: str = ""
+    received_at: datetime = Field(index=True)
+    decision_due: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+
+    @property
+    def household(self) -> list[str]:
+        names: list[str] = json.loads(self.household_json)
+        return names
+
+
+class MailSeen(SQLModel, table=True):
+    """Every mail the bot has processed, once: the key to exactly-once processing."""
+
+    __tablename__ = "mail_seen"
+    __table_args__ = (UniqueConstraint("mailbox", "folder", "message_id", name="uq_mail_seen_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str
+    folder: str
+    backend_key: str
+    message_id: str = Field(index=True)
+    kind: str
+    outcome: str
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    subject: str = ""
+    sender: str = ""
+    sent_at: datetime | None = None
+    processed_at: datetime
+
+
+class Check(SQLModel, table=True):
+    """A CHARMS check (A&F) or LADO check that is part of a request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    team: str  # "af" or "lado"
+    state: str  # drafted, sent, answered
+    draft_message_id: str = ""
+    sent_message_id: str = Field(default="", index=True)
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    answer_message_id: str = ""
+    known_to_lado: bool | None = None
+    af_sensitive_reason: bool = False
+
+
+class Draft(SQLModel, table=True):
+    """A reply the bot prepared for an RAO to read, edit and send."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    template: str
+    mailbox: str
+    message_id: str = Field(unique=True)
+    to_address: str
+    subject: str
+    in_reply_to: str = ""
+    references: str = ""
+    # What the template needs beyond the request's own fields (a consent date, the
+    # gaps in a partner request): never the text of anyone's mail.
+    context_json: str = "{}"
+    state: str  # planned, saved, sent, deleted, refused
+    created_at: datetime
+    saved_at: datetime | None = None
+    backend_key: str = ""
+    sent_at: datetime | None = None
+    sent_by: str = ""
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: what changed, when, and who or which rule changed it."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    request_id: int | None = Field(default=None, index=True)
+    actor: str
+    action: str
+    detail: str = ""
+
+
+class NeedsPerson(SQLModel, table=True):
+    """A mail the bot would not decide about alone, and why."""
+
+    __tablename__ = "needs_person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    mailbox: str
+    message_id: str
+    subject: str = ""
+    reason: str
+    request_id: int | None = Field(default=None, index=True)
+    resolved_at: datetime | None = None
+
+
+class SyncPosition(SQLModel, table=True):
+    """Where a backend's next poll of one folder starts (opaque to all but the backend)."""
+
+    __tablename__ = "sync_position"
+
+    mailbox: str = Field(primary_key=True)
+    folder: str = Field(primary_key=True)
+    position: str | None = None
+    updated_at: datetime
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder and foreign keys turned on."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (cassbot requests) never block the poller
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; data already there is kept."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def audit(session: Session, actor: str, action: str, detail: str = "", request_id: int | None = None,
+          at: datetime | None = None) -> None:
+    session.add(AuditEvent(at=at or utcnow(), request_id=request_id, actor=actor, action=action, detail=detail))
+
+
+def request_by_reference(session: Session, reference: str) -> Request | None:
+    return session.exec(select(Request).where(Request.reference == reference)).first()

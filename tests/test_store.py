@@ -1,0 +1,60 @@
+"""The store: schema by migration, kept across upgrades; the lifecycle refuses illegal moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import Session, SQLModel, select
+
+from bot.lifecycle import IllegalTransition, State, move
+from bot.store import AuditEvent, Request, make_engine, migrate
+
+NOW = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+
+
+def _request() -> Request:
+    return Request(reference="CASS-2026-000001", kind="ola_request", state="received", mailbox="cass",
+                   requester_address="a@northshire.gov.uk", received_at=NOW, decision_due=NOW, updated_at=NOW)
+
+
+def test_migrations_build_exactly_the_models() -> None:
+    engine = make_engine("sqlite:///:memory:")
+    migrate(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+
+
+def test_migrating_an_existing_store_keeps_its_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state' / 'cassbot.sqlite3'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with Session(engine) as session:
+        session.add(_request())
+        session.commit()
+    migrate(make_engine(url))
+    with Session(make_engine(url)) as session:
+        assert [r.reference for r in session.exec(select(Request)).all()] == ["CASS-2026-000001"]
+
+
+def test_every_state_change_is_audited() -> None:
+    engine = make_engine("sqlite:///:memory:")
+    migrate(engine)
+    with Session(engine) as session:
+        request = _request()
+        session.add(request)
+        session.flush()
+        move(session, request, State.CHECKS_PENDING, actor="rule", why="consent fine", now=NOW)
+        event = session.exec(select(AuditEvent)).one()
+        assert (event.actor, event.action, event.detail) == ("rule", "state received -> checks_pending", "consent fine")
+
+
+def test_an_illegal_transition_is_an_error_not_an_overwrite() -> None:
+    request = _request()
+    request.state = "closed"
+    with pytest.raises(IllegalTransition, match="cannot go from closed to checks_pending"):
+        move(None, request, State.CHECKS_PENDING, actor="rule", why="test", now=NOW)  # type: ignore[arg-type]
+    assert request.state == "closed"
