@@ -1,0 +1,87 @@
+"""Render a planned draft into a real reply: RFC 5322 bytes for the Drafts folder.
+
+One Jinja2 environment, sandboxed, with StrictUndefined (a missing value is an
+error, not a blank in a letter to a local authority) and autoescaping for the
+HTML parts. Mail text is only ever data in the context, never template source.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from collections.abc import Mapping
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.config import Settings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
+
+
+def draft_message_id(reference: str, template: str, number: int, domain: str) -> str:
+    """Deterministic, so the bot can always find its own earlier draft after a crash."""
+    return f"<{reference}.{template.replace('_', '-')}.{number}@cassbot.{domain}>"
+
+
+def draft_subject(template: str, original_subject: str, applicant: str, reference: str) -> str:
+    """Check requests follow the teams' subject conventions; everything else is a reply."""
+    if template == "charms_check_request":
+        return f"CHARMS check required by CASS - {applicant or 'applicant'} [{reference}]"
+    if template == "lado_check_request":
+        return f"LADO check request - {applicant or 'applicant'} and household [{reference}]"
+    subject = original_subject.replace(f"[{reference}]", "").strip()
+    return f"RE: {subject} [{reference}]"
+
+
+class Composer:
+    """Turns a draft's template and context into a MIME message."""
+
+    def __init__(self, settings: Settings, templates: Path = TEMPLATES) -> None:
+        self.settings = settings
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(templates),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+            keep_trailing_newline=True,
+        )
+
+    def render(self, template: str, context: Mapping[str, object]) -> tuple[str, str]:
+        """The plain-text and HTML parts."""
+        full = {
+            "org_name": self.settings.organisation.name,
+            "team_name": self.settings.organisation.team_name,
+            "notes": [], "household": [], "requester_name": "", "applicant": "",
+            **context,
+        }
+        text = self.env.get_template(f"drafts/{template}.txt.j2").render(full)
+        html = self.env.get_template(f"drafts/{template}.html.j2").render(full)
+        return text, html
+
+    def message(
+        self, *, template: str, context: Mapping[str, object], to: str, subject: str, message_id: str,
+        in_reply_to: str, references: str, reference: str, now: datetime,
+    ) -> bytes:
+        text, html = self.render(template, {**context, "reference": reference})
+        msg = EmailMessage()
+        msg["From"] = self.settings.mailbox("cass").address
+        msg["To"] = to
+        msg["Subject"] = subject
+        msg["Date"] = format_datetime(now)
+        msg["Message-ID"] = message_id
+        if in_reply_to:
+            msg["In-Reply-To"] = in_reply_to
+        if references:
+            msg["References"] = references
+        msg["X-Cassbot-Reference"] = reference
+        msg["X-Cassbot-Draft"] = template
+        msg["X-Unsent"] = "1"  # Outlook opens such a file as a draft to edit and send
+        msg.set_content(text)
+        msg.add_alternative(html, subtype="html")
+        # Long headers stay on one line (RFC 5322 allows 998 characters): a folded
+        # Message-ID trips up tools that look for the bot's own drafts by it.
+        return msg.as_bytes(policy=_ONE_LINE_HEADERS)
