@@ -6,18 +6,24 @@ import argparse
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dotenv import load_dotenv
+from sqlmodel import Session
 
 from bot.classify import Classifier
 from bot.config import ConfigError, Settings, load_settings
+from bot.demo import run_demo
 from bot.mail import parse_mail
+from bot.mailbox.registry import open_mailboxes
+from bot.pipeline import Deps, run_once
+from bot.reports import chronology_text, requests_table
+from bot.store import make_engine, migrate, request_by_reference, utcnow
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-DEMO_MAIL = Path(__file__).resolve().parent.parent / "demo" / "mail"
 log = logging.getLogger(__name__)
 
 
@@ -56,8 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     classify.set_defaults(command=_classify)
-    demo = commands.add_parser("demo", parents=[common], help="run the bot on its own demo mail")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="run the whole OLA journey on local demo Maildirs under state/demo/"
+    )
     demo.set_defaults(command=_demo)
+    run = commands.add_parser("run", parents=[common], help="process the configured mailboxes")
+    run.add_argument("--once", action="store_true", help="process every mailbox once, then stop")
+    run.set_defaults(command=_run)
+    requests = commands.add_parser("requests", parents=[common], help="open requests, urgent and oldest first")
+    requests.add_argument("show", nargs="?", choices=["show"], help=argparse.SUPPRESS)
+    requests.add_argument("reference", nargs="?", help="with `show`: one request's chronology")
+    requests.set_defaults(command=_requests)
     return parser
 
 
@@ -89,26 +104,37 @@ def classify_file(classifier: Classifier, path: Path) -> dict[str, object]:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    classifier = Classifier(settings)
-    rows = [("mail", "kind", "urgent", "RAO", "trusted", "subject", "needs a person")]
-    for path in _eml_files([DEMO_MAIL]):
-        mail = parse_mail(path.read_bytes())
-        found = classifier.classify(mail)
-        rows.append((
-            path.name, found.kind, "yes" if found.urgent else "",
-            found.rao or "", "" if found.sender_trusted is None else str(found.sender_trusted).lower(),
-            mail.subject[:50], found.needs_person[0] if found.needs_person else "",
-        ))
-    print(f"cassbot demo: {len(rows) - 1} mails from {DEMO_MAIL}\n")
-    print(_table(rows))
+    run_demo(settings, Path("state") / "demo", sys.stdout)
     return EXIT_OK
 
 
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.once:
+        print("cassbot run: only --once is available so far", file=sys.stderr)
+        return EXIT_USAGE
+    engine = make_engine(settings.store.url)
+    migrate(engine)
+    deps = Deps(settings, engine, open_mailboxes(settings), utcnow)
+    report = run_once(deps)
+    counts = Counter(o.outcome for o in report.outcomes if o.outcome != "already_processed")
+    summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(counts.items())) or "no new mail"
+    print(f"cassbot: {summary}; {report.drafts_saved} drafts saved; {report.drafts_deleted} drafts deleted unsent")
+    return EXIT_OK
+
+
+def _requests(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.store.url)
+    migrate(engine)
+    with Session(engine) as session:
+        if not args.show:
+            print(requests_table(session))
+            return EXIT_OK
+        request = request_by_reference(session, (args.reference or "").upper())
+        if request is None:
+            print(f"cassbot: no request {args.reference!r}", file=sys.stderr)
+            return EXIT_USAGE
+        print(chronology_text(session, request))
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -50,11 +50,19 @@ class _Frozen(BaseModel):
 class Organisation(_Frozen):
     name: str = Field(min_length=1)
     domain: Domain
+    team_name: str = "Children's Advice and Support Service (CASS)"
+    disclosure_team_address: Address
 
 
 class Mailbox(_Frozen):
     role: Role
     address: Address
+    backend: Literal["maildir"] = "maildir"
+    # Maildir: the folder holding this mailbox (relative paths from where cassbot runs).
+    path: str = ""
+    # File new requests into the Information Requests folder, as Business Support do by hand.
+    file_requests: bool = False
+    information_requests_folder: str = "Information Requests"
 
 
 class StaffMember(_Frozen):
@@ -78,10 +86,16 @@ class Timescales(_Frozen):
     draft_unsent_working_days: int = Field(ge=0)
 
 
+class Store(_Frozen):
+    # Any SQLAlchemy URL; the default is a SQLite file under state/.
+    url: str = "sqlite:///state/cassbot.sqlite3"
+
+
 class Settings(_Frozen):
     """Everything the bot is told about its organisation, checked once."""
 
     organisation: Organisation
+    store: Store = Store()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses

@@ -62,6 +62,7 @@ class ParsedMail:
     from_address: str  # lower case, "" when missing
     from_name: str
     from_count: int
+    sender_address: str  # the Sender header: who pressed Send "on behalf of" a shared mailbox
     to: tuple[str, ...]
     cc: tuple[str, ...]
     message_id: str
@@ -146,6 +147,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         from_address=from_address,
         from_name=from_name,
         from_count=len(from_pairs) + _extra_from_headers(headers, defects),
+        sender_address=next((a for _, a in _addresses(headers, "Sender", defects)), ""),
         to=tuple(a for _, a in _addresses(headers, "To", defects)),
         cc=tuple(a for _, a in _addresses(headers, "Cc", defects)),
         message_id=_first_msg_id(header_text(headers, "Message-ID", defects)),

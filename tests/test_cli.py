@@ -58,8 +58,38 @@ def test_usage_error_exits_2() -> None:
     assert "PATH" in result.stderr
 
 
-def test_demo_prints_a_table_of_the_demo_mail(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_the_whole_journey(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "02-urgent-kinship-request.eml  ola_request" in out
-    assert "claims to be a check answer but it comes from lado.childrenstrust@gmail.com" in out
+    assert (tmp_path / "state" / "demo" / "cassbot.sqlite3").exists()
+    assert "CASS-2026-000001  ola_request         closed" in out
+    assert "lado.childrenstrust@gmail.com" in out  # the look-alike answer needs a person
+    assert "draft sent: response" in out  # the chronology
+
+
+def _site_config(tmp_path: Path) -> Path:
+    text = (ROOT / "config" / "cassbot.toml").read_text()
+    text = text.replace('path = "state/', f'path = "{tmp_path}/')
+    text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
+    config = tmp_path / "site.toml"
+    config.write_text(text)
+    return config
+
+
+def test_run_once_then_requests_and_their_chronology(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _site_config(tmp_path)
+    inbox = tmp_path / "maildir" / "cass" / "new"
+    inbox.mkdir(parents=True)
+    (inbox / "1.eml").write_bytes((DEMO / "02-urgent-kinship-request.eml").read_bytes())
+    (inbox / "2.eml").write_bytes((DEMO / "10-not-urgent-adoption.eml").read_bytes())
+    assert main(["run", "--once", "--config", str(config)]) == 0
+    assert "2 new request" in capsys.readouterr().out
+    assert main(["requests", "--config", str(config)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[2].startswith("CASS-2026-") and "URGENT" in listing[2]  # urgent first
+    reference = listing[3].split()[0]
+    assert main(["requests", "show", reference, "--config", str(config)]) == 0
+    assert "request opened: ola_request" in capsys.readouterr().out
+    assert main(["requests", "show", "CASS-1999-000000", "--config", str(config)]) == 2

@@ -1,0 +1,86 @@
+"""Link a mail to its open request, in DESIGN.md's order, or say why it cannot.
+
+1. the request's own reference in the subject or the X-Cassbot-Reference header;
+2. In-Reply-To / References against Message-IDs the bot has stored (mail seen,
+   drafts made, check requests sent);
+3. for a trusted check answer only: the RAO it names plus the applicant's surname,
+   against open requests waiting on that team's check.
+
+A mail that could belong to more than one request, or to none, is never guessed:
+`Link.problem` says why, and the pipeline lists it for a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from bot.classify import CHECK_RESPONSES, Classification
+from bot.lifecycle import OPEN_STATES
+from bot.mail import ParsedMail
+from bot.store import Check, Draft, MailSeen, Request, request_by_reference
+
+TEAM_OF_ANSWER = {"charms_check_response": "af", "lado_check_response": "lado"}
+
+
+@dataclass(frozen=True)
+class Link:
+    request: Request | None
+    how: str = ""
+    problem: str = ""
+
+
+def link(session: Session, mail: ParsedMail, found: Classification) -> Link:
+    """The request `mail` belongs to, and how that was decided."""
+    if found.kind in CHECK_RESPONSES and not found.sender_trusted:
+        return Link(None, problem="an untrusted check answer is never linked")
+    if found.reference:
+        request = request_by_reference(session, found.reference)
+        if request:
+            return Link(request, f"reference {found.reference}")
+        return Link(None, problem=f"reference {found.reference} is not a request the bot knows")
+    by_thread = _by_thread(session, mail)
+    if by_thread:
+        return Link(by_thread, "reply in a thread the bot knows")
+    if found.kind in CHECK_RESPONSES:
+        return _by_rao_and_applicant(session, mail, found)
+    return Link(None)
+
+
+def _by_thread(session: Session, mail: ParsedMail) -> Request | None:
+    ids = [i for i in (mail.in_reply_to, *mail.references) if i]
+    if not ids:
+        return None
+    request_ids = set(session.exec(select(MailSeen.request_id).where(col(MailSeen.message_id).in_(ids))).all())
+    request_ids |= set(session.exec(select(Draft.request_id).where(col(Draft.message_id).in_(ids))).all())
+    request_ids |= set(session.exec(select(Check.request_id).where(col(Check.sent_message_id).in_(ids))).all())
+    request_ids.discard(None)
+    if len(request_ids) != 1:
+        return None
+    return session.get(Request, request_ids.pop())
+
+
+def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classification) -> Link:
+    if not found.rao_member:
+        return Link(None, problem="check answer names no RAO the bot can match to one person")
+    team = TEAM_OF_ANSWER[found.kind]
+    waiting = session.exec(
+        select(Request).join(Check, col(Check.request_id) == col(Request.id)).where(
+            Check.team == team, Check.state != "answered", Request.rao == found.rao_member.name,
+            col(Request.state).in_([str(s) for s in OPEN_STATES]),
+        )
+    ).all()
+    text = f"{mail.subject}\n{mail.fresh_text}".lower()
+    named = [r for r in waiting if r.applicant and _surname(r.applicant) in text]
+    if len(named) == 1:
+        return Link(named[0], f"RAO {found.rao_member.name} and applicant {named[0].applicant}")
+    if not named:
+        rao = found.rao_member.name
+        return Link(None, problem=f"no open request of {rao}'s waiting on this check names the applicant")
+    refs = ", ".join(r.reference for r in named)
+    return Link(None, problem=f"could belong to {len(named)} requests ({refs})")
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].lower()

@@ -1,0 +1,176 @@
+"""One entry per message: `process_message` parses, classifies, links, plans and records.
+
+Every mail is handled inside one transaction: the record that it was seen, the
+request it opened or moved, the drafts it planned and the audit trail commit
+together or not at all. A failure rolls back, is logged with the Message-ID, and
+is listed for a person with the mailbox and folder the mail is still in (the bot
+never deletes or alters mail, so nothing is lost); the loop goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot import handlers
+from bot.classify import CHECK_RESPONSES, Classifier
+from bot.compose import Composer
+from bot.config import Settings
+from bot.linking import link
+from bot.mail import ParsedMail, parse_mail
+from bot.mailbox.base import Folder, Mailbox, StoredMail
+from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
+from bot.store import MailSeen, NeedsPerson, Request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Deps:
+    """What the pipeline works with; built once by the CLI (or a test)."""
+
+    settings: Settings
+    engine: Engine
+    mailboxes: dict[str, Mailbox]
+    clock: Callable[[], datetime]
+    classifier: Classifier = field(init=False)
+    composer: Composer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.classifier = Classifier(self.settings)
+        self.composer = Composer(self.settings)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message_id: str
+    kind: str
+    outcome: str  # new_request, linked, approval, needs_person, ignored, already_processed, failed
+    reference: str = ""
+
+
+def message_key(mail: ParsedMail, raw: bytes) -> str:
+    """The Message-ID, or for mail without one a stable stand-in made from its bytes."""
+    return mail.message_id or f"<sha256-{hashlib.sha256(raw).hexdigest()[:32]}@cassbot.invalid>"
+
+
+def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome:
+    """Handle one mail exactly once; never raises for a bad mail."""
+    mail = parse_mail(stored.raw)
+    message_id = message_key(mail, stored.raw)
+    folder = "sent" if stored.folder == Folder.SENT else "inbox"
+    try:
+        with Session(deps.engine) as session:
+            if _seen(session, mailbox.role, folder, message_id):
+                return Outcome(message_id, "", "already_processed")
+            outcome = _handle(session, mail, message_id, stored, mailbox, folder, deps)
+            session.commit()
+    except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the poller
+        log.exception("%s in %s/%s: processing failed", message_id, mailbox.role, folder)
+        return _record_failure(deps, mail, message_id, stored, mailbox.role, folder, exc)
+    log.info("%s in %s/%s: %s %s %s", message_id, mailbox.role, folder, outcome.kind, outcome.outcome,
+             outcome.reference)
+    return outcome
+
+
+def _seen(session: Session, role: str, folder: str, message_id: str) -> bool:
+    return session.exec(select(MailSeen.id).where(
+        MailSeen.mailbox == role, MailSeen.folder == folder, MailSeen.message_id == message_id
+    )).first() is not None
+
+
+def _handle(
+    session: Session, mail: ParsedMail, message_id: str, stored: StoredMail, mailbox: Mailbox, folder: str,
+    deps: Deps,
+) -> Outcome:
+    found = deps.classifier.classify(mail)
+    ctx = handlers.Context(session, deps.settings, deps.classifier, deps.composer, mail, found, mailbox.role,
+                           message_id, deps.clock())
+    for reason in found.needs_person:
+        ctx.needs_person(reason)
+    outcome, request = _route(ctx, folder)
+    session.add(MailSeen(
+        mailbox=mailbox.role, folder=folder, backend_key=stored.key, message_id=message_id, kind=found.kind,
+        outcome=outcome, request_id=request.id if request else None, subject=mail.subject,
+        sender=mail.from_address, sent_at=mail.date, processed_at=ctx.now,
+    ))
+    return Outcome(message_id, found.kind, outcome, request.reference if request else "")
+
+
+def _route(ctx: handlers.Context, folder: str) -> tuple[str, Request | None]:
+    kind = ctx.found.kind
+    linked = link(ctx.session, ctx.mail, ctx.found)
+    if folder == "sent":
+        return handlers.approval(ctx, linked.request), linked.request
+    if kind in ("auto_reply", "other"):
+        return "ignored", linked.request
+    if kind in handlers.NEW_REQUEST_KINDS and not linked.request:
+        if ctx.mailbox != "cass":
+            ctx.needs_person(f"a new {kind} arrived in the {ctx.mailbox} mailbox, not CASS")
+            return "needs_person", None
+        return handlers.open_request(ctx)
+    if linked.request is None:
+        ctx.needs_person(linked.problem or f"{kind.replace('_', ' ')} not linked to any open request")
+        return "needs_person", None
+    if kind in CHECK_RESPONSES:
+        return handlers.check_answer(ctx, linked.request), linked.request
+    if kind == "requester_followup" or kind in handlers.NEW_REQUEST_KINDS:
+        return handlers.followup(ctx, linked.request), linked.request
+    if kind == "suitability_check":
+        ctx.needs_person("Ofsted suitability check: has information already gone to the agency?", linked.request)
+    return "linked", linked.request
+
+
+def _record_failure(
+    deps: Deps, mail: ParsedMail, message_id: str, stored: StoredMail, role: str, folder: str, exc: Exception,
+) -> Outcome:
+    reason = f"cassbot could not process this mail ({type(exc).__name__}); it is still in {role}/{stored.folder.value}"
+    with Session(deps.engine) as session:
+        session.add(NeedsPerson(at=deps.clock(), mailbox=role, message_id=message_id, subject=mail.subject,
+                                reason=reason))
+        session.add(MailSeen(mailbox=role, folder=folder, backend_key=stored.key, message_id=message_id,
+                             kind="", outcome="failed", subject=mail.subject, sender=mail.from_address,
+                             processed_at=deps.clock()))
+        session.commit()
+    return Outcome(message_id, "", "failed")
+
+
+@dataclass
+class RunReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    drafts_saved: int = 0
+    drafts_deleted: int = 0
+
+
+def run_once(deps: Deps) -> RunReport:
+    """Process every configured mailbox once: inbox, then Sent Items, then drafts."""
+    report = RunReport()
+    with Session(deps.engine) as session:
+        report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
+    for role, mailbox in deps.mailboxes.items():
+        with Session(deps.engine) as session:
+            saved = saved_draft_ids(session, role)
+        missing = saved - mailbox.draft_ids()  # listed before Sent is read: see notice_deleted_drafts
+        for folder in (Folder.INBOX, Folder.SENT):
+            for stored in mailbox.poll(folder, None).messages:
+                outcome = process_message(stored, mailbox, deps)
+                report.outcomes.append(outcome)
+                _file_if_asked(deps, mailbox, stored, outcome)
+                with Session(deps.engine) as session:
+                    report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
+        with Session(deps.engine) as session:
+            report.drafts_deleted += notice_deleted_drafts(session, role, missing, deps.clock())
+    return report
+
+
+def _file_if_asked(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:
+    """Move a new request into Information Requests, the job Business Support do by hand."""
+    config = deps.settings.mailbox(mailbox.role)  # type: ignore[arg-type]
+    if config.file_requests and stored.folder == Folder.INBOX and outcome.outcome == "new_request":
+        mailbox.file_into(Folder.INFORMATION_REQUESTS, stored)

@@ -1,0 +1,111 @@
+"""Exactly-once: a rerun or a crash at any point never loses a mail or duplicates a draft."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from bot.config import Settings
+from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
+from bot.store import AuditEvent, Draft, MailSeen, Request
+from tests.journey import Journey
+
+MAIL = ("01-ola-request.eml", "02-urgent-kinship-request.eml", "03-partner-rfi.eml", "04-level3-request.eml",
+        "05-charms-answer.eml", "08-out-of-office.eml", "11-team-notice.eml")
+
+
+class Crash(BaseException):
+    """A crash the bot cannot catch: the process dies here (BaseException, like SIGKILL's effect)."""
+
+
+class CrashingClock:
+    """Dies on its `crash_at`-th reading: the clock is read at every step of processing."""
+
+    def __init__(self, crash_at: int) -> None:
+        self.calls, self.crash_at = 0, crash_at
+
+    def __call__(self) -> datetime:
+        self.calls += 1
+        if self.calls == self.crash_at:
+            raise Crash(f"crash at clock reading {self.calls}")
+        return datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+
+
+class CrashAfterSaving:
+    """A mailbox that dies right after a draft reaches the Drafts folder, before the store hears of it."""
+
+    def __init__(self, inner: Mailbox) -> None:
+        self.inner, self.role, self.address = inner, inner.role, inner.address
+
+    def poll(self, folder: Folder, position: str | None) -> Poll:
+        return self.inner.poll(folder, position)
+
+    def save_draft(self, raw: bytes, message_id: str) -> str:
+        self.inner.save_draft(raw, message_id)
+        raise Crash("crash between saving a draft and recording it")
+
+    def draft_ids(self) -> set[str]:
+        return self.inner.draft_ids()
+
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        return self.inner.file_into(folder, message)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _counts(journey: Journey) -> tuple[int, int, int, int]:
+    with Session(journey.engine) as session:
+        return tuple(session.exec(select(func.count()).select_from(t)).one()  # type: ignore[return-value]
+                     for t in (MailSeen, Request, Draft, AuditEvent))
+
+
+def _assert_exactly_once(journey: Journey) -> None:
+    with Session(journey.engine) as session:
+        seen = Counter(m.message_id for m in session.exec(select(MailSeen)).all())
+        drafts = session.exec(select(Draft)).all()
+    assert len(seen) == len(MAIL) and set(seen.values()) == {1}, seen
+    in_folder = Counter(str(email.message_from_bytes(raw)["Message-ID"]) for raw in journey.folder(Folder.DRAFTS))
+    assert set(in_folder.values()) <= {1}, in_folder  # no draft twice in Drafts
+    assert {d.message_id for d in drafts} == set(in_folder)  # every recorded draft is there, and only those
+    assert {d.state for d in drafts} == {"saved"}
+
+
+@pytest.fixture
+def journey(settings: Settings, tmp_path: Path) -> Journey:
+    journey = Journey(settings, tmp_path)
+    journey.deliver(*MAIL)
+    return journey
+
+
+def test_running_twice_creates_nothing_new(journey: Journey) -> None:
+    journey.run()
+    before, drafts = _counts(journey), journey.folder(Folder.DRAFTS)
+    journey.run()
+    assert _counts(journey) == before
+    assert journey.folder(Folder.DRAFTS) == drafts
+    _assert_exactly_once(journey)
+
+
+def test_crash_between_saving_a_draft_and_recording_it(journey: Journey, settings: Settings, tmp_path: Path) -> None:
+    crashing = Journey(settings, tmp_path, mailboxes={**journey.maildirs, "cass": CrashAfterSaving(journey.cass)})
+    with pytest.raises(Crash):
+        crashing.run()
+    Journey(settings, tmp_path).run()  # restart
+    _assert_exactly_once(journey)
+
+
+@pytest.mark.parametrize("crash_at", range(1, 22))  # one run reads the clock 18 times
+def test_crash_at_any_step_then_restart(journey: Journey, settings: Settings, tmp_path: Path, crash_at: int) -> None:
+    crashing = Journey(settings, tmp_path)
+    crashing.deps.clock = CrashingClock(crash_at)
+    with contextlib.suppress(Crash):
+        crashing.run()
+    Journey(settings, tmp_path).run()  # restart
+    _assert_exactly_once(journey)
