@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import sys
 
-from bench import classify_throughput
+from collections.abc import Callable
 
-BENCHMARKS = {"classify": classify_throughput.main}
+from bench import classify_throughput, pipeline_throughput
+
+BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
+    "classify": lambda args: classify_throughput.main(),
+    "pipeline": pipeline_throughput.main,
+}
 
 
-def main(names: list[str]) -> int:
-    for name in names or list(BENCHMARKS):
+def main(argv: list[str]) -> int:
+    """`python -m bench` runs them all; `python -m bench NAME [ARGS...]` runs one."""
+    if argv and argv[0] in BENCHMARKS:
+        BENCHMARKS[argv[0]](argv[1:])
+        return 0
+    for name, run in BENCHMARKS.items():
         print(f"== {name}")
-        BENCHMARKS[name]()
+        run([])
     return 0
 
 

@@ -19,7 +19,7 @@ from bot.demo import run_demo
 from bot.mail import parse_mail
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, run_once
-from bot.reports import chronology_text, requests_table
+from bot.reports import chronology_text, needs_person_table, requests_table
 from bot.store import make_engine, migrate, request_by_reference, utcnow
 
 EXIT_OK = 0
@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="process the configured mailboxes")
     run.add_argument("--once", action="store_true", help="process every mailbox once, then stop")
     run.set_defaults(command=_run)
-    requests = commands.add_parser("requests", parents=[common], help="open requests, urgent and oldest first")
+    requests = commands.add_parser(
+        "requests", parents=[common], help="open requests (urgent, then oldest first) and what needs a person"
+    )
     requests.add_argument("show", nargs="?", choices=["show"], help=argparse.SUPPRESS)
     requests.add_argument("reference", nargs="?", help="with `show`: one request's chronology")
     requests.set_defaults(command=_requests)
@@ -128,6 +130,7 @@ def _requests(args: argparse.Namespace, settings: Settings) -> int:
     with Session(engine) as session:
         if not args.show:
             print(requests_table(session))
+            print("\nNeeds a person:\n" + needs_person_table(session))
             return EXIT_OK
         request = request_by_reference(session, (args.reference or "").upper())
         if request is None:

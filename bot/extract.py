@@ -32,16 +32,18 @@ def _any(*alternatives: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
+# Where a reply's quoted history starts (Outlook, Gmail/Apple, "> " quoting).
+_QUOTED = re.compile(
+    r"^(?:-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.*|On .{5,200}wrote:|>.*)$", re.IGNORECASE | re.MULTILINE,
+)
+
+
 def _head(text: str) -> str:
     """The mail's own words: above the quoted history of a reply, and bounded."""
     text = text[:TEXT_LIMIT]
     quoted = _QUOTED.search(text)
     return text[: quoted.start()] if quoted else text
 
-
-_QUOTED = re.compile(
-    r"^(?:-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.*|On .{5,200}wrote:|>.*)$", re.IGNORECASE | re.MULTILINE,
-)
 # Sentences, and the parts of one that a "but" sets against each other. Not on
 # commas: "None of Grace, Samuel or Tobi are known" is one statement.
 _CLAUSE_BREAK = _any(
@@ -129,7 +131,7 @@ def applicant_name(subject: str, body: str) -> str | None:
 
     Titled names are the signal; an untitled one only after "applicant".
     """
-    for text, patterns in ((subject[:1000], _SUBJECT_NAMES), (body[:TEXT_LIMIT], _BODY_NAMES)):
+    for text, patterns in ((subject[:1000], _SUBJECT_NAMES), (_head(body), _BODY_NAMES)):
         for pattern in patterns:
             for match in pattern.finditer(text):
                 name = _tidy(match.group("name"), titled_or_two=True)
@@ -169,7 +171,7 @@ def _listed_names(text: str, pos: int) -> Iterator[str]:
 
 def household_names(body: str) -> list[str]:
     """Other household members the mail names, as written; never ages or DOBs."""
-    text = body[:TEXT_LIMIT]
+    text = _head(body)
     names = (name for lead in _HOUSEHOLD_LEAD.finditer(text) for name in _listed_names(text, lead.end()))
     return list(dict.fromkeys(names))
 
@@ -193,11 +195,11 @@ _CONSENT_DENIED = _any(
     r"\byet\s+to\b",
     r"\bunable\s+to\b",
 )
+_CONSENT_NOT_REQUIRED = _any(r"\bnot\s+(?:be\s+)?(?:required|needed|necessary)\b", r"\bno\s+need\b")
+
+
 # How far either side of "consent" a "not" belongs to it rather than to the next thought.
 _NEGATION_REACH = (40, 30)
-
-
-_CONSENT_NOT_REQUIRED = _any(r"\bnot\s+(?:be\s+)?(?:required|needed|necessary)\b", r"\bno\s+need\b")
 
 
 def _consent_said(text: str) -> tuple[bool, bool]:
@@ -233,10 +235,10 @@ _SIGNING = _any(r"\b(?:signed|dated|consent\w*|signature)\b")
 # "the court order dated 27 November", "release on licence on 14/12": not when consent was signed.
 _OTHER_PAPERS = _any(r"\b(?:order|hearing|judg(?:e)?ment|licen[cs]e|release|panel|report)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
-# dateparser reads a small snippet, never the whole body (it is slow there).
-# UK writers put the day first; a month alone means its 1st, the older reading.
 # A request gives one or two consent dates; more than this is not prose to read.
 _MOST_DATES = 12
+# dateparser reads a small snippet, never the whole body (it is slow there).
+# UK writers put the day first; a month alone means its 1st, the older reading.
 _DATEPARSER = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "PREFER_DATES_FROM": "past"}
 
 
@@ -326,7 +328,8 @@ _PREVIOUSLY_FOSTERED = _any(
     r"(?:foster(?:ing)?\s+carers?|adopters?)\b",
     r"\b(?:has|have|had)\s+(?:previously\s+|already\s+)?(?:fostered|adopted)\b",
     r"\b(?:fostered|adopted|applied\s+to\s+(?:foster|adopt))\s+(?:before|previously)\b",
-    r"\b(?:approved|assessed|registered)\s+as\s+an?\s+(?:foster\s+carer|adopter)\b[^.\n]{0,60}\b(?:19|20)\d{2}\b",
+    r"\b(?:was|were|been)\s+(?:approved|assessed|registered)\s+as\s+an?\s+(?:foster\s+carer|adopter)\b[^.\n]{0,60}"
+    r"\b(?:19|20)\d{2}\b",
     r"\b(?:approved|assessed|registered|fostered|applied)\b[^.\n]{0,40}\b(?:with|by|to)\s+"
     r"(?:your|you|another|a\s+different|an\s+independent)\b",
     r"\bapplied\s+to\s+(?:foster|adopt|become)\b[^.\n]{0,60}\b(?:before|previously|in\s+(?:19|20)\d{2}|years?\s+ago)\b",
@@ -396,7 +399,7 @@ _SENSITIVE_REASON = _any(
 )
 _NOT_SENSITIVE = _any(r"\bhealth\s+(?:and|&)\s+safety\b", r"\bhealth\s+visit\w*")
 # "no financial concerns", "not for health reasons"; but "did not progress due to health" is a reason.
-_DENIED_JUST_BEFORE = _any(r"\b(?:no|not|nor|without)\s+(?:\w+\s+)?$", r"n['’]t\s+(?:\w+\s+)?$")
+_DENIED_JUST_BEFORE = _any(r"(?:\b(?:no|not|nor|without)|n['’]t)\s+(?:\w+\s+)?(?:(?:or|and|nor|&)\s+(?:\w+\s+)?)?$")
 
 
 def af_gave_sensitive_reason(body: str) -> bool:
@@ -447,6 +450,7 @@ def address_kind(address: str, settings: Settings) -> AddressKind:
     return "generic" if _generic_local(local, {p.lower() for p in rules.generic_local_parts}) else "personal"
 
 
+# The shipped config's generic local parts, for callers without `Settings` at hand.
 _GENERIC_LOCAL_PARTS = (
     "info", "admin", "administration", "enquiries", "enquiry", "office", "contact", "hello", "mail", "reception",
     "team", "referrals", "assessments", "fostering", "adoption", "duty", "noreply", "no-reply", "donotreply",
@@ -461,7 +465,11 @@ _OFFERED = _any(
 def own_address_offered(
     body: str, org_domain: str, generic_local_parts: Collection[str] = _GENERIC_LOCAL_PARTS
 ) -> str | None:
-    """The requester's own address in a follow-up, lower case; a team box only if nothing better."""
+    """The requester's own address in a follow-up, lower case; a team box only if nothing better.
+
+    Addresses at `org_domain` are ours, never theirs. An address the writer offers
+    ("my direct email is ...", "reply to me at ...") comes before one merely mentioned.
+    """
     text = _head(body)
     org = org_domain.strip().lower().lstrip("@")
     generic = {p.lower() for p in generic_local_parts}

@@ -99,7 +99,8 @@ def followup(ctx: Context, request: Request) -> str:
 
 
 def _secure_address_given(ctx: Context, request: Request) -> str:
-    address = own_address_offered(ctx.mail.fresh_text, ctx.settings.organisation.domain)
+    address = own_address_offered(ctx.mail.fresh_text, ctx.settings.organisation.domain,
+                                  ctx.settings.addresses.generic_local_parts)
     if not address:
         ctx.needs_person("reply to the secure-address question gives no personal address", request)
         return "linked"
@@ -128,8 +129,12 @@ def check_answer(ctx: Context, request: Request) -> str:
     ctx.session.add(check)
     if not request.rao and ctx.found.rao_member:
         request.rao = ctx.found.rao_member.name
-    audit(ctx.session, "classifier", f"{'CHARMS' if team == 'af' else 'LADO'} check answered",
-          f"by {ctx.mail.from_address} for {ctx.found.rao}", request_id=request.id, at=ctx.now)
+    verdict = {True: "; someone is known to LADO", False: "; no one is known to LADO", None: ""}
+    detail = f"by {ctx.mail.from_address} for {ctx.found.rao}{verdict[check.known_to_lado]}"
+    if check.af_sensitive_reason:
+        detail += "; A&F gave health or financial reasons: the response says only that the applicant withdrew"
+    audit(ctx.session, "classifier", f"{'CHARMS' if team == 'af' else 'LADO'} check answered", detail,
+          request_id=request.id, at=ctx.now)
     if request.state == State.CHECKS_PENDING and _all_checks_answered(ctx.session, request):
         _draft_response(ctx, request)
     return "linked"

@@ -116,7 +116,8 @@ def _route(ctx: handlers.Context, folder: str) -> tuple[str, Request | None]:
             return "needs_person", None
         return handlers.open_request(ctx)
     if linked.request is None:
-        ctx.needs_person(linked.problem or f"{kind.replace('_', ' ')} not linked to any open request")
+        if not ctx.found.needs_person:  # the classifier has already said why (an untrusted sender, say)
+            ctx.needs_person(linked.problem or f"{kind.replace('_', ' ')} not linked to any open request")
         return "needs_person", None
     if kind in CHECK_RESPONSES:
         return handlers.check_answer(ctx, linked.request), linked.request

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.lifecycle import OPEN_STATES
-from bot.store import AuditEvent, Check, Draft, MailSeen, NeedsPerson, Request
+from bot.store import AuditEvent, MailSeen, NeedsPerson, Request
 
 
 def open_requests(session: Session) -> list[Request]:
@@ -51,19 +51,10 @@ class Entry:
 
 
 def chronology(session: Session, request: Request) -> list[Entry]:
-    """Every mail, check, draft and audit event of a request, in time order."""
-    entries = [Entry(m.processed_at, f"mail {m.folder} {m.mailbox}: {m.kind} from {m.sender}: {m.subject!r}")
+    """Every mail and audit event (checks, drafts, state changes) of a request, in time order."""
+    where = {"inbox": "received in", "sent": "sent from"}
+    entries = [Entry(m.processed_at, f"mail {where.get(m.folder, m.folder)} {m.mailbox}: {m.subject!r} ({m.sender})")
                for m in session.exec(select(MailSeen).where(MailSeen.request_id == request.id)).all()]
-    for check in session.exec(select(Check).where(Check.request_id == request.id)).all():
-        team = "CHARMS (A&F)" if check.team == "af" else "LADO"
-        if check.sent_at:
-            entries.append(Entry(check.sent_at, f"{team} check sent"))
-        if check.answered_at:
-            known = {True: ": someone is known to LADO", False: ": no one known to LADO", None: ""}[check.known_to_lado]
-            entries.append(Entry(check.answered_at, f"{team} check answered{known}"))
-    for draft in session.exec(select(Draft).where(Draft.request_id == request.id)).all():
-        if draft.sent_at:
-            entries.append(Entry(draft.sent_at, f"{draft.template} sent by {draft.sent_by} to {draft.to_address}"))
     entries += [Entry(a.at, f"{a.action} ({a.actor}){': ' + a.detail if a.detail else ''}")
                 for a in session.exec(select(AuditEvent).where(AuditEvent.request_id == request.id)).all()]
     return sorted(entries, key=lambda e: e.at)

@@ -103,7 +103,7 @@ class Draft(SQLModel, table=True):
     # What the template needs beyond the request's own fields (a consent date, the
     # gaps in a partner request): never the text of anyone's mail.
     context_json: str = "{}"
-    state: str  # planned, saved, sent, deleted, refused
+    state: str = Field(index=True)  # planned, saved, sent, deleted, refused
     created_at: datetime
     saved_at: datetime | None = None
     backend_key: str = ""
@@ -167,13 +167,13 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor.close()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; data already there is kept."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (the newest by default); data already there is kept."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def audit(session: Session, actor: str, action: str, detail: str = "", request_id: int | None = None,

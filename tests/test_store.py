@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from bot.lifecycle import IllegalTransition, State, move
@@ -30,14 +31,21 @@ def test_migrations_build_exactly_the_models() -> None:
 
 def test_migrating_an_existing_store_keeps_its_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'state' / 'cassbot.sqlite3'}"
-    engine = make_engine(url)
-    migrate(engine)
-    with Session(engine) as session:
-        session.add(_request())
-        session.commit()
-    migrate(make_engine(url))
-    with Session(make_engine(url)) as session:
+    old = make_engine(url)
+    migrate(old, "0001")  # a store made by the first release
+    with old.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO request (reference, kind, state, urgent, mailbox, requester_address, requester_name,"
+            " message_id, subject, applicant, household_json, rao, received_at, decision_due, updated_at)"
+            " VALUES ('CASS-2026-000001', 'ola_request', 'received', 0, 'cass', 'a@northshire.gov.uk', '',"
+            " '<m@x>', 'Info request', 'Mr A', '[]', '', '2026-11-16 12:00:00', '2026-11-17 12:00:00',"
+            " '2026-11-16 12:00:00')"
+        ))
+    new = make_engine(url)
+    migrate(new)
+    with Session(new) as session:
         assert [r.reference for r in session.exec(select(Request)).all()] == ["CASS-2026-000001"]
+    assert "ix_draft_state" in {i["name"] for i in inspect(new).get_indexes("draft")}
 
 
 def test_every_state_change_is_audited() -> None:
