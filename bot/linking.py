@@ -3,8 +3,9 @@
 1. the request's own reference in the subject or the X-Cassbot-Reference header;
 2. In-Reply-To / References against Message-IDs the bot has stored (mail seen,
    drafts made, check requests sent);
-3. for a trusted check answer only: the RAO it names plus the applicant's surname,
-   against open requests waiting on that team's check.
+3. for a trusted check answer only: the RAO it names plus the applicant named in
+   it (the whole name beats the surname alone), against open requests of that
+   RAO waiting on that team's check.
 
 A mail that could belong to more than one request, or to none, is never guessed:
 `Link.problem` says why, and the pipeline lists it for a person.
@@ -12,6 +13,7 @@ A mail that could belong to more than one request, or to none, is never guessed:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -71,8 +73,10 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
             col(Request.state).in_([str(s) for s in OPEN_STATES]),
         )
     ).all()
-    text = f"{mail.subject}\n{mail.fresh_text}".lower()
-    named = [r for r in waiting if r.applicant and _surname(r.applicant) in text]
+    text = " ".join(f"{mail.subject}\n{mail.fresh_text}".lower().split())
+    scores = {r.id: _named_score(r.applicant, text) for r in waiting}
+    best = max(scores.values(), default=0)
+    named = [r for r in waiting if best and scores[r.id] == best]
     if len(named) == 1:
         return Link(named[0], f"RAO {found.rao_member.name} and applicant {named[0].applicant}")
     if not named:
@@ -82,5 +86,14 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
     return Link(None, problem=f"could belong to {len(named)} requests ({refs})")
 
 
-def _surname(name: str) -> str:
-    return name.split()[-1].lower()
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+
+
+def _named_score(applicant: str, text: str) -> int:
+    """2 when the applicant's whole name (title aside) is in the text, 1 for the surname alone."""
+    words = [w for w in applicant.lower().replace(".", "").split() if w not in _TITLES]
+    if not words:
+        return 0
+    if " ".join(words) in text:
+        return 2
+    return 1 if re.search(rf"\b{re.escape(words[-1])}\b", text) else 0

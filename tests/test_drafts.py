@@ -1,0 +1,105 @@
+"""Each draft the seeds describe, from the mail that calls for it, as an RAO would read it."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.mailbox.base import Folder
+from tests.journey import Journey
+
+FIRST = "CASS-2026-000001"
+
+
+def _request(subject: str, body: str, sender: str = "helen.marsh@northshire.gov.uk",
+             attachment: str | None = None) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "cass@childrenstrust.example", subject
+    msg["Date"], msg["Message-ID"] = "Mon, 16 Nov 2026 09:00:00 +0000", f"<{abs(hash(subject + body))}@northshire>"
+    msg.set_content(body)
+    if attachment:
+        msg.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename=attachment)
+    return bytes(msg)
+
+
+def _answer(subject: str, body: str, sender: str) -> bytes:
+    return _request(subject, body, sender)
+
+
+def _draft_text(journey: Journey, template: str) -> str:
+    draft = journey.draft(FIRST, template)
+    raw = next(r for r in journey.folder(Folder.DRAFTS) if draft.message_id.encode() in r)
+    part = next(p for p in email.message_from_bytes(raw).walk() if p.get_content_type() == "text/plain")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return " ".join(payload.decode().split())
+
+
+@pytest.fixture
+def journey(settings: Settings, tmp_path: Path) -> Journey:
+    return Journey(settings, tmp_path)
+
+
+def test_no_consent_gets_a_resubmission_request_and_cass_does_not_keep_it(journey: Journey) -> None:
+    journey.deliver(raw=_request("Information request - fostering assessment - Mr Tom Reid",
+                                 "We are assessing Mr Tom Reid as a foster carer. Consent will follow."))
+    journey.run()
+    assert journey.request(FIRST).state == "awaiting_consent"
+    text = _draft_text(journey, "resubmission_request")
+    assert "over 16" in text and "will not keep" in text.lower()
+    journey.send(FIRST, "resubmission_request")
+    journey.run()
+    assert journey.request(FIRST).state == "closed"
+
+
+def test_consent_older_than_three_months_is_insufficient(journey: Journey) -> None:
+    journey.deliver(raw=_request("Information request - Form F - Ms Jo Lane",
+                                 "Form F assessment of Ms Jo Lane. Signed consent attached, signed 2 June 2026.",
+                                 attachment="consent.pdf"))
+    journey.run()
+    assert "3 months" in _draft_text(journey, "resubmission_request")
+
+
+def test_partner_request_without_consent_gets_a_more_information_request(journey: Journey) -> None:
+    journey.deliver(raw=_request("Request for information - Probation - Mr K Doyle",
+                                 "Please tell me whether the children at 4 Marsh Lane are known to you.",
+                                 sender="s.kerr@probation.example.uk"))
+    journey.run()
+    assert journey.request(FIRST).state == "awaiting_consent"
+    text = _draft_text(journey, "more_information")
+    assert "consent" in text.lower() and "Probation" in text
+
+
+def _ola_with_answers(journey: Journey, charms_body: str, lado_body: str) -> str:
+    journey.deliver(raw=_request(
+        "Information request - Form F - Mr Sam Cole",
+        "Form F fostering assessment of Mr Sam Cole, who fostered with you before. "
+        "Signed consent attached, signed 2 November 2026.", attachment="consent.pdf"))
+    journey.run()
+    journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    journey.send(FIRST, "charms_check_request")
+    journey.send(FIRST, "lado_check_request")
+    journey.run()
+    journey.deliver(raw=_answer("CHARMs Check - Priya Shah", charms_body,
+                                "fostering.recruitment@childrenstrust.example"))
+    journey.deliver(raw=_answer("LADO CHECK - Priya Shah", lado_body, "lado@childrenstrust.example"))
+    journey.run()
+    assert journey.request(FIRST).state == "response_drafted"
+    return _draft_text(journey, "response")
+
+
+def test_health_or_financial_reasons_from_af_become_only_the_withdrew_wording(journey: Journey) -> None:
+    text = _ola_with_answers(journey, "Mr Cole was turned down in 2020 because of significant debt problems.",
+                             "Mr Cole is not known to LADO.")
+    assert "withdr" in text and "debt" not in text
+    assert "OFSTED" not in text.upper()
+
+
+def test_someone_known_to_lado_brings_the_ofsted_paragraph(journey: Journey) -> None:
+    text = _ola_with_answers(journey, "Summary attached for Mr Cole.", "Mr Cole is known to LADO (2019).")
+    assert "OFSTED" in text.upper()
