@@ -14,9 +14,13 @@ outside world (mail arriving, an RAO pressing Send) for the demo and the tests.
 from __future__ import annotations
 
 import email.utils
+import hashlib
+import itertools
 import logging
 import mailbox
 import os
+import socket
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -47,6 +51,8 @@ class MaildirMailbox:
         self.address = address
         self._root = Path(root)
         self._names = {**DEFAULT_FOLDER_NAMES, **(folder_names or {})}
+        # Where each polled message's file was: moving one then costs no directory scan.
+        self._paths: dict[tuple[Folder, str], Path] = {}
         for folder in (Folder.INBOX, Folder.DRAFTS, Folder.SENT):
             with self._errors(folder):
                 self._box(folder)
@@ -59,18 +65,44 @@ class MaildirMailbox:
         lies: nothing moves from new/ to cur/ and no flag changes.
         """
         with self._errors(folder):
-            box = self._existing_box(folder)
-            messages = [] if box is None else [StoredMail(folder, key, raw) for key, raw in _read_all(box)]
+            files = self._files(folder)
+            messages = []
+            for key in sorted(files):
+                try:
+                    messages.append(StoredMail(folder, key, files[key].read_bytes()))
+                except FileNotFoundError:
+                    continue  # moved or deleted by a mail client while we read: the next poll sees where
+                self._paths[(folder, key)] = files[key]
         return Poll(messages=messages, position=None)
 
+    def _files(self, folder: Folder) -> dict[str, Path]:
+        """Each message's key and file, from one listing of new/ and cur/ (no `mailbox` table of contents)."""
+        path = self._path(folder)
+        found: dict[str, Path] = {}
+        for subdir in ("new", "cur"):
+            if (path / subdir).is_dir():
+                for name in os.listdir(path / subdir):
+                    if not name.startswith("."):
+                        found[name.split(":", 1)[0]] = path / subdir / name
+        return found
+
     def save_draft(self, raw: bytes, message_id: str) -> str:
-        """Add `raw` to Drafts flagged D, unless a draft with this Message-ID is already there."""
+        """Add `raw` to Drafts flagged D, unless a draft with this Message-ID is already there.
+
+        The bot's drafts are stored under a file name made from the Message-ID, so
+        finding its own earlier draft is one look at the file names, not a read of
+        every draft; drafts saved by anyone else are still found by their header.
+        """
+        key = "cassbot-" + hashlib.sha256(_normalise_id(message_id).encode()).hexdigest()[:40]
         with self._errors(Folder.DRAFTS):
-            existing = _find(self._box(Folder.DRAFTS), message_id)
+            drafts = self._files(Folder.DRAFTS)
+            existing = key if key in drafts else None
+            if existing is None and any(not k.startswith("cassbot-") for k in drafts):
+                existing = _find(self._box(Folder.DRAFTS), message_id, only_people=True)
         if existing is not None:
             log.debug("%s: draft %s already saved as %s", self.role, message_id, existing)
             return existing
-        return self._add(Folder.DRAFTS, raw, subdir="cur", info=_DRAFT_INFO)
+        return self._add(Folder.DRAFTS, raw, subdir="cur", info=_DRAFT_INFO, key=key)
 
     def draft_ids(self) -> set[str]:
         """The Message-IDs in Drafts, angle brackets kept, folding whitespace dropped."""
@@ -86,20 +118,23 @@ class MaildirMailbox:
         Dovecot shows as the received date (INTERNALDATE).
         """
         with self._errors(message.folder):
-            source = self._existing_box(message.folder)
+            source = self._paths.get((message.folder, message.key))
+            if source is None or not source.exists():
+                source = self._files(message.folder).get(message.key)
             try:
                 if source is None:
-                    raise KeyError(message.key)
-                original = source.get_message(message.key)
-                raw = source.get_bytes(message.key)
-            except (KeyError, FileNotFoundError) as exc:
+                    raise FileNotFoundError(message.key)
+                raw, mtime = source.read_bytes(), source.stat().st_mtime
+            except FileNotFoundError as exc:
                 raise MailboxError(
                     f"{self.role}: message {message.key} is no longer in {self._label(message.folder)!r}"
                     " (moved or deleted since the poll)"
                 ) from exc
-        key = self._add(folder, raw, subdir=original.get_subdir(), info=original.get_info(), mtime=original.get_date())
+        info = source.name.split(":", 1)[1] if ":" in source.name else ""
+        key = self._add(folder, raw, subdir=source.parent.name, info=info, mtime=mtime)
         with self._errors(message.folder):
-            source.discard(message.key)  # gone already means someone else moved it: our copy stands
+            source.unlink(missing_ok=True)  # gone already means someone else moved it: our copy stands
+            self._paths.pop((message.folder, message.key), None)
         log.debug("%s: filed %s from %r into %r as %s",
                   self.role, message.key, self._label(message.folder), self._label(folder), key)
         return key
@@ -134,20 +169,26 @@ class MaildirMailbox:
         return sent_key
 
     def _add(
-        self, folder: Folder, raw: bytes, *, subdir: str = "new", info: str = "", mtime: float | None = None
+        self, folder: Folder, raw: bytes, *, subdir: str = "new", info: str = "", mtime: float | None = None,
+        key: str | None = None,
     ) -> str:
-        """Add `raw` to `folder` byte for byte, then rename it into `subdir` with Maildir `info` (flags).
+        """Add `raw` to `folder` byte for byte: written in tmp/, then renamed into `subdir` with `info` (flags).
 
-        A MaildirMessage would carry the flags itself, but `Maildir.add` re-serialises
-        it through email.generator, which turns CRLF into LF and refolds headers.
+        The tmp-then-rename is the Maildir delivery protocol (cr.yp.to/proto/maildir.html):
+        a reader never sees half a file. `Maildir.add` is not used because it
+        re-serialises a MaildirMessage through email.generator (CRLF becomes LF).
         """
         path = self._path(folder)
+        key = key or _unique_name()
         with self._errors(folder):
-            box = self._box(folder)
-            key = box.add(raw)  # bytes always land in new/<key>
-            final = path / subdir / (f"{key}{box.colon}{info}" if info else key)
-            if subdir != "new" or info:
-                os.rename(path / "new" / key, final)
+            self._box(folder)
+            temporary = path / "tmp" / key
+            with open(temporary, "xb") as out:
+                out.write(raw)
+                out.flush()
+                os.fsync(out.fileno())
+            final = path / subdir / (f"{key}:{info}" if info else key)
+            os.rename(temporary, final)
             if mtime is not None:
                 os.utime(final, (mtime, mtime))
         return key
@@ -182,23 +223,25 @@ class MaildirMailbox:
             raise MailboxError(f"{self.role}: Maildir folder {where}: {exc}") from exc
 
 
-def _read_all(box: mailbox.Maildir) -> Iterator[tuple[str, bytes]]:
-    for key in sorted(box.keys()):
-        try:
-            yield key, box.get_bytes(key)
-        except (KeyError, FileNotFoundError):
-            continue  # moved or deleted by a mail client while we read: the next poll sees where it went
+_counter = itertools.count()
 
 
-def _find(box: mailbox.Maildir, message_id: str) -> str | None:
+def _unique_name() -> str:
+    """A Maildir file name: time, microseconds, process and a counter, then the host."""
+    now = time.time()
+    return f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_counter)}.{socket.gethostname()}"
+
+
+def _find(box: mailbox.Maildir, message_id: str, *, only_people: bool = False) -> str | None:
+    """The key of the message with this Message-ID; `only_people` skips files the bot named itself."""
     wanted = _normalise_id(message_id)
-    return next((key for key, found in _message_ids(box) if found == wanted), None)
+    return next((key for key, found in _message_ids(box, only_people) if found == wanted), None)
 
 
-def _message_ids(box: mailbox.Maildir) -> Iterator[tuple[str, str]]:
+def _message_ids(box: mailbox.Maildir, only_people: bool = False) -> Iterator[tuple[str, str]]:
     """(key, Message-ID) for each message that has one, reading only the header section."""
     parser = BytesHeaderParser()
-    for key in sorted(box.keys()):
+    for key in sorted(k for k in box.keys() if not (only_people and k.startswith("cassbot-"))):
         try:
             with box.get_file(key) as lines:
                 value = parser.parsebytes(_header_section(lines)).get("Message-ID")
