@@ -17,13 +17,16 @@ from bot.classify import Classifier
 from bot.config import ConfigError, Settings, load_settings
 from bot.demo import run_demo
 from bot.mail import parse_mail
+from bot.mailbox.base import MailboxAuthError
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, run_once
 from bot.reports import chronology_text, needs_person_table, requests_table
 from bot.store import make_engine, migrate, request_by_reference, utcnow
 
 EXIT_OK = 0
+EXIT_MAILBOX = 1  # a mailbox could not be reached this time
 EXIT_USAGE = 2
+EXIT_AUTH = 3  # a mailbox refused the bot's credentials: a person must act
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         result: int = args.command(args, settings)
+    except MailboxAuthError as exc:
+        log.error("%s", exc)
+        print(f"cassbot: {exc}", file=sys.stderr)
+        return EXIT_AUTH
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         sys.stderr.close()
@@ -121,7 +128,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     counts = Counter(o.outcome for o in report.outcomes if o.outcome != "already_processed")
     summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(counts.items())) or "no new mail"
     print(f"cassbot: {summary}; {report.drafts_saved} drafts saved; {report.drafts_deleted} drafts deleted unsent")
-    return EXIT_OK
+    for role, why in report.failed.items():
+        print(f"cassbot: the {role} mailbox was not processed: {why}", file=sys.stderr)
+    return EXIT_MAILBOX if report.failed else EXIT_OK
 
 
 def _requests(args: argparse.Namespace, settings: Settings) -> int:

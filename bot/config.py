@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -54,15 +54,60 @@ class Organisation(_Frozen):
     disclosure_team_address: Address
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class Imap(_Frozen):
+    """How to reach one mailbox over IMAP. The secret itself is never here: only where to find it."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=993, gt=0, lt=65536)
+    # "tls" (implicit, port 993), "starttls" (port 143), or "plain": only for a loopback host.
+    security: Literal["tls", "starttls", "plain"] = "tls"
+    username: str = Field(min_length=1)
+    # "password": read from the environment variable `password_env`;
+    # "xoauth2": an OAuth2 access token (Microsoft 365) from `token_command` or MSAL.
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str = ""
+    token_command: str = ""
+    # MSAL client credentials (app-only) for XOAUTH2; the client secret from `client_secret_env`.
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret_env: str = ""
+    # Folders found by SPECIAL-USE (\Drafts, \Sent) unless named here.
+    drafts_folder: str = ""
+    sent_folder: str = ""
+    timeout_seconds: float = Field(default=60, gt=0)
+    # Seconds an IDLE lasts before it is re-issued (servers drop it at 30 minutes).
+    idle_seconds: int = Field(default=25 * 60, gt=0, le=29 * 60)
+
+    @model_validator(mode="after")
+    def _secret_and_security(self) -> Imap:
+        if self.security == "plain" and self.host not in _LOOPBACK:
+            raise ValueError(f"security = 'plain' is allowed only for a loopback host, not {self.host!r}")
+        if self.auth == "password" and not self.password_env:
+            raise ValueError("auth = 'password' needs password_env: the environment variable holding it")
+        if self.auth == "xoauth2" and not (self.token_command or (self.tenant_id and self.client_id)):
+            raise ValueError("auth = 'xoauth2' needs token_command, or tenant_id and client_id for MSAL")
+        return self
+
+
 class Mailbox(_Frozen):
     role: Role
     address: Address
-    backend: Literal["maildir"] = "maildir"
+    backend: Literal["maildir", "imap"] = "maildir"
     # Maildir: the folder holding this mailbox (relative paths from where cassbot runs).
     path: str = ""
+    imap: Imap | None = None
     # File new requests into the Information Requests folder, as Business Support do by hand.
     file_requests: bool = False
     information_requests_folder: str = "Information Requests"
+
+    @model_validator(mode="after")
+    def _backend_settings(self) -> Mailbox:
+        if self.backend == "imap" and self.imap is None:
+            raise ValueError(f"backend = 'imap' needs a [mailboxes.imap] table for {self.role}")
+        return self
 
 
 class StaffMember(_Frozen):

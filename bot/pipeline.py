@@ -24,9 +24,9 @@ from bot.compose import Composer
 from bot.config import Settings
 from bot.linking import link
 from bot.mail import ParsedMail, parse_mail
-from bot.mailbox.base import Folder, Mailbox, StoredMail
+from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
-from bot.store import MailSeen, NeedsPerson, Request
+from bot.store import MailSeen, NeedsPerson, Request, SyncPosition
 
 log = logging.getLogger(__name__)
 
@@ -147,27 +147,61 @@ class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     drafts_saved: int = 0
     drafts_deleted: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # mailbox role -> why it could not be read
 
 
 def run_once(deps: Deps) -> RunReport:
-    """Process every configured mailbox once: inbox, then Sent Items, then drafts."""
+    """Process every configured mailbox once: inbox, then Sent Items, then drafts.
+
+    A mailbox that cannot be reached is reported and skipped; the others go on.
+    A refused login (MailboxAuthError) stops the run: a person must act.
+    """
     report = RunReport()
     with Session(deps.engine) as session:
         report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
     for role, mailbox in deps.mailboxes.items():
-        with Session(deps.engine) as session:
-            saved = saved_draft_ids(session, role)
-        missing = saved - mailbox.draft_ids()  # listed before Sent is read: see notice_deleted_drafts
-        for folder in (Folder.INBOX, Folder.SENT):
-            for stored in mailbox.poll(folder, None).messages:
-                outcome = process_message(stored, mailbox, deps)
-                report.outcomes.append(outcome)
-                _file_if_asked(deps, mailbox, stored, outcome)
-                with Session(deps.engine) as session:
-                    report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
-        with Session(deps.engine) as session:
-            report.drafts_deleted += notice_deleted_drafts(session, role, missing, deps.clock())
+        try:
+            _run_mailbox(deps, role, mailbox, report)
+        except MailboxError as exc:
+            log.error("%s: mailbox not processed this time: %s", role, exc)
+            report.failed[role] = str(exc)
     return report
+
+
+def _run_mailbox(deps: Deps, role: str, mailbox: Mailbox, report: RunReport) -> None:
+    with Session(deps.engine) as session:
+        saved = saved_draft_ids(session, role)
+    missing = saved - mailbox.draft_ids()  # listed before Sent is read: see notice_deleted_drafts
+    for folder in (Folder.INBOX, Folder.SENT):
+        _run_folder(deps, mailbox, folder, report)
+    with Session(deps.engine) as session:
+        report.drafts_deleted += notice_deleted_drafts(session, role, missing, deps.clock())
+
+
+def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport) -> None:
+    """Poll from the stored position until the backend has nothing more, saving the position as it goes.
+
+    The position is saved only after every mail of a poll is processed: a crash
+    in between means a re-read, and mail already recorded is skipped.
+    """
+    while True:
+        with Session(deps.engine) as session:
+            stored_position = session.get(SyncPosition, (mailbox.role, folder.value))
+            position = stored_position.position if stored_position else None
+        poll = mailbox.poll(folder, position)
+        for stored in poll.messages:
+            outcome = process_message(stored, mailbox, deps)
+            report.outcomes.append(outcome)
+            _file_if_asked(deps, mailbox, stored, outcome)
+            with Session(deps.engine) as session:
+                report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
+        if poll.position != position:
+            with Session(deps.engine) as session:
+                session.merge(SyncPosition(mailbox=mailbox.role, folder=folder.value, position=poll.position,
+                                           updated_at=deps.clock()))
+                session.commit()
+        if not poll.more:
+            return
 
 
 def _file_if_asked(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,28 @@ import pytest
 from bot.classify import Classifier
 from bot.config import Settings, load_settings
 from bot.mail import ParsedMail, parse_mail
+from tests.dovecot import USERS, Dovecot
+from tests.dovecot import available as dovecot_available
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """A real Dovecot for the session; in CI its absence is a failure, elsewhere a skip."""
+    if not dovecot_available():
+        message = "Dovecot is not installed: apt-get install -y dovecot-imapd"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = Dovecot()
+    server.start()
+    for role, secret in USERS.items():
+        os.environ[f"CASSBOT_TEST_{role.upper()}_PASSWORD"] = secret
+    yield server
+    server.remove()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from bot.mailbox.maildir import MaildirMailbox
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, RunReport, run_once
 from bot.store import AuditEvent, Draft, Request, make_engine, migrate, request_by_reference
+from tests.dovecot import Dovecot
+from tests.imap_world import World, imap_settings
 
 DEMO_MAIL = Path(__file__).resolve().parent.parent / "demo" / "mail"
 PRIYA = "priya.shah@childrenstrust.example"
@@ -32,36 +34,60 @@ class Clock:
         return self.now
 
 
-class Journey:
-    """The bot over Maildirs under `root`, with helpers to act as the outside world."""
+def imap_settings_for(settings: Settings, dovecot: Dovecot) -> Settings:
+    """The organisation's settings with each mailbox on the test Dovecot (one user per role)."""
+    boxes = tuple(m.model_copy(update={"backend": "imap", "imap": imap_settings(dovecot, m.role)})
+                  for m in settings.mailboxes)
+    return settings.model_copy(update={"mailboxes": boxes})
 
-    def __init__(self, settings: Settings, root: Path, mailboxes: dict[str, Mailbox] | None = None) -> None:
+
+class Journey:
+    """The bot over Maildirs under `root` (or mailboxes on a test Dovecot), with the outside world's moves."""
+
+    def __init__(self, settings: Settings, root: Path, mailboxes: dict[str, Mailbox] | None = None,
+                 dovecot: Dovecot | None = None) -> None:
         self.root = root
         self.settings = demo_settings(settings, root)
+        self.dovecot = dovecot
+        if dovecot:
+            self.settings = imap_settings_for(self.settings, dovecot)
         self.engine = make_engine(self.settings.store.url)
         migrate(self.engine)
         self.maildirs = open_mailboxes(self.settings)
         self.clock = Clock()
         self.deps = Deps(self.settings, self.engine, mailboxes or dict(self.maildirs), self.clock)
 
+    def reset_server(self) -> None:
+        assert self.dovecot is not None
+        for role in ("cass", "af", "lado"):
+            World(self.dovecot, role).reset()
+
     @property
-    def cass(self) -> MaildirMailbox:
+    def cass(self) -> Mailbox:
+        return self.maildirs["cass"]
+
+    def deliver(self, *names: str, raw: bytes | None = None) -> None:
+        raws = [(DEMO_MAIL / name).read_bytes() for name in names] + ([raw] if raw is not None else [])
+        for one in raws:
+            if self.dovecot:
+                World(self.dovecot, "cass").deliver(Folder.INBOX, one)
+            else:
+                self._maildir().deliver(Folder.INBOX, one)
+
+    def _maildir(self) -> MaildirMailbox:
         box = self.maildirs["cass"]
         assert isinstance(box, MaildirMailbox)
         return box
-
-    def deliver(self, *names: str, raw: bytes | None = None) -> None:
-        for name in names:
-            self.cass.deliver(Folder.INBOX, (DEMO_MAIL / name).read_bytes())
-        if raw is not None:
-            self.cass.deliver(Folder.INBOX, raw)
 
     def run(self) -> RunReport:
         return run_once(self.deps)
 
     def send(self, reference: str, template: str, by: str = PRIYA) -> None:
         draft = self.draft(reference, template)
-        self.cass.send_draft(draft.message_id, sent_by=by, when=self.clock.now)
+        if self.dovecot:
+            World(self.dovecot, "cass").send_draft(draft.message_id, by, self.clock.now)
+        else:
+            self._maildir().send_draft(draft.message_id, sent_by=by, when=self.clock.now)
 
     def request(self, reference: str) -> Request:
         with Session(self.engine) as session:

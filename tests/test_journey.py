@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import mailbox
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +37,21 @@ def journey(settings: Settings, tmp_path: Path) -> Journey:
     return Journey(settings, tmp_path)
 
 
-def test_whole_ola_journey(journey: Journey) -> None:
+@pytest.fixture(params=["maildir", "imap"])
+def any_journey(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[Journey]:
+    """The same journey on each backend: local Maildirs, and a real Dovecot over IMAP."""
+    if request.param == "maildir":
+        yield Journey(settings, tmp_path)
+        return
+    journey = Journey(settings, tmp_path, dovecot=request.getfixturevalue("dovecot"))
+    journey.reset_server()
+    yield journey
+    for box in journey.maildirs.values():
+        box.close()
+
+
+def test_whole_ola_journey(any_journey: Journey) -> None:
+    journey = any_journey
     # 1. The request arrives: a reference, a LADO and a CHARMS check request drafted.
     journey.deliver("01-ola-request.eml")
     journey.run()

@@ -23,6 +23,7 @@ import pytest
 
 from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
 from bot.mailbox.maildir import MaildirMailbox
+from tests.imap_world import World, bot_mailbox
 
 SENT_AT = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
 
@@ -37,10 +38,16 @@ class Backend:
     send_draft: Callable[[str, str, datetime], str]  # (Message-ID, sent by, when) -> key in Sent
 
 
-@pytest.fixture(params=["maildir"])
+@pytest.fixture(params=["maildir", "imap"])
 def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """Each backend, fresh and empty; the only place that knows how one is built."""
-    if request.param == "maildir":
+    if request.param == "imap":
+        server = request.getfixturevalue("dovecot")
+        world = World(server, "cass")
+        world.reset()
+        backend = Backend(box=bot_mailbox(server, "cass", "cass@example.org"), deliver=world.deliver,
+                          is_draft=world.is_draft, send_draft=world.send_draft)
+    elif request.param == "maildir":
         root = tmp_path / "cass"
         maildir = MaildirMailbox("cass", "cass@example.org", root)
         backend = Backend(

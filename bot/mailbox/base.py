@@ -40,10 +40,15 @@ class Poll:
 
     messages: list[StoredMail]
     position: str | None  # opaque to everyone but the backend; kept in the store
+    more: bool = False  # the backend stopped early: poll again from `position` for the rest
 
 
 class MailboxError(Exception):
     """Our or the server's fault: the poll can be retried later."""
+
+
+class MailboxAuthError(Exception):
+    """The server refused the bot's credentials: retrying cannot help; a person must act."""
 
 
 class Mailbox(Protocol):
@@ -72,6 +77,14 @@ class Mailbox(Protocol):
 
     def draft_ids(self) -> set[str]:
         """The Message-IDs of every message now in Drafts (to notice deleted drafts)."""
+        ...
+
+    def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
+        """Block until mail may have arrived in `folder`, or `timeout` seconds pass.
+
+        True when the server said something arrived (IMAP IDLE); backends that
+        cannot be told just wait, and the next poll looks.
+        """
         ...
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:

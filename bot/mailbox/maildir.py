@@ -142,6 +142,19 @@ class MaildirMailbox:
     def close(self) -> None:
         """Nothing to release: every call opens its folder afresh."""
 
+    def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
+        """Look at the folder's new/ and cur/ every half second until they change or `timeout` passes."""
+        before, deadline = self._stamp(folder), time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+            if self._stamp(folder) != before:
+                return True
+        return False
+
+    def _stamp(self, folder: Folder) -> tuple[int, ...]:
+        path = self._path(folder)
+        return tuple((path / d).stat().st_mtime_ns if (path / d).is_dir() else 0 for d in ("new", "cur"))
+
     def deliver(self, folder: Folder, raw: bytes, *, seen: bool = False) -> str:
         """For the demo and tests: mail arriving from outside. Unseen mail lands in new/, as delivered."""
         if seen:
@@ -162,7 +175,7 @@ class MaildirMailbox:
             if drafts is None or key is None:
                 where = self._label(Folder.DRAFTS)
                 raise MailboxError(f"{self.role}: no draft with Message-ID {message_id} in {where!r}")
-            raw = _as_sent(drafts.get_bytes(key), sent_by, when)
+            raw = as_sent(drafts.get_bytes(key), sent_by, when)
         sent_key = self._add(Folder.SENT, raw, subdir="cur", info=_SEEN_INFO, mtime=when.timestamp())
         with self._errors(Folder.DRAFTS):
             drafts.discard(key)
@@ -241,7 +254,7 @@ def _find(box: mailbox.Maildir, message_id: str, *, only_people: bool = False) -
 def _message_ids(box: mailbox.Maildir, only_people: bool = False) -> Iterator[tuple[str, str]]:
     """(key, Message-ID) for each message that has one, reading only the header section."""
     parser = BytesHeaderParser()
-    for key in sorted(k for k in box.keys() if not (only_people and k.startswith("cassbot-"))):
+    for key in sorted(k for k in box.iterkeys() if not (only_people and k.startswith("cassbot-"))):
         try:
             with box.get_file(key) as lines:
                 value = parser.parsebytes(_header_section(lines)).get("Message-ID")
@@ -273,7 +286,8 @@ def _normalise_id(value: str) -> str:
     return "".join(value.split())
 
 
-def _as_sent(raw: bytes, sent_by: str, when: datetime) -> bytes:
+def as_sent(raw: bytes, sent_by: str, when: datetime) -> bytes:
+    """`raw` as Outlook would send it: From filled or Sender added, Date stamped, X-Unsent dropped."""
     msg = BytesParser().parsebytes(raw)
     if msg["From"] is None:
         msg["From"] = sent_by

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.config import Mailbox as MailboxSettings
 from bot.config import Settings
 from bot.mailbox.base import Folder, Mailbox
+from bot.mailbox.imap import ImapMailbox
 from bot.mailbox.maildir import MaildirMailbox
+from bot.mailbox.secrets import secret_for
 
 
 def open_mailboxes(settings: Settings) -> dict[str, Mailbox]:
     """Every configured mailbox by role, in the order the configuration lists them."""
-    opened: dict[str, Mailbox] = {}
-    for config in settings.mailboxes:
-        path = Path(config.path or f"state/maildir/{config.role}")
-        opened[config.role] = MaildirMailbox(
-            config.role, config.address, path, {Folder.INFORMATION_REQUESTS: config.information_requests_folder}
-        )
-    return opened
+    return {config.role: open_mailbox(config) for config in settings.mailboxes}
+
+
+def open_mailbox(config: MailboxSettings) -> Mailbox:
+    if config.backend == "imap":
+        assert config.imap is not None  # the settings' own validator guarantees it
+        return ImapMailbox(config.role, config.address, config.imap, secret_for(config.imap, config.role),
+                           config.information_requests_folder)
+    path = Path(config.path or f"state/maildir/{config.role}")
+    return MaildirMailbox(
+        config.role, config.address, path, {Folder.INFORMATION_REQUESTS: config.information_requests_folder}
+    )

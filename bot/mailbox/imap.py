@@ -1,0 +1,258 @@
+"""The IMAP backend (imapclient): Dovecot, Exchange and Microsoft 365 (with XOAUTH2).
+
+- Never marks mail read: folders are EXAMINEd (read-only) to poll, and bodies are
+  fetched with BODY.PEEK[] (RFC 3501 §6.4.5).
+- Incremental: the position is the folder's UIDVALIDITY and the last UID seen. A
+  poll with nothing new is one EXAMINE, whatever the mailbox's size (UIDNEXT says
+  nothing arrived). A changed UIDVALIDITY (RFC 3501 §2.3.1.1) starts again from
+  the first UID; the pipeline skips mail it has recorded by Message-ID.
+- Drafts are APPENDed with \\Draft; the bot first looks for its own earlier draft
+  by Message-ID, so a retried save never makes two.
+- A dropped connection, a restarted server or a timeout reconnects with
+  exponential back-off and jitter, logged once per outage; a failed login is
+  `MailboxAuthError` at once: retrying a wrong password only locks the account.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from imapclient import DRAFT, IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from bot.config import Imap
+from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.secrets import Secret
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+FETCH_BATCH = 200  # messages per FETCH
+POLL_LIMIT = 2000  # messages per poll; the pipeline polls again for the rest
+_TRANSIENT = (OSError, socket.timeout, ssl.SSLError, IMAPClientAbortError)
+_APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)")
+
+
+class ImapMailbox:
+    """One shared mailbox over one IMAP connection, reconnected as needed."""
+
+    def __init__(
+        self, role: str, address: str, settings: Imap, secret: Secret, information_requests: str, *,
+        max_attempts: int = 6, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.role, self.address = role, address
+        self._settings, self._secret = settings, secret
+        self._information_requests = information_requests
+        self._max_attempts, self._base_delay, self._sleep = max_attempts, base_delay, sleep
+        self._client: IMAPClient | None = None
+        self._folders: dict[Folder, str] = {}
+
+    # -- the Mailbox interface --
+
+    def poll(self, folder: Folder, position: str | None) -> Poll:
+        """New messages since `position` (UIDVALIDITY and last UID, as JSON)."""
+        return self._retry(lambda client: self._poll(client, folder, position))
+
+    def save_draft(self, raw: bytes, message_id: str) -> str:
+        return self._retry(lambda client: self._save_draft(client, raw, message_id))
+
+    def draft_ids(self) -> set[str]:
+        return self._retry(self._draft_ids)
+
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        return self._retry(lambda client: self._file_into(client, folder, message))
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.logout()
+            except (*_TRANSIENT, IMAPClientError):
+                pass  # the server is gone already: nothing left to close politely
+            self._client = None
+
+    def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
+        """Block until the server says mail arrived in `folder` (IDLE, RFC 2177), at most `timeout` seconds.
+
+        An IDLE is re-issued every `idle_seconds` (at most 29 minutes; servers end
+        it at 30). Without IDLE, this just waits out `timeout` and lets the poll look.
+        """
+        return self._retry(lambda client: self._idle(client, folder, timeout))
+
+    # -- the work, on a connected client --
+
+    def _poll(self, client: IMAPClient, folder: Folder, position: str | None) -> Poll:
+        name = self._folder(client, folder)
+        if folder is Folder.INFORMATION_REQUESTS and not client.folder_exists(name):
+            return Poll([], position)  # made the first time a request is filed
+        status = client.select_folder(name, readonly=True)
+        validity, uidnext = int(status[b"UIDVALIDITY"]), int(status.get(b"UIDNEXT", 0))
+        known = json.loads(position) if position else {}
+        last = int(known.get("last_uid", 0)) if known.get("uidvalidity") == validity else 0
+        if known and known.get("uidvalidity") != validity:
+            log.warning("%s/%s: UIDVALIDITY changed (%s -> %s): reading the folder again; mail already "
+                        "processed is recognised by its Message-ID",
+                        self.role, name, known.get("uidvalidity"), validity)
+        if uidnext and uidnext <= last + 1:
+            return Poll([], _position(validity, last))
+        uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
+        batch, more = uids[:POLL_LIMIT], len(uids) > POLL_LIMIT
+        messages = list(self._fetch(client, folder, validity, batch))
+        return Poll(messages, _position(validity, batch[-1] if batch else last), more=more)
+
+    def _fetch(self, client: IMAPClient, folder: Folder, validity: int, uids: list[int]) -> Iterator[StoredMail]:
+        for start in range(0, len(uids), FETCH_BATCH):
+            chunk = uids[start:start + FETCH_BATCH]
+            data = client.fetch(chunk, [b"BODY.PEEK[]"])
+            for uid in chunk:
+                raw = data.get(uid, {}).get(b"BODY[]")
+                if isinstance(raw, bytes):  # expunged by someone else meanwhile: nothing to read
+                    yield StoredMail(folder, f"{validity}:{uid}", raw)
+
+    def _save_draft(self, client: IMAPClient, raw: bytes, message_id: str) -> str:
+        name = self._folder(client, Folder.DRAFTS)
+        status = client.select_folder(name, readonly=True)
+        found = client.search(["HEADER", "Message-ID", message_id])
+        if found:
+            log.debug("%s: draft %s already in %s", self.role, message_id, name)
+            return f"{status[b'UIDVALIDITY']}:{found[0]}"
+        response = client.append(name, _crlf(raw), flags=[DRAFT])
+        appended = _APPENDUID.search(response if isinstance(response, bytes) else b"")
+        return f"{appended.group(1).decode()}:{appended.group(2).decode()}" if appended else ""
+
+    def _draft_ids(self, client: IMAPClient) -> set[str]:
+        client.select_folder(self._folder(client, Folder.DRAFTS), readonly=True)
+        uids = client.search(["ALL"])
+        field = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
+        found: set[str] = set()
+        for start in range(0, len(uids), FETCH_BATCH):
+            data = client.fetch(uids[start:start + FETCH_BATCH], [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+            for item in data.values():
+                header = item.get(field, b"").decode("ascii", "replace")
+                found.update(m.group(0) for m in re.finditer(r"<[^<>\s]+>", header))
+        return found
+
+    def _file_into(self, client: IMAPClient, folder: Folder, message: StoredMail) -> str:
+        target = self._folder(client, folder)
+        if not client.folder_exists(target):
+            client.create_folder(target)
+        source = self._folder(client, message.folder)
+        status = client.select_folder(source)
+        validity, _, uid_text = message.key.partition(":")
+        uid = int(uid_text or 0)
+        if str(status[b"UIDVALIDITY"]) != validity or not client.search(["UID", str(uid)]):
+            raise MailboxError(f"{self.role}: message {message.key} is no longer in {source!r}"
+                               " (moved or deleted since the poll)")
+        if client.has_capability("MOVE"):  # RFC 6851: flags (unread) are kept
+            client.move([uid], target)
+        else:
+            client.copy([uid], target)
+            client.add_flags([uid], [b"\\Deleted"])
+            client.uid_expunge([uid])
+        return self._key_of(client, target, message.raw)
+
+    @staticmethod
+    def _key_of(client: IMAPClient, folder: str, raw: bytes) -> str:
+        """The key a message now has in `folder`, found by its Message-ID."""
+        found = re.search(rb"^Message-ID:\s*(<[^<>\s]+>)", raw, re.IGNORECASE | re.MULTILINE)
+        status = client.select_folder(folder, readonly=True)
+        uids = client.search(["HEADER", "Message-ID", found.group(1).decode()]) if found else []
+        return f"{status[b'UIDVALIDITY']}:{max(uids)}" if uids else ""
+
+    def _idle(self, client: IMAPClient, folder: Folder, timeout: float) -> bool:
+        if not client.has_capability("IDLE"):
+            self._sleep(timeout)
+            return False
+        client.select_folder(self._folder(client, folder), readonly=True)
+        deadline = time.monotonic() + timeout
+        client.idle()
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                for _, what in client.idle_check(timeout=min(left, self._settings.idle_seconds, 1.0)):
+                    if what == b"EXISTS":
+                        return True
+            return False
+        finally:
+            client.idle_done()
+
+    # -- connection, folders, retries --
+
+    def _retry(self, work: Callable[[IMAPClient], T]) -> T:
+        failures = 0
+        while True:
+            try:
+                return work(self._connected())
+            except _TRANSIENT as exc:
+                failures += 1
+                self._drop()
+                if failures >= self._max_attempts:
+                    raise MailboxError(f"{self.role}: IMAP server unreachable after {failures} tries: {exc}") from exc
+                delay = min(60.0, self._base_delay * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
+                if failures == 1:  # once per outage, not once per try
+                    log.warning("%s: IMAP connection lost (%s); reconnecting with back-off", self.role, exc)
+                self._sleep(delay)
+            except IMAPClientError as exc:
+                raise MailboxError(f"{self.role}: IMAP server refused: {exc}") from exc
+            else:
+                if failures:
+                    log.info("%s: IMAP connection back after %d tries", self.role, failures)
+
+    def _connected(self) -> IMAPClient:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> IMAPClient:
+        s = self._settings
+        context = ssl.create_default_context()
+        client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", ssl_context=context,
+                            timeout=s.timeout_seconds)
+        if s.security == "starttls":
+            client.starttls(context)
+        try:
+            if s.auth == "xoauth2":
+                client.oauth2_login(s.username, self._secret.get())
+            else:
+                client.login(s.username, self._secret.get())
+        except LoginError as exc:
+            raise MailboxAuthError(f"{self.role}: the IMAP server refused the login for {s.username}") from exc
+        return client
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.shutdown()
+            except (*_TRANSIENT, IMAPClientError):
+                pass  # already broken: that is why it is being dropped
+
+    def _folder(self, client: IMAPClient, folder: Folder) -> str:
+        if folder not in self._folders:
+            self._folders[folder] = self._find_folder(client, folder)
+        return self._folders[folder]
+
+    def _find_folder(self, client: IMAPClient, folder: Folder) -> str:
+        s = self._settings
+        named = {Folder.INBOX: "INBOX", Folder.DRAFTS: s.drafts_folder, Folder.SENT: s.sent_folder,
+                 Folder.INFORMATION_REQUESTS: self._information_requests}[folder]
+        if named:
+            return named
+        special = client.find_special_folder(b"\\Drafts" if folder is Folder.DRAFTS else b"\\Sent")
+        if special is None:
+            raise MailboxError(f"{self.role}: no {folder.value} folder marked by SPECIAL-USE: name it in the config")
+        return str(special)
+
+
+def _position(validity: int, last_uid: int) -> str:
+    return json.dumps({"uidvalidity": validity, "last_uid": last_uid})
+
+
+def _crlf(raw: bytes) -> bytes:
+    """IMAP literals are lines ending in CRLF (RFC 3501 §4.3)."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

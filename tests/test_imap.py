@@ -1,0 +1,147 @@
+"""The IMAP backend on a real Dovecot: unread stays unread, cheap no-op polls, resync, faults."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from imapclient import SEEN
+from sqlmodel import Session, func, select
+
+from bot.config import Settings
+from bot.mailbox.base import Folder, MailboxAuthError
+from bot.mailbox.imap import ImapMailbox
+from bot.mailbox.secrets import EnvironmentPassword
+from bot.store import Draft, MailSeen
+from tests.dovecot import Dovecot
+from tests.imap_world import World, bot_mailbox, imap_settings
+from tests.journey import Journey
+
+
+def _mail(n: int, subject: str = "Team notice") -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "colleague@childrenstrust.example", "cass@childrenstrust.example"
+    msg["Subject"], msg["Message-ID"] = f"{subject} {n}", f"<notice-{n}@childrenstrust.example>"
+    msg["Date"] = "Mon, 16 Nov 2026 09:00:00 +0000"
+    msg.set_content("Rota update.\n")
+    return bytes(msg)
+
+
+@pytest.fixture
+def world(dovecot: Dovecot) -> World:
+    world = World(dovecot, "cass")
+    world.reset()
+    return world
+
+
+@pytest.fixture
+def journey(settings: Settings, tmp_path: Path, dovecot: Dovecot) -> Iterator[Journey]:
+    journey = Journey(settings, tmp_path, dovecot=dovecot)
+    journey.reset_server()
+    yield journey
+    for box in journey.maildirs.values():
+        box.close()
+
+
+def _seen_count(journey: Journey) -> int:
+    with Session(journey.engine) as session:
+        return session.exec(select(func.count()).select_from(MailSeen)).one()
+
+
+def test_the_bot_never_marks_mail_read(journey: Journey, world: World) -> None:
+    notice = world.deliver(Folder.INBOX, _mail(1))
+    journey.deliver("01-ola-request.eml")
+    journey.run()
+    assert SEEN not in world.flags(Folder.INBOX, notice)
+    with world.client() as client:  # the request was filed, still unread for Business Support
+        client.select_folder("Information Requests", readonly=True)
+        flags = client.get_flags(client.search(["ALL"]))
+    assert len(flags) == 1 and all(SEEN not in f for f in flags.values())
+
+
+def _commands(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "imapclient.imaplib" and r.getMessage().startswith(">")]
+
+
+@pytest.mark.parametrize("size", [5, 300])
+def test_a_poll_with_nothing_new_is_one_command_whatever_the_size(
+    world: World, dovecot: Dovecot, size: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.deliver_many(Folder.INBOX, [_mail(n) for n in range(size)])
+    box = bot_mailbox(dovecot, "cass", "cass@childrenstrust.example")
+    first = box.poll(Folder.INBOX, None)
+    assert len(first.messages) == size
+    with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
+        again = box.poll(Folder.INBOX, first.position)
+    assert again.messages == [] and again.position == first.position
+    assert [c.split()[2] for c in _commands(caplog)] == ["EXAMINE"]
+    box.close()
+
+
+def test_uidvalidity_change_resyncs_without_reprocessing(journey: Journey, world: World,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    world.deliver(Folder.SENT, _mail(1, "Sent note"))
+    journey.run()
+    with world.client() as client:  # the server rebuilds Sent: new UIDVALIDITY
+        client.delete_folder("Sent")
+        client.create_folder("Sent")
+    world.deliver(Folder.SENT, _mail(1, "Sent note"))
+    world.deliver(Folder.SENT, _mail(2, "Sent note"))
+    with caplog.at_level(logging.WARNING):
+        journey.run()
+    assert any("UIDVALIDITY changed" in r.getMessage() for r in caplog.records)
+    with Session(journey.engine) as session:
+        sent = session.exec(select(MailSeen.message_id).where(MailSeen.folder == "sent")).all()
+    assert sorted(sent) == ["<notice-1@childrenstrust.example>", "<notice-2@childrenstrust.example>"]
+
+
+def test_a_wrong_password_is_an_auth_error_naming_the_mailbox(dovecot: Dovecot,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = imap_settings(dovecot, "lado")
+    monkeypatch.setenv(settings.password_env, "wrong")
+    secret = EnvironmentPassword(settings.password_env, "lado")
+    box = ImapMailbox("lado", "lado@childrenstrust.example", settings, secret, "Information Requests",
+                      sleep=lambda _: pytest.fail("an auth failure must not be retried"))
+    with pytest.raises(MailboxAuthError, match="lado: the IMAP server refused the login for lado"):
+        box.poll(Folder.INBOX, None)
+
+
+def test_a_server_restart_mid_run_loses_nothing_and_duplicates_nothing(
+    journey: Journey, world: World, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.deliver_many(Folder.INBOX, [_mail(n) for n in range(300)])
+    journey.deliver("01-ola-request.eml", "02-urgent-kinship-request.eml", "10-not-urgent-adoption.eml")
+    for box in journey.deps.mailboxes.values():
+        assert isinstance(box, ImapMailbox)
+        box._base_delay = 0.1  # a quick back-off keeps the test short
+    restart = threading.Timer(0.2, lambda: (dovecot.stop(), time.sleep(0.4), dovecot.start()))
+    restart.start()
+    with caplog.at_level(logging.INFO, logger="bot.mailbox.imap"):
+        journey.run()
+        restart.join()
+        journey.run()
+    assert _seen_count(journey) == 303
+    with Session(journey.engine) as session:
+        drafts = session.exec(select(Draft.message_id)).all()
+    in_folder = [m for m in journey.cass.draft_ids()]
+    assert sorted(drafts) == sorted(in_folder) and len(set(in_folder)) == len(in_folder)
+    lost = [r for r in caplog.records if "connection lost" in r.getMessage()]
+    assert 1 <= len(lost) <= len(journey.deps.mailboxes)  # the outage happened, logged once per mailbox
+
+
+def test_idle_wakes_for_new_mail_and_survives_a_restart(world: World, dovecot: Dovecot) -> None:
+    box = bot_mailbox(dovecot, "cass", "cass@childrenstrust.example", base_delay=0.1)
+    box.poll(Folder.INBOX, None)
+    threading.Timer(0.5, lambda: world.deliver(Folder.INBOX, _mail(1))).start()
+    started = time.monotonic()
+    assert box.wait_for_mail(Folder.INBOX, timeout=10) is True
+    assert time.monotonic() - started < 5
+    threading.Timer(0.3, lambda: (dovecot.stop(), time.sleep(0.3), dovecot.start())).start()
+    box.wait_for_mail(Folder.INBOX, timeout=2)  # the restart ends the IDLE; no exception escapes
+    assert [m.key for m in box.poll(Folder.INBOX, None).messages]  # and the mailbox is back
+    box.close()
