@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import classify_throughput, pipeline_throughput
+from bench import classify_throughput, imap_bench, pipeline_throughput
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "classify": lambda args: classify_throughput.main(),
     "pipeline": pipeline_throughput.main,
+    "imap": imap_bench.main,
 }
 
 

@@ -78,6 +78,9 @@ class Imap(_Frozen):
     drafts_folder: str = ""
     sent_folder: str = ""
     timeout_seconds: float = Field(default=60, gt=0)
+    # A lost connection is retried this many times, waiting 1, 2, 4... times this (at most 60 s).
+    reconnect_attempts: int = Field(default=6, gt=0)
+    reconnect_base_seconds: float = Field(default=1.0, gt=0)
     # Seconds an IDLE lasts before it is re-issued (servers drop it at 30 minutes).
     idle_seconds: int = Field(default=25 * 60, gt=0, le=29 * 60)
 

@@ -79,7 +79,7 @@ def test_a_poll_with_nothing_new_is_one_command_whatever_the_size(
     with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
         again = box.poll(Folder.INBOX, first.position)
     assert again.messages == [] and again.position == first.position
-    assert [c.split()[2] for c in _commands(caplog)] == ["EXAMINE"]
+    assert [c.split()[2] for c in _commands(caplog)] == ["STATUS"]
     box.close()
 
 
@@ -145,3 +145,50 @@ def test_idle_wakes_for_new_mail_and_survives_a_restart(world: World, dovecot: D
     box.wait_for_mail(Folder.INBOX, timeout=2)  # the restart ends the IDLE; no exception escapes
     assert [m.key for m in box.poll(Folder.INBOX, None).messages]  # and the mailbox is back
     box.close()
+
+
+def test_idle_is_reissued_before_the_server_ends_it(world: World, dovecot: Dovecot,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    settings = imap_settings(dovecot, "cass").model_copy(update={"idle_seconds": 1})
+    box = ImapMailbox("cass", "cass@childrenstrust.example", settings,
+                      EnvironmentPassword(settings.password_env, "cass"), "Information Requests")
+    with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
+        assert box.wait_for_mail(Folder.INBOX, timeout=2.5) is False
+    assert sum(1 for c in _commands(caplog) if c.split()[2].strip("'") == "IDLE") == 3
+    box.close()
+
+
+def _imap_config(tmp_path: Path, dovecot: Dovecot, port: int | None = None) -> Path:
+    """The shipped configuration with every mailbox on the test Dovecot."""
+    text = (Path(__file__).resolve().parent.parent / "config" / "cassbot.toml").read_text()
+    for role in ("cass", "af", "lado"):
+        text = text.replace(f'backend = "maildir"\npath = "state/maildir/{role}"', (
+            f'backend = "imap"\nimap = {{ host = "127.0.0.1", port = {port or dovecot.port}, security = "plain", '
+            f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 2, '
+            'reconnect_attempts = 2, reconnect_base_seconds = 0.05 }'))
+    text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
+    config = tmp_path / "site.toml"
+    config.write_text(text)
+    return config
+
+
+def test_run_once_over_imap_exits_3_naming_the_mailbox_when_its_login_is_refused(
+    tmp_path: Path, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    config = _imap_config(tmp_path, dovecot)
+    assert main(["run", "--once", "--config", str(config)]) == 0
+    monkeypatch.setenv("CASSBOT_TEST_AF_PASSWORD", "changed-by-IT")
+    assert main(["run", "--once", "--config", str(config)]) == 3
+    assert "af: the IMAP server refused the login for af" in capsys.readouterr().err
+
+
+def test_an_unreachable_server_is_reported_and_exits_1(tmp_path: Path, dovecot: Dovecot,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+    from tests.dovecot import free_port
+
+    config = _imap_config(tmp_path, dovecot, port=free_port())  # nothing listens there
+    assert main(["run", "--once", "--config", str(config)]) == 1
+    assert "the cass mailbox was not processed" in capsys.readouterr().err

@@ -20,8 +20,10 @@ def open_mailboxes(settings: Settings) -> dict[str, Mailbox]:
 def open_mailbox(config: MailboxSettings) -> Mailbox:
     if config.backend == "imap":
         assert config.imap is not None  # the settings' own validator guarantees it
-        return ImapMailbox(config.role, config.address, config.imap, secret_for(config.imap, config.role),
-                           config.information_requests_folder)
+        imap = config.imap
+        return ImapMailbox(config.role, config.address, imap, secret_for(imap, config.role),
+                           config.information_requests_folder, max_attempts=imap.reconnect_attempts,
+                           base_delay=imap.reconnect_base_seconds)
     path = Path(config.path or f"state/maildir/{config.role}")
     return MaildirMailbox(
         config.role, config.address, path, {Folder.INFORMATION_REQUESTS: config.information_requests_folder}
