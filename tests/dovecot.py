@@ -73,6 +73,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
+# Tests fail logins on purpose; the default 2 s delay (and its growing penalty) only slows them.
+auth_failure_delay = 0
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.root}/users

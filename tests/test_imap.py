@@ -159,12 +159,15 @@ def test_idle_is_reissued_before_the_server_ends_it(world: World, dovecot: Dovec
 
 
 def _imap_config(tmp_path: Path, dovecot: Dovecot, port: int | None = None) -> Path:
-    """The shipped configuration with every mailbox on the test Dovecot."""
+    """The shipped configuration with every mailbox on the test Dovecot.
+
+    The timeout outlasts Dovecot's two-second delay before it answers a failed login.
+    """
     text = (Path(__file__).resolve().parent.parent / "config" / "cassbot.toml").read_text()
     for role in ("cass", "af", "lado"):
         text = text.replace(f'backend = "maildir"\npath = "state/maildir/{role}"', (
             f'backend = "imap"\nimap = {{ host = "127.0.0.1", port = {port or dovecot.port}, security = "plain", '
-            f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 2, '
+            f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 10, '
             'reconnect_attempts = 2, reconnect_base_seconds = 0.05 }'))
     text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
     config = tmp_path / "site.toml"
