@@ -95,21 +95,71 @@ class Imap(_Frozen):
         return self
 
 
+class Ews(_Frozen):
+    """Exchange Web Services (on-premises Exchange). Secrets come from the environment."""
+
+    # e.g. https://mail.childrenstrust.example/EWS/Exchange.asmx; autodiscover only when asked for.
+    service_endpoint: str = ""
+    autodiscover: bool = False
+    version: str = "Exchange2016"  # an exchangelib version name: Exchange2013, Exchange2016, Exchange2019 ...
+    auth: Literal["ntlm", "basic", "oauth2"] = "ntlm"
+    username: str = ""  # DOMAIN\\user for NTLM
+    password_env: str = ""
+    # OAuth2 (app-only) where Exchange is set up for it
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret_env: str = ""
+    # "impersonation" (ApplicationImpersonation role) or "delegate" (full access granted on the mailbox)
+    access: Literal["impersonation", "delegate"] = "delegate"
+    category: str = "cassbot: awaiting approval"
+    max_wait_seconds: int = Field(default=300, gt=0)  # the longest the bot waits out throttling
+
+    @model_validator(mode="after")
+    def _endpoint(self) -> Ews:
+        if not self.service_endpoint and not self.autodiscover:
+            raise ValueError("set service_endpoint (or autodiscover = true)")
+        return self
+
+
+class Graph(_Frozen):
+    """Microsoft Graph (Exchange Online), app-only OAuth2 with MSAL."""
+
+    tenant_id: str = Field(min_length=1)
+    client_id: str = Field(min_length=1)
+    client_secret_env: str = ""  # the environment variable holding the client secret, or:
+    certificate_path: str = ""  # a PEM with the private key and certificate
+    certificate_thumbprint: str = ""
+    base_url: str = "https://graph.microsoft.com/v1.0"
+    authority_host: str = "https://login.microsoftonline.com"
+    category: str = "cassbot: awaiting approval"
+    max_wait_seconds: int = Field(default=300, gt=0)
+    # Tell the operators this many days before the client secret or certificate expires.
+    secret_expiry_warning_days: int = Field(default=14, ge=0)
+
+    @model_validator(mode="after")
+    def _credential(self) -> Graph:
+        if not (self.client_secret_env or self.certificate_path):
+            raise ValueError("set client_secret_env or certificate_path")
+        return self
+
+
 class Mailbox(_Frozen):
     role: Role
     address: Address
-    backend: Literal["maildir", "imap"] = "maildir"
+    backend: Literal["maildir", "imap", "ews", "graph"] = "maildir"
     # Maildir: the folder holding this mailbox (relative paths from where cassbot runs).
     path: str = ""
     imap: Imap | None = None
+    ews: Ews | None = None
+    graph: Graph | None = None
     # File new requests into the Information Requests folder, as Business Support do by hand.
     file_requests: bool = False
     information_requests_folder: str = "Information Requests"
 
     @model_validator(mode="after")
     def _backend_settings(self) -> Mailbox:
-        if self.backend == "imap" and self.imap is None:
-            raise ValueError(f"backend = 'imap' needs a [mailboxes.imap] table for {self.role}")
+        if self.backend != "maildir" and getattr(self, self.backend) is None:
+            raise ValueError(f"backend = {self.backend!r} needs a [mailboxes.{self.backend}] table for {self.role}")
         return self
 
 
