@@ -1,6 +1,7 @@
 """Render a planned draft into a real reply: RFC 5322 bytes for the Drafts folder.
 
-One Jinja2 environment, sandboxed, with StrictUndefined (a missing value is an
+One Jinja2 environment (`template_environment`, also used for the digest),
+sandboxed, with StrictUndefined (a missing value is an
 error, not a blank in a letter to a local authority) and autoescaping for the
 HTML parts. Mail text is only ever data in the context, never template source.
 """
@@ -23,6 +24,16 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 
 
+def template_environment(templates: Path = TEMPLATES) -> SandboxedEnvironment:
+    """The one way templates are loaded: sandboxed, strict, HTML parts autoescaped."""
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(templates),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        keep_trailing_newline=True,
+    )
+
+
 def draft_message_id(reference: str, template: str, number: int, domain: str) -> str:
     """Deterministic, so the bot can always find its own earlier draft after a crash."""
     return f"<{reference}.{template.replace('_', '-')}.{number}@cassbot.{domain}>"
@@ -43,12 +54,7 @@ class Composer:
 
     def __init__(self, settings: Settings, templates: Path = TEMPLATES) -> None:
         self.settings = settings
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(templates),
-            undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-            keep_trailing_newline=True,
-        )
+        self.env = template_environment(templates)
 
     def render(self, template: str, context: Mapping[str, object]) -> tuple[str, str]:
         """The plain-text and HTML parts."""

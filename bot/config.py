@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -184,6 +185,50 @@ class Timescales(_Frozen):
     draft_unsent_working_days: int = Field(ge=0)
 
 
+class WorkingHours(_Frozen):
+    timezone: str = "Europe/London"
+    # Bank holidays of this part of the UK: ENG (England), WLS, SCT or NIR.
+    bank_holidays: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
+    day_ends: time = time(17, 0)
+
+
+class Digest(_Frozen):
+    """The team leaders' daily digest: sent on working days at `send_at`, to every team_leader."""
+
+    send_at: time = time(8, 0)
+    # A digest missed while the bot was down goes out when it is back, until this time.
+    catch_up_until: time = time(12, 0)
+    from_address: Address = "cassbot@childrenstrust.example"
+
+
+class Smtp(_Frozen):
+    """How the digest leaves: the one mail the bot sends itself, only to internal addresses."""
+
+    host: str = "localhost"
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["starttls", "tls", "plain"] = "starttls"
+    username: str = ""
+    password_env: str = ""
+    timeout_seconds: float = Field(default=30, gt=0)
+
+    @model_validator(mode="after")
+    def _plain_only_on_loopback(self) -> Smtp:
+        if self.security == "plain" and self.host not in _LOOPBACK:
+            raise ValueError(f"security = 'plain' is allowed only for a loopback host, not {self.host!r}")
+        return self
+
+
+class Service(_Frozen):
+    """`cassbot run`: how often it looks at each mailbox, sweeps timescales, and keeps data."""
+
+    poll_seconds: int = Field(default=60, gt=0)  # where a mailbox cannot push (IMAP IDLE does)
+    sweep_minutes: int = Field(default=15, gt=0)
+    # Closed requests and their mail records are purged this many days after closing.
+    retention_days: int = Field(default=90, gt=0)
+    # `cassbot status` reports a mailbox as stale when its last good poll is older than this.
+    stale_after_minutes: int = Field(default=15, gt=0)
+
+
 class Store(_Frozen):
     # Any SQLAlchemy URL; the default is a SQLite file under state/.
     url: str = "sqlite:///state/cassbot.sqlite3"
@@ -194,6 +239,10 @@ class Settings(_Frozen):
 
     organisation: Organisation
     store: Store = Store()
+    working_hours: WorkingHours = WorkingHours()
+    digest: Digest = Digest()
+    smtp: Smtp = Smtp()
+    service: Service = Service()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -22,6 +22,7 @@ from bot.lifecycle import State, move
 from bot.mail import ParsedMail
 from bot.outbox import plan_draft
 from bot.store import Check, Draft, NeedsPerson, Request, audit
+from bot.timescales import Calendar, decision_due
 
 NEW_REQUEST_KINDS = frozenset({"ola_request", "partner_request", "level1_verification", "disclosure_request"})
 
@@ -62,7 +63,8 @@ def open_request(ctx: Context) -> tuple[str, Request]:
         requester_address=ctx.mail.from_address, requester_name=ctx.mail.from_name, applicant=facts.applicant,
         message_id=ctx.message_id, subject=ctx.mail.subject,
         household_json=json.dumps(facts.household), received_at=received,
-        decision_due=received + timedelta(hours=ctx.settings.timescales.decision_hours), updated_at=ctx.now,
+        decision_due=decision_due(ctx.settings, Calendar.from_settings(ctx.settings), received, ctx.found.urgent),
+        updated_at=ctx.now,
     )
     ctx.session.add(request)
     ctx.session.flush()

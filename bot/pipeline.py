@@ -157,19 +157,20 @@ def run_once(deps: Deps) -> RunReport:
     A refused login (MailboxAuthError) stops the run: a person must act.
     """
     report = RunReport()
-    with Session(deps.engine) as session:
-        report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
-    for role, mailbox in deps.mailboxes.items():
+    for role in deps.mailboxes:
         try:
-            _run_mailbox(deps, role, mailbox, report)
+            run_mailbox(deps, role, report)
         except MailboxError as exc:
             log.error("%s: mailbox not processed this time: %s", role, exc)
             report.failed[role] = str(exc)
     return report
 
 
-def _run_mailbox(deps: Deps, role: str, mailbox: Mailbox, report: RunReport) -> None:
+def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
+    """Process one mailbox once: inbox, then Sent Items, then notice drafts deleted unsent."""
+    mailbox = deps.mailboxes[role]
     with Session(deps.engine) as session:
+        report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
         saved = saved_draft_ids(session, role)
     missing = saved - mailbox.draft_ids()  # listed before Sent is read: see notice_deleted_drafts
     for folder in (Folder.INBOX, Folder.SENT):

@@ -139,6 +139,43 @@ class NeedsPerson(SQLModel, table=True):
     resolved_at: datetime | None = None
 
 
+class LateMark(SQLModel, table=True):
+    """Something found past its timescale by the sweep, recorded (and audited) once."""
+
+    __tablename__ = "late_mark"
+    __table_args__ = (UniqueConstraint("request_id", "what", name="uq_late_mark"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    what: str  # "decision", "check af", "check lado", "draft <message-id>"
+    due: datetime
+    marked_at: datetime
+
+
+class MailboxHealth(SQLModel, table=True):
+    """The last good poll of each mailbox and, while it fails, since when and why."""
+
+    __tablename__ = "mailbox_health"
+
+    mailbox: str = Field(primary_key=True)
+    last_success: datetime | None = None
+    failing_since: datetime | None = None
+    last_error: str = ""
+
+
+class DigestSent(SQLModel, table=True):
+    """A digest that went out: the record that stops it going out twice."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("day", "recipient", name="uq_digest_sent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str  # the working day it is for, ISO date
+    recipient: str
+    sent_at: datetime
+    message_id: str
+
+
 class SyncPosition(SQLModel, table=True):
     """Where a backend's next poll of one folder starts (opaque to all but the backend)."""
 

@@ -1,0 +1,128 @@
+"""The service's jobs: poll a mailbox, sweep timescales, send due digests, purge old requests.
+
+Plain functions of the engine, the settings and `now`, so tests run a simulated
+week by calling them with the times they choose; `bot.service` only schedules them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.digest import gather, message
+from bot.lifecycle import State
+from bot.mailbox.base import MailboxError
+from bot.pipeline import Deps, RunReport, run_mailbox
+from bot.sending import SendFailed, send_internal
+from bot.store import (
+    AuditEvent,
+    Check,
+    DigestSent,
+    Draft,
+    LateMark,
+    MailboxHealth,
+    MailSeen,
+    NeedsPerson,
+    Request,
+    audit,
+)
+from bot.sweep import LateItem, sweep
+from bot.timescales import Calendar
+
+log = logging.getLogger(__name__)
+
+
+def poll_mailbox(deps: Deps, role: str) -> RunReport:
+    """Process one mailbox once and record how it went (the freshness the digest reports)."""
+    report = RunReport()
+    now = deps.clock()
+    try:
+        run_mailbox(deps, role, report)
+    except MailboxError as exc:
+        _health(deps.engine, role, now, str(exc))
+        raise
+    _health(deps.engine, role, now, "")
+    return report
+
+
+def _health(engine: Engine, role: str, now: datetime, error: str) -> None:
+    with Session(engine) as session:
+        health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
+        if error:
+            health.failing_since = health.failing_since or now
+            health.last_error = error
+        else:
+            health.last_success, health.failing_since, health.last_error = now, None, ""
+        session.add(health)
+        session.commit()
+
+
+def sweep_timescales(engine: Engine, settings: Settings, now: datetime) -> list[LateItem]:
+    with Session(engine) as session:
+        return sweep(session, settings, Calendar.from_settings(settings), now)
+
+
+def send_due_digests(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    """Send today's digest to each team leader who has not had it: on working days, from
+    the configured time until the catch-up limit (a bot that was down sends the missed
+    digest when it is back the same morning). Returns who it went to."""
+    calendar = Calendar.from_settings(settings)
+    local = now.astimezone(calendar.zone)
+    if not calendar.is_working_day(local.date()):
+        return []
+    if not settings.digest.send_at <= local.time() < settings.digest.catch_up_until:
+        return []
+    sent = []
+    for leader in (m for m in settings.staff if m.role == "team_leader"):
+        if _send_digest(engine, settings, calendar, now, leader.address):
+            sent.append(leader.address)
+    return sent
+
+
+def _send_digest(engine: Engine, settings: Settings, calendar: Calendar, now: datetime, recipient: str) -> bool:
+    day = now.astimezone(calendar.zone).date().isoformat()
+    with Session(engine) as session:
+        if session.exec(select(DigestSent).where(DigestSent.day == day, DigestSent.recipient == recipient)).first():
+            return False
+        last = session.exec(select(DigestSent.sent_at).where(DigestSent.recipient == recipient)
+                            .order_by(col(DigestSent.sent_at).desc())).first()
+        mail = message(gather(session, settings, calendar, now, last or now - timedelta(days=1)), settings, recipient)
+        # Recorded before it goes: a crash in between loses one digest rather than sending it twice.
+        record = DigestSent(day=day, recipient=recipient, sent_at=now, message_id=str(mail["Message-ID"]))
+        session.add(record)
+        session.commit()
+        try:
+            send_internal(settings, mail)
+        except SendFailed as exc:
+            log.error("digest for %s not sent, will try again: %s", recipient, exc)
+            session.delete(record)
+            session.commit()
+            return False
+    log.info("digest for %s sent: %s", recipient, mail["Subject"])
+    return True
+
+
+def purge_closed(engine: Engine, settings: Settings, now: datetime) -> int:
+    """Remove closed requests (and their mail records, checks, drafts, marks) after the retention period.
+
+    The audit log keeps one tombstone per request: its reference and when it was
+    purged; the request's other audit lines, which name people, go with it.
+    """
+    cutoff = now - timedelta(days=settings.service.retention_days)
+    with Session(engine) as session:
+        old = session.exec(select(Request).where(Request.state == State.CLOSED, col(Request.closed_at) < cutoff)).all()
+        ids = [r.id for r in old]
+        if not ids:
+            return 0
+        for table in (MailSeen, Check, Draft, LateMark, NeedsPerson, AuditEvent):
+            session.exec(delete(table).where(col(table.request_id).in_(ids)))
+        for request in old:
+            audit(session, "retention", "purged", f"{request.reference}: closed {request.closed_at:%Y-%m-%d}", at=now)
+            session.delete(request)
+        session.commit()
+    log.info("purged %d closed requests older than %d days", len(ids), settings.service.retention_days)
+    return len(ids)
