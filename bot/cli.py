@@ -8,6 +8,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -16,12 +17,16 @@ from sqlmodel import Session
 from bot.classify import Classifier
 from bot.config import ConfigError, Settings, load_settings
 from bot.demo import run_demo
+from bot.digest import gather, render
+from bot.jobs import send_due_digests
 from bot.mail import parse_mail
 from bot.mailbox.base import MailboxAuthError
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, run_once
-from bot.reports import chronology_text, needs_person_table, requests_table
+from bot.reports import chronology_text, needs_person_table, requests_table, service_status
+from bot.service import Service
 from bot.store import make_engine, migrate, request_by_reference, utcnow
+from bot.timescales import Calendar
 
 EXIT_OK = 0
 EXIT_MAILBOX = 1  # a mailbox could not be reached this time
@@ -73,9 +78,18 @@ def _parser() -> argparse.ArgumentParser:
         "demo", parents=[common], help="run the whole OLA journey on local demo Maildirs under state/demo/"
     )
     demo.set_defaults(command=_demo)
-    run = commands.add_parser("run", parents=[common], help="process the configured mailboxes")
+    run = commands.add_parser("run", parents=[common], help="run the service (or, with --once, one pass)")
     run.add_argument("--once", action="store_true", help="process every mailbox once, then stop")
     run.set_defaults(command=_run)
+    status = commands.add_parser("status", parents=[common], help="health: last good poll, needs a person, next digest")
+    status.add_argument("--json", action="store_true", help="one JSON object, for monitoring")
+    status.set_defaults(command=_status)
+    digest = commands.add_parser("digest", parents=[common], help="the team leaders' daily digest")
+    action = digest.add_mutually_exclusive_group(required=True)
+    action.add_argument("--preview", nargs="?", const="state/digest-preview.html", metavar="FILE",
+                        help="write today's digest (HTML) to FILE, and its text part beside it")
+    action.add_argument("--send", action="store_true", help="send today's digest now, unless it has gone already")
+    digest.set_defaults(command=_digest)
     requests = commands.add_parser(
         "requests", parents=[common], help="open requests (urgent, then oldest first) and what needs a person"
     )
@@ -118,12 +132,11 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if not args.once:
-        print("cassbot run: only --once is available so far", file=sys.stderr)
-        return EXIT_USAGE
     engine = make_engine(settings.store.url)
     migrate(engine)
     deps = Deps(settings, engine, open_mailboxes(settings), utcnow)
+    if not args.once:
+        return Service(deps).run()
     report = run_once(deps)
     counts = Counter(o.outcome for o in report.outcomes if o.outcome != "already_processed")
     summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(counts.items())) or "no new mail"
@@ -131,6 +144,34 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     for role, why in report.failed.items():
         print(f"cassbot: the {role} mailbox was not processed: {why}", file=sys.stderr)
     return EXIT_MAILBOX if report.failed else EXIT_OK
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.store.url)
+    migrate(engine)
+    with Session(engine) as session:
+        health = service_status(session, settings, utcnow())
+    print(json.dumps(health.as_json()) if args.json else health.text())
+    return EXIT_OK if health.healthy else EXIT_MAILBOX
+
+
+def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.store.url)
+    migrate(engine)
+    now = utcnow()
+    if args.send:
+        sent = send_due_digests(engine, settings, now, anytime=True)
+        print(f"cassbot: digest sent to {', '.join(sent)}" if sent else "cassbot: today's digest has gone already")
+        return EXIT_OK
+    with Session(engine) as session:
+        data = gather(session, settings, Calendar.from_settings(settings), now, now - timedelta(days=1))
+    text, html = render(data, settings)
+    out = Path(args.preview)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html)
+    out.with_suffix(".txt").write_text(text)
+    print(f"cassbot: digest preview written to {out} and {out.with_suffix('.txt')}")
+    return EXIT_OK
 
 
 def _requests(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from bot.compose import template_environment
 from bot.config import Settings
 from bot.lifecycle import OPEN_STATES, State
-from bot.store import Check, Draft, MailboxHealth, NeedsPerson, Request
+from bot.reports import mailbox_freshness
+from bot.store import Check, Draft, NeedsPerson, Request
 from bot.sweep import LateItem, find_late
 from bot.timescales import Calendar
 
@@ -55,7 +56,8 @@ class DigestData:
 
 def gather(session: Session, settings: Settings, calendar: Calendar, now: datetime, since: datetime) -> DigestData:
     data = DigestData(now, since)
-    data.freshness = [_health_row(settings, session, m.role, now) for m in settings.mailboxes]
+    data.freshness = [Row((role, _when(last) or "never", problem))
+                      for role, (last, problem) in mailbox_freshness(session, settings, now).items()]
     open_requests = session.exec(select(Request).where(col(Request.state).in_(_OPEN))
                                  .order_by(col(Request.received_at))).all()
     references = {r.id: r.reference for r in open_requests}
@@ -76,15 +78,6 @@ def gather(session: Session, settings: Settings, calendar: Calendar, now: dateti
     data.needs_person = [Row((_when(n.at), n.mailbox, n.subject[:60], n.reason)) for n in session.exec(
         select(NeedsPerson).where(col(NeedsPerson.resolved_at).is_(None)).order_by(col(NeedsPerson.at))).all()]
     return data
-
-
-def _health_row(settings: Settings, session: Session, role: str, now: datetime) -> Row:
-    health = session.get(MailboxHealth, role)
-    last = health.last_success if health else None
-    stale = last is None or now - last > timedelta(minutes=settings.service.stale_after_minutes)
-    problem = f"failing since {_when(health.failing_since)}: {health.last_error}" if health and health.failing_since \
-        else ("not polled recently" if stale else "")
-    return Row((role, _when(last) or "never", problem))
 
 
 def _request_row(r: Request) -> Row:

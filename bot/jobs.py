@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.digest import gather, message
 from bot.lifecycle import State
-from bot.mailbox.base import MailboxError
 from bot.pipeline import Deps, RunReport, run_mailbox
 from bot.sending import SendFailed, send_internal
 from bot.store import (
@@ -24,7 +23,6 @@ from bot.store import (
     DigestSent,
     Draft,
     LateMark,
-    MailboxHealth,
     MailSeen,
     NeedsPerson,
     Request,
@@ -37,28 +35,9 @@ log = logging.getLogger(__name__)
 
 
 def poll_mailbox(deps: Deps, role: str) -> RunReport:
-    """Process one mailbox once and record how it went (the freshness the digest reports)."""
     report = RunReport()
-    now = deps.clock()
-    try:
-        run_mailbox(deps, role, report)
-    except MailboxError as exc:
-        _health(deps.engine, role, now, str(exc))
-        raise
-    _health(deps.engine, role, now, "")
+    run_mailbox(deps, role, report)
     return report
-
-
-def _health(engine: Engine, role: str, now: datetime, error: str) -> None:
-    with Session(engine) as session:
-        health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
-        if error:
-            health.failing_since = health.failing_since or now
-            health.last_error = error
-        else:
-            health.last_success, health.failing_since, health.last_error = now, None, ""
-        session.add(health)
-        session.commit()
 
 
 def sweep_timescales(engine: Engine, settings: Settings, now: datetime) -> list[LateItem]:
@@ -66,15 +45,14 @@ def sweep_timescales(engine: Engine, settings: Settings, now: datetime) -> list[
         return sweep(session, settings, Calendar.from_settings(settings), now)
 
 
-def send_due_digests(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+def send_due_digests(engine: Engine, settings: Settings, now: datetime, anytime: bool = False) -> list[str]:
     """Send today's digest to each team leader who has not had it: on working days, from
     the configured time until the catch-up limit (a bot that was down sends the missed
-    digest when it is back the same morning). Returns who it went to."""
+    digest when it is back the same morning), or now when `anytime`. Returns who it went to."""
     calendar = Calendar.from_settings(settings)
     local = now.astimezone(calendar.zone)
-    if not calendar.is_working_day(local.date()):
-        return []
-    if not settings.digest.send_at <= local.time() < settings.digest.catch_up_until:
+    in_window = settings.digest.send_at <= local.time() < settings.digest.catch_up_until
+    if not anytime and not (calendar.is_working_day(local.date()) and in_window):
         return []
     sent = []
     for leader in (m for m in settings.staff if m.role == "team_leader"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,7 @@ from bot.linking import link
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
-from bot.store import MailSeen, NeedsPerson, Request, SyncPosition
+from bot.store import MailboxHealth, MailSeen, NeedsPerson, Request, SyncPosition
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Deps:
     clock: Callable[[], datetime]
     classifier: Classifier = field(init=False)
     composer: Composer = field(init=False)
+    stop: threading.Event | None = None  # set by the service on SIGTERM: stop between mails
 
     def __post_init__(self) -> None:
         self.classifier = Classifier(self.settings)
@@ -167,7 +169,33 @@ def run_once(deps: Deps) -> RunReport:
 
 
 def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
-    """Process one mailbox once: inbox, then Sent Items, then notice drafts deleted unsent."""
+    """Process one mailbox once: inbox, then Sent Items, then notice drafts deleted unsent.
+
+    How it went is recorded (`MailboxHealth`): the freshness `cassbot status` and the
+    digest report.
+    """
+    started = deps.clock()
+    try:
+        _run_mailbox(deps, role, report)
+    except MailboxError as exc:
+        _record_health(deps.engine, role, started, str(exc))
+        raise
+    _record_health(deps.engine, role, started, "")
+
+
+def _record_health(engine: Engine, role: str, now: datetime, error: str) -> None:
+    with Session(engine) as session:
+        health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
+        if error:
+            health.failing_since = health.failing_since or now
+            health.last_error = error
+        else:
+            health.last_success, health.failing_since, health.last_error = now, None, ""
+        session.add(health)
+        session.commit()
+
+
+def _run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
     mailbox = deps.mailboxes[role]
     with Session(deps.engine) as session:
         report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
@@ -191,6 +219,8 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
             position = stored_position.position if stored_position else None
         poll = mailbox.poll(folder, position)
         for stored in poll.messages:
+            if deps.stop is not None and deps.stop.is_set():
+                return  # the position stays where it was: the rest is read again next time
             outcome = process_message(stored, mailbox, deps)
             report.outcomes.append(outcome)
             _file_if_asked(deps, mailbox, stored, outcome)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.config import Settings
 from bot.lifecycle import OPEN_STATES
-from bot.store import AuditEvent, MailSeen, NeedsPerson, Request
+from bot.store import AuditEvent, DigestSent, MailboxHealth, MailSeen, NeedsPerson, Request
+from bot.timescales import Calendar
 
 
 def open_requests(session: Session) -> list[Request]:
@@ -82,3 +84,58 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What an operator (or a container health check) needs to know at a glance."""
+
+    mailboxes: dict[str, dict[str, str]]
+    needs_person: int
+    next_digest: str
+    healthy: bool
+
+    def text(self) -> str:
+        lines = [f"cassbot {'healthy' if self.healthy else 'NOT HEALTHY'}"]
+        for role, health in self.mailboxes.items():
+            problem = f"; {health['problem']}" if health["problem"] else ""
+            lines.append(f"  {role}: last good poll {health['last_success'] or 'never'}{problem}")
+        lines.append(f"  needs a person: {self.needs_person}")
+        lines.append(f"  next digest: {self.next_digest}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, object]:
+        return {"healthy": self.healthy, "mailboxes": self.mailboxes, "needs_person": self.needs_person,
+                "next_digest": self.next_digest}
+
+
+def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> dict[str, tuple[datetime | None, str]]:
+    """Each mailbox's last good poll, and what is wrong ("" when nothing is)."""
+    stale = timedelta(minutes=settings.service.stale_after_minutes)
+    found: dict[str, tuple[datetime | None, str]] = {}
+    for config in settings.mailboxes:
+        health = session.get(MailboxHealth, config.role)
+        last = health.last_success if health else None
+        if health and health.failing_since:
+            problem = f"failing since {_when(health.failing_since)}: {health.last_error}"
+        else:
+            problem = "" if last and now - last <= stale else "no good poll recently"
+        found[config.role] = (last, problem)
+    return found
+
+
+def service_status(session: Session, settings: Settings, now: datetime) -> Status:
+    mailboxes = {role: {"last_success": last.isoformat() if last else "", "problem": problem}
+                 for role, (last, problem) in mailbox_freshness(session, settings, now).items()}
+    waiting = len(session.exec(select(NeedsPerson.id).where(col(NeedsPerson.resolved_at).is_(None))).all())
+    return Status(mailboxes, waiting, _next_digest(session, settings, now),
+                  healthy=not any(m["problem"] for m in mailboxes.values()))
+
+
+def _next_digest(session: Session, settings: Settings, now: datetime) -> str:
+    calendar = Calendar.from_settings(settings)
+    today = now.astimezone(calendar.zone).date()
+    sent_today = session.exec(select(DigestSent.id).where(DigestSent.day == today.isoformat())).first()
+    day = today if calendar.is_working_day(today) and not sent_today and \
+        now.astimezone(calendar.zone).time() < settings.digest.catch_up_until else calendar.next_working_day(today)
+    return f"{day:%a %d %b %Y} {settings.digest.send_at:%H:%M}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 from imapclient import DRAFT, SEEN, IMAPClient
 
@@ -87,3 +88,20 @@ class World:
                     client.expunge()
             if client.folder_exists("Information Requests"):
                 client.delete_folder("Information Requests")
+
+
+def imap_config_file(tmp_path: Path, dovecot: Dovecot, port: int | None = None, extra: str = "") -> Path:
+    """The shipped configuration with every mailbox on the test Dovecot.
+
+    The timeout outlasts Dovecot's two-second delay before it answers a failed login.
+    """
+    text = (Path(__file__).resolve().parent.parent / "config" / "cassbot.toml").read_text()
+    for role in ("cass", "af", "lado"):
+        text = text.replace(f'backend = "maildir"\npath = "state/maildir/{role}"', (
+            f'backend = "imap"\nimap = {{ host = "127.0.0.1", port = {port or dovecot.port}, security = "plain", '
+            f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 10, '
+            'reconnect_attempts = 2, reconnect_base_seconds = 0.05 }'))
+    text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
+    config = tmp_path / "site.toml"
+    config.write_text(text + extra)
+    return config

@@ -19,7 +19,7 @@ from bot.mailbox.imap import ImapMailbox
 from bot.mailbox.secrets import EnvironmentPassword
 from bot.store import Draft, MailSeen
 from tests.dovecot import Dovecot
-from tests.imap_world import World, bot_mailbox, imap_settings
+from tests.imap_world import World, bot_mailbox, imap_config_file, imap_settings
 from tests.journey import Journey
 
 
@@ -158,29 +158,12 @@ def test_idle_is_reissued_before_the_server_ends_it(world: World, dovecot: Dovec
     box.close()
 
 
-def _imap_config(tmp_path: Path, dovecot: Dovecot, port: int | None = None) -> Path:
-    """The shipped configuration with every mailbox on the test Dovecot.
-
-    The timeout outlasts Dovecot's two-second delay before it answers a failed login.
-    """
-    text = (Path(__file__).resolve().parent.parent / "config" / "cassbot.toml").read_text()
-    for role in ("cass", "af", "lado"):
-        text = text.replace(f'backend = "maildir"\npath = "state/maildir/{role}"', (
-            f'backend = "imap"\nimap = {{ host = "127.0.0.1", port = {port or dovecot.port}, security = "plain", '
-            f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 10, '
-            'reconnect_attempts = 2, reconnect_base_seconds = 0.05 }'))
-    text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
-    config = tmp_path / "site.toml"
-    config.write_text(text)
-    return config
-
-
 def test_run_once_over_imap_exits_3_naming_the_mailbox_when_its_login_is_refused(
     tmp_path: Path, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import main
 
-    config = _imap_config(tmp_path, dovecot)
+    config = imap_config_file(tmp_path, dovecot)
     assert main(["run", "--once", "--config", str(config)]) == 0
     monkeypatch.setenv("CASSBOT_TEST_AF_PASSWORD", "changed-by-IT")
     assert main(["run", "--once", "--config", str(config)]) == 3
@@ -192,6 +175,6 @@ def test_an_unreachable_server_is_reported_and_exits_1(tmp_path: Path, dovecot: 
     from bot.cli import main
     from tests.dovecot import free_port
 
-    config = _imap_config(tmp_path, dovecot, port=free_port())  # nothing listens there
+    config = imap_config_file(tmp_path, dovecot, port=free_port())  # nothing listens there
     assert main(["run", "--once", "--config", str(config)]) == 1
     assert "the cass mailbox was not processed" in capsys.readouterr().err

@@ -1,0 +1,119 @@
+"""`cassbot run`: the long-running service. The only module that imports APScheduler.
+
+Jobs run one at a time on a single worker, so two polls of one mailbox never
+overlap and the store never sees two writers; missed runs are coalesced. Each
+mailbox is polled every `service.poll_seconds`, and sooner when its IDLE watcher
+(IMAP) hears of new mail. The timescale sweep, the digest and retention run on
+their own intervals. SIGTERM or Ctrl-C lets the mail in hand finish, closes the
+connections and exits 0; a refused login stops the service with exit status 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timescales
+from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
+from bot.mailbox.registry import open_mailbox
+from bot.pipeline import Deps
+
+log = logging.getLogger(__name__)
+EXIT_OK, EXIT_AUTH = 0, 3
+DIGEST_TICK_MINUTES = 5
+
+
+class Service:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.stop = threading.Event()
+        self.exit_code = EXIT_OK
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
+            timezone="UTC",
+        )
+
+    def run(self) -> int:
+        """Run until SIGTERM, Ctrl-C or a refused login; returns the exit status."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop.set())
+        self._schedule()
+        self.scheduler.start()
+        watchers = self._start_watchers()
+        log.info("cassbot running: %d mailboxes", len(self.deps.mailboxes))
+        self.stop.wait()
+        log.info("stopping: finishing the mail in hand")
+        self.deps.stop = self.stop  # the pipeline stops between mails
+        self.scheduler.shutdown(wait=True)
+        for thread in watchers:
+            thread.join(timeout=5)
+        for mailbox in self.deps.mailboxes.values():
+            mailbox.close()
+        log.info("stopped")
+        return self.exit_code
+
+    def _schedule(self) -> None:
+        settings, now = self.deps.settings, datetime.now(self.deps.clock().tzinfo)
+        for role in self.deps.mailboxes:
+            self.scheduler.add_job(self._guard(partial(poll_mailbox, self.deps, role)), "interval",
+                                   seconds=settings.service.poll_seconds, next_run_time=now, id=f"poll-{role}")
+        self.scheduler.add_job(self._guard(lambda: sweep_timescales(self.deps.engine, settings, self.deps.clock())),
+                               "interval", minutes=settings.service.sweep_minutes, next_run_time=now, id="sweep")
+        self.scheduler.add_job(self._guard(lambda: send_due_digests(self.deps.engine, settings, self.deps.clock())),
+                               "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="digest")
+        self.scheduler.add_job(self._guard(lambda: purge_closed(self.deps.engine, settings, self.deps.clock())),
+                               "interval", hours=24, next_run_time=now + timedelta(minutes=1), id="retention")
+
+    def _guard(self, job: Callable[[], Any]) -> Callable[[], None]:
+        """A job that fails is logged and tried again next time; a refused login stops the service."""
+        def guarded() -> None:
+            if self.stop.is_set():
+                return
+            try:
+                job()
+            except MailboxAuthError as exc:
+                log.error("%s: stopping; fix the credentials and start cassbot again", exc)
+                self.exit_code = EXIT_AUTH
+                self.stop.set()
+            except MailboxError as exc:
+                log.warning("%s (will try again)", exc)
+            except Exception:  # noqa: BLE001 - a bug in one job must not stop the others
+                log.exception("job failed; it will run again at its next time")
+        return guarded
+
+    def _start_watchers(self) -> list[threading.Thread]:
+        """One IDLE watcher per IMAP mailbox, on its own connection, that runs the poll early."""
+        threads = []
+        for config in self.deps.settings.mailboxes:
+            if config.backend != "imap" or config.role not in self.deps.mailboxes:
+                continue
+            thread = threading.Thread(target=self._watch, args=(config.role,), name=f"idle-{config.role}",
+                                      daemon=True)
+            thread.start()
+            threads.append(thread)
+        return threads
+
+    def _watch(self, role: str) -> None:
+        watcher = open_mailbox(self.deps.settings.mailbox(role))  # type: ignore[arg-type]
+        try:
+            while not self.stop.is_set():
+                try:
+                    wait = min(30, self.deps.settings.service.poll_seconds)
+                    arrived = watcher.wait_for_mail(Folder.INBOX, timeout=wait)
+                except (MailboxError, MailboxAuthError) as exc:
+                    log.debug("%s: IDLE watcher: %s", role, exc)
+                    self.stop.wait(self.deps.settings.service.poll_seconds)
+                    continue
+                if arrived and not self.stop.is_set():
+                    self.scheduler.modify_job(f"poll-{role}", next_run_time=datetime.now(self.deps.clock().tzinfo))
+        finally:
+            watcher.close()
