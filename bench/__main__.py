@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import classify_throughput, imap_bench, pipeline_throughput
+from bench import classify_throughput, imap_bench, pipeline_throughput, service_bench
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "classify": lambda args: classify_throughput.main(),
     "pipeline": pipeline_throughput.main,
     "imap": imap_bench.main,
+    "service": service_bench.main,
 }
 
 

@@ -81,7 +81,18 @@ def test_broken_toml_and_missing_file_name_the_file(tmp_path: Path) -> None:
         load_settings(tmp_path / "absent.toml")
 
 
-def test_config_holds_no_secrets() -> None:
-    text = SHIPPED.read_text().lower()
-    data = tomllib.loads(text)
-    assert not any(word in str(data) for word in ("password", "secret", "token"))
+def _keys(data: object, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(data, dict):
+        return [kv for key, value in data.items() for kv in [(prefix + key, value), *_keys(value, prefix + key + ".")]]
+    if isinstance(data, list):
+        return [kv for item in data for kv in _keys(item, prefix)]
+    return []
+
+
+def test_config_names_where_secrets_are_never_the_secrets() -> None:
+    data = tomllib.loads(SHIPPED.read_text())
+    secretish = [(k, v) for k, v in _keys(data) if any(w in k.lower() for w in ("password", "secret", "token"))]
+    assert secretish, "the shipped file should show where a password comes from"
+    for key, value in secretish:
+        assert key.endswith(("_env", "_command")), key  # the name of a variable, never its value
+        assert value == "" or str(value).isupper(), (key, value)
