@@ -90,7 +90,7 @@ class World:
                 client.delete_folder("Information Requests")
 
 
-def imap_config_file(tmp_path: Path, dovecot: Dovecot, port: int | None = None, extra: str = "") -> Path:
+def imap_config_file(tmp_path: Path, dovecot: Dovecot, port: int | None = None, poll_seconds: int = 60) -> Path:
     """The shipped configuration with every mailbox on the test Dovecot.
 
     The timeout outlasts Dovecot's two-second delay before it answers a failed login.
@@ -103,5 +103,5 @@ def imap_config_file(tmp_path: Path, dovecot: Dovecot, port: int | None = None, 
             'reconnect_attempts = 2, reconnect_base_seconds = 0.05 }'))
     text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
     config = tmp_path / "site.toml"
-    config.write_text(text + extra)
+    config.write_text(text.replace("poll_seconds = 60", f"poll_seconds = {poll_seconds}"))
     return config

@@ -41,7 +41,7 @@ def _seen(db: Path) -> list[str]:
 def config(tmp_path: Path, dovecot: Dovecot) -> Path:
     for role in ("cass", "af", "lado"):
         World(dovecot, role).reset()
-    return imap_config_file(tmp_path, dovecot, extra="\n[service]\npoll_seconds = 1\n")
+    return imap_config_file(tmp_path, dovecot, poll_seconds=1)
 
 
 def test_sigterm_mid_run_then_restart_processes_every_mail_once(config: Path, dovecot: Dovecot, tmp_path: Path) -> None:
