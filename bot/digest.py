@@ -10,6 +10,7 @@ part, from templates/digest/.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -101,8 +102,8 @@ def _age(delta: timedelta) -> str:
 def render(data: DigestData, settings: Settings) -> tuple[str, str]:
     env = template_environment()
     context = {"d": data, "org_name": settings.organisation.name, "team_name": settings.organisation.team_name}
-    return (env.get_template("digest/digest.txt.j2").render(context),
-            env.get_template("digest/digest.html.j2").render(context))
+    text = env.get_template("digest/digest.txt.j2").render(context)
+    return re.sub(r"\n{3,}", "\n\n", text), env.get_template("digest/digest.html.j2").render(context)
 
 
 def message(data: DigestData, settings: Settings, recipient: str) -> EmailMessage:
