@@ -9,6 +9,7 @@ HTML parts. Mail text is only ever data in the context, never template source.
 from __future__ import annotations
 
 import email.policy
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
@@ -20,7 +21,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config import Settings
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The repository's templates/, or where CASSBOT_TEMPLATES says (an installed package, a container).
+TEMPLATES = Path(os.environ.get("CASSBOT_TEMPLATES") or Path(__file__).resolve().parent.parent / "templates")
 _ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 
 
