@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.digest import gather, message
+from bot.leases import lease
 from bot.lifecycle import State
 from bot.pipeline import Deps, RunReport, run_mailbox
 from bot.sending import SendFailed, send_internal
@@ -41,8 +42,8 @@ def poll_mailbox(deps: Deps, role: str) -> RunReport:
 
 
 def sweep_timescales(engine: Engine, settings: Settings, now: datetime) -> list[LateItem]:
-    with Session(engine) as session:
-        return sweep(session, settings, Calendar.from_settings(settings), now)
+    with lease(engine, "sweep") as held, Session(engine) as session:
+        return sweep(session, settings, Calendar.from_settings(settings), now) if held else []
 
 
 def send_due_digests(engine: Engine, settings: Settings, now: datetime, anytime: bool = False) -> list[str]:
@@ -55,9 +56,10 @@ def send_due_digests(engine: Engine, settings: Settings, now: datetime, anytime:
     if not anytime and not (calendar.is_working_day(local.date()) and in_window):
         return []
     sent = []
-    for leader in (m for m in settings.staff if m.role == "team_leader"):
-        if _send_digest(engine, settings, calendar, now, leader.address):
-            sent.append(leader.address)
+    with lease(engine, "digest") as held:
+        for leader in (m for m in settings.staff if m.role == "team_leader" and held):
+            if _send_digest(engine, settings, calendar, now, leader.address):
+                sent.append(leader.address)
     return sent
 
 
@@ -91,7 +93,9 @@ def purge_closed(engine: Engine, settings: Settings, now: datetime) -> int:
     purged; the request's other audit lines, which name people, go with it.
     """
     cutoff = now - timedelta(days=settings.service.retention_days)
-    with Session(engine) as session:
+    with lease(engine, "retention") as held, Session(engine) as session:
+        if not held:
+            return 0
         old = session.exec(select(Request).where(Request.state == State.CLOSED, col(Request.closed_at) < cutoff)).all()
         ids = [r.id for r in old]
         if not ids:

@@ -61,10 +61,16 @@ def plan_draft(
     return draft
 
 
-def save_pending_drafts(session: Session, composer: Composer, mailboxes: dict[str, Mailbox], now: datetime) -> int:
-    """Render and save every planned draft; each is recorded as saved in its own commit."""
+def save_pending_drafts(
+    session: Session, composer: Composer, mailboxes: dict[str, Mailbox], now: datetime, role: str
+) -> int:
+    """Render and save every planned draft of mailbox `role` (whose lease the caller holds).
+
+    Each is recorded as saved in its own commit.
+    """
     saved = 0
-    for draft in session.exec(select(Draft).where(Draft.state == "planned").order_by(col(Draft.id))).all():
+    planned = select(Draft).where(Draft.state == "planned", Draft.mailbox == role).order_by(col(Draft.id))
+    for draft in session.exec(planned).all():
         request = session.get(Request, draft.request_id)
         assert request is not None
         raw = composer.message(

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import handlers
 from bot.classify import CHECK_RESPONSES, Classifier
 from bot.compose import Composer
 from bot.config import Settings
+from bot.leases import lease
 from bot.linking import link
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
@@ -73,6 +75,9 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome
                 return Outcome(message_id, "", "already_processed")
             outcome = _handle(session, mail, message_id, stored, mailbox, folder, deps)
             session.commit()
+    except IntegrityError:
+        # Another instance recorded this mail first (the unique key on mail_seen): it is theirs.
+        return Outcome(message_id, "", "already_processed")
     except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the poller
         log.exception("%s in %s/%s: processing failed", message_id, mailbox.role, folder)
         return _record_failure(deps, mail, message_id, stored, mailbox.role, folder, exc)
@@ -175,12 +180,16 @@ def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
     digest report.
     """
     started = deps.clock()
-    try:
-        _run_mailbox(deps, role, report)
-    except MailboxError as exc:
-        _record_health(deps.engine, role, started, str(exc))
-        raise
-    _record_health(deps.engine, role, started, "")
+    with lease(deps.engine, f"mailbox {role}") as held:
+        if not held:
+            log.debug("%s: another instance is polling this mailbox", role)
+            return
+        try:
+            _run_mailbox(deps, role, report)
+        except MailboxError as exc:
+            _record_health(deps.engine, role, started, str(exc))
+            raise
+        _record_health(deps.engine, role, started, "")
 
 
 def _record_health(engine: Engine, role: str, now: datetime, error: str) -> None:
@@ -198,7 +207,7 @@ def _record_health(engine: Engine, role: str, now: datetime, error: str) -> None
 def _run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
     mailbox = deps.mailboxes[role]
     with Session(deps.engine) as session:
-        report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
+        report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock(), role)
         saved = saved_draft_ids(session, role)
     missing = saved - mailbox.draft_ids()  # listed before Sent is read: see notice_deleted_drafts
     for folder in (Folder.INBOX, Folder.SENT):
@@ -225,7 +234,8 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
             report.outcomes.append(outcome)
             _file_if_asked(deps, mailbox, stored, outcome)
             with Session(deps.engine) as session:
-                report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock())
+                report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock(),
+                                                           mailbox.role)
         if poll.position != position:
             with Session(deps.engine) as session:
                 session.merge(SyncPosition(mailbox=mailbox.role, folder=folder.value, position=poll.position,

@@ -13,6 +13,8 @@ from bot.config import Settings, load_settings
 from bot.mail import ParsedMail, parse_mail
 from tests.dovecot import USERS, Dovecot
 from tests.dovecot import available as dovecot_available
+from tests.postgres import Postgres
+from tests.postgres import available as postgres_available
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -31,6 +33,20 @@ def dovecot() -> Iterator[Dovecot]:
     server.start()
     for role, secret in USERS.items():
         os.environ[f"CASSBOT_TEST_{role.upper()}_PASSWORD"] = secret
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A real PostgreSQL for the session; in CI its absence is a failure, elsewhere a skip."""
+    if not postgres_available():
+        message = "PostgreSQL is not installed: apt-get install -y postgresql"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = Postgres()
+    server.start()
     yield server
     server.remove()
 
