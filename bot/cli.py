@@ -22,6 +22,7 @@ from bot.jobs import send_due_digests
 from bot.mail import parse_mail
 from bot.mailbox.base import MailboxAuthError
 from bot.mailbox.registry import open_mailboxes
+from bot.observability import configure_logging, start_metrics
 from bot.pipeline import Deps, run_once
 from bot.reports import chronology_text, needs_person_table, requests_table, service_status
 from bot.service import Service
@@ -38,15 +39,12 @@ log = logging.getLogger(__name__)
 def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv(override=False)
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"cassbot: configuration error\n{exc}", file=sys.stderr)
         return EXIT_USAGE
+    configure_logging(settings, args.verbose)
     try:
         result: int = args.command(args, settings)
     except MailboxAuthError as exc:
@@ -136,6 +134,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     migrate(engine)
     deps = Deps(settings, engine, open_mailboxes(settings), utcnow)
     if not args.once:
+        start_metrics(engine, settings)
         return Service(deps).run()
     report = run_once(deps)
     counts = Counter(o.outcome for o in report.outcomes if o.outcome != "already_processed")

@@ -229,6 +229,13 @@ class Service(_Frozen):
     stale_after_minutes: int = Field(default=15, gt=0)
 
 
+class Observability(_Frozen):
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_port: int = Field(default=0, ge=0, lt=65536)  # 0: no metrics endpoint
+    metrics_address: str = "127.0.0.1"
+
+
 class Store(_Frozen):
     # Any SQLAlchemy URL; the default is a SQLite file under state/.
     url: str = "sqlite:///state/cassbot.sqlite3"
@@ -243,6 +250,7 @@ class Settings(_Frozen):
     digest: Digest = Digest()
     smtp: Smtp = Smtp()
     service: Service = Service()
+    observability: Observability = Observability()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses
