@@ -1,25 +1,33 @@
-# cassbot as a container: docker build -t cassbot . && docker run --init ... (see docs/operations.md)
-FROM python:3.11-slim-bookworm
+# cassbot as a container. Build: docker build -t cassbot .   Run: see docs/operations.md
+FROM debian:bookworm-slim
 
-# tini is PID 1, so SIGTERM reaches cassbot and it stops cleanly (finishing the mail in hand).
+# Python from Debian, and tini as PID 1 so SIGTERM reaches cassbot (which then
+# finishes the mail in hand and exits 0).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      python3 python3-venv ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 
+# Only for builds behind an intercepting proxy: the CI script passes its CA bundle.
+ARG PIP_CERT=""
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+RUN python3 -m venv /opt/cassbot \
+ && /opt/cassbot/bin/pip install --no-cache-dir --disable-pip-version-check . \
+ && useradd --system --home-dir /app --uid 10001 cassbot \
+ && mkdir -p /app/state && chown cassbot /app/state
 COPY templates ./templates
 COPY config ./config
 COPY demo ./demo
-RUN pip install --no-cache-dir . \
- && useradd --system --home /app --uid 10001 cassbot \
- && mkdir -p /app/state && chown cassbot /app/state
 
 # The store (SQLite by default) and any Maildirs live in state/: keep it on a volume.
+# Configuration: mount your own file over /app/config/cassbot.toml; secrets come
+# from the environment (docker run --env-file), never from the image.
 VOLUME ["/app/state"]
 USER cassbot
-ENV CASSBOT_CONFIG=/app/config/cassbot.toml \
+ENV PATH=/opt/cassbot/bin:$PATH \
+    CASSBOT_CONFIG=/app/config/cassbot.toml \
     CASSBOT_TEMPLATES=/app/templates \
     PYTHONUNBUFFERED=1
 

@@ -45,7 +45,8 @@ def configure_logging(settings: Settings, verbose: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else settings.observability.log_level)
-    logging.getLogger("imapclient").setLevel(logging.WARNING if not verbose else logging.DEBUG)
+    for noisy in ("imapclient", "apscheduler", "alembic"):  # their INFO is protocol chatter, not outcomes
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 class StoreCollector(Collector):

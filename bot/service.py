@@ -65,13 +65,17 @@ class Service:
         settings, now = self.deps.settings, datetime.now(self.deps.clock().tzinfo)
         for role in self.deps.mailboxes:
             self.scheduler.add_job(self._guard(partial(poll_mailbox, self.deps, role)), "interval",
-                                   seconds=settings.service.poll_seconds, next_run_time=now, id=f"poll-{role}")
+                                   seconds=settings.service.poll_seconds, next_run_time=now, id=f"poll-{role}",
+                                   name=f"poll {role}")
         self.scheduler.add_job(self._guard(lambda: sweep_timescales(self.deps.engine, settings, self.deps.clock())),
-                               "interval", minutes=settings.service.sweep_minutes, next_run_time=now, id="sweep")
+                               "interval", minutes=settings.service.sweep_minutes, next_run_time=now, id="sweep",
+                               name="timescale sweep")
         self.scheduler.add_job(self._guard(lambda: send_due_digests(self.deps.engine, settings, self.deps.clock())),
-                               "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="digest")
+                               "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="digest",
+                               name="digest")
         self.scheduler.add_job(self._guard(lambda: purge_closed(self.deps.engine, settings, self.deps.clock())),
-                               "interval", hours=24, next_run_time=now + timedelta(minutes=1), id="retention")
+                               "interval", hours=24, next_run_time=now + timedelta(minutes=1), id="retention",
+                               name="retention")
 
     def _guard(self, job: Callable[[], Any]) -> Callable[[], None]:
         """A job that fails is logged and tried again next time; a refused login stops the service."""
