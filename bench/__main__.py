@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import classify_throughput, imap_bench, pipeline_throughput, service_bench
+from bench import classify_throughput, imap_bench, instances_bench, pipeline_throughput, service_bench
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "classify": lambda args: classify_throughput.main(),
     "pipeline": pipeline_throughput.main,
     "imap": imap_bench.main,
     "service": service_bench.main,
+    "instances": instances_bench.main,
 }
 
 
