@@ -21,14 +21,19 @@ ROOT = TESTS.parent
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    """A real Dovecot for the session; in CI its absence is a failure, elsewhere a skip."""
-    if not dovecot_available():
-        message = "Dovecot is not installed: apt-get install -y dovecot-imapd"
+def require(available: bool, package: str) -> None:
+    """A real server the tests need: in CI its absence fails the run, elsewhere the tests skip."""
+    if not available:
+        message = f"{package} is not installed: apt-get install -y {package}"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """A real Dovecot for the session."""
+    require(dovecot_available(), "dovecot-imapd")
     server = Dovecot()
     server.start()
     for role, secret in USERS.items():
@@ -39,12 +44,8 @@ def dovecot() -> Iterator[Dovecot]:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    """A real PostgreSQL for the session; in CI its absence is a failure, elsewhere a skip."""
-    if not postgres_available():
-        message = "PostgreSQL is not installed: apt-get install -y postgresql"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    """A real PostgreSQL for the session."""
+    require(postgres_available(), "postgresql")
     server = Postgres()
     server.start()
     yield server
