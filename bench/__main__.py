@@ -5,7 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import classify_throughput, imap_bench, instances_bench, pipeline_throughput, service_bench
+from bench import (
+    classify_throughput,
+    ews_bench,
+    graph_bench,
+    imap_bench,
+    instances_bench,
+    pipeline_throughput,
+    service_bench,
+)
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "classify": lambda args: classify_throughput.main(),
@@ -13,6 +21,8 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "imap": imap_bench.main,
     "service": service_bench.main,
     "instances": instances_bench.main,
+    "ews": ews_bench.main,
+    "graph": graph_bench.main,
 }
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, UniqueConstraint, event
+from sqlalchemy import Engine, UniqueConstraint, event, text
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x636173736D696772  # "cassmigr": the advisory lock held while migrating
 
 
 def utcnow() -> datetime:
@@ -209,6 +210,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Instances starting together take turns: the first migrates, the others find it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

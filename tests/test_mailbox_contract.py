@@ -23,6 +23,8 @@ import pytest
 
 from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
 from bot.mailbox.maildir import MaildirMailbox
+from tests.ews_world import ews_backend
+from tests.graph_world import graph_backend
 from tests.imap_world import World, bot_mailbox
 
 SENT_AT = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
@@ -38,10 +40,18 @@ class Backend:
     send_draft: Callable[[str, str, datetime], str]  # (Message-ID, sent by, when) -> key in Sent
 
 
-@pytest.fixture(params=["maildir", "imap"])
+@pytest.fixture(params=["maildir", "imap", "ews", "graph"])
 def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """Each backend, fresh and empty; the only place that knows how one is built."""
-    if request.param == "imap":
+    if request.param == "ews":
+        box, ews_world = ews_backend(tmp_path)
+        backend = Backend(box=box, deliver=ews_world.deliver, is_draft=ews_world.is_draft,
+                          send_draft=ews_world.send_draft)
+    elif request.param == "graph":
+        box, graph_world = graph_backend(tmp_path)
+        backend = Backend(box=box, deliver=graph_world.deliver, is_draft=graph_world.is_draft,
+                          send_draft=graph_world.send_draft)
+    elif request.param == "imap":
         server = request.getfixturevalue("dovecot")
         world = World(server, "cass")
         world.reset()

@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.mailbox.base import Folder, Mailbox
 from bot.mailbox.imap import ImapMailbox
 from bot.mailbox.maildir import MaildirMailbox
-from bot.mailbox.secrets import secret_for
+from bot.mailbox.secrets import EnvironmentPassword, secret_for
 
 
 def open_mailboxes(settings: Settings) -> dict[str, Mailbox]:
@@ -18,6 +18,19 @@ def open_mailboxes(settings: Settings) -> dict[str, Mailbox]:
 
 
 def open_mailbox(config: MailboxSettings) -> Mailbox:
+    if config.backend == "graph":
+        assert config.graph is not None  # the settings' own validator guarantees it
+        from bot.mailbox.graph import GraphMailbox  # only Graph sites pay for importing it
+
+        return GraphMailbox(config.role, config.address, config.graph,
+                            information_requests=config.information_requests_folder)
+    if config.backend == "ews":
+        assert config.ews is not None
+        from bot.mailbox.ews import EwsMailbox  # only Exchange sites pay for importing exchangelib
+
+        secret = config.ews.password_env or config.ews.client_secret_env
+        return EwsMailbox(config.role, config.address, config.ews, EnvironmentPassword(secret, config.role).get(),
+                          config.information_requests_folder)
     if config.backend == "imap":
         assert config.imap is not None  # the settings' own validator guarantees it
         imap = config.imap
