@@ -1,0 +1,493 @@
+"""The Graph backend against the local Graph (tests/graph_server.py) over HTTPS, with MSAL signing in for real.
+
+Unread stays unread, delta links, drafts threaded and saved once, filing, and the
+faults Exchange Online shows: throttling, expired delta links and tokens, server
+errors, dropped connections, and a secret that has expired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from bot.config import Settings
+from bot.mailbox import graph
+from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
+from bot.mailbox.graph import MESSAGE_ID_PROPERTY, GraphMailbox
+from tests.graph_server import GraphServer, Message
+from tests.graph_world import ADDRESS, SECRET_ENV, World, bot_mailbox, graph_settings
+from tests.journey import DEMO_MAIL, Journey
+
+CATEGORY = "cassbot: awaiting approval"
+FIRST = "CASS-2026-000001"
+SENT_AT = dt.datetime(2024, 3, 5, 9, 30, tzinfo=dt.UTC)
+
+
+class Sleeps(list[float]):
+    """Stands in for time.sleep: records the waits, so throttling tests take no time."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def server() -> Iterator[GraphServer]:
+    server = GraphServer().start()
+    server.mailbox(ADDRESS)
+    yield server
+    server.stop()
+    assert not server.errors, server.errors
+
+
+@pytest.fixture
+def world(server: GraphServer) -> World:
+    return World(server)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def box(server: GraphServer, sleeps: Sleeps) -> Iterator[GraphMailbox]:
+    box = bot_mailbox(server, sleep=sleeps)
+    yield box
+    box.close()
+
+
+def _mail(n: int, *, message_id: str | None = None) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "worker@example.gov.uk", ADDRESS
+    msg["Subject"], msg["Message-ID"] = f"Child {n}", message_id or f"<mail-{n}@example.gov.uk>"
+    msg.set_content(f"Information request {n}\n")
+    return bytes(msg).replace(b"\n", b"\r\n")
+
+
+def _draft(message_id: str, in_reply_to: str = "", subject: str = "RE: Child 1 [CASS-0001]") -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = ADDRESS, "Worker <worker@example.gov.uk>", subject
+    msg["Message-ID"] = message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = msg["References"] = in_reply_to
+    msg["X-Cassbot-Reference"] = "CASS-0001"
+    msg.set_content("Thank you for your request.\n")
+    msg.add_alternative("<p>Thank you for your request.</p>\n", subtype="html")
+    return bytes(msg)
+
+
+def _drafts(server: GraphServer) -> list[Message]:
+    return server.mailbox(ADDRESS).in_folder("drafts")
+
+
+def _requests(server: GraphServer, method: str, where: str = "") -> list[tuple[str, str, bytes]]:
+    return [r for r in server.requests if r[0] == method and where in r[1] and "/v1.0/" in r[1]]
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == graph.__name__ and r.levelno >= logging.WARNING]
+
+
+# -- reading --
+
+
+def test_delivered_mail_polls_back_byte_for_byte_and_stays_unread(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    raws = [_mail(1), _mail(2)]
+    keys = [world.deliver(Folder.INBOX, raw) for raw in raws]
+
+    polled = box.poll(Folder.INBOX, None).messages
+
+    assert sorted((m.key, m.raw) for m in polled) == sorted(zip(keys, raws, strict=True))
+    assert not any(m.is_read for m in server.mailbox(ADDRESS).messages.values())
+    assert {r[0] for r in server.requests if "/v1.0/" in r[1]} == {"GET"}  # never a PATCH of isRead
+
+
+def test_the_delta_link_means_the_next_poll_sees_only_new_mail(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    server.page_size = 3
+    for n in range(7):
+        world.deliver(Folder.INBOX, _mail(n))
+    first = box.poll(Folder.INBOX, None)
+    assert len({m.key for m in first.messages}) == len(first.messages) == 7
+    assert len(_requests(server, "GET", "/messages/delta")) == 3  # every @odata.nextLink followed
+
+    new = world.deliver(Folder.INBOX, _mail(7))
+    second = box.poll(Folder.INBOX, first.position)
+    before = len(server.requests)
+    third = box.poll(Folder.INBOX, second.position)
+
+    assert [m.key for m in second.messages] == [new]
+    assert third.messages == [] and len(server.requests) == before + 1  # nothing new: one request
+
+
+def test_a_long_backlog_is_read_a_poll_limit_at_a_time(
+    box: GraphMailbox, world: World, server: GraphServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graph, "POLL_LIMIT", 4)
+    server.page_size = 2
+    keys = {world.deliver(Folder.INBOX, _mail(n)) for n in range(9)}
+    seen, position, more, polls = [], None, True, 0
+    while more:
+        poll = box.poll(Folder.INBOX, position)
+        seen += [m.key for m in poll.messages]
+        position, more, polls = poll.position, poll.more, polls + 1
+
+    assert sorted(seen) == sorted(keys) and polls == 3
+
+
+# -- drafts --
+
+
+def test_a_reply_draft_is_threaded_carries_the_category_and_is_saved_once(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    original = world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    raw = _draft("<CASS-0001.response.1@cassbot.example.org>", in_reply_to="<req-1@example.gov.uk>")
+
+    key = box.save_draft(raw, "<CASS-0001.response.1@cassbot.example.org>")
+
+    assert box.save_draft(raw, "<CASS-0001.response.1@cassbot.example.org>") == key
+    assert server.replies == [(original, key)]  # made by createReply: Outlook threads it
+    [draft] = _drafts(server)
+    assert (draft.id, draft.is_draft, draft.categories) == (key, True, [CATEGORY])
+    assert draft.fields["subject"] == "RE: Child 1 [CASS-0001]"  # the reference rides in the subject
+    assert draft.fields["body"] == {"contentType": "html", "content": "<p>Thank you for your request.</p>\n"}
+    assert draft.fields["toRecipients"] == [{"emailAddress": {"name": "Worker", "address": "worker@example.gov.uk"}}]
+    assert draft.properties == {MESSAGE_ID_PROPERTY: "<CASS-0001.response.1@cassbot.example.org>"}
+    mime = message_from_bytes(world.server.mailbox(ADDRESS).message(key).mime)
+    assert (mime["Message-ID"], mime["In-Reply-To"]) == ("<CASS-0001.response.1@cassbot.example.org>",
+                                                        "<req-1@example.gov.uk>")
+    assert box.draft_ids() == {"<CASS-0001.response.1@cassbot.example.org>"}
+
+
+def test_a_new_draft_is_created_from_its_mime_with_the_category(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    raw = _draft("<CASS-0001.charms.1@cassbot.example.org>", in_reply_to="<gone@example.gov.uk>")
+
+    key = box.save_draft(raw, "<CASS-0001.charms.1@cassbot.example.org>")
+
+    [created] = _requests(server, "POST", "/messages")
+    assert created[1].endswith(f"/users/{ADDRESS}/messages")  # no original to reply to: MIME, base64
+    assert box.poll(Folder.DRAFTS, None).messages[0].raw == raw
+    assert world.is_draft(key) and _drafts(server)[0].categories == [CATEGORY]
+    patch = json.loads(_requests(server, "PATCH")[0][2])
+    assert set(patch) == {"categories", "singleValueExtendedProperties"}  # the MIME stays as the bot made it
+
+
+def test_drafts_stay_single_when_exchange_keeps_message_ids_of_its_own(box: GraphMailbox, world: World,
+                                                                       server: GraphServer) -> None:
+    server.own_message_ids = True
+    world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    ids = ["<CASS-0001.response.1@cassbot.example.org>", "<CASS-0001.charms.1@cassbot.example.org>",
+           "<o'brien.1@cassbot.example.org>"]  # a quote, doubled in the OData literal
+    raws = [_draft(ids[0], "<req-1@example.gov.uk>"), _draft(ids[1]), _draft(ids[2])]
+
+    keys = [box.save_draft(raw, message_id) for raw, message_id in zip(raws, ids, strict=True)]
+
+    assert [box.save_draft(raw, message_id) for raw, message_id in zip(raws, ids, strict=True)] == keys
+    assert len(_drafts(server)) == 3
+    assert not {m.fields["internetMessageId"] for m in _drafts(server)} & set(ids)
+    assert box.draft_ids() == set(ids)
+
+
+def test_a_draft_left_unfinished_by_a_crash_is_finished_not_doubled(server: GraphServer, world: World,
+                                                                    sleeps: Sleeps) -> None:
+    world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    raw = _draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>")
+    server.fault(0, "/messages/", method="PATCH", times=2)  # the connection drops at every PATCH
+    box = bot_mailbox(server, sleep=sleeps, max_attempts=2)
+    with pytest.raises(MailboxError, match="after 2 tries"):
+        box.save_draft(raw, "<CASS-0001.response.1@cassbot.example.org>")
+    [unfinished] = _drafts(server)
+    assert unfinished.categories == []
+
+    key = box.save_draft(raw, "<CASS-0001.response.1@cassbot.example.org>")
+
+    [draft] = _drafts(server)
+    assert draft.id == key == unfinished.id and draft.categories == [CATEGORY]
+    assert draft.fields["body"]["content"] == "<p>Thank you for your request.</p>\n"
+    box.close()
+
+
+@pytest.mark.parametrize("in_reply_to", ["<req-1@example.gov.uk>", ""], ids=["createReply", "MIME"])
+def test_a_draft_whose_creation_answer_was_lost_is_found_not_made_again(
+    box: GraphMailbox, world: World, server: GraphServer, in_reply_to: str
+) -> None:
+    world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    server.fault(0, "/messages", method="POST", processed=True)  # made, but the answer never arrives
+
+    key = box.save_draft(_draft("<CASS-0001.response.1@cassbot.example.org>", in_reply_to),
+                         "<CASS-0001.response.1@cassbot.example.org>")
+
+    [draft] = _drafts(server)
+    assert draft.id == key and draft.categories == [CATEGORY]
+    assert len(server.replies) == (1 if in_reply_to else 0)
+
+
+def test_a_sent_reply_comes_back_from_sent_items_with_the_bots_message_id(box: GraphMailbox, world: World) -> None:
+    world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    box.save_draft(_draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>"),
+                   "<CASS-0001.response.1@cassbot.example.org>")
+
+    key = world.send_draft("<CASS-0001.response.1@cassbot.example.org>", "priya.shah@example.org", SENT_AT)
+
+    assert box.draft_ids() == set()
+    [sent] = box.poll(Folder.SENT, None).messages
+    msg = message_from_bytes(sent.raw)
+    assert (sent.key, msg["Message-ID"], msg["Subject"]) == (
+        key, "<CASS-0001.response.1@cassbot.example.org>", "RE: Child 1 [CASS-0001]")
+
+
+# -- folders --
+
+
+def test_filing_creates_information_requests_under_the_root_once(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    assert box.poll(Folder.INFORMATION_REQUESTS, None).messages == []  # looking creates nothing
+    for n in (1, 2):
+        world.deliver(Folder.INBOX, _mail(n))
+    polled = box.poll(Folder.INBOX, None).messages
+
+    keys = {box.file_into(Folder.INFORMATION_REQUESTS, m) for m in polled}
+
+    state = server.mailbox(ADDRESS)
+    [folder] = [f for f in state.folders.values() if f.name == "Information Requests"]
+    assert folder.parent == state.folder("msgfolderroot").id
+    assert len(_requests(server, "POST", "/childFolders")) == 1
+    assert {m.key for m in box.poll(Folder.INFORMATION_REQUESTS, None).messages} == keys
+    assert not any(m.is_read for m in state.messages.values())
+
+
+def test_wait_for_mail_just_waits(box: GraphMailbox, sleeps: Sleeps) -> None:
+    assert box.wait_for_mail(Folder.INBOX, 2.5) is False
+    assert sleeps == [2.5]
+
+
+# -- faults --
+
+
+def test_throttling_is_waited_out_as_retry_after_asks_and_logged_once(
+    box: GraphMailbox, world: World, server: GraphServer, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.page_size = 2
+    keys = {world.deliver(Folder.INBOX, _mail(n)) for n in range(5)}
+    server.fault(429, "$skiptoken", times=2, retry_after="3")
+    server.fault(503, "/$value", times=1, retry_after="1")
+
+    polled = box.poll(Folder.INBOX, None).messages
+
+    assert sorted(m.key for m in polled) == sorted(keys)  # nothing lost, nothing twice
+    assert sleeps == [1, 3, 3]  # the $value on page 1, then page 2 twice
+    assert len(_warnings(caplog)) == 2 and all("throttling" in w for w in _warnings(caplog))  # one per episode
+
+
+def test_throttling_longer_than_max_wait_gives_up_until_the_next_poll(
+    server: GraphServer, world: World, sleeps: Sleeps
+) -> None:
+    box = bot_mailbox(server, settings=graph_settings(server, max_wait_seconds=30), sleep=sleeps)
+    key = world.deliver(Folder.INBOX, _mail(1))
+    server.fault(429, "/messages/delta", times=1, retry_after="120")
+
+    with pytest.raises(MailboxError, match="throttling"):
+        box.poll(Folder.INBOX, None)
+
+    assert sleeps == []
+    assert [m.key for m in box.poll(Folder.INBOX, None).messages] == [key]
+    box.close()
+
+
+def test_the_waits_of_one_poll_add_up_to_at_most_max_wait(server: GraphServer, world: World, sleeps: Sleeps) -> None:
+    box = bot_mailbox(server, settings=graph_settings(server, max_wait_seconds=5), sleep=sleeps)
+    world.deliver(Folder.INBOX, _mail(1))
+    server.fault(429, "/messages/delta", times=1, retry_after="3")
+    server.fault(429, "/$value", times=1, retry_after="3")
+
+    with pytest.raises(MailboxError, match="3 s waited already"):
+        box.poll(Folder.INBOX, None)
+
+    assert sleeps == [3]
+    box.close()
+
+
+def test_an_expired_delta_link_means_one_full_resync_logged_once(
+    box: GraphMailbox, world: World, server: GraphServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = {world.deliver(Folder.INBOX, _mail(n)) for n in range(2)}
+    position = box.poll(Folder.INBOX, None).position
+    new = world.deliver(Folder.INBOX, _mail(2))
+    server.expire_delta_links()
+
+    resync = box.poll(Folder.INBOX, position)
+
+    assert sorted(m.key for m in resync.messages) == sorted(old | {new})  # the pipeline skips what it has
+    [warning] = _warnings(caplog)
+    assert "410" in warning
+    assert box.poll(Folder.INBOX, resync.position).messages == []
+
+
+def test_an_expired_token_is_renewed_without_a_restart(box: GraphMailbox, world: World, server: GraphServer) -> None:
+    position = box.poll(Folder.INBOX, None).position
+    key = world.deliver(Folder.INBOX, _mail(1))
+    server.expire_tokens()
+
+    assert [m.key for m in box.poll(Folder.INBOX, position).messages] == [key]
+    assert server.token_requests == 2
+
+
+def test_a_server_error_mid_sync_is_retried_without_loss_or_doubles(
+    box: GraphMailbox, world: World, server: GraphServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.page_size = 2
+    keys = {world.deliver(Folder.INBOX, _mail(n)) for n in range(5)}
+    server.fault(500, "$skiptoken", times=1)
+
+    polled = box.poll(Folder.INBOX, None).messages
+
+    assert sorted(m.key for m in polled) == sorted(keys)
+    assert len(_warnings(caplog)) == 1
+
+
+def test_a_long_outage_mid_sync_resumes_from_the_stored_position(
+    server: GraphServer, world: World, sleeps: Sleeps
+) -> None:
+    box = bot_mailbox(server, sleep=sleeps, max_attempts=3)
+    server.page_size = 2
+    position = box.poll(Folder.INBOX, None).position
+    keys = {world.deliver(Folder.INBOX, _mail(n)) for n in range(5)}
+    server.fault(500, "$skiptoken", times=3)
+    with pytest.raises(MailboxError, match="after 3 tries"):
+        box.poll(Folder.INBOX, position)
+
+    assert sorted(m.key for m in box.poll(Folder.INBOX, position).messages) == sorted(keys)
+    box.close()
+
+
+def test_a_dropped_connection_is_retried_and_logged_once(
+    box: GraphMailbox, world: World, server: GraphServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    keys = {world.deliver(Folder.INBOX, _mail(n)) for n in range(3)}
+    server.fault(0, "/$value", times=2)
+
+    polled = box.poll(Folder.INBOX, None).messages
+
+    assert sorted(m.key for m in polled) == sorted(keys)
+    [warning] = _warnings(caplog)
+    assert "Server disconnected" in warning
+
+
+def test_a_sign_in_outage_is_retried_not_taken_for_a_refusal(
+    box: GraphMailbox, world: World, server: GraphServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    server.fault(503, "/oauth2/v2.0/token", method="POST", times=1, retry_after="0")
+
+    assert [m.key for m in box.poll(Folder.INBOX, None).messages] == [key]
+    assert len(_warnings(caplog)) == 1
+
+
+def test_an_expired_secret_is_an_auth_error_naming_the_mailbox_asked_once(
+    box: GraphMailbox, server: GraphServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.secret_state = "expired"
+
+    for _ in range(3):
+        with pytest.raises(MailboxAuthError, match=f"cass: .*{ADDRESS}.*AADSTS7000222"):
+            box.poll(Folder.INBOX, None)
+
+    assert server.token_requests == 1
+    assert len([r for r in caplog.records if r.levelno == logging.ERROR]) == 1
+
+
+def test_a_mailbox_outside_the_application_access_policy_is_an_auth_error(box: GraphMailbox,
+                                                                          server: GraphServer) -> None:
+    server.allowed = {"lado@example.org"}
+
+    with pytest.raises(MailboxAuthError, match=f"cass: Graph refused access to {ADDRESS}.*ErrorAccessDenied"):
+        box.poll(Folder.INBOX, None)
+
+
+def test_a_missing_secret_is_an_auth_error(box: GraphMailbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SECRET_ENV)
+
+    with pytest.raises(MailboxAuthError, match=f"{SECRET_ENV} .* is not set"):
+        box.poll(Folder.INBOX, None)
+
+
+def _certificate(tmp_path: Path, days: int) -> tuple[Path, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cassbot")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=days)).sign(key, hashes.SHA256()))
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    path = tmp_path / "cassbot.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()) + pem)
+    return path, pem
+
+
+def test_a_certificate_signs_in_and_its_expiry_is_announced(
+    server: GraphServer, world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path, pem = _certificate(tmp_path, days=5)
+    server.certificate = pem
+    settings = graph_settings(server, client_secret_env="", certificate_path=str(path))
+    box = bot_mailbox(server, settings=settings)
+    key = world.deliver(Folder.INBOX, _mail(1))
+
+    assert [m.key for m in box.poll(Folder.INBOX, None).messages] == [key]
+    [token_request] = [r for r in server.requests if r[1].endswith("/oauth2/v2.0/token")]
+    assert b"client_assertion=" in token_request[2] and b"client_secret" not in token_request[2]
+    assert any("certificate expires in" in w for w in _warnings(caplog))
+    box.close()
+
+
+# -- the whole bot --
+
+
+def test_the_ola_journey_over_graph_threads_the_response_and_a_resync_reprocesses_nothing(
+    settings: Settings, tmp_path: Path, box: GraphMailbox, world: World, server: GraphServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    journey = Journey(settings, tmp_path, mailboxes={"cass": box})
+    world.deliver(Folder.INBOX, (DEMO_MAIL / "01-ola-request.eml").read_bytes())
+    journey.run()
+    for template in ("charms_check_request", "lado_check_request"):  # new mail, made from the bot's MIME
+        world.send_draft(journey.draft(FIRST, template).message_id, "priya.shah@childrenstrust.example", SENT_AT)
+    journey.run()
+    for name in ("05-charms-answer.eml", "06-lado-answer.eml"):
+        world.deliver(Folder.INBOX, (DEMO_MAIL / name).read_bytes())
+
+    journey.run()
+
+    response = journey.draft(FIRST, "response")
+    [(original, draft_id)] = server.replies  # the response is a reply to the request, wherever it was filed
+    assert server.mailbox(ADDRESS).message(original).fields["internetMessageId"] == journey.request(FIRST).message_id
+    assert (response.backend_key, response.state) == (draft_id, "saved")
+    assert all(d.categories == [CATEGORY] for d in _drafts(server))
+    world.send_draft(response.message_id, "priya.shah@childrenstrust.example", SENT_AT)
+    journey.run()
+    assert journey.request(FIRST).state == "closed"
+
+    server.expire_delta_links()
+    again = journey.run()
+    assert again.outcomes and {o.outcome for o in again.outcomes} == {"already_processed"}
+    assert again.drafts_saved == 0 and _drafts(server) == []
+    assert sum("(410)" in w for w in _warnings(caplog)) == 2  # inbox and Sent Items, once each
