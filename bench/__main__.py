@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 
 from bench import (
+    alert_latency,
     classify_throughput,
     ews_bench,
     graph_bench,
@@ -23,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "instances": instances_bench.main,
     "ews": ews_bench.main,
     "graph": graph_bench.main,
+    "alerts": alert_latency.main,
 }
 
 

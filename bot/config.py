@@ -229,6 +229,20 @@ class Service(_Frozen):
     stale_after_minutes: int = Field(default=15, gt=0)
 
 
+class Alerts(_Frozen):
+    """Mail that cannot wait for the morning digest; only ever to staff addresses."""
+
+    # Duty team leaders told of each urgent request, within a minute of the bot seeing it.
+    duty: tuple[Address, ...] = ()
+    # Between these times urgent alerts go to `quiet_hours_fallback` instead (or wait, if it is empty).
+    quiet_hours_start: time = time(18, 0)
+    quiet_hours_end: time = time(8, 0)
+    quiet_hours_fallback: tuple[Address, ...] = ()
+    # Operators told when a mailbox cannot be read for this long, or refuses the bot's login.
+    operators: tuple[Address, ...] = ()
+    mailbox_down_minutes: int = Field(default=30, gt=0)
+
+
 class Observability(_Frozen):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -251,6 +265,7 @@ class Settings(_Frozen):
     smtp: Smtp = Smtp()
     service: Service = Service()
     observability: Observability = Observability()
+    alerts: Alerts = Alerts()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses

@@ -90,6 +90,10 @@ def followup(ctx: Context, request: Request) -> str:
     """The requester wrote again: a new address, new consent, a chaser."""
     audit(ctx.session, "classifier", "follow-up from the requester", ctx.mail.subject,
           request_id=request.id, at=ctx.now)
+    if ctx.found.urgent and not request.urgent:
+        request.urgent = True
+        audit(ctx.session, "classifier", "marked urgent by a follow-up", "; ".join(ctx.found.reasons),
+              request_id=request.id, at=ctx.now)
     if request.state == State.AWAITING_SECURE_ADDRESS:
         return _secure_address_given(ctx, request)
     if request.state == State.CLOSED:

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.leases import lease
 from bot.linking import link
 from bot.mail import ParsedMail, parse_mail
-from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
+from bot.mailbox.base import Folder, Mailbox, MailboxAuthError, MailboxError, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
 from bot.store import MailboxHealth, MailSeen, NeedsPerson, Request, SyncPosition
 
@@ -186,6 +186,9 @@ def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
             return
         try:
             _run_mailbox(deps, role, report)
+        except MailboxAuthError as exc:
+            _record_health(deps.engine, role, started, f"login refused: {exc}")
+            raise
         except MailboxError as exc:
             _record_health(deps.engine, role, started, str(exc))
             raise

@@ -21,6 +21,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.alerts import mailbox_alerts, urgent_alerts
 from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timescales
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
 from bot.mailbox.registry import open_mailbox
@@ -29,6 +30,7 @@ from bot.pipeline import Deps
 log = logging.getLogger(__name__)
 EXIT_OK, EXIT_AUTH = 0, 3
 DIGEST_TICK_MINUTES = 5
+ALERT_TICK_SECONDS = 20  # an urgent request's alert goes within this of the poll that saw it
 
 
 class Service:
@@ -64,7 +66,7 @@ class Service:
     def _schedule(self) -> None:
         settings, now = self.deps.settings, datetime.now(self.deps.clock().tzinfo)
         for role in self.deps.mailboxes:
-            self.scheduler.add_job(self._guard(partial(poll_mailbox, self.deps, role)), "interval",
+            self.scheduler.add_job(self._guard(partial(self._poll, role)), "interval",
                                    seconds=settings.service.poll_seconds, next_run_time=now, id=f"poll-{role}",
                                    name=f"poll {role}")
         self.scheduler.add_job(self._guard(lambda: sweep_timescales(self.deps.engine, settings, self.deps.clock())),
@@ -73,6 +75,8 @@ class Service:
         self.scheduler.add_job(self._guard(lambda: send_due_digests(self.deps.engine, settings, self.deps.clock())),
                                "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="digest",
                                name="digest")
+        self.scheduler.add_job(self._guard(self._alerts), "interval", seconds=ALERT_TICK_SECONDS,
+                               next_run_time=now, id="alerts", name="alerts")
         self.scheduler.add_job(self._guard(lambda: purge_closed(self.deps.engine, settings, self.deps.clock())),
                                "interval", hours=24, next_run_time=now + timedelta(minutes=1), id="retention",
                                name="retention")
@@ -86,6 +90,7 @@ class Service:
                 job()
             except MailboxAuthError as exc:
                 log.error("%s: stopping; fix the credentials and start cassbot again", exc)
+                self._alerts()  # the operators hear of it before the bot stops
                 self.exit_code = EXIT_AUTH
                 self.stop.set()
             except MailboxError as exc:
@@ -93,6 +98,16 @@ class Service:
             except Exception:  # noqa: BLE001 - a bug in one job must not stop the others
                 log.exception("job failed; it will run again at its next time")
         return guarded
+
+    def _poll(self, role: str) -> None:
+        """Poll, then alert at once about anything urgent the poll found."""
+        poll_mailbox(self.deps, role)
+        urgent_alerts(self.deps.engine, self.deps.settings, self.deps.clock())
+
+    def _alerts(self) -> None:
+        now = self.deps.clock()
+        urgent_alerts(self.deps.engine, self.deps.settings, now)
+        mailbox_alerts(self.deps.engine, self.deps.settings, now)
 
     def _start_watchers(self) -> list[threading.Thread]:
         """One IDLE watcher per IMAP mailbox, on its own connection, that runs the poll early."""

@@ -177,6 +177,19 @@ class DigestSent(SQLModel, table=True):
     message_id: str
 
 
+class AlertSent(SQLModel, table=True):
+    """An alert that went out: one per urgent request; one per mailbox outage, closed on recovery."""
+
+    __tablename__ = "alert_sent"
+    __table_args__ = (UniqueConstraint("kind", "subject_key", name="uq_alert_sent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "urgent" or "mailbox down"
+    subject_key: str  # the request's reference, or "<mailbox> since <time>"
+    sent_at: datetime
+    recovered_at: datetime | None = None
+
+
 class SyncPosition(SQLModel, table=True):
     """Where a backend's next poll of one folder starts (opaque to all but the backend)."""
 

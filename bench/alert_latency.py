@@ -1,0 +1,62 @@
+"""From an urgent request's arrival (APPEND to a real Dovecot) to its alert in a real SMTP
+sink, through a real `cassbot run` process waiting in IDLE: median and worst of 20."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.mailbox.base import Folder
+from tests.dovecot import USERS, Dovecot, free_port
+from tests.imap_world import World, imap_config_file
+from tests.smtp_sink import start_sink
+
+ROOT = Path(__file__).resolve().parent.parent
+URGENT = (ROOT / "demo" / "mail" / "02-urgent-kinship-request.eml").read_bytes()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench alerts")
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args(argv)
+    server = Dovecot()
+    server.start()
+    smtp_port = free_port()
+    controller, sink = start_sink(smtp_port)
+    root = Path(tempfile.mkdtemp(prefix="cassbot-bench-"))
+    os.environ.update({f"CASSBOT_TEST_{role.upper()}_PASSWORD": secret for role, secret in USERS.items()})
+    config = imap_config_file(root, server)
+    config.write_text(config.read_text()
+                      .replace('host = "localhost"\nport = 587\nsecurity = "starttls"',
+                               f'host = "127.0.0.1"\nport = {smtp_port}\nsecurity = "plain"')
+                      + '\n[alerts]\nduty = ["j.hart@childrenstrust.example"]\n'
+                        'quiet_hours_start = 00:00:00\nquiet_hours_end = 00:00:00\n')
+    service = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], cwd=ROOT,
+                               stderr=subprocess.DEVNULL)
+    world = World(server, "cass")
+    latencies = []
+    try:
+        time.sleep(3)  # started, first poll done, IDLE watchers waiting
+        for n in range(args.rounds):
+            raw = URGENT.replace(b"Message-ID: <", f"Message-ID: <alert{n}.".encode(), 1)
+            raw = raw.replace(b"Subject: URGENT", f"Subject: URGENT {n}".encode(), 1)
+            before = len(sink.received)
+            start = time.perf_counter()
+            world.deliver(Folder.INBOX, raw)
+            while len(sink.received) == before and time.perf_counter() - start < 120:
+                time.sleep(0.01)
+            latencies.append(time.perf_counter() - start)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=60)
+        controller.stop()
+        server.remove()
+    print(f"urgent request arrival to alert, {len(latencies)} requests: median {statistics.median(latencies):.2f} s, "
+          f"worst {max(latencies):.2f} s (goal: within a minute)")

@@ -1,0 +1,173 @@
+"""Alerts that cannot wait for the morning digest.
+
+- An urgent request: the duty team leaders get one mail within a minute of the bot
+  seeing it (the next alert check), at most one per request, recorded in the store
+  so a restart or a second instance never repeats it. In quiet hours it goes to the
+  fallback recipients, or waits for the morning if there are none.
+- A mailbox the bot cannot read for `mailbox_down_minutes`, or whose login is
+  refused: the operators get one mail saying what failed, since when and what to
+  do, and one more when it recovers; nothing in between.
+
+Alerts go through the digest's sending path (staff addresses only), carry
+`Auto-Submitted: auto-generated`, and say no more about anyone than the request's
+subject line already does.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+from email.message import EmailMessage
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.lifecycle import OPEN_STATES
+from bot.sending import SendFailed, send_internal
+from bot.store import AlertSent, MailboxHealth, Request
+
+log = logging.getLogger(__name__)
+_OPEN = [str(s) for s in OPEN_STATES]
+
+
+def urgent_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    """Alert about each open urgent request not alerted yet; returns their references."""
+    recipients = _urgent_recipients(settings, now)
+    if not recipients:
+        return []
+    sent = []
+    with Session(engine) as session:
+        done = set(session.exec(select(AlertSent.subject_key).where(AlertSent.kind == "urgent")).all())
+        waiting = session.exec(select(Request).where(Request.urgent, col(Request.state).in_(_OPEN))).all()
+        for request in (r for r in waiting if r.reference not in done):
+            if _send(session, settings, "urgent", request.reference, _urgent_mail(settings, request, now, recipients),
+                     now):
+                sent.append(request.reference)
+    return sent
+
+
+def _urgent_recipients(settings: Settings, now: datetime) -> tuple[str, ...]:
+    alerts = settings.alerts
+    local = now.astimezone(_zone(settings)).time()
+    if _quiet(local, alerts.quiet_hours_start, alerts.quiet_hours_end):
+        return alerts.quiet_hours_fallback
+    return alerts.duty
+
+
+def _quiet(now: time, start: time, end: time) -> bool:
+    return (start <= now or now < end) if start > end else (start <= now < end)
+
+
+def _urgent_mail(settings: Settings, request: Request, now: datetime, to: tuple[str, ...]) -> EmailMessage:
+    waited = int((now - request.received_at).total_seconds() // 60)
+    organisation = request.requester_address.rpartition("@")[2]
+    config = settings.mailbox("cass")
+    folder = config.information_requests_folder if config.file_requests else "Inbox"
+    body = (
+        f"An urgent request has arrived: {request.reference}\n\n"
+        f"From: {organisation}\n"
+        f"Subject: {request.subject}\n"
+        f"Waiting: {waited // 60} h {waited % 60} min (received {request.received_at:%a %d %b %H:%M})\n"
+        f"In Outlook: the {config.address} mailbox, folder \"{folder}\"\n\n"
+        "A child may need to be placed today. See `cassbot requests show "
+        f"{request.reference}` for its chronology.\n"
+    )
+    return _mail(settings, to, f"URGENT request {request.reference} from {organisation}", body, now, high=True)
+
+
+def mailbox_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    """One alert when a mailbox goes down for long enough (or refuses the login), one when it is back."""
+    with Session(engine) as session:
+        found = (_mailbox_alert(session, settings, config.role, now) for config in settings.mailboxes)
+        return [what for what in found if what]
+
+
+def _mailbox_alert(session: Session, settings: Settings, role: str, now: datetime) -> str | None:
+    health = session.get(MailboxHealth, role)
+    if health is None:
+        return None
+    open_alert = session.exec(select(AlertSent).where(
+        AlertSent.kind == "mailbox down", col(AlertSent.subject_key).startswith(f"{role} since "),
+        col(AlertSent.recovered_at).is_(None))).first()
+    if health.failing_since and not open_alert and _down_long_enough(settings, health, now):
+        key = f"{role} since {health.failing_since.isoformat()}"
+        return f"{role} down" if _send(session, settings, "mailbox down", key,
+                                       _down_mail(settings, role, health, now), now) else None
+    if open_alert and not health.failing_since and _send(
+        session, settings, "mailbox back", f"{role} at {now.isoformat()}", _back_mail(settings, role, health, now), now
+    ):
+        open_alert.recovered_at = now
+        session.add(open_alert)
+        session.commit()
+        return f"{role} back"
+    return None
+
+
+def _down_long_enough(settings: Settings, health: MailboxHealth, now: datetime) -> bool:
+    refused = health.last_error.startswith("login refused")
+    assert health.failing_since is not None
+    return refused or (now - health.failing_since).total_seconds() >= settings.alerts.mailbox_down_minutes * 60
+
+
+def _down_mail(settings: Settings, role: str, health: MailboxHealth, now: datetime) -> EmailMessage:
+    refused = health.last_error.startswith("login refused")
+    advice = ("Check the mailbox's password or OAuth secret (it may have expired or been changed), update the "
+              "environment the bot reads it from, and restart cassbot."
+              if refused else
+              "Check that the mail server is up and reachable from the bot; cassbot keeps retrying and will "
+              "pick up everything it missed when it is back.")
+    body = (f"cassbot cannot read the {role} mailbox ({settings.mailbox(role).address}).\n\n"  # type: ignore[arg-type]
+            f"Since: {health.failing_since:%a %d %b %H:%M}\n"
+            f"Last good poll: {_when(health.last_success)}\n"
+            f"What failed: {health.last_error}\n\n"
+            f"What to do: {advice}\n")
+    return _mail(settings, settings.alerts.operators, f"cassbot: the {role} mailbox cannot be read", body, now)
+
+
+def _back_mail(settings: Settings, role: str, health: MailboxHealth, now: datetime) -> EmailMessage:
+    body = f"cassbot can read the {role} mailbox again (good poll at {_when(health.last_success)}).\n"
+    return _mail(settings, settings.alerts.operators, f"cassbot: the {role} mailbox is back", body, now)
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%a %d %b %H:%M") if at else "never"
+
+
+def _send(session: Session, settings: Settings, kind: str, key: str, mail: EmailMessage, now: datetime) -> bool:
+    """Record, then send (a crash in between loses one alert rather than doubling it)."""
+    if not mail["To"]:
+        return False
+    record = AlertSent(kind=kind, subject_key=key, sent_at=now)
+    session.add(record)
+    session.commit()
+    try:
+        send_internal(settings, mail)
+    except SendFailed as exc:
+        log.error("alert %r not sent, will try again: %s", mail["Subject"], exc)
+        session.delete(record)
+        session.commit()
+        return False
+    log.info("alert sent: %s", mail["Subject"])
+    return True
+
+
+def _mail(settings: Settings, to: tuple[str, ...], subject: str, body: str, now: datetime,
+          high: bool = False) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = settings.digest.from_address
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now)
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-replies must not answer it
+    if high:
+        msg["Importance"] = "high"
+        msg["X-Priority"] = "1"
+    msg.set_content(body)
+    return msg
+
+
+def _zone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.working_hours.timezone)
