@@ -11,10 +11,11 @@ import pytest
 from bot.classify import Classifier
 from bot.config import Settings, load_settings
 from bot.mail import ParsedMail, parse_mail
-from tests.dovecot import USERS, Dovecot
+from tests.dovecot import USERS, Dovecot, free_port
 from tests.dovecot import available as dovecot_available
 from tests.postgres import Postgres
 from tests.postgres import available as postgres_available
+from tests.smtp_sink import Sink, start_sink
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -50,6 +51,15 @@ def postgres() -> Iterator[Postgres]:
     server.start()
     yield server
     server.remove()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[int, Sink]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port: (port, what it received)."""
+    port = free_port()
+    controller, sink = start_sink(port)
+    yield port, sink
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ from bot.alerts import mailbox_alerts, urgent_alerts
 from bot.config import Settings
 from bot.mailbox.base import MailboxAuthError
 from bot.mailbox.imap import ImapMailbox
-from tests.dovecot import Dovecot, free_port
+from tests.dovecot import Dovecot
 from tests.journey import Journey
-from tests.smtp_sink import Sink, start_sink
+from tests.smtp_sink import Sink
 
 DUTY = ("j.hart@childrenstrust.example",)
 FALLBACK = ("samuel.osei@childrenstrust.example",)
@@ -24,11 +24,8 @@ MONDAY_10 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sink() -> Iterator[tuple[int, Sink]]:
-    port = free_port()
-    controller, sink = start_sink(port)
-    yield port, sink
-    controller.stop()
+def sink(smtp_sink: tuple[int, Sink]) -> tuple[int, Sink]:
+    return smtp_sink
 
 
 @pytest.fixture

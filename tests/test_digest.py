@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,19 +15,15 @@ from bot.jobs import purge_closed, send_due_digests, sweep_timescales
 from bot.sending import SendRefused, send_internal
 from bot.store import AuditEvent, DigestSent, LateMark, Request
 from bot.timescales import Calendar
-from tests.dovecot import free_port
 from tests.journey import DEMO_MAIL, Journey
-from tests.smtp_sink import Sink, start_sink
+from tests.smtp_sink import Sink
 
 LEADERS = ["j.hart@childrenstrust.example", "samuel.osei@childrenstrust.example"]
 
 
 @pytest.fixture
-def sink() -> Iterator[tuple[int, Sink]]:
-    port = free_port()
-    controller, sink = start_sink(port)
-    yield port, sink
-    controller.stop()
+def sink(smtp_sink: tuple[int, Sink]) -> tuple[int, Sink]:
+    return smtp_sink
 
 
 @pytest.fixture

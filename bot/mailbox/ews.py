@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -81,6 +80,7 @@ from exchangelib.version import VERSIONS
 
 from bot.config import ConfigError, Ews
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.retry import backoff_delay
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -272,7 +272,7 @@ class EwsMailbox:
                     raise MailboxError(f"{self.role}: Exchange unreachable after {failures} tries: {exc}") from exc
                 if failures == 1:  # once per outage, not once per try
                     log.warning("%s: Exchange request failed (%s); retrying with back-off", self.role, exc)
-                self._sleep(min(60.0, self._base_delay * 2 ** (failures - 1)) * random.uniform(0.5, 1.0))
+                self._sleep(backoff_delay(failures, self._base_delay))
             except EWSError as exc:
                 if isinstance(exc, _FOLDER_GONE):
                     self._folders.clear()  # deleted or recreated by someone: look the folders up again next time

@@ -28,7 +28,6 @@ import base64
 import email.utils
 import logging
 import os
-import random
 import re
 import ssl
 import time
@@ -46,6 +45,7 @@ import msal
 
 from bot.config import Graph
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.retry import backoff_delay
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -458,7 +458,7 @@ class GraphMailbox:
                     raise MailboxError(f"{self.role}: Graph unreachable after {failures} tries: {exc}") from exc
                 if failures == 1:  # once per outage, not once per try
                     log.warning("%s: Graph request failed (%s); retrying with back-off", self.role, exc)
-                self._sleep(min(60.0, self._base_delay * 2 ** (failures - 1)) * random.uniform(0.5, 1.0))
+                self._sleep(backoff_delay(failures, self._base_delay))
                 continue
             if failures:
                 log.info("%s: Graph back after %d tries", self.role, failures)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import re
 import socket
 import ssl
@@ -30,6 +29,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from bot.config import Imap
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.retry import backoff_delay
 from bot.mailbox.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -206,10 +206,9 @@ class ImapMailbox:
                 self._drop()
                 if failures >= self._max_attempts:
                     raise MailboxError(f"{self.role}: IMAP server unreachable after {failures} tries: {exc}") from exc
-                delay = min(60.0, self._base_delay * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
                 if failures == 1:  # once per outage, not once per try
                     log.warning("%s: IMAP connection lost (%s); reconnecting with back-off", self.role, exc)
-                self._sleep(delay)
+                self._sleep(backoff_delay(failures, self._base_delay))
             except IMAPClientError as exc:
                 raise MailboxError(f"{self.role}: IMAP server refused: {exc}") from exc
             else:
