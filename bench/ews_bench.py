@@ -12,24 +12,16 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from email.message import EmailMessage
 
 from exchangelib import BASIC, DELEGATE, UTC, Account, Configuration, Credentials, FaultTolerance
 
+from bench.sample_mail import notice
 from bot.mailbox.base import Folder
 from bot.mailbox.ews import EwsMailbox, exchange_version
 from tests.ews_server import EwsServer
 from tests.ews_world import PASSWORD, USER, World, bot_mailbox, start_server
 
 ADDRESS = "cass@childrenstrust.example"
-
-
-def notice(n: int, size: int = 3000) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "colleague@childrenstrust.example", ADDRESS
-    msg["Subject"], msg["Message-ID"] = f"Rota {n}", f"<bench-{n}-{time.time_ns()}@childrenstrust.example>"
-    msg.set_content("Rota update. " * (size // 13))
-    return bytes(msg).replace(b"\n", b"\r\n")
 
 
 def bare_fetch(server: EwsServer) -> int:

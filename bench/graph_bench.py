@@ -14,23 +14,15 @@ from __future__ import annotations
 import argparse
 import ssl
 import time
-from email.message import EmailMessage
 from urllib.parse import quote
 
 import httpx
 
+from bench.sample_mail import notice
 from bot.mailbox.base import Folder
 from bot.mailbox.graph import GraphMailbox
 from tests.graph_server import GraphServer
 from tests.graph_world import ADDRESS, World, bot_mailbox
-
-
-def notice(n: int, size: int = 3000) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "colleague@childrenstrust.example", ADDRESS
-    msg["Subject"], msg["Message-ID"] = f"Rota {n}", f"<bench-{n}-{time.time_ns()}@childrenstrust.example>"
-    msg.set_content("Rota update. " * (size // 13))
-    return bytes(msg).replace(b"\n", b"\r\n")
 
 
 def bare_fetch(server: GraphServer, ids: list[str]) -> float:

@@ -19,15 +19,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
+from bench.sample_mail import notice
 from bot.config import load_settings
 from bot.mailbox.base import Folder
 from bot.mailbox.imap import ImapMailbox
 from bot.pipeline import Deps, run_once
-from bot.store import make_engine, migrate
+from bot.store import make_engine, migrate, utcnow
 from tests.dovecot import USERS, Dovecot
 from tests.imap_world import World, bot_mailbox
 from tests.journey import imap_settings_for
@@ -44,14 +43,6 @@ class CommandCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += record.getMessage().startswith(">")
-
-
-def notice(n: int, size: int = 3000) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "colleague@childrenstrust.example", "cass@childrenstrust.example"
-    msg["Subject"], msg["Message-ID"] = f"Rota {n}", f"<bench-{n}-{time.time_ns()}@childrenstrust.example>"
-    msg.set_content("Rota update. " * (size // 13))
-    return bytes(msg).replace(b"\n", b"\r\n")
 
 
 def seed(world: World, count: int) -> None:
@@ -111,7 +102,7 @@ def ingest(server: Dovecot, count: int) -> None:
     engine = make_engine(f"sqlite:///{root / 'cassbot.sqlite3'}")
     migrate(engine)
     mailboxes = {"cass": bot_mailbox(server, "cass", "cass@childrenstrust.example")}
-    whole = timed(lambda: run_once(Deps(settings, engine, dict(mailboxes), time_now)))
+    whole = timed(lambda: run_once(Deps(settings, engine, dict(mailboxes), utcnow)))
     print(f"ingest {count:,} mails: bare FETCH {count / bare:7.0f}/s; backend poll {count / backend:7.0f}/s "
           f"(ratio {bare / backend:.2f}, goal >= 0.5); whole bot {count / whole:6.0f}/s (ratio {bare / whole:.3f})")
 
@@ -124,10 +115,6 @@ def read_all(box: ImapMailbox) -> int:
     return count
 
 
-def time_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def idle_latency(server: Dovecot, rounds: int) -> None:
     for role in ("cass", "af", "lado"):
         World(server, role).reset()
@@ -136,7 +123,7 @@ def idle_latency(server: Dovecot, rounds: int) -> None:
     engine = make_engine(f"sqlite:///{root / 'cassbot.sqlite3'}")
     migrate(engine)
     cass = bot_mailbox(server, "cass", "cass@childrenstrust.example")
-    deps = Deps(settings, engine, {"cass": cass}, time_now)
+    deps = Deps(settings, engine, {"cass": cass}, utcnow)
     stop = threading.Event()
 
     def bot() -> None:
