@@ -7,6 +7,9 @@
 - A mailbox the bot cannot read for `mailbox_down_minutes`, or whose login is
   refused: the operators get one mail saying what failed, since when and what to
   do, and one more when it recovers; nothing in between.
+- A client secret or certificate a mailbox signs in with that expires within
+  `credential_warning_days`: the operators get one mail per credential, in time
+  to make a new one before the bot is locked out.
 
 Alerts go through the digest's sending path (staff addresses only), carry
 `Auto-Submitted: auto-generated`, and say no more about anyone than the request's
@@ -16,7 +19,7 @@ subject line already does.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -26,11 +29,18 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.lifecycle import OPEN_STATES
+from bot.mailbox.secrets import Expiry, credential_expiry
 from bot.sending import SendFailed, send_internal
 from bot.store import AlertSent, MailboxHealth, Request
 
 log = logging.getLogger(__name__)
 _OPEN = [str(s) for s in OPEN_STATES]
+
+
+def send_due_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    """Every alert that is due now, of every kind; what went out."""
+    return (urgent_alerts(engine, settings, now) + mailbox_alerts(engine, settings, now)
+            + credential_alerts(engine, settings, now))
 
 
 def urgent_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
@@ -132,6 +142,48 @@ def _back_mail(settings: Settings, role: str, health: MailboxHealth, now: dateti
     return _mail(settings, settings.alerts.operators, f"cassbot: the {role} mailbox is back", body, now)
 
 
+def expiring_credentials(settings: Settings, now: datetime) -> dict[str, Expiry]:
+    """Each mailbox whose sign-in credential expires within `credential_warning_days` (or has expired)."""
+    horizon = _today(settings, now) + timedelta(days=settings.alerts.credential_warning_days)
+    found = {config.role: credential_expiry(config) for config in settings.mailboxes}
+    return {role: expiry for role, expiry in found.items() if expiry and expiry.on <= horizon}
+
+
+def expiry_warning(expiry: Expiry, today: date) -> str:
+    """The warning `cassbot status`, the digest and the alert all give."""
+    days = (expiry.on - today).days
+    when = "has expired" if days < 0 else "expires today" if days == 0 else f"expires in {days} day(s)"
+    return f"the {expiry.what} it signs in with {when} ({expiry.on:%a %d %b %Y})"
+
+
+def credential_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    """One alert per expiring client secret or certificate (a new one, with a new date, gets its own)."""
+    sent = []
+    with Session(engine) as session:
+        for role, expiry in expiring_credentials(settings, now).items():
+            key = f"{role} {expiry.what} {expiry.on.isoformat()}"
+            if session.exec(select(AlertSent.id).where(AlertSent.kind == "credential expiring",
+                                                       AlertSent.subject_key == key)).first() is None and _send(
+                    session, settings, "credential expiring", key, _expiry_mail(settings, role, expiry, now), now):
+                sent.append(f"{role} {expiry.what}")
+    return sent
+
+
+def _expiry_mail(settings: Settings, role: str, expiry: Expiry, now: datetime) -> EmailMessage:
+    config = settings.mailbox(role)  # type: ignore[arg-type]
+    registration = f"app registration {expiry.client_id}"
+    renew = (f"upload a new certificate to {registration} in Microsoft Entra ID and put it, with its key, in "
+             f"{expiry.where}" if expiry.what == "certificate" else
+             f"add a new client secret to {registration} in Microsoft Entra ID, put it in {expiry.where}, and "
+             f"set client_secret_expires in the {role} mailbox's configuration to its new expiry date")
+    body = (f"cassbot signs in to the {role} mailbox ({config.address}) with an app credential: "
+            f"{expiry_warning(expiry, _today(settings, now))}.\n\n"
+            "When it expires the bot can no longer read the mailbox, and new requests go unseen.\n\n"
+            f"What to do: {renew}; then restart cassbot. Remove the old one once the bot has polled.\n")
+    subject = f"cassbot: the {role} mailbox's {expiry.what} expires on {expiry.on:%d %b %Y}"
+    return _mail(settings, settings.alerts.operators, subject, body, now)
+
+
 def _when(at: datetime | None) -> str:
     return at.strftime("%a %d %b %H:%M") if at else "never"
 
@@ -167,6 +219,10 @@ def _mail(settings: Settings, to: tuple[str, ...], subject: str, body: str, now:
         msg["X-Priority"] = "1"
     msg.set_content(body)
     return msg
+
+
+def _today(settings: Settings, now: datetime) -> date:
+    return now.astimezone(_zone(settings)).date()
 
 
 def _zone(settings: Settings) -> ZoneInfo:

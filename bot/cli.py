@@ -14,7 +14,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 from sqlmodel import Session
 
-from bot.alerts import mailbox_alerts, urgent_alerts
+from bot.alerts import send_due_alerts
 from bot.classify import Classifier
 from bot.config import ConfigError, Settings, load_settings
 from bot.demo import run_demo
@@ -140,8 +140,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = run_once(deps)
     finally:
-        urgent_alerts(engine, settings, utcnow())
-        mailbox_alerts(engine, settings, utcnow())
+        send_due_alerts(engine, settings, utcnow())
     counts = Counter(o.outcome for o in report.outcomes if o.outcome != "already_processed")
     summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(counts.items())) or "no new mail"
     print(f"cassbot: {summary}; {report.drafts_saved} drafts saved; {report.drafts_deleted} drafts deleted unsent")

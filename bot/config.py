@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -58,7 +58,18 @@ class Organisation(_Frozen):
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class Imap(_Frozen):
+class AppCredential(_Frozen):
+    """An app registration in Microsoft Entra ID (app-only OAuth2), shared by IMAP XOAUTH2, EWS and Graph."""
+
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret_env: str = ""  # the environment variable holding the client secret
+    # The secret's "Expires" date from the app registration: the operators are told
+    # `alerts.credential_warning_days` before it (Entra ID does not tell the app itself).
+    client_secret_expires: date | None = None
+
+
+class Imap(AppCredential):
     """How to reach one mailbox over IMAP. The secret itself is never here: only where to find it."""
 
     host: str = Field(min_length=1)
@@ -71,10 +82,7 @@ class Imap(_Frozen):
     auth: Literal["password", "xoauth2"] = "password"
     password_env: str = ""
     token_command: str = ""
-    # MSAL client credentials (app-only) for XOAUTH2; the client secret from `client_secret_env`.
-    tenant_id: str = ""
-    client_id: str = ""
-    client_secret_env: str = ""
+    # Or MSAL client credentials (app-only) for XOAUTH2: tenant_id, client_id, client_secret_env.
     # Folders found by SPECIAL-USE (\Drafts, \Sent) unless named here.
     drafts_folder: str = ""
     sent_folder: str = ""
@@ -96,7 +104,7 @@ class Imap(_Frozen):
         return self
 
 
-class Ews(_Frozen):
+class Ews(AppCredential):
     """Exchange Web Services (on-premises Exchange). Secrets come from the environment."""
 
     # e.g. https://mail.childrenstrust.example/EWS/Exchange.asmx; autodiscover only when asked for.
@@ -106,10 +114,7 @@ class Ews(_Frozen):
     auth: Literal["ntlm", "basic", "oauth2"] = "ntlm"
     username: str = ""  # DOMAIN\\user for NTLM
     password_env: str = ""
-    # OAuth2 (app-only) where Exchange is set up for it
-    tenant_id: str = ""
-    client_id: str = ""
-    client_secret_env: str = ""
+    # auth = "oauth2" (app-only, where Exchange is set up for it): tenant_id, client_id, client_secret_env.
     # "impersonation" (ApplicationImpersonation role) or "delegate" (full access granted on the mailbox)
     access: Literal["impersonation", "delegate"] = "delegate"
     category: str = "cassbot: awaiting approval"
@@ -122,20 +127,17 @@ class Ews(_Frozen):
         return self
 
 
-class Graph(_Frozen):
-    """Microsoft Graph (Exchange Online), app-only OAuth2 with MSAL."""
+class Graph(AppCredential):
+    """Microsoft Graph (Exchange Online), app-only OAuth2 with MSAL: a client secret or a certificate."""
 
     tenant_id: str = Field(min_length=1)
     client_id: str = Field(min_length=1)
-    client_secret_env: str = ""  # the environment variable holding the client secret, or:
-    certificate_path: str = ""  # a PEM with the private key and certificate
+    certificate_path: str = ""  # a PEM with the private key and certificate (its expiry is read from it)
     certificate_thumbprint: str = ""
     base_url: str = "https://graph.microsoft.com/v1.0"
     authority_host: str = "https://login.microsoftonline.com"
     category: str = "cassbot: awaiting approval"
     max_wait_seconds: int = Field(default=300, gt=0)
-    # Tell the operators this many days before the client secret or certificate expires.
-    secret_expiry_warning_days: int = Field(default=14, ge=0)
 
     @model_validator(mode="after")
     def _credential(self) -> Graph:
@@ -241,6 +243,11 @@ class Alerts(_Frozen):
     # Operators told when a mailbox cannot be read for this long, or refuses the bot's login.
     operators: tuple[Address, ...] = ()
     mailbox_down_minutes: int = Field(default=30, gt=0)
+    # ... and this many days before a client secret or certificate the bot signs in with expires.
+    credential_warning_days: int = Field(default=14, ge=0)
+    # Flag each urgent request's mail in the shared mailbox (IMAP \Flagged; Exchange: follow-up
+    # flag and high importance) so Business Support see it in Outlook. Off: the mail is left alone.
+    flag_urgent_mail: bool = False
 
 
 class Observability(_Frozen):

@@ -57,8 +57,8 @@ class DigestData:
 
 def gather(session: Session, settings: Settings, calendar: Calendar, now: datetime, since: datetime) -> DigestData:
     data = DigestData(now, since)
-    data.freshness = [Row((role, _when(last) or "never", problem))
-                      for role, (last, problem) in mailbox_freshness(session, settings, now).items()]
+    data.freshness = [Row((role, _when(m.last_success) or "never", "; ".join(filter(None, (m.problem, m.warning)))))
+                      for role, m in mailbox_freshness(session, settings, now).items()]
     open_requests = session.exec(select(Request).where(col(Request.state).in_(_OPEN))
                                  .order_by(col(Request.received_at))).all()
     references = {r.id: r.reference for r in open_requests}

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.alerts import expiring_credentials, expiry_warning
 from bot.config import Settings
 from bot.lifecycle import OPEN_STATES
 from bot.store import AuditEvent, DigestSent, MailboxHealth, MailSeen, NeedsPerson, Request
@@ -87,32 +88,51 @@ def table(rows: Sequence[Sequence[str]]) -> str:
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """How one mailbox is doing: its last good poll, what is wrong, and what will be soon."""
+
+    last_success: datetime | None
+    problem: str  # "" when the mailbox is being read
+    warning: str  # "" unless its sign-in credential expires soon (it is still healthy)
+
+    def as_json(self) -> dict[str, str]:
+        return {"last_success": self.last_success.isoformat() if self.last_success else "",
+                "problem": self.problem, "warning": self.warning}
+
+
+@dataclass(frozen=True)
 class Status:
     """What an operator (or a container health check) needs to know at a glance."""
 
-    mailboxes: dict[str, dict[str, str]]
+    mailboxes: dict[str, Freshness]
     needs_person: int
     next_digest: str
-    healthy: bool
+
+    @property
+    def healthy(self) -> bool:
+        """A warning alone keeps the bot healthy: it is still reading its mail."""
+        return not any(m.problem for m in self.mailboxes.values())
 
     def text(self) -> str:
         lines = [f"cassbot {'healthy' if self.healthy else 'NOT HEALTHY'}"]
         for role, health in self.mailboxes.items():
-            problem = f"; {health['problem']}" if health["problem"] else ""
-            lines.append(f"  {role}: last good poll {health['last_success'] or 'never'}{problem}")
+            notes = "".join(f"; {note}" for note in (health.problem, health.warning) if note)
+            lines.append(f"  {role}: last good poll {_when(health.last_success) or 'never'}{notes}")
         lines.append(f"  needs a person: {self.needs_person}")
         lines.append(f"  next digest: {self.next_digest}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, object]:
-        return {"healthy": self.healthy, "mailboxes": self.mailboxes, "needs_person": self.needs_person,
-                "next_digest": self.next_digest}
+        return {"healthy": self.healthy, "mailboxes": {role: m.as_json() for role, m in self.mailboxes.items()},
+                "needs_person": self.needs_person, "next_digest": self.next_digest}
 
 
-def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> dict[str, tuple[datetime | None, str]]:
-    """Each mailbox's last good poll, and what is wrong ("" when nothing is)."""
+def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> dict[str, Freshness]:
+    """Each mailbox's last good poll, what is wrong, and whether its credential expires soon."""
     stale = timedelta(minutes=settings.service.stale_after_minutes)
-    found: dict[str, tuple[datetime | None, str]] = {}
+    expiring = expiring_credentials(settings, now)
+    today = now.astimezone(Calendar.from_settings(settings).zone).date()
+    found: dict[str, Freshness] = {}
     for config in settings.mailboxes:
         health = session.get(MailboxHealth, config.role)
         last = health.last_success if health else None
@@ -120,16 +140,14 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
             problem = f"failing since {_when(health.failing_since)}: {health.last_error}"
         else:
             problem = "" if last and now - last <= stale else "no good poll recently"
-        found[config.role] = (last, problem)
+        expiry = expiring.get(config.role)
+        found[config.role] = Freshness(last, problem, expiry_warning(expiry, today) if expiry else "")
     return found
 
 
 def service_status(session: Session, settings: Settings, now: datetime) -> Status:
-    mailboxes = {role: {"last_success": last.isoformat() if last else "", "problem": problem}
-                 for role, (last, problem) in mailbox_freshness(session, settings, now).items()}
     waiting = len(session.exec(select(NeedsPerson.id).where(col(NeedsPerson.resolved_at).is_(None))).all())
-    return Status(mailboxes, waiting, _next_digest(session, settings, now),
-                  healthy=not any(m["problem"] for m in mailboxes.values()))
+    return Status(mailbox_freshness(session, settings, now), waiting, _next_digest(session, settings, now))
 
 
 def _next_digest(session: Session, settings: Settings, now: datetime) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.alerts import mailbox_alerts, urgent_alerts
+from bot.alerts import send_due_alerts, urgent_alerts
 from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timescales
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
 from bot.mailbox.registry import open_mailbox
@@ -105,9 +105,7 @@ class Service:
         urgent_alerts(self.deps.engine, self.deps.settings, self.deps.clock())
 
     def _alerts(self) -> None:
-        now = self.deps.clock()
-        urgent_alerts(self.deps.engine, self.deps.settings, now)
-        mailbox_alerts(self.deps.engine, self.deps.settings, now)
+        send_due_alerts(self.deps.engine, self.deps.settings, self.deps.clock())
 
     def _start_watchers(self) -> list[threading.Thread]:
         """One IDLE watcher per IMAP mailbox, on its own connection, that runs the poll early."""

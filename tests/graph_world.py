@@ -8,9 +8,15 @@ through `GraphMailbox`, over HTTPS, with MSAL's client-credentials sign-in.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import os
 from datetime import datetime
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from bot.config import Graph
 from bot.mailbox.base import Folder, Mailbox
@@ -28,6 +34,21 @@ def graph_settings(server: GraphServer, **changes: object) -> Graph:
                                  "client_secret_env": SECRET_ENV, "base_url": f"{server.url}/v1.0",
                                  "authority_host": server.url}
     return Graph.model_validate({**values, **changes})
+
+
+def certificate_file(tmp_path: Path, days: int) -> tuple[Path, bytes]:
+    """A PEM with a new key and a self-signed certificate that expires in `days` days."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cassbot")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=days)).sign(key, hashes.SHA256()))
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    path = tmp_path / "cassbot.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()) + pem)
+    return path, pem
 
 
 def bot_mailbox(server: GraphServer, address: str = ADDRESS, *, role: str = "cass", settings: Graph | None = None,

@@ -8,12 +8,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from bot.alerts import mailbox_alerts, urgent_alerts
+from bot.alerts import credential_alerts, mailbox_alerts, urgent_alerts
 from bot.config import Settings
+from bot.digest import gather
 from bot.mailbox.base import MailboxAuthError
 from bot.mailbox.imap import ImapMailbox
+from bot.reports import service_status
+from bot.store import MailboxHealth, make_engine, migrate
+from bot.timescales import Calendar
 from tests.dovecot import Dovecot
+from tests.graph_world import certificate_file
 from tests.journey import Journey
 from tests.smtp_sink import Sink
 
@@ -113,3 +120,77 @@ def test_a_refused_login_alerts_once_naming_the_mailbox(journey: Journey, sink: 
     assert alert.message["Subject"] == "cassbot: the af mailbox cannot be read"
     assert "refused the login for af" in alert.message.get_content()
     assert "password or OAuth secret" in alert.message.get_content()
+
+
+# -- app credentials that expire --
+
+
+def _with_mailbox(settings: Settings, role: str, **changes: object) -> Settings:
+    mailboxes = tuple(m.model_validate({**m.model_dump(), **changes}) if m.role == role else m
+                      for m in settings.mailboxes)
+    return settings.model_copy(update={"mailboxes": mailboxes})
+
+
+@pytest.fixture
+def quiet_store(settings: Settings, tmp_path: Path, sink: tuple[int, Sink]) -> tuple[Engine, Settings]:
+    """A store and settings with alerts going to the SMTP sink, and no mailbox read at all."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    migrate(engine)
+    smtp = settings.smtp.model_copy(update={"host": "127.0.0.1", "port": sink[0], "security": "plain"})
+    alerts = settings.alerts.model_copy(update={"operators": OPERATORS, "credential_warning_days": 14})
+    return engine, settings.model_copy(update={"smtp": smtp, "alerts": alerts})
+
+
+def test_a_graph_certificate_near_expiry_alerts_the_operators_once_and_shows_in_status_and_digest(
+    quiet_store: tuple[Engine, Settings], sink: tuple[int, Sink], tmp_path: Path
+) -> None:
+    engine, settings = quiet_store
+    path, _ = certificate_file(tmp_path, days=5)
+    graph = {"tenant_id": "t-1", "client_id": "app-123", "certificate_path": str(path)}
+    settings = _with_mailbox(settings, "lado", backend="graph", graph=graph)
+    now = datetime.now(UTC)
+    ends = (now + timedelta(days=5)).date()
+    with Session(engine) as session:
+        session.add_all(MailboxHealth(mailbox=role, last_success=now) for role in ("cass", "af", "lado"))
+        session.commit()
+
+    assert credential_alerts(engine, settings, now) == ["lado certificate"]
+    assert credential_alerts(engine, settings, now + timedelta(days=1)) == []  # no repeats
+    (alert,) = sink[1].received
+    assert alert.envelope_to == list(OPERATORS) and alert.message["Auto-Submitted"] == "auto-generated"
+    assert alert.message["Subject"] == f"cassbot: the lado mailbox's certificate expires on {ends:%d %b %Y}"
+    body = alert.message.get_content()
+    assert "expires in 5 day(s)" in body and "app registration app-123" in body and str(path) in body
+    with Session(engine) as session:
+        status = service_status(session, settings, now)
+        digest = gather(session, settings, Calendar.from_settings(settings), now, now - timedelta(days=1))
+    assert status.healthy  # the mailbox is still read: a warning, not a failure
+    assert f"lado: last good poll {now:%Y-%m-%d %H:%M}; the certificate it signs in with expires in 5 day(s)" \
+        in status.text()
+    assert status.as_json()["mailboxes"]["lado"]["warning"].startswith("the certificate")  # type: ignore[index]
+    assert "certificate it signs in with expires" in next(r.cells[2] for r in digest.freshness if r.cells[0] == "lado")
+
+
+def test_a_client_secret_is_warned_of_only_within_the_window_and_a_renewed_one_starts_afresh(
+    quiet_store: tuple[Engine, Settings], sink: tuple[int, Sink]
+) -> None:
+    engine, settings = quiet_store
+    now = MONDAY_10
+    imap = {"host": "outlook.office365.com", "username": "cass@childrenstrust.example", "auth": "xoauth2",
+            "tenant_id": "t-1", "client_id": "app-9", "client_secret_env": "CASSBOT_CASS_SECRET"}
+
+    def expiring(on: str) -> Settings:
+        return _with_mailbox(settings, "cass", backend="imap", imap={**imap, "client_secret_expires": on})
+
+    assert credential_alerts(engine, expiring("2026-12-31"), now) == []  # 45 days away
+    assert credential_alerts(engine, expiring("2026-11-20"), now) == ["cass client secret"]
+    assert credential_alerts(engine, expiring("2026-11-20"), now) == []
+    assert credential_alerts(engine, expiring("2027-11-20"), now) == []  # renewed: quiet for a year
+    assert credential_alerts(engine, expiring("2026-11-16"), now) == ["cass client secret"]  # a new one, same mistake
+    first = sink[1].received[0].message.get_content()
+    assert "expires in 4 day(s) (Fri 20 Nov 2026)" in first
+    assert "put it in the environment variable CASSBOT_CASS_SECRET" in first and "client_secret_expires" in first
+    assert "expires today" in sink[1].received[1].message.get_content()
+    with_password = {**imap, "auth": "password", "password_env": "X", "client_secret_expires": "2026-11-17"}
+    password = _with_mailbox(settings, "cass", backend="imap", imap=with_password)
+    assert credential_alerts(engine, password, now) == []  # a password login does not use the app's secret

@@ -162,20 +162,10 @@ class AppToken:
         certificate = blocks.get("CERTIFICATE", "")
         if not (key and certificate):
             self._refuse(f"{s.certificate_path} must hold the private key and the certificate (PEM)")
-        self._warn_if_expiring(certificate)
         credential = {"private_key": key, "public_certificate": certificate}
         if s.certificate_thumbprint:
             credential["thumbprint"] = s.certificate_thumbprint
         return credential
-
-    def _warn_if_expiring(self, certificate: str) -> None:
-        from cryptography import x509
-
-        ends = x509.load_pem_x509_certificate(certificate.encode()).not_valid_after_utc
-        days = (ends - datetime.now(UTC)).days
-        if days < self._settings.secret_expiry_warning_days:
-            log.warning("%s: the Graph certificate expires in %d day(s) (%s): upload a new one to the app "
-                        "registration", self._role, days, ends.date())
 
     def _refuse(self, why: str) -> NoReturn:
         self._refused = MailboxAuthError(f"{self._role}: {why}")

@@ -5,6 +5,10 @@ CLI fills the environment from `.env`). An OAuth2 access token (XOAUTH2, as
 Microsoft 365 requires for IMAP) comes from a command the operator configures,
 or from MSAL's client-credentials flow; tokens are fetched again when they are
 near expiry, so a long-running bot needs no restart.
+
+What cannot be renewed is the app's own credential (a client secret or a
+certificate): `credential_expiry` says when it runs out, so the operators can be
+told in time.
 """
 
 from __future__ import annotations
@@ -13,9 +17,13 @@ import os
 import shlex
 import subprocess
 import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Protocol
 
-from bot.config import Imap
+from bot.config import AppCredential, Imap
+from bot.config import Mailbox as MailboxConfig
 from bot.mailbox.base import MailboxAuthError
 
 M365_IMAP_SCOPE = "https://outlook.office365.com/.default"
@@ -84,3 +92,48 @@ def secret_for(settings: Imap, role: str) -> Secret:
     if settings.token_command:
         return CommandToken(settings.token_command, role)
     return MsalToken(settings, role)
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """When the credential a mailbox signs in with runs out."""
+
+    what: str  # "client secret" or "certificate"
+    on: date
+    where: str  # where a new one goes: the environment variable or the certificate file
+    client_id: str  # the app registration it belongs to
+
+
+def credential_expiry(config: MailboxConfig) -> Expiry | None:
+    """The expiry of the app credential this mailbox signs in with, where it can be known.
+
+    A certificate's is read from the certificate itself; a client secret's only
+    from `client_secret_expires`, as Entra ID showed it when the secret was made.
+    Passwords and token commands have none the bot can know.
+    """
+    app: AppCredential
+    if config.graph and config.backend == "graph":
+        if config.graph.certificate_path:
+            ends = certificate_expiry(Path(config.graph.certificate_path))
+            return Expiry("certificate", ends, config.graph.certificate_path, config.graph.client_id) if ends else None
+        app = config.graph
+    elif config.imap and config.backend == "imap" and config.imap.auth == "xoauth2" and not config.imap.token_command:
+        app = config.imap
+    elif config.ews and config.backend == "ews" and config.ews.auth == "oauth2":
+        app = config.ews
+    else:
+        return None
+    if app.client_secret_expires is None:
+        return None
+    return Expiry("client secret", app.client_secret_expires, f"the environment variable {app.client_secret_env}",
+                  app.client_id)
+
+
+def certificate_expiry(path: Path) -> date | None:
+    """The last day of the first certificate in a PEM file; None when it cannot be read (sign-in will say why)."""
+    from cryptography import x509  # installed with msal
+
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes()).not_valid_after_utc.date()
+    except (OSError, ValueError):
+        return None
