@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.mailbox.secrets import credential_expiry
 from bot.store import Draft, LateMark, MailboxHealth, MailSeen, NeedsPerson
 
 
@@ -72,12 +73,24 @@ class StoreCollector(Collector):
                 failing.add_metric([config.role], 1.0 if health and health.failing_since else 0.0)
             yield lag
             yield failing
+            yield self._credential_expiry(now)
             yield _gauge(session, "cassbot_needs_person", "Mail waiting for a person",
                          select(func.count()).select_from(NeedsPerson).where(col(NeedsPerson.resolved_at).is_(None)))
             yield _gauge(session, "cassbot_drafts_awaiting_approval", "Drafts saved and not yet sent",
                          select(func.count()).select_from(Draft).where(Draft.state == "saved"))
             yield _gauge(session, "cassbot_late_items", "Things the sweep has found past their timescale",
                          select(func.count()).select_from(LateMark))
+
+
+    def _credential_expiry(self, now: datetime) -> GaugeMetricFamily:
+        expiry = GaugeMetricFamily("cassbot_credential_expiry_days",
+                                   "Days until the client secret or certificate a mailbox signs in with expires",
+                                   labels=["mailbox", "credential"])
+        for config in self.settings.mailboxes:
+            found = credential_expiry(config)
+            if found:
+                expiry.add_metric([config.role, found.what], float((found.on - now.date()).days))
+        return expiry
 
 
 def _gauge(session: Session, name: str, description: str, query: object) -> GaugeMetricFamily:

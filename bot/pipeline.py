@@ -57,6 +57,7 @@ class Outcome:
     kind: str
     outcome: str  # new_request, linked, approval, needs_person, ignored, already_processed, failed
     reference: str = ""
+    urgent: bool = False  # this mail opened an urgent request, or said an open one is urgent
 
 
 def message_key(mail: ParsedMail, raw: bytes) -> str:
@@ -107,7 +108,9 @@ def _handle(
         outcome=outcome, request_id=request.id if request else None, subject=mail.subject,
         sender=mail.from_address, sent_at=mail.date, processed_at=ctx.now,
     ))
-    return Outcome(message_id, found.kind, outcome, request.reference if request else "")
+    urgent = (found.urgent and folder == "inbox" and request is not None and request.urgent
+              and (found.kind in handlers.NEW_REQUEST_KINDS or found.kind == "requester_followup"))
+    return Outcome(message_id, found.kind, outcome, request.reference if request else "", urgent)
 
 
 def _route(ctx: handlers.Context, folder: str) -> tuple[str, Request | None]:
@@ -235,6 +238,7 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
                 return  # the position stays where it was: the rest is read again next time
             outcome = process_message(stored, mailbox, deps)
             report.outcomes.append(outcome)
+            _flag_if_urgent(deps, mailbox, stored, outcome)  # before filing: a move keeps the flag
             _file_if_asked(deps, mailbox, stored, outcome)
             with Session(deps.engine) as session:
                 report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock(),
@@ -246,6 +250,13 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
                 session.commit()
         if not poll.more:
             return
+
+
+def _flag_if_urgent(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:
+    """Flag an urgent request's mail so Business Support see it in Outlook, where configuration allows."""
+    if deps.settings.alerts.flag_urgent_mail and outcome.urgent:
+        mailbox.flag(stored)
+        log.info("%s in %s: flagged as urgent (%s)", outcome.message_id, mailbox.role, outcome.reference)
 
 
 def _file_if_asked(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:

@@ -29,7 +29,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -64,7 +64,9 @@ class Item:
     is_read: bool = False
     is_draft: bool = False
     categories: tuple[str, ...] = ()
-    changekey: str = "CQAAABYAAAB1"  # items are never changed here, only created, moved and removed
+    importance: str = "Normal"
+    flag_status: int | None = None  # PidTagFlagStatus (0x1090): 2 flagged, 1 complete, None not flagged
+    changekey: str = "CQAAABYAAAB1"  # a new one each time UpdateItem changes the item
 
     @property
     def message_id(self) -> str:
@@ -332,11 +334,33 @@ class EwsServer:
                 raise EwsFault("ErrorToFolderNotFound", "The destination folder does not exist.")
             self._record(self.folders[item.folder], "Delete", item.id)
             del self.items[item.id]
-            # Since Exchange 2010 SP1 an item moved to another folder has a new ItemId, returned here.
-            moved = self._add_item(target, item.mime, is_read=item.is_read, is_draft=item.is_draft,
-                                   categories=item.categories, when=item.received)
+            # Since Exchange 2010 SP1 an item moved to another folder has a new ItemId, returned here;
+            # everything else about it (read state, flag, importance, categories) moves with it.
+            moved = replace(item, id=self._new_id("I"), folder=target.id)
+            self.items[moved.id] = moved
+            self._record(target, "Create", moved.id)
             return f"<m:Items>{_item_xml(moved, set())}</m:Items>"
         return "".join(r.each("MoveItem", r.request.find(f"{{{M}}}ItemIds"), move))
+
+    def _op_UpdateItem(self, r: Request) -> str:
+        """Importance and the flag status only: all the bot may change, and all this server knows how to."""
+        if r.request.get("MessageDisposition") != "SaveOnly":
+            raise EwsFault("ErrorInvalidOperation", "This test server never sends mail.", soap=True)
+        overwrite = r.request.get("ConflictResolution") == "AlwaysOverwrite"
+
+        def update(change: ET.Element) -> str:
+            ref = _first(change)
+            item = r.item(ref)
+            if not overwrite and ref.get("ChangeKey") != item.changekey:
+                raise EwsFault("ErrorIrresolvableConflict", "The send or update operation could not be performed "
+                                                            "because the change key passed in the request does not "
+                                                            "match the current change key for the item.")
+            for field_change in change.iterfind(f"{{{T}}}Updates/*"):
+                _apply_update(item, field_change)
+            item.changekey = self._new_id("K")
+            return (f"<m:Items>{_item_xml(item, set())}</m:Items>"
+                    "<m:ConflictResults><t:Count>0</t:Count></m:ConflictResults>")
+        return "".join(r.each("UpdateItem", r.request.find(f"{{{M}}}ItemChanges"), update))
 
     def _op_SyncFolderItems(self, r: Request) -> str:
         fields = r.item_fields("SyncFolderItems")
@@ -447,6 +471,7 @@ class Request:
             return set()
         base = _text(shape, "BaseShape")
         named = {e.get("FieldURI", "") for e in shape.iterfind(f"{{{T}}}AdditionalProperties/{{{T}}}FieldURI")}
+        named |= {_extended_uri(e) for e in shape.iterfind(f"{{{T}}}AdditionalProperties/{{{T}}}ExtendedFieldURI")}
         return named | ({"*"} if base in ("Default", "AllProperties") else set())
 
     def item_fields(self, operation: str) -> set[str]:
@@ -521,8 +546,13 @@ def _item_xml(item: Item, fields: set[str]) -> str:
     if wanted("item:Categories") and item.categories:
         strings = "".join(f"<t:String>{escape(c)}</t:String>" for c in item.categories)
         parts.append(f"<t:Categories>{strings}</t:Categories>")
+    if wanted("item:Importance"):
+        parts.append(f"<t:Importance>{item.importance}</t:Importance>")
     if wanted("item:IsDraft"):
         parts.append(f"<t:IsDraft>{_xs(item.is_draft)}</t:IsDraft>")
+    if _FLAG_STATUS in fields and item.flag_status is not None:
+        parts.append(f'<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="{_FLAG_STATUS[4:]}" '
+                     f'PropertyType="Integer"/><t:Value>{item.flag_status}</t:Value></t:ExtendedProperty>')
     if wanted("message:InternetMessageId") and item.message_id:
         parts.append(f"<t:InternetMessageId>{escape(item.message_id)}</t:InternetMessageId>")
     if wanted("message:IsRead"):
@@ -531,6 +561,27 @@ def _item_xml(item: Item, fields: set[str]) -> str:
 
 
 # -- XML in --
+
+_FLAG_STATUS = "ext:0x1090"
+
+
+def _extended_uri(uri: ET.Element) -> str:
+    """An ExtendedFieldURI as "ext:0x1090"; this server knows only tagged properties."""
+    return f"ext:0x{int(uri.get('PropertyTag', '-1'), 0):04x}" if uri.get("PropertyTag") else "ext:?"
+
+
+def _apply_update(item: Item, update: ET.Element) -> None:
+    """One SetItemField or DeleteItemField of an UpdateItem."""
+    kind, path = update.tag.rpartition("}")[2], _first(update)
+    uri = path.get("FieldURI") or (_extended_uri(path) if path.tag.endswith("ExtendedFieldURI") else "")
+    if uri == "item:Importance":
+        value = update.find(f"{{{T}}}Message/{{{T}}}Importance")
+        item.importance = (value.text or "Normal") if kind == "SetItemField" and value is not None else "Normal"
+    elif uri == _FLAG_STATUS:
+        value = update.find(f"{{{T}}}Message/{{{T}}}ExtendedProperty/{{{T}}}Value")
+        item.flag_status = int(value.text or 0) if kind == "SetItemField" and value is not None else None
+    else:
+        raise EwsFault("ErrorInvalidPropertySet", f"This test server cannot update {uri or path.tag!r}.")
 
 def _headers(mime: bytes) -> bytes:
     return re.split(rb"\r?\n\r?\n", mime, maxsplit=1)[0]

@@ -62,6 +62,12 @@ class World:
         with self.server.lock:
             return self.server.items[key]
 
+    def marks(self, folder: Folder, key: str) -> set[str]:
+        """What Outlook shows of the item: "flagged", "high importance", "read"."""
+        item = self.item(key)
+        return {mark for mark, shown in (("flagged", item.flag_status == 2), ("read", item.is_read),
+                                         ("high importance", item.importance == "High")) if shown}
+
     def is_draft(self, key: str) -> bool:
         return self.item(key).is_draft
 

@@ -62,6 +62,12 @@ _ANY = re.compile(rf"^singleValueExtendedProperties/any\((\w+): \1/id eq {_STRIN
 _EXPAND = re.compile(rf"^singleValueExtendedProperties\(\$filter=id eq {_STRING}\)$")
 
 
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise GraphError(400, "RequestBodyRead", f"The value {value!r} is not one of {', '.join(allowed)}.")
+    return value
+
+
 class GraphError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -89,6 +95,8 @@ class Message:
     generated: bool = False  # the MIME is made from the fields (a draft made or changed through JSON)
     in_reply_to: str = ""
     categories: list[str] = field(default_factory=list)
+    importance: str = "normal"
+    flag_status: str = "notFlagged"
     properties: dict[str, str] = field(default_factory=dict)  # singleValueExtendedProperties
     headers: list[dict[str, str]] = field(default_factory=list)  # internetMessageHeaders given at creation
     created: str = ""
@@ -241,6 +249,9 @@ class MailboxState:
             message.properties[prop["id"]] = prop["value"]
         message.categories = list(change.get("categories", message.categories))
         message.is_read = bool(change.get("isRead", message.is_read))
+        message.importance = _one_of(change.get("importance", message.importance), ("low", "normal", "high"))
+        message.flag_status = _one_of(change.get("flag", {}).get("flagStatus", message.flag_status),
+                                      ("notFlagged", "complete", "flagged"))
         content = {k: v for k, v in change.items() if k in {"subject", "body", "toRecipients", "ccRecipients",
                                                             "bccRecipients", "internetMessageId", "replyTo"}}
         message.fields.update(content)
@@ -311,12 +322,12 @@ class MailboxState:
             "lastModifiedDateTime": _now(), "changeKey": f"CQAAABYAAAB{message.change}",
             "categories": message.categories, "receivedDateTime": message.created, "sentDateTime": message.created,
             "hasAttachments": False, "internetMessageId": f["internetMessageId"], "subject": f["subject"],
-            "bodyPreview": re.sub(r"<[^>]+>", "", f["body"]["content"])[:255], "importance": "normal",
+            "bodyPreview": re.sub(r"<[^>]+>", "", f["body"]["content"])[:255], "importance": message.importance,
             "parentFolderId": message.folder, "conversationId": f["conversationId"], "isRead": message.is_read,
             "isDraft": message.is_draft, "inferenceClassification": "focused", "body": f["body"],
             "sender": f["from"], "from": f["from"], "toRecipients": f["toRecipients"],
             "ccRecipients": f["ccRecipients"], "bccRecipients": f["bccRecipients"], "replyTo": f["replyTo"],
-            "flag": {"flagStatus": "notFlagged"},
+            "flag": {"flagStatus": message.flag_status},
         }
         if select:
             full = {k: v for k, v in full.items() if k in select | {"id", "@odata.etag"}}

@@ -69,6 +69,13 @@ class World:
     def deliver(self, folder: Folder, raw: bytes) -> str:
         return self.server.mailbox(self.address).deliver(NAMES[folder], raw)
 
+    def marks(self, folder: Folder, key: str) -> set[str]:
+        """What Outlook shows of the message: "flagged", "high importance", "read"."""
+        with self.server.lock:
+            message = self.server.mailbox(self.address).messages[key]
+            return {mark for mark, shown in (("flagged", message.flag_status == "flagged"), ("read", message.is_read),
+                                             ("high importance", message.importance == "high")) if shown}
+
     def is_draft(self, key: str) -> bool:
         box = self.server.mailbox(self.address)
         with self.server.lock:

@@ -64,6 +64,11 @@ class World:
             uid = int(key.split(":")[1])
             return tuple(client.get_flags([uid]).get(uid, ()))
 
+    def marks(self, folder: Folder, key: str) -> set[str]:
+        """What a mail client shows of the message: "flagged", "read"."""
+        flags = self.flags(folder, key)
+        return {mark for mark, flag in (("flagged", b"\\Flagged"), ("read", b"\\Seen")) if flag in flags}
+
     def is_draft(self, key: str) -> bool:
         return DRAFT in self.flags(Folder.DRAFTS, key)
 

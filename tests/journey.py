@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from mailbox import Maildir
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.demo import demo_settings
+from bot.mail import parse_mail
 from bot.mailbox.base import Folder, Mailbox
 from bot.mailbox.maildir import MaildirMailbox
 from bot.mailbox.registry import open_mailboxes
@@ -24,6 +26,13 @@ from tests.imap_world import World, imap_settings
 
 DEMO_MAIL = Path(__file__).resolve().parent.parent / "demo" / "mail"
 PRIYA = "priya.shah@childrenstrust.example"
+
+
+def maildir_marks(root: Path, folder: Folder, key: str) -> set[str]:
+    """What a mail client shows of a Maildir message: "flagged", "read"."""
+    path = root if folder is Folder.INBOX else root / ".Information Requests"
+    flags = Maildir(path, create=False).get_message(key).get_flags()
+    return {mark for mark, letter in (("flagged", "F"), ("read", "S")) if letter in flags}
 
 
 @dataclass
@@ -114,3 +123,9 @@ class Journey:
 
     def folder(self, folder: Folder) -> list[bytes]:
         return [m.raw for m in self.cass.poll(folder, None).messages]
+
+    def marked(self, folder: Folder) -> dict[str, set[str]]:
+        """Each CASS mail in `folder` by subject, with what a person sees of it ("flagged", "read")."""
+        root = Path(self.settings.mailbox("cass").path)
+        return {parse_mail(m.raw).subject: World(self.dovecot, "cass").marks(folder, m.key) if self.dovecot
+                else maildir_marks(root, folder, m.key) for m in self.cass.poll(folder, None).messages}

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.alerts import credential_alerts, mailbox_alerts, urgent_alerts
 from bot.config import Settings
 from bot.digest import gather
-from bot.mailbox.base import MailboxAuthError
+from bot.mailbox.base import Folder, MailboxAuthError
 from bot.mailbox.imap import ImapMailbox
 from bot.reports import service_status
 from bot.store import MailboxHealth, make_engine, migrate
@@ -84,6 +84,57 @@ def test_in_quiet_hours_the_alert_goes_to_the_fallback_or_waits(journey: Journey
     with_fallback = journey.settings.model_copy(update={"alerts": quiet})
     assert urgent_alerts(journey.engine, with_fallback, night) == ["CASS-2026-000001"]
     assert sink[1].received[0].envelope_to == list(FALLBACK)
+
+
+URGENT_SUBJECT = "URGENT - connected carer assessment - Mr Lee Fenwick"
+FOLLOW_UP = b"""From: Grace Oduya <grace.oduya@northbridge.gov.uk>
+To: cass@childrenstrust.example
+Subject: RE: Information request - Ms Amara Bello [CASS-2026-000001] - now URGENT
+Date: Mon, 16 Nov 2026 11:00:00 +0000
+Message-ID: <followup-urgent-1@northbridge.gov.uk>
+Content-Type: text/plain; charset="utf-8"
+
+The child has to be placed today: this is now urgent, please.
+
+Grace
+"""
+
+
+def _flagging(journey: Journey, on: bool) -> None:
+    alerts = journey.settings.alerts.model_copy(update={"flag_urgent_mail": on})
+    journey.settings = journey.settings.model_copy(update={"alerts": alerts})
+    journey.deps.settings = journey.settings
+
+
+def test_an_urgent_request_is_flagged_in_the_shared_mailbox_and_stays_unread(journey: Journey) -> None:
+    _flagging(journey, True)
+    journey.deliver("02-urgent-kinship-request.eml", "10-not-urgent-adoption.eml")
+    journey.run()
+    filed = journey.marked(Folder.INFORMATION_REQUESTS)
+    assert filed[URGENT_SUBJECT] == {"flagged"}  # flagged before filing; the move kept it; still unread
+    assert [marks for subject, marks in filed.items() if subject != URGENT_SUBJECT] == [set()]
+
+
+def test_with_flagging_off_the_urgent_mail_is_left_as_it_came(journey: Journey) -> None:
+    _flagging(journey, False)
+    journey.deliver("02-urgent-kinship-request.eml")
+    journey.run()
+    assert journey.marked(Folder.INFORMATION_REQUESTS) == {URGENT_SUBJECT: set()}
+
+
+def test_a_follow_up_that_makes_a_request_urgent_alerts_and_is_flagged(journey: Journey,
+                                                                       sink: tuple[int, Sink]) -> None:
+    _flagging(journey, True)
+    journey.deliver("01-ola-request.eml")
+    journey.run()
+    assert _alerts(journey, MONDAY_10) == []
+    journey.deliver(raw=FOLLOW_UP)
+    journey.run()
+    assert _alerts(journey, MONDAY_10 + timedelta(minutes=1)) == ["CASS-2026-000001"]
+    assert journey.marked(Folder.INBOX) == {  # a follow-up stays in the inbox, flagged
+        "Information request - Ms Amara Bello [CASS-2026-000001] - now URGENT": {"flagged"}}
+    assert journey.marked(Folder.INFORMATION_REQUESTS) == {
+        "Information request - Form F fostering assessment - Ms Amara Bello": set()}
 
 
 def test_a_mailbox_down_for_long_enough_alerts_once_and_once_more_on_recovery(

@@ -22,34 +22,11 @@ from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
 from bot.mailbox.ews import EwsMailbox
 from bot.pipeline import Deps, run_once
 from bot.store import make_engine, migrate
-from tests import test_mailbox_contract as contract
 from tests.ews_server import EwsServer
-from tests.ews_world import USER, World, bot_mailbox, ews_backend, ews_settings, start_server
+from tests.ews_world import USER, World, bot_mailbox, ews_settings, start_server
 
 ADDRESS = "cass@childrenstrust.example"
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "mail"
-
-
-# -- the contract suite, run on EWS --
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[contract.Backend]:
-    """The contract suite's `mailbox`, built on EWS as the lead's "ews" parameter will build it."""
-    box, world = ews_backend(tmp_path)
-    yield contract.Backend(box=box, deliver=world.deliver, is_draft=world.is_draft, send_draft=world.send_draft)
-    box.close()
-
-
-test_delivered_mail_polls_back_byte_for_byte = contract.test_delivered_mail_polls_back_byte_for_byte
-test_polling_again_changes_nothing = contract.test_polling_again_changes_nothing
-test_an_empty_or_missing_folder_polls_empty = contract.test_an_empty_or_missing_folder_polls_empty
-test_save_draft_puts_a_flagged_draft_in_drafts = contract.test_save_draft_puts_a_flagged_draft_in_drafts
-test_saving_the_same_message_id_again_keeps_one_draft = contract.test_saving_the_same_message_id_again_keeps_one_draft
-test_draft_ids_lists_the_drafts = contract.test_draft_ids_lists_the_drafts
-test_file_into_moves_mail_into_information_requests = contract.test_file_into_moves_mail_into_information_requests
-test_filing_a_message_that_is_gone_raises_and_adds_nothing = (
-    contract.test_filing_a_message_that_is_gone_raises_and_adds_nothing)
-test_sending_a_draft_moves_it_to_sent_dated = contract.test_sending_a_draft_moves_it_to_sent_dated
 
 
 # -- one server per test, for counting requests and injecting faults --
@@ -188,6 +165,19 @@ def test_filing_makes_information_requests_beside_the_inbox_once(
     assert filed is not None and top is not None and filed.parent == top.id
     assert server.operations["CreateFolder"] == 1
     assert [i.is_read for i in world.items(Folder.INFORMATION_REQUESTS)] == [False, False]  # still unread
+
+
+def test_flagging_sets_the_follow_up_flag_and_high_importance_once(
+    server: EwsServer, world: World, box: EwsMailbox
+) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    [stored] = box.poll(Folder.INBOX, None).messages
+
+    box.flag(stored)
+    box.flag(stored)  # already flagged: looked at, not changed again
+
+    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance"}
+    assert server.operations["UpdateItem"] == 1
 
 
 def test_an_information_requests_folder_deleted_by_someone_is_made_again(

@@ -270,6 +270,15 @@ def test_filing_creates_information_requests_under_the_root_once(
     assert not any(m.is_read for m in state.messages.values())
 
 
+def test_flagging_sets_the_follow_up_flag_and_high_importance(box: GraphMailbox, world: World) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    [stored] = box.poll(Folder.INBOX, None).messages
+
+    box.flag(stored)
+
+    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance"}
+
+
 def test_wait_for_mail_just_waits(box: GraphMailbox, sleeps: Sleeps) -> None:
     assert box.wait_for_mail(Folder.INBOX, 2.5) is False
     assert sleeps == [2.5]

@@ -26,6 +26,7 @@ from bot.mailbox.maildir import MaildirMailbox
 from tests.ews_world import ews_backend
 from tests.graph_world import graph_backend
 from tests.imap_world import World, bot_mailbox
+from tests.journey import maildir_marks
 
 SENT_AT = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
 
@@ -38,6 +39,7 @@ class Backend:
     deliver: Callable[[Folder, bytes], str]  # mail arriving, unread; returns its key
     is_draft: Callable[[str], bool]  # the message with this key in Drafts carries the draft flag
     send_draft: Callable[[str, str, datetime], str]  # (Message-ID, sent by, when) -> key in Sent
+    marks: Callable[[Folder, str], set[str]]  # what a mail client shows of a message: "flagged", "read"...
 
 
 @pytest.fixture(params=["maildir", "imap", "ews", "graph"])
@@ -46,17 +48,17 @@ def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     if request.param == "ews":
         box, ews_world = ews_backend(tmp_path)
         backend = Backend(box=box, deliver=ews_world.deliver, is_draft=ews_world.is_draft,
-                          send_draft=ews_world.send_draft)
+                          send_draft=ews_world.send_draft, marks=ews_world.marks)
     elif request.param == "graph":
         box, graph_world = graph_backend(tmp_path)
         backend = Backend(box=box, deliver=graph_world.deliver, is_draft=graph_world.is_draft,
-                          send_draft=graph_world.send_draft)
+                          send_draft=graph_world.send_draft, marks=graph_world.marks)
     elif request.param == "imap":
         server = request.getfixturevalue("dovecot")
         world = World(server, "cass")
         world.reset()
         backend = Backend(box=bot_mailbox(server, "cass", "cass@example.org"), deliver=world.deliver,
-                          is_draft=world.is_draft, send_draft=world.send_draft)
+                          is_draft=world.is_draft, send_draft=world.send_draft, marks=world.marks)
     elif request.param == "maildir":
         root = tmp_path / "cass"
         maildir = MaildirMailbox("cass", "cass@example.org", root)
@@ -65,6 +67,7 @@ def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
             deliver=maildir.deliver,
             is_draft=lambda key: "D" in Maildir(root / ".Drafts", create=False).get_message(key).get_flags(),
             send_draft=lambda message_id, by, when: maildir.send_draft(message_id, sent_by=by, when=when),
+            marks=lambda folder, key: maildir_marks(root, folder, key),
         )
     else:
         pytest.fail(f"no backend called {request.param}")
@@ -166,6 +169,31 @@ def test_filing_a_message_that_is_gone_raises_and_adds_nothing(mailbox: Backend)
         mailbox.box.file_into(Folder.INFORMATION_REQUESTS, stored)
 
     _only(mailbox, Folder.INFORMATION_REQUESTS)
+
+
+def test_flag_shows_the_mail_flagged_still_unread_and_unchanged_and_filing_keeps_it(mailbox: Backend) -> None:
+    urgent, other = _mail("URGENT information request: Child A"), _mail("Child B")
+    key, other_key = mailbox.deliver(Folder.INBOX, urgent), mailbox.deliver(Folder.INBOX, other)
+    stored = next(m for m in mailbox.box.poll(Folder.INBOX, None).messages if m.raw == urgent)
+
+    mailbox.box.flag(stored)
+    mailbox.box.flag(stored)  # again: nothing more changes
+
+    assert mailbox.marks(Folder.INBOX, key) >= {"flagged"} and "read" not in mailbox.marks(Folder.INBOX, key)
+    assert mailbox.marks(Folder.INBOX, other_key) == set()
+    assert sorted(m.raw for m in mailbox.box.poll(Folder.INBOX, None).messages) == sorted([urgent, other])
+    filed = mailbox.box.file_into(Folder.INFORMATION_REQUESTS, stored)
+    assert "flagged" in mailbox.marks(Folder.INFORMATION_REQUESTS, filed)
+    assert "read" not in mailbox.marks(Folder.INFORMATION_REQUESTS, filed)
+
+
+def test_flagging_a_message_that_is_gone_raises(mailbox: Backend) -> None:
+    mailbox.deliver(Folder.INBOX, _mail("URGENT information request: Child A"))
+    stored = _only(mailbox, Folder.INBOX)
+    mailbox.box.file_into(Folder.INFORMATION_REQUESTS, stored)
+
+    with pytest.raises(MailboxError, match="no longer in"):
+        mailbox.box.flag(stored)
 
 
 @pytest.mark.parametrize(("sender", "expected_from"), [

@@ -42,3 +42,15 @@ def test_metrics_come_from_the_store(settings: Settings, tmp_path: Path) -> None
     assert "cassbot_drafts_awaiting_approval 2.0" in metrics
     assert 'cassbot_mailbox_failing{mailbox="cass"} 0.0' in metrics
     assert "cassbot_needs_person 1.0" in metrics
+
+
+def test_the_days_left_on_a_client_secret_are_a_metric(settings: Settings, tmp_path: Path) -> None:
+    graph = {"tenant_id": "t-1", "client_id": "app-1", "client_secret_env": "S", "client_secret_expires": "2099-01-01"}
+    mailboxes = tuple(m.model_validate({**m.model_dump(), "backend": "graph", "graph": graph}) if m.role == "lado"
+                      else m for m in settings.mailboxes)
+    journey = Journey(settings, tmp_path)
+    registry = CollectorRegistry()
+    registry.register(StoreCollector(journey.engine, journey.settings.model_copy(update={"mailboxes": mailboxes})))
+    metrics = generate_latest(registry).decode()
+    assert 'cassbot_credential_expiry_days{credential="client secret",mailbox="lado"}' in metrics
+    assert 'cassbot_credential_expiry_days{credential="client secret",mailbox="cass"}' not in metrics

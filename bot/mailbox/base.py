@@ -6,7 +6,8 @@ are named by their purpose (`Folder`), and each backend maps them to its own
 names (SPECIAL-USE on IMAP, well-known folders on Exchange).
 
 The bot leaves a mailbox as people left it: it never marks mail read, never
-deletes, and moves mail only with `file_into`, when the configuration asks it to.
+deletes, and moves mail only with `file_into` and flags it only with `flag`, when
+the configuration asks it to.
 """
 
 from __future__ import annotations
@@ -89,6 +90,15 @@ class Mailbox(Protocol):
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         """Move `message` into `folder` (created if missing) and return its new key."""
+        ...
+
+    def flag(self, message: StoredMail) -> None:
+        """Flag `message` where it is, so people see it in their mail client.
+
+        IMAP and Maildir: the \\Flagged flag. Exchange: the follow-up flag and high
+        importance, both of which Outlook shows in the message list. Nothing else
+        about the message changes; flagging a flagged message changes nothing.
+        """
         ...
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """The Exchange Web Services backend (exchangelib): on-premises Exchange 2013 to 2019.
 
 - Never marks mail read: new mail is found with SyncFolderItems (ids only) and read
-  with GetItem (MimeContent); neither changes IsRead, and the bot sends no UpdateItem.
+  with GetItem (MimeContent); neither changes IsRead. The one UpdateItem the bot sends
+  flags an urgent request's mail (when configured): Importance and PidTagFlagStatus only.
 - Incremental: the position is the folder's SyncFolderItems sync state, a token only
   Exchange understands. A poll with nothing new is one SyncFolderItems. A sync state
   Exchange no longer accepts (ErrorInvalidSyncStateData, for example after a mailbox
@@ -73,6 +74,7 @@ from exchangelib.errors import (
     SOAPError,
     UnauthorizedError,
 )
+from exchangelib.extended_properties import Flag
 from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
 from exchangelib.services import CreateFolder, MoveItem, SyncFolderItems
@@ -89,6 +91,11 @@ POLL_LIMIT = 2000  # messages per poll; the pipeline polls again for the rest
 FETCH_BATCH = 100  # items per GetItem
 _AUTH = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}
 _WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sent"}  # Account attributes
+# PidTagFlagStatus (MS-OXOFLAG 2.2.1.1): 2 is "flagged for follow-up". exchangelib 5 has no
+# t:Flag element; this extended property is what Outlook's flag is made of, from Exchange 2007 on.
+_FLAGGED = 2
+with suppress(ValueError):  # registered already: this module was imported again
+    Message.register("flag_status", Flag)
 # Retrying cannot help: a person must fix the password, the grant or the address.
 _REFUSED = (UnauthorizedError, ErrorAccessDenied, ErrorImpersonationDenied, ErrorImpersonateUserDenied,
             ErrorAccountDisabled, ErrorNonExistentMailbox)
@@ -142,6 +149,9 @@ class EwsMailbox:
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         return self._retry(lambda account: self._file_into(account, folder, message))
+
+    def flag(self, message: StoredMail) -> None:
+        self._retry(lambda account: self._flag(account, message))
 
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Wait out `timeout` and let the next poll look.
@@ -224,9 +234,24 @@ class EwsMailbox:
             moved = MoveItem(account=account).get(items=[ItemId(id=message.key)], to_folder=target,
                                                   expect_result=None)
         except ErrorItemNotFound as exc:
-            raise MailboxError(f"{self.role}: message {message.key} is no longer in {message.folder.value!r}"
-                               " (moved or deleted since the poll)") from exc
+            raise self._gone(message) from exc
         return str(moved[0]) if moved else ""  # a move within the mailbox always returns the new id
+
+    def _flag(self, account: Any, message: StoredMail) -> None:
+        """Flag for follow-up and mark high importance, the two marks Outlook shows in the message list."""
+        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=["importance", "flag_status"])
+        if isinstance(item, ErrorItemNotFound):
+            raise self._gone(message)
+        if isinstance(item, Exception):
+            raise item
+        if item.importance == "High" and item.flag_status == _FLAGGED:
+            return
+        item.importance, item.flag_status = "High", _FLAGGED
+        item.save(update_fields=["importance", "flag_status"], conflict_resolution="AlwaysOverwrite")
+
+    def _gone(self, message: StoredMail) -> MailboxError:
+        return MailboxError(f"{self.role}: message {message.key} is no longer in {message.folder.value!r}"
+                            " (moved or deleted since the poll)")
 
     # -- folders --
 

@@ -208,6 +208,9 @@ class GraphMailbox:
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         return self._retry(lambda: self._file_into(folder, message))
 
+    def flag(self, message: StoredMail) -> None:
+        self._retry(lambda: self._flag(message))
+
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Graph pushes only to a public webhook (change notifications), so this just waits."""
         self._sleep(timeout)
@@ -340,9 +343,20 @@ class GraphMailbox:
                               json={"destinationId": target})
         if response.status_code == 404:
             self._folder_ids.pop(folder, None)  # in case it was the folder someone deleted
-            raise MailboxError(f"{self.role}: message {message.key} is no longer in {message.folder.value}"
-                               " (moved or deleted since the poll)")
+            raise self._gone(message)
         return str(self._json(response)["id"])
+
+    def _flag(self, message: StoredMail) -> None:
+        """Flag for follow-up and mark high importance, the two marks Outlook shows in the message list."""
+        response = self._send("PATCH", f"{self._user}/messages/{quote(message.key, safe='')}",
+                              json={"flag": {"flagStatus": "flagged"}, "importance": "high"})
+        if response.status_code == 404:
+            raise self._gone(message)
+        self._check(response)
+
+    def _gone(self, message: StoredMail) -> MailboxError:
+        return MailboxError(f"{self.role}: message {message.key} is no longer in {message.folder.value}"
+                            " (moved or deleted since the poll)")
 
     def _folder_id(self, folder: Folder, create: bool) -> str | None:
         if folder in WELL_KNOWN:

@@ -8,6 +8,8 @@
   the first UID; the pipeline skips mail it has recorded by Message-ID.
 - Drafts are APPENDed with \\Draft; the bot first looks for its own earlier draft
   by Message-ID, so a retried save never makes two.
+- Filing is a MOVE (RFC 6851) and flagging a silent STORE of \\Flagged: both keep
+  the unread state.
 - A dropped connection, a restarted server or a timeout reconnects with
   exponential back-off and jitter, logged once per outage; a failed login is
   `MailboxAuthError` at once: retrying a wrong password only locks the account.
@@ -68,6 +70,9 @@ class ImapMailbox:
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         return self._retry(lambda client: self._file_into(client, folder, message))
+
+    def flag(self, message: StoredMail) -> None:
+        self._retry(lambda client: self._flag(client, message))
 
     def close(self) -> None:
         if self._client is not None:
@@ -145,13 +150,7 @@ class ImapMailbox:
         target = self._folder(client, folder)
         if not client.folder_exists(target):
             client.create_folder(target)
-        source = self._folder(client, message.folder)
-        status = client.select_folder(source)
-        validity, _, uid_text = message.key.partition(":")
-        uid = int(uid_text or 0)
-        if str(status[b"UIDVALIDITY"]) != validity or not client.search(["UID", str(uid)]):
-            raise MailboxError(f"{self.role}: message {message.key} is no longer in {source!r}"
-                               " (moved or deleted since the poll)")
+        uid = self._select_message(client, message)
         if client.has_capability("MOVE"):  # RFC 6851: flags (unread) are kept
             client.move([uid], target)
         else:
@@ -159,6 +158,20 @@ class ImapMailbox:
             client.add_flags([uid], [b"\\Deleted"])
             client.uid_expunge([uid])
         return self._key_of(client, target, message.raw)
+
+    def _flag(self, client: IMAPClient, message: StoredMail) -> None:
+        client.add_flags([self._select_message(client, message)], [b"\\Flagged"], silent=True)
+
+    def _select_message(self, client: IMAPClient, message: StoredMail) -> int:
+        """Select the message's folder for changes and return its UID; MailboxError if it has gone."""
+        source = self._folder(client, message.folder)
+        status = client.select_folder(source)
+        validity, _, uid_text = message.key.partition(":")
+        uid = int(uid_text or 0)
+        if str(status[b"UIDVALIDITY"]) != validity or not client.search(["UID", str(uid)]):
+            raise MailboxError(f"{self.role}: message {message.key} is no longer in {source!r}"
+                               " (moved or deleted since the poll)")
+        return uid
 
     @staticmethod
     def _key_of(client: IMAPClient, folder: str, raw: bytes) -> str:

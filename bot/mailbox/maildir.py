@@ -117,19 +117,9 @@ class MaildirMailbox:
         original's subdir and flags (read mail stays read) and its mtime, which
         Dovecot shows as the received date (INTERNALDATE).
         """
+        source = self._locate(message)
         with self._errors(message.folder):
-            source = self._paths.get((message.folder, message.key))
-            if source is None or not source.exists():
-                source = self._files(message.folder).get(message.key)
-            try:
-                if source is None:
-                    raise FileNotFoundError(message.key)
-                raw, mtime = source.read_bytes(), source.stat().st_mtime
-            except FileNotFoundError as exc:
-                raise MailboxError(
-                    f"{self.role}: message {message.key} is no longer in {self._label(message.folder)!r}"
-                    " (moved or deleted since the poll)"
-                ) from exc
+            raw, mtime = source.read_bytes(), source.stat().st_mtime
         info = source.name.split(":", 1)[1] if ":" in source.name else ""
         key = self._add(folder, raw, subdir=source.parent.name, info=info, mtime=mtime)
         with self._errors(message.folder):
@@ -138,6 +128,32 @@ class MaildirMailbox:
         log.debug("%s: filed %s from %r into %r as %s",
                   self.role, message.key, self._label(message.folder), self._label(folder), key)
         return key
+
+    def flag(self, message: StoredMail) -> None:
+        """Add the F (flagged) letter to the file's info, which Dovecot shows as \\Flagged.
+
+        Flags live only in cur/, so a file still in new/ moves there; it stays unread
+        (no S letter). A message already flagged is left as it is.
+        """
+        source = self._locate(message)
+        version, _, letters = (source.name.split(":", 1)[1] if ":" in source.name else "2,").partition(",")
+        if "F" in letters:
+            return
+        target = source.parent.parent / "cur" / f"{message.key}:{version},{''.join(sorted(letters + 'F'))}"
+        with self._errors(message.folder):
+            source.rename(target)
+        self._paths[(message.folder, message.key)] = target
+
+    def _locate(self, message: StoredMail) -> Path:
+        """The file now holding a polled message; MailboxError when a person has moved or deleted it."""
+        with self._errors(message.folder):
+            source = self._paths.get((message.folder, message.key))
+            if source is None or not source.exists():
+                source = self._files(message.folder).get(message.key)
+        if source is None:
+            raise MailboxError(f"{self.role}: message {message.key} is no longer in {self._label(message.folder)!r}"
+                               " (moved or deleted since the poll)")
+        return source
 
     def close(self) -> None:
         """Nothing to release: every call opens its folder afresh."""
