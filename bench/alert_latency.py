@@ -1,5 +1,8 @@
 """From an urgent request's arrival (APPEND to a real Dovecot) to its alert in a real SMTP
-sink, through a real `cassbot run` process waiting in IDLE: median and worst of 20."""
+sink, through a real `cassbot run` process waiting in IDLE: median and worst of 20.
+
+The baseline, measured first in the same run, is the floor no bot can beat: a bare
+imapclient IDLE on the same Dovecot hearing of an APPEND (EXISTS)."""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     controller, sink = start_sink(smtp_port)
     root = Path(tempfile.mkdtemp(prefix="cassbot-bench-"))
     os.environ.update({f"CASSBOT_TEST_{role.upper()}_PASSWORD": secret for role, secret in USERS.items()})
+    floor = _bare_idle_latencies(server, args.rounds)
     config = imap_config_file(root, server)
     config.write_text(config.read_text()
                       .replace('host = "localhost"\nport = 587\nsecurity = "starttls"',
@@ -58,5 +62,27 @@ def main(argv: list[str] | None = None) -> None:
         service.wait(timeout=60)
         controller.stop()
         server.remove()
+    print(f"baseline, bare IDLE hearing of an APPEND, {len(floor)} mails: median {statistics.median(floor):.3f} s, "
+          f"worst {max(floor):.3f} s")
     print(f"urgent request arrival to alert, {len(latencies)} requests: median {statistics.median(latencies):.2f} s, "
           f"worst {max(latencies):.2f} s (goal: within a minute)")
+    print(f"ratio to the baseline: median {statistics.median(latencies) / statistics.median(floor):.1f}, "
+          f"worst {max(latencies) / max(floor):.1f}")
+
+
+def _bare_idle_latencies(server: Dovecot, rounds: int) -> list[float]:
+    """APPEND from one connection to EXISTS on another that waits in IDLE: no bot involved."""
+    world = World(server, "af")
+    latencies = []
+    with world.client() as client:
+        client.select_folder("INBOX", readonly=True)
+        for n in range(rounds):
+            client.idle()
+            start = time.perf_counter()
+            world.deliver(Folder.INBOX, URGENT.replace(b"Message-ID: <", f"Message-ID: <floor{n}.".encode(), 1))
+            while not any(b"EXISTS" in bytes(r[1]) if len(r) > 1 else False for r in client.idle_check(timeout=5)):
+                if time.perf_counter() - start > 30:
+                    break
+            latencies.append(time.perf_counter() - start)
+            client.idle_done()
+    return latencies
