@@ -57,7 +57,8 @@ class Outcome:
     kind: str
     outcome: str  # new_request, linked, approval, needs_person, ignored, already_processed, failed
     reference: str = ""
-    urgent: bool = False  # this mail opened an urgent request, or said an open one is urgent
+    to_flag: bool = False  # flag the mail in the mailbox (it made a request urgent, and configuration asks)
+    to_file: bool = False  # file it into Information Requests (a new request, and configuration asks)
 
 
 def message_key(mail: ParsedMail, raw: bytes) -> str:
@@ -72,8 +73,9 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome
     folder = "sent" if stored.folder == Folder.SENT else "inbox"
     try:
         with Session(deps.engine) as session:
-            if _seen(session, mailbox.role, folder, message_id):
-                return Outcome(message_id, "", "already_processed")
+            seen = _seen(session, mailbox.role, folder, message_id)
+            if seen is not None:
+                return Outcome(message_id, seen.kind, "already_processed", to_flag=seen.to_flag, to_file=seen.to_file)
             outcome = _handle(session, mail, message_id, stored, mailbox, folder, deps)
             session.commit()
     except IntegrityError:
@@ -87,10 +89,10 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome
     return outcome
 
 
-def _seen(session: Session, role: str, folder: str, message_id: str) -> bool:
-    return session.exec(select(MailSeen.id).where(
+def _seen(session: Session, role: str, folder: str, message_id: str) -> MailSeen | None:
+    return session.exec(select(MailSeen).where(
         MailSeen.mailbox == role, MailSeen.folder == folder, MailSeen.message_id == message_id
-    )).first() is not None
+    )).first()
 
 
 def _handle(
@@ -103,14 +105,19 @@ def _handle(
     for reason in found.needs_person:
         ctx.needs_person(reason)
     outcome, request = _route(ctx, folder)
-    session.add(MailSeen(
+    made_urgent = (found.urgent and request is not None and request.urgent
+                   and (found.kind in handlers.NEW_REQUEST_KINDS or found.kind == "requester_followup"))
+    config = deps.settings.mailbox(mailbox.role)  # type: ignore[arg-type]
+    inbox = stored.folder == Folder.INBOX
+    seen = MailSeen(
         mailbox=mailbox.role, folder=folder, backend_key=stored.key, message_id=message_id, kind=found.kind,
         outcome=outcome, request_id=request.id if request else None, subject=mail.subject,
         sender=mail.from_address, sent_at=mail.date, processed_at=ctx.now,
-    ))
-    urgent = (found.urgent and folder == "inbox" and request is not None and request.urgent
-              and (found.kind in handlers.NEW_REQUEST_KINDS or found.kind == "requester_followup"))
-    return Outcome(message_id, found.kind, outcome, request.reference if request else "", urgent)
+        to_flag=inbox and made_urgent and deps.settings.alerts.flag_urgent_mail,
+        to_file=inbox and outcome == "new_request" and config.file_requests,
+    )
+    session.add(seen)
+    return Outcome(message_id, found.kind, outcome, request.reference if request else "", seen.to_flag, seen.to_file)
 
 
 def _route(ctx: handlers.Context, folder: str) -> tuple[str, Request | None]:
@@ -238,8 +245,7 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
                 return  # the position stays where it was: the rest is read again next time
             outcome = process_message(stored, mailbox, deps)
             report.outcomes.append(outcome)
-            _flag_if_urgent(deps, mailbox, stored, outcome)  # before filing: a move keeps the flag
-            _file_if_asked(deps, mailbox, stored, outcome)
+            _finish_in_mailbox(deps, mailbox, stored, outcome)
             with Session(deps.engine) as session:
                 report.drafts_saved += save_pending_drafts(session, deps.composer, deps.mailboxes, deps.clock(),
                                                            mailbox.role)
@@ -252,15 +258,22 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
             return
 
 
-def _flag_if_urgent(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:
-    """Flag an urgent request's mail so Business Support see it in Outlook, where configuration allows."""
-    if deps.settings.alerts.flag_urgent_mail and outcome.urgent:
+def _finish_in_mailbox(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:
+    """Flag an urgent request's mail and file a new request, as recorded with the mail; then record it done.
+
+    Flagging comes first, so the move keeps the flag; flagging twice changes nothing,
+    so a crash before the record only means the next poll flags (and files) again.
+    """
+    if not (outcome.to_flag or outcome.to_file):
+        return
+    if outcome.to_flag:
         mailbox.flag(stored)
-        log.info("%s in %s: flagged as urgent (%s)", outcome.message_id, mailbox.role, outcome.reference)
-
-
-def _file_if_asked(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:
-    """Move a new request into Information Requests, the job Business Support do by hand."""
-    config = deps.settings.mailbox(mailbox.role)  # type: ignore[arg-type]
-    if config.file_requests and stored.folder == Folder.INBOX and outcome.outcome == "new_request":
-        mailbox.file_into(Folder.INFORMATION_REQUESTS, stored)
+        log.info("%s in %s: flagged as urgent %s", outcome.message_id, mailbox.role, outcome.reference)
+    if outcome.to_file:
+        mailbox.file_into(Folder.INFORMATION_REQUESTS, stored)  # what Business Support do by hand
+    with Session(deps.engine) as session:
+        seen = _seen(session, mailbox.role, "inbox", outcome.message_id)
+        if seen is not None:
+            seen.to_flag = seen.to_file = False
+            session.add(seen)
+            session.commit()

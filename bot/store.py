@@ -71,6 +71,10 @@ class MailSeen(SQLModel, table=True):
     sender: str = ""
     sent_at: datetime | None = None
     processed_at: datetime
+    # Work left in the mailbox, done after the commit: a crash in between leaves it here, and the
+    # next poll that sees the mail still in the inbox finishes it (a mail a person moves back is left).
+    to_flag: bool = False
+    to_file: bool = False
 
 
 class Check(SQLModel, table=True):

@@ -56,8 +56,21 @@ class CrashAfterSaving:
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         return self.inner.file_into(folder, message)
 
+    def flag(self, message: StoredMail) -> None:
+        self.inner.flag(message)
+
     def close(self) -> None:
         self.inner.close()
+
+
+class CrashBeforeFiling(CrashAfterSaving):
+    """A mailbox that dies when the first new request is about to be filed, after its record committed."""
+
+    def save_draft(self, raw: bytes, message_id: str) -> str:
+        return self.inner.save_draft(raw, message_id)
+
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        raise Crash("crash between recording a new request and filing it")
 
 
 def _counts(journey: Journey) -> tuple[int, int, int, int]:
@@ -71,10 +84,19 @@ def _assert_exactly_once(journey: Journey) -> None:
         seen = Counter(m.message_id for m in session.exec(select(MailSeen)).all())
         drafts = session.exec(select(Draft)).all()
     assert len(seen) == len(MAIL) and set(seen.values()) == {1}, seen
-    in_folder = Counter(str(email.message_from_bytes(raw)["Message-ID"]) for raw in journey.folder(Folder.DRAFTS))
+    in_folder = Counter(_message_ids(journey, Folder.DRAFTS))
     assert set(in_folder.values()) <= {1}, in_folder  # no draft twice in Drafts
     assert {d.message_id for d in drafts} == set(in_folder)  # every recorded draft is there, and only those
     assert {d.state for d in drafts} == {"saved"}
+    with Session(journey.engine) as session:
+        requests = {m.message_id for m in session.exec(select(MailSeen).where(MailSeen.outcome == "new_request"))}
+    filed = Counter(_message_ids(journey, Folder.INFORMATION_REQUESTS))
+    assert filed == Counter(requests), filed  # every new request filed once, and nothing else
+    assert not requests & set(_message_ids(journey, Folder.INBOX))
+
+
+def _message_ids(journey: Journey, folder: Folder) -> list[str]:
+    return [str(email.message_from_bytes(raw)["Message-ID"]) for raw in journey.folder(folder)]
 
 
 @pytest.fixture
@@ -99,6 +121,27 @@ def test_crash_between_saving_a_draft_and_recording_it(journey: Journey, setting
         crashing.run()
     Journey(settings, tmp_path).run()  # restart
     _assert_exactly_once(journey)
+
+
+def test_crash_between_recording_a_request_and_filing_it(journey: Journey, settings: Settings,
+                                                          tmp_path: Path) -> None:
+    crashing = Journey(settings, tmp_path, mailboxes={**journey.maildirs, "cass": CrashBeforeFiling(journey.cass)})
+    with pytest.raises(Crash):
+        crashing.run()
+    assert journey.folder(Folder.INFORMATION_REQUESTS) == []
+    Journey(settings, tmp_path).run()  # restart: the request is recognised, not processed again, and filed
+    _assert_exactly_once(journey)
+    assert journey.marked(Folder.INFORMATION_REQUESTS)["URGENT - connected carer assessment - Mr Lee Fenwick"] == {
+        "flagged"}
+
+
+def test_a_request_a_person_moves_back_to_the_inbox_stays_there(journey: Journey) -> None:
+    journey.run()
+    [filed] = [m for m in journey.cass.poll(Folder.INFORMATION_REQUESTS, None).messages if b"Amara Bello" in m.raw]
+    journey.cass.file_into(Folder.INBOX, filed)  # someone in Business Support drags it back
+    journey.run()
+    assert filed.raw in journey.folder(Folder.INBOX)
+    assert filed.raw not in journey.folder(Folder.INFORMATION_REQUESTS)
 
 
 @pytest.mark.parametrize("crash_at", range(1, 22))  # one run reads the clock 18 times
