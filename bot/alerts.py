@@ -19,7 +19,7 @@ subject line already does.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -144,44 +144,65 @@ def _back_mail(settings: Settings, role: str, health: MailboxHealth, now: dateti
 
 def expiring_credentials(settings: Settings, now: datetime) -> dict[str, Expiry]:
     """Each mailbox whose sign-in credential expires within `credential_warning_days` (or has expired)."""
-    horizon = _today(settings, now) + timedelta(days=settings.alerts.credential_warning_days)
-    found = {config.role: credential_expiry(config) for config in settings.mailboxes}
-    return {role: expiry for role, expiry in found.items() if expiry and expiry.on <= horizon}
+    found = known_expiries(settings)
+    return {role: expiry for role, expiry in found.items()
+            if days_left(settings, expiry, now) <= settings.alerts.credential_warning_days}
 
 
-def expiry_warning(expiry: Expiry, today: date) -> str:
+def known_expiries(settings: Settings) -> dict[str, Expiry]:
+    """Each mailbox whose sign-in credential has an expiry the bot can know."""
+    found = {config.role: credential_expiry(config, _zone(settings)) for config in settings.mailboxes}
+    return {role: expiry for role, expiry in found.items() if expiry}
+
+
+def days_left(settings: Settings, expiry: Expiry, now: datetime) -> int:
+    """Whole days from today (the organisation's today) to the credential's last day; negative once expired."""
+    return (expiry.on - now.astimezone(_zone(settings)).date()).days
+
+
+def expiry_warning(settings: Settings, expiry: Expiry, now: datetime) -> str:
     """The warning `cassbot status`, the digest and the alert all give."""
-    days = (expiry.on - today).days
+    days = days_left(settings, expiry, now)
     when = "has expired" if days < 0 else "expires today" if days == 0 else f"expires in {days} day(s)"
     return f"the {expiry.what} it signs in with {when} ({expiry.on:%a %d %b %Y})"
 
 
 def credential_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
-    """One alert per expiring client secret or certificate (a new one, with a new date, gets its own)."""
+    """One alert per expiring client secret or certificate, naming every mailbox that signs in with it
+    (a renewed one, with a new date, gets its own)."""
+    shared: dict[Expiry, list[str]] = {}
+    for role, expiry in expiring_credentials(settings, now).items():
+        shared.setdefault(expiry, []).append(role)
     sent = []
     with Session(engine) as session:
-        for role, expiry in expiring_credentials(settings, now).items():
-            key = f"{role} {expiry.what} {expiry.on.isoformat()}"
+        for expiry, roles in shared.items():
+            key = f"{expiry.client_id} {expiry.what} {expiry.where} {expiry.on.isoformat()}"
             if session.exec(select(AlertSent.id).where(AlertSent.kind == "credential expiring",
                                                        AlertSent.subject_key == key)).first() is None and _send(
-                    session, settings, "credential expiring", key, _expiry_mail(settings, role, expiry, now), now):
-                sent.append(f"{role} {expiry.what}")
+                    session, settings, "credential expiring", key, _expiry_mail(settings, roles, expiry, now), now):
+                sent.append(f"{_listed(roles)} {expiry.what}")
     return sent
 
 
-def _expiry_mail(settings: Settings, role: str, expiry: Expiry, now: datetime) -> EmailMessage:
-    config = settings.mailbox(role)  # type: ignore[arg-type]
+def _expiry_mail(settings: Settings, roles: list[str], expiry: Expiry, now: datetime) -> EmailMessage:
+    noun = "mailbox" if len(roles) == 1 else "mailboxes"
+    mailboxes = _listed([f"{role} ({settings.mailbox(role).address})" for role in roles])  # type: ignore[arg-type]
+    names = f"{_listed(roles)} {noun}"
     registration = f"app registration {expiry.client_id}"
     renew = (f"upload a new certificate to {registration} in Microsoft Entra ID and put it, with its key, in "
              f"{expiry.where}" if expiry.what == "certificate" else
              f"add a new client secret to {registration} in Microsoft Entra ID, put it in {expiry.where}, and "
-             f"set client_secret_expires in the {role} mailbox's configuration to its new expiry date")
-    body = (f"cassbot signs in to the {role} mailbox ({config.address}) with an app credential: "
-            f"{expiry_warning(expiry, _today(settings, now))}.\n\n"
-            "When it expires the bot can no longer read the mailbox, and new requests go unseen.\n\n"
+             f"set client_secret_expires in the configuration of the {names} to its new expiry date")
+    body = (f"cassbot signs in to the {mailboxes} {noun} with an app credential: "
+            f"{expiry_warning(settings, expiry, now)}.\n\n"
+            f"When it expires the bot can no longer read the {noun}, and new requests go unseen.\n\n"
             f"What to do: {renew}; then restart cassbot. Remove the old one once the bot has polled.\n")
-    subject = f"cassbot: the {role} mailbox's {expiry.what} expires on {expiry.on:%d %b %Y}"
+    subject = f"cassbot: the {expiry.what} for the {names} expires on {expiry.on:%d %b %Y}"
     return _mail(settings, settings.alerts.operators, subject, body, now)
+
+
+def _listed(items: list[str]) -> str:
+    return " and ".join(filter(None, (", ".join(items[:-1]), items[-1])))
 
 
 def _when(at: datetime | None) -> str:
@@ -219,10 +240,6 @@ def _mail(settings: Settings, to: tuple[str, ...], subject: str, body: str, now:
         msg["X-Priority"] = "1"
     msg.set_content(body)
     return msg
-
-
-def _today(settings: Settings, now: datetime) -> date:
-    return now.astimezone(_zone(settings)).date()
 
 
 def _zone(settings: Settings) -> ZoneInfo:

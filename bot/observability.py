@@ -17,8 +17,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from bot.alerts import days_left, known_expiries
 from bot.config import Settings
-from bot.mailbox.secrets import credential_expiry
 from bot.store import Draft, LateMark, MailboxHealth, MailSeen, NeedsPerson
 
 
@@ -86,10 +86,8 @@ class StoreCollector(Collector):
         expiry = GaugeMetricFamily("cassbot_credential_expiry_days",
                                    "Days until the client secret or certificate a mailbox signs in with expires",
                                    labels=["mailbox", "credential"])
-        for config in self.settings.mailboxes:
-            found = credential_expiry(config)
-            if found:
-                expiry.add_metric([config.role, found.what], float((found.on - now.date()).days))
+        for role, found in known_expiries(self.settings).items():
+            expiry.add_metric([role, found.what], float(days_left(self.settings, found, now)))
         return expiry
 
 

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.leases import lease
 from bot.linking import link
 from bot.mail import ParsedMail, parse_mail
-from bot.mailbox.base import Folder, Mailbox, MailboxAuthError, MailboxError, StoredMail
+from bot.mailbox.base import Folder, Mailbox, MailboxAuthError, MailboxError, MessageGone, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
 from bot.store import MailboxHealth, MailSeen, NeedsPerson, Request, SyncPosition
 
@@ -75,7 +75,11 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome
         with Session(deps.engine) as session:
             seen = _seen(session, mailbox.role, folder, message_id)
             if seen is not None:
-                return Outcome(message_id, seen.kind, "already_processed", to_flag=seen.to_flag, to_file=seen.to_file)
+                # Work left over from a crash is finished only on the very message it was meant for:
+                # a mail a person dragged back into the inbox has a new key, and stays where they put it.
+                same = seen.backend_key == stored.key
+                return Outcome(message_id, seen.kind, "already_processed", to_flag=same and seen.to_flag,
+                               to_file=same and seen.to_file)
             outcome = _handle(session, mail, message_id, stored, mailbox, folder, deps)
             session.commit()
     except IntegrityError:
@@ -266,11 +270,14 @@ def _finish_in_mailbox(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome
     """
     if not (outcome.to_flag or outcome.to_file):
         return
-    if outcome.to_flag:
-        mailbox.flag(stored)
-        log.info("%s in %s: flagged as urgent %s", outcome.message_id, mailbox.role, outcome.reference)
-    if outcome.to_file:
-        mailbox.file_into(Folder.INFORMATION_REQUESTS, stored)  # what Business Support do by hand
+    try:
+        if outcome.to_flag:
+            mailbox.flag(stored)
+            log.info("%s in %s: flagged as urgent %s", outcome.message_id, mailbox.role, outcome.reference)
+        if outcome.to_file:
+            mailbox.file_into(Folder.INFORMATION_REQUESTS, stored)  # what Business Support do by hand
+    except MessageGone as exc:  # someone dealt with it first: where they put it is where it stays
+        log.warning("%s: not flagged or filed: %s", outcome.message_id, exc)
     with Session(deps.engine) as session:
         seen = _seen(session, mailbox.role, "inbox", outcome.message_id)
         if seen is not None:

@@ -117,7 +117,8 @@ class Status:
         lines = [f"cassbot {'healthy' if self.healthy else 'NOT HEALTHY'}"]
         for role, health in self.mailboxes.items():
             notes = "".join(f"; {note}" for note in (health.problem, health.warning) if note)
-            lines.append(f"  {role}: last good poll {_when(health.last_success) or 'never'}{notes}")
+            last = health.last_success.isoformat() if health.last_success else "never"
+            lines.append(f"  {role}: last good poll {last}{notes}")
         lines.append(f"  needs a person: {self.needs_person}")
         lines.append(f"  next digest: {self.next_digest}")
         return "\n".join(lines)
@@ -131,7 +132,6 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
     """Each mailbox's last good poll, what is wrong, and whether its credential expires soon."""
     stale = timedelta(minutes=settings.service.stale_after_minutes)
     expiring = expiring_credentials(settings, now)
-    today = now.astimezone(Calendar.from_settings(settings).zone).date()
     found: dict[str, Freshness] = {}
     for config in settings.mailboxes:
         health = session.get(MailboxHealth, config.role)
@@ -141,7 +141,7 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
         else:
             problem = "" if last and now - last <= stale else "no good poll recently"
         expiry = expiring.get(config.role)
-        found[config.role] = Freshness(last, problem, expiry_warning(expiry, today) if expiry else "")
+        found[config.role] = Freshness(last, problem, expiry_warning(settings, expiry, now) if expiry else "")
     return found
 
 

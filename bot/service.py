@@ -52,6 +52,9 @@ class Service:
         self.scheduler.start()
         watchers = self._start_watchers()
         log.info("cassbot running: %d mailboxes", len(self.deps.mailboxes))
+        if not self.deps.settings.alerts.operators:
+            log.warning("alerts.operators is empty: nobody will be mailed when a mailbox cannot be read or a "
+                        "credential is about to expire (cassbot status and the digest still show it)")
         self.stop.wait()
         log.info("stopping: finishing the mail in hand")
         self.deps.stop = self.stop  # the pipeline stops between mails

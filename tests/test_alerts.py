@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -200,7 +201,9 @@ def test_a_graph_certificate_near_expiry_alerts_the_operators_once_and_shows_in_
     graph = {"tenant_id": "t-1", "client_id": "app-123", "certificate_path": str(path)}
     settings = _with_mailbox(settings, "lado", backend="graph", graph=graph)
     now = datetime.now(UTC)
-    ends = (now + timedelta(days=5)).date()
+    london = ZoneInfo(settings.working_hours.timezone)
+    ends = (now + timedelta(days=5)).astimezone(london).date()  # its last day as the office counts days
+    days = (ends - now.astimezone(london).date()).days  # 5, unless summer time ends or begins in between
     with Session(engine) as session:
         session.add_all(MailboxHealth(mailbox=role, last_success=now) for role in ("cass", "af", "lado"))
         session.commit()
@@ -209,14 +212,14 @@ def test_a_graph_certificate_near_expiry_alerts_the_operators_once_and_shows_in_
     assert credential_alerts(engine, settings, now + timedelta(days=1)) == []  # no repeats
     (alert,) = sink[1].received
     assert alert.envelope_to == list(OPERATORS) and alert.message["Auto-Submitted"] == "auto-generated"
-    assert alert.message["Subject"] == f"cassbot: the lado mailbox's certificate expires on {ends:%d %b %Y}"
+    assert alert.message["Subject"] == f"cassbot: the certificate for the lado mailbox expires on {ends:%d %b %Y}"
     body = alert.message.get_content()
-    assert "expires in 5 day(s)" in body and "app registration app-123" in body and str(path) in body
+    assert f"expires in {days} day(s)" in body and "app registration app-123" in body and str(path) in body
     with Session(engine) as session:
         status = service_status(session, settings, now)
         digest = gather(session, settings, Calendar.from_settings(settings), now, now - timedelta(days=1))
     assert status.healthy  # the mailbox is still read: a warning, not a failure
-    assert f"lado: last good poll {now:%Y-%m-%d %H:%M}; the certificate it signs in with expires in 5 day(s)" \
+    assert f"lado: last good poll {now.isoformat()}; the certificate it signs in with expires in {days} day(s)" \
         in status.text()
     assert status.as_json()["mailboxes"]["lado"]["warning"].startswith("the certificate")  # type: ignore[index]
     assert "certificate it signs in with expires" in next(r.cells[2] for r in digest.freshness if r.cells[0] == "lado")
@@ -241,6 +244,13 @@ def test_a_client_secret_is_warned_of_only_within_the_window_and_a_renewed_one_s
     first = sink[1].received[0].message.get_content()
     assert "expires in 4 day(s) (Fri 20 Nov 2026)" in first
     assert "put it in the environment variable CASSBOT_CASS_SECRET" in first and "client_secret_expires" in first
+    graph = {"tenant_id": "t-1", "client_id": "app-9", "client_secret_env": "CASSBOT_APP_SECRET",
+             "client_secret_expires": "2026-11-25"}
+    one_app = settings.model_copy(update={"mailboxes": tuple(
+        m.model_validate({**m.model_dump(), "backend": "graph", "graph": graph}) for m in settings.mailboxes)})
+    assert credential_alerts(engine, one_app, now) == ["cass, af and lado client secret"]  # one secret, one mail
+    assert sink[1].received[-1].message["Subject"] == (
+        "cassbot: the client secret for the cass, af and lado mailboxes expires on 25 Nov 2026")
     assert "expires today" in sink[1].received[1].message.get_content()
     with_password = {**imap, "auth": "password", "password_env": "X", "client_secret_expires": "2026-11-17"}
     password = _with_mailbox(settings, "cass", backend="imap", imap=with_password)

@@ -16,6 +16,7 @@ from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
 from bot.store import AuditEvent, Draft, MailSeen, Request
 from tests.journey import Journey
 
+URGENT = "URGENT - connected carer assessment - Mr Lee Fenwick"
 MAIL = ("01-ola-request.eml", "02-urgent-kinship-request.eml", "03-partner-rfi.eml", "04-level3-request.eml",
         "05-charms-answer.eml", "08-out-of-office.eml", "11-team-notice.eml")
 
@@ -71,6 +72,31 @@ class CrashBeforeFiling(CrashAfterSaving):
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         raise Crash("crash between recording a new request and filing it")
+
+
+class CrashBeforeFlagging(CrashBeforeFiling):
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        return self.inner.file_into(folder, message)
+
+    def flag(self, message: StoredMail) -> None:
+        raise Crash("crash between recording an urgent request and flagging it")
+
+
+class CrashAfterFiling(CrashBeforeFlagging):
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        self.inner.file_into(folder, message)
+        raise Crash("crash between filing a new request and recording that it is filed")
+
+
+class PersonFilesItFirst(CrashBeforeFlagging):
+    """Business Support file each new request by hand a moment before the bot gets to it."""
+
+    def flag(self, message: StoredMail) -> None:
+        self.inner.flag(message)
+
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        self.inner.file_into(folder, message)  # the person
+        return self.inner.file_into(folder, message)  # the bot, finding it gone
 
 
 def _counts(journey: Journey) -> tuple[int, int, int, int]:
@@ -131,8 +157,42 @@ def test_crash_between_recording_a_request_and_filing_it(journey: Journey, setti
     assert journey.folder(Folder.INFORMATION_REQUESTS) == []
     Journey(settings, tmp_path).run()  # restart: the request is recognised, not processed again, and filed
     _assert_exactly_once(journey)
-    assert journey.marked(Folder.INFORMATION_REQUESTS)["URGENT - connected carer assessment - Mr Lee Fenwick"] == {
-        "flagged"}
+    assert journey.marked(Folder.INFORMATION_REQUESTS)[URGENT] == {"flagged"}
+
+
+def test_crash_between_recording_an_urgent_request_and_flagging_it(journey: Journey, settings: Settings,
+                                                                    tmp_path: Path) -> None:
+    crashing = Journey(settings, tmp_path, mailboxes={**journey.maildirs, "cass": CrashBeforeFlagging(journey.cass)})
+    with pytest.raises(Crash):
+        crashing.run()
+    assert journey.marked(Folder.INBOX)[URGENT] == set()
+    Journey(settings, tmp_path).run()  # restart: flagged, then filed
+    _assert_exactly_once(journey)
+    assert journey.marked(Folder.INFORMATION_REQUESTS)[URGENT] == {"flagged"}
+
+
+def test_a_request_filed_just_before_a_crash_then_moved_back_by_a_person_stays_in_the_inbox(
+    journey: Journey, settings: Settings, tmp_path: Path
+) -> None:
+    crashing = Journey(settings, tmp_path, mailboxes={**journey.maildirs, "cass": CrashAfterFiling(journey.cass)})
+    with pytest.raises(Crash):
+        crashing.run()  # the first request is filed, but the store still says "to file"
+    [filed] = journey.cass.poll(Folder.INFORMATION_REQUESTS, None).messages
+    journey.cass.file_into(Folder.INBOX, filed)  # someone drags it back
+    Journey(settings, tmp_path).run()
+    assert filed.raw in journey.folder(Folder.INBOX)
+    assert filed.raw not in journey.folder(Folder.INFORMATION_REQUESTS)
+
+
+def test_a_request_someone_files_first_is_left_where_they_put_it_and_the_run_goes_on(
+    journey: Journey, settings: Settings, tmp_path: Path
+) -> None:
+    racing = Journey(settings, tmp_path, mailboxes={**journey.maildirs, "cass": PersonFilesItFirst(journey.cass)})
+    report = racing.run()
+    assert report.failed == {}
+    _assert_exactly_once(journey)  # each new request filed once (by the person), every mail processed
+    with Session(journey.engine) as session:
+        assert not session.exec(select(MailSeen).where(MailSeen.to_file)).all()
 
 
 def test_a_request_a_person_moves_back_to_the_inbox_stays_there(journey: Journey) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.mailbox.base import Folder, Mailbox, MailboxError, StoredMail
+from bot.mailbox.base import Folder, Mailbox, MailboxError, MessageGone, StoredMail
 from bot.mailbox.maildir import MaildirMailbox
 from tests.ews_world import ews_backend
 from tests.graph_world import graph_backend
@@ -165,7 +165,7 @@ def test_filing_a_message_that_is_gone_raises_and_adds_nothing(mailbox: Backend)
     stored = _only(mailbox, Folder.INBOX)
     mailbox.box.file_into(Folder.INFORMATION_REQUESTS, stored)
 
-    with pytest.raises(MailboxError, match="no longer in"):
+    with pytest.raises(MessageGone, match="no longer in"):
         mailbox.box.file_into(Folder.INFORMATION_REQUESTS, stored)
 
     _only(mailbox, Folder.INFORMATION_REQUESTS)
@@ -192,7 +192,7 @@ def test_flagging_a_message_that_is_gone_raises(mailbox: Backend) -> None:
     stored = _only(mailbox, Folder.INBOX)
     mailbox.box.file_into(Folder.INFORMATION_REQUESTS, stored)
 
-    with pytest.raises(MailboxError, match="no longer in"):
+    with pytest.raises(MessageGone, match="no longer in"):
         mailbox.box.flag(stored)
 
 

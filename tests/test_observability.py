@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
@@ -45,12 +47,13 @@ def test_metrics_come_from_the_store(settings: Settings, tmp_path: Path) -> None
 
 
 def test_the_days_left_on_a_client_secret_are_a_metric(settings: Settings, tmp_path: Path) -> None:
-    graph = {"tenant_id": "t-1", "client_id": "app-1", "client_secret_env": "S", "client_secret_expires": "2099-01-01"}
+    expires = datetime.now(ZoneInfo(settings.working_hours.timezone)).date() + timedelta(days=40)
+    graph = {"tenant_id": "t-1", "client_id": "app-1", "client_secret_env": "S", "client_secret_expires": expires}
     mailboxes = tuple(m.model_validate({**m.model_dump(), "backend": "graph", "graph": graph}) if m.role == "lado"
                       else m for m in settings.mailboxes)
     journey = Journey(settings, tmp_path)
     registry = CollectorRegistry()
     registry.register(StoreCollector(journey.engine, journey.settings.model_copy(update={"mailboxes": mailboxes})))
     metrics = generate_latest(registry).decode()
-    assert 'cassbot_credential_expiry_days{credential="client secret",mailbox="lado"}' in metrics
-    assert 'cassbot_credential_expiry_days{credential="client secret",mailbox="cass"}' not in metrics
+    assert 'cassbot_credential_expiry_days{credential="client secret",mailbox="lado"} 40.0' in metrics
+    assert metrics.count("cassbot_credential_expiry_days{") == 1  # a password or a Maildir has no expiry to know

@@ -48,6 +48,13 @@ class MailboxError(Exception):
     """Our or the server's fault: the poll can be retried later."""
 
 
+class MessageGone(MailboxError):
+    """The message is no longer where the poll found it: a person moved or deleted it since."""
+
+    def __init__(self, role: str, key: str, folder: str) -> None:
+        super().__init__(f"{role}: message {key} is no longer in {folder!r} (moved or deleted since the poll)")
+
+
 class MailboxAuthError(Exception):
     """The server refused the bot's credentials: retrying cannot help; a person must act."""
 

@@ -81,7 +81,7 @@ from exchangelib.services import CreateFolder, MoveItem, SyncFolderItems
 from exchangelib.version import VERSIONS
 
 from bot.config import ConfigError, Ews
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
 from bot.mailbox.retry import backoff_delay
 
 log = logging.getLogger(__name__)
@@ -244,14 +244,16 @@ class EwsMailbox:
             raise self._gone(message)
         if isinstance(item, Exception):
             raise item
+        if not isinstance(item, Message):  # a meeting request, say: exchangelib has no flag for it here
+            log.warning("%s: %s is a %s, not a message; not flagged", self.role, message.key, type(item).__name__)
+            return
         if item.importance == "High" and item.flag_status == _FLAGGED:
             return
         item.importance, item.flag_status = "High", _FLAGGED
         item.save(update_fields=["importance", "flag_status"], conflict_resolution="AlwaysOverwrite")
 
-    def _gone(self, message: StoredMail) -> MailboxError:
-        return MailboxError(f"{self.role}: message {message.key} is no longer in {message.folder.value!r}"
-                            " (moved or deleted since the poll)")
+    def _gone(self, message: StoredMail) -> MessageGone:
+        return MessageGone(self.role, message.key, message.folder.value)
 
     # -- folders --
 

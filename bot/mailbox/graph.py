@@ -44,7 +44,7 @@ import httpx
 import msal
 
 from bot.config import Graph
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
 from bot.mailbox.retry import backoff_delay
 
 log = logging.getLogger(__name__)
@@ -354,9 +354,8 @@ class GraphMailbox:
             raise self._gone(message)
         self._check(response)
 
-    def _gone(self, message: StoredMail) -> MailboxError:
-        return MailboxError(f"{self.role}: message {message.key} is no longer in {message.folder.value}"
-                            " (moved or deleted since the poll)")
+    def _gone(self, message: StoredMail) -> MessageGone:
+        return MessageGone(self.role, message.key, message.folder.value)
 
     def _folder_id(self, folder: Folder, create: bool) -> str | None:
         if folder in WELL_KNOWN:

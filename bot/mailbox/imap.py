@@ -30,7 +30,7 @@ from imapclient import DRAFT, IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from bot.config import Imap
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, Poll, StoredMail
+from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
 from bot.mailbox.retry import backoff_delay
 from bot.mailbox.secrets import Secret
 
@@ -169,8 +169,7 @@ class ImapMailbox:
         validity, _, uid_text = message.key.partition(":")
         uid = int(uid_text or 0)
         if str(status[b"UIDVALIDITY"]) != validity or not client.search(["UID", str(uid)]):
-            raise MailboxError(f"{self.role}: message {message.key} is no longer in {source!r}"
-                               " (moved or deleted since the poll)")
+            raise MessageGone(self.role, message.key, source)
         return uid
 
     @staticmethod

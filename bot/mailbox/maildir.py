@@ -27,7 +27,7 @@ from datetime import datetime
 from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 
-from bot.mailbox.base import Folder, MailboxError, Poll, StoredMail
+from bot.mailbox.base import Folder, MailboxError, MessageGone, Poll, StoredMail
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,7 @@ class MaildirMailbox:
             if source is None or not source.exists():
                 source = self._files(message.folder).get(message.key)
         if source is None:
-            raise MailboxError(f"{self.role}: message {message.key} is no longer in {self._label(message.folder)!r}"
-                               " (moved or deleted since the poll)")
+            raise MessageGone(self.role, message.key, self._label(message.folder))
         return source
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.config import AppCredential, Imap
 from bot.config import Mailbox as MailboxConfig
@@ -104,17 +105,17 @@ class Expiry:
     client_id: str  # the app registration it belongs to
 
 
-def credential_expiry(config: MailboxConfig) -> Expiry | None:
+def credential_expiry(config: MailboxConfig, zone: ZoneInfo) -> Expiry | None:
     """The expiry of the app credential this mailbox signs in with, where it can be known.
 
-    A certificate's is read from the certificate itself; a client secret's only
-    from `client_secret_expires`, as Entra ID showed it when the secret was made.
-    Passwords and token commands have none the bot can know.
+    A certificate's is read from the certificate itself (its last day in `zone`); a
+    client secret's only from `client_secret_expires`, as Entra ID showed it when the
+    secret was made. Passwords and token commands have none the bot can know.
     """
     app: AppCredential
     if config.graph and config.backend == "graph":
         if config.graph.certificate_path:
-            ends = certificate_expiry(Path(config.graph.certificate_path))
+            ends = certificate_expiry(Path(config.graph.certificate_path), zone)
             return Expiry("certificate", ends, config.graph.certificate_path, config.graph.client_id) if ends else None
         app = config.graph
     elif config.imap and config.backend == "imap" and config.imap.auth == "xoauth2" and not config.imap.token_command:
@@ -129,11 +130,12 @@ def credential_expiry(config: MailboxConfig) -> Expiry | None:
                   app.client_id)
 
 
-def certificate_expiry(path: Path) -> date | None:
-    """The last day of the first certificate in a PEM file; None when it cannot be read (sign-in will say why)."""
+def certificate_expiry(path: Path, zone: ZoneInfo) -> date | None:
+    """The last day (in `zone`) of the first certificate in a PEM file; None when it cannot be read
+    (sign-in will say why)."""
     from cryptography import x509  # installed with msal
 
     try:
-        return x509.load_pem_x509_certificate(path.read_bytes()).not_valid_after_utc.date()
+        return x509.load_pem_x509_certificate(path.read_bytes()).not_valid_after_utc.astimezone(zone).date()
     except (OSError, ValueError):
         return None
