@@ -133,7 +133,7 @@ def credential_expiry(config: MailboxConfig, zone: ZoneInfo) -> Expiry | None:
 def certificate_expiry(path: Path, zone: ZoneInfo) -> date | None:
     """The last day (in `zone`) of the first certificate in a PEM file; None when it cannot be read
     (sign-in will say why)."""
-    from cryptography import x509  # installed with msal
+    from cryptography import x509
 
     try:
         return x509.load_pem_x509_certificate(path.read_bytes()).not_valid_after_utc.astimezone(zone).date()
