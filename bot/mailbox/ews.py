@@ -82,7 +82,7 @@ from exchangelib.version import VERSIONS
 
 from bot.config import ConfigError, Ews
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
-from bot.mailbox.retry import backoff_delay
+from bot.mailbox.retry import retrying
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -283,31 +283,20 @@ class EwsMailbox:
     # -- connection and retries --
 
     def _retry(self, work: Callable[[Any], T]) -> T:
-        failures = 0
-        while True:
-            try:
-                result = work(self._connected())
-            except _REFUSED as exc:
-                raise MailboxAuthError(f"{self.role}: Exchange refused access to the mailbox {self.address} "
-                                       f"for {self._settings.username or self.address}: {exc}") from exc
-            except RateLimitError as exc:
-                raise MailboxError(f"{self.role}: Exchange is throttling {self.address} for {exc.wait:.0f} s, longer "
-                                   f"than max_wait_seconds ({self._settings.max_wait_seconds})") from exc
-            except _TRANSIENT as exc:
-                failures += 1
-                if failures >= self._max_attempts:
-                    raise MailboxError(f"{self.role}: Exchange unreachable after {failures} tries: {exc}") from exc
-                if failures == 1:  # once per outage, not once per try
-                    log.warning("%s: Exchange request failed (%s); retrying with back-off", self.role, exc)
-                self._sleep(backoff_delay(failures, self._base_delay))
-            except EWSError as exc:
-                if isinstance(exc, _FOLDER_GONE):
-                    self._folders.clear()  # deleted or recreated by someone: look the folders up again next time
-                raise MailboxError(f"{self.role}: Exchange refused the request: {exc}") from exc
-            else:
-                if failures:
-                    log.info("%s: Exchange answering again after %d tries", self.role, failures + 1)
-                return result
+        try:
+            return retrying(lambda: work(self._connected()), log=log, role=self.role, server="Exchange",
+                            transient=_TRANSIENT, max_attempts=self._max_attempts, base_delay=self._base_delay,
+                            sleep=self._sleep)
+        except _REFUSED as exc:
+            raise MailboxAuthError(f"{self.role}: Exchange refused access to the mailbox {self.address} "
+                                   f"for {self._settings.username or self.address}: {exc}") from exc
+        except RateLimitError as exc:
+            raise MailboxError(f"{self.role}: Exchange is throttling {self.address} for {exc.wait:.0f} s, longer "
+                               f"than max_wait_seconds ({self._settings.max_wait_seconds})") from exc
+        except EWSError as exc:
+            if isinstance(exc, _FOLDER_GONE):
+                self._folders.clear()  # deleted or recreated by someone: look the folders up again next time
+            raise MailboxError(f"{self.role}: Exchange refused the request: {exc}") from exc
 
     def _connected(self) -> Any:
         if self._account is None:

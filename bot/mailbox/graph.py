@@ -45,7 +45,7 @@ import msal
 
 from bot.config import Graph
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
-from bot.mailbox.retry import backoff_delay
+from bot.mailbox.retry import retrying
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -451,21 +451,9 @@ class GraphMailbox:
 
     def _retry(self, work: Callable[[], T]) -> T:
         """Run one operation of the interface, again after a transient failure; its throttling waits add up."""
-        failures, self._waited = 0, 0.0
-        while True:
-            try:
-                result = work()
-            except _Transient as exc:
-                failures += 1
-                if failures >= self._max_attempts:
-                    raise MailboxError(f"{self.role}: Graph unreachable after {failures} tries: {exc}") from exc
-                if failures == 1:  # once per outage, not once per try
-                    log.warning("%s: Graph request failed (%s); retrying with back-off", self.role, exc)
-                self._sleep(backoff_delay(failures, self._base_delay))
-                continue
-            if failures:
-                log.info("%s: Graph back after %d tries", self.role, failures)
-            return result
+        self._waited = 0.0
+        return retrying(work, log=log, role=self.role, server="Graph", transient=(_Transient,),
+                        max_attempts=self._max_attempts, base_delay=self._base_delay, sleep=self._sleep)
 
 
 def _literal(text: str) -> str:

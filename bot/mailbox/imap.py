@@ -31,7 +31,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from bot.config import Imap
 from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
-from bot.mailbox.retry import backoff_delay
+from bot.mailbox.retry import retrying
 from bot.mailbox.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -209,23 +209,12 @@ class ImapMailbox:
     # -- connection, folders, retries --
 
     def _retry(self, work: Callable[[IMAPClient], T]) -> T:
-        failures = 0
-        while True:
-            try:
-                return work(self._connected())
-            except _TRANSIENT as exc:
-                failures += 1
-                self._drop()
-                if failures >= self._max_attempts:
-                    raise MailboxError(f"{self.role}: IMAP server unreachable after {failures} tries: {exc}") from exc
-                if failures == 1:  # once per outage, not once per try
-                    log.warning("%s: IMAP connection lost (%s); reconnecting with back-off", self.role, exc)
-                self._sleep(backoff_delay(failures, self._base_delay))
-            except IMAPClientError as exc:
-                raise MailboxError(f"{self.role}: IMAP server refused: {exc}") from exc
-            else:
-                if failures:
-                    log.info("%s: IMAP connection back after %d tries", self.role, failures)
+        try:
+            return retrying(lambda: work(self._connected()), log=log, role=self.role, server="IMAP server",
+                            transient=_TRANSIENT, max_attempts=self._max_attempts, base_delay=self._base_delay,
+                            sleep=self._sleep, on_failure=self._drop, failed="connection lost")
+        except IMAPClientError as exc:
+            raise MailboxError(f"{self.role}: IMAP server refused: {exc}") from exc
 
     def _connected(self) -> IMAPClient:
         if self._client is None:
