@@ -81,7 +81,6 @@ class StoreCollector(Collector):
             yield _gauge(session, "cassbot_late_items", "Things the sweep has found past their timescale",
                          select(func.count()).select_from(LateMark))
 
-
     def _credential_expiry(self, now: datetime) -> GaugeMetricFamily:
         expiry = GaugeMetricFamily("cassbot_credential_expiry_days",
                                    "Days until the client secret or certificate a mailbox signs in with expires",

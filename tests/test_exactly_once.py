@@ -38,8 +38,8 @@ class CrashingClock:
         return datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
 
 
-class CrashAfterSaving:
-    """A mailbox that dies right after a draft reaches the Drafts folder, before the store hears of it."""
+class Outside:
+    """The real mailbox, passed through; each subclass changes the one moment it is about."""
 
     def __init__(self, inner: Mailbox) -> None:
         self.inner, self.role, self.address = inner, inner.role, inner.address
@@ -48,8 +48,7 @@ class CrashAfterSaving:
         return self.inner.poll(folder, position)
 
     def save_draft(self, raw: bytes, message_id: str) -> str:
-        self.inner.save_draft(raw, message_id)
-        raise Crash("crash between saving a draft and recording it")
+        return self.inner.save_draft(raw, message_id)
 
     def draft_ids(self) -> set[str]:
         return self.inner.draft_ids()
@@ -64,35 +63,34 @@ class CrashAfterSaving:
         self.inner.close()
 
 
-class CrashBeforeFiling(CrashAfterSaving):
-    """A mailbox that dies when the first new request is about to be filed, after its record committed."""
+class CrashAfterSaving(Outside):
+    """A mailbox that dies right after a draft reaches the Drafts folder, before the store hears of it."""
 
     def save_draft(self, raw: bytes, message_id: str) -> str:
-        return self.inner.save_draft(raw, message_id)
+        self.inner.save_draft(raw, message_id)
+        raise Crash("crash between saving a draft and recording it")
+
+
+class CrashBeforeFiling(Outside):
+    """A mailbox that dies when the first new request is about to be filed, after its record committed."""
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         raise Crash("crash between recording a new request and filing it")
 
 
-class CrashBeforeFlagging(CrashBeforeFiling):
-    def file_into(self, folder: Folder, message: StoredMail) -> str:
-        return self.inner.file_into(folder, message)
-
+class CrashBeforeFlagging(Outside):
     def flag(self, message: StoredMail) -> None:
         raise Crash("crash between recording an urgent request and flagging it")
 
 
-class CrashAfterFiling(CrashBeforeFlagging):
+class CrashAfterFiling(Outside):
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         self.inner.file_into(folder, message)
         raise Crash("crash between filing a new request and recording that it is filed")
 
 
-class PersonFilesItFirst(CrashBeforeFlagging):
+class PersonFilesItFirst(Outside):
     """Business Support file each new request by hand a moment before the bot gets to it."""
-
-    def flag(self, message: StoredMail) -> None:
-        self.inner.flag(message)
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
         self.inner.file_into(folder, message)  # the person
