@@ -50,6 +50,13 @@ def imap_settings_for(settings: Settings, dovecot: Dovecot) -> Settings:
     return settings.model_copy(update={"mailboxes": boxes})
 
 
+def with_mailboxes(settings: Settings, roles: tuple[str, ...], **changes: object) -> Settings:
+    """The settings with these mailboxes' configuration changed, checked again as the config file would be."""
+    mailboxes = tuple(m.model_validate({**m.model_dump(), **changes}) if m.role in roles else m
+                      for m in settings.mailboxes)
+    return settings.model_copy(update={"mailboxes": mailboxes})
+
+
 class Journey:
     """The bot over Maildirs under `root` (or mailboxes on a test Dovecot), with the outside world's moves."""
 

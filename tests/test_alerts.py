@@ -22,7 +22,7 @@ from bot.store import MailboxHealth, make_engine, migrate
 from bot.timescales import Calendar
 from tests.dovecot import Dovecot
 from tests.graph_world import certificate_file
-from tests.journey import Journey
+from tests.journey import Journey, with_mailboxes
 from tests.smtp_sink import Sink
 
 DUTY = ("j.hart@childrenstrust.example",)
@@ -177,12 +177,6 @@ def test_a_refused_login_alerts_once_naming_the_mailbox(journey: Journey, sink: 
 # -- app credentials that expire --
 
 
-def _with_mailbox(settings: Settings, role: str, **changes: object) -> Settings:
-    mailboxes = tuple(m.model_validate({**m.model_dump(), **changes}) if m.role == role else m
-                      for m in settings.mailboxes)
-    return settings.model_copy(update={"mailboxes": mailboxes})
-
-
 @pytest.fixture
 def quiet_store(settings: Settings, tmp_path: Path, sink: tuple[int, Sink]) -> tuple[Engine, Settings]:
     """A store and settings with alerts going to the SMTP sink, and no mailbox read at all."""
@@ -199,7 +193,7 @@ def test_a_graph_certificate_near_expiry_alerts_the_operators_once_and_shows_in_
     engine, settings = quiet_store
     path, _ = certificate_file(tmp_path, days=5)
     graph = {"tenant_id": "t-1", "client_id": "app-123", "certificate_path": str(path)}
-    settings = _with_mailbox(settings, "lado", backend="graph", graph=graph)
+    settings = with_mailboxes(settings, ("lado",), backend="graph", graph=graph)
     now = datetime.now(UTC)
     london = ZoneInfo(settings.working_hours.timezone)
     ends = (now + timedelta(days=5)).astimezone(london).date()  # its last day as the office counts days
@@ -234,7 +228,7 @@ def test_a_client_secret_is_warned_of_only_within_the_window_and_a_renewed_one_s
             "tenant_id": "t-1", "client_id": "app-9", "client_secret_env": "CASSBOT_CASS_SECRET"}
 
     def expiring(on: str) -> Settings:
-        return _with_mailbox(settings, "cass", backend="imap", imap={**imap, "client_secret_expires": on})
+        return with_mailboxes(settings, ("cass",), backend="imap", imap={**imap, "client_secret_expires": on})
 
     assert credential_alerts(engine, expiring("2026-12-31"), now) == []  # 45 days away
     assert credential_alerts(engine, expiring("2026-11-20"), now) == ["cass client secret"]
@@ -246,12 +240,11 @@ def test_a_client_secret_is_warned_of_only_within_the_window_and_a_renewed_one_s
     assert "put it in the environment variable CASSBOT_CASS_SECRET" in first and "client_secret_expires" in first
     graph = {"tenant_id": "t-1", "client_id": "app-9", "client_secret_env": "CASSBOT_APP_SECRET",
              "client_secret_expires": "2026-11-25"}
-    one_app = settings.model_copy(update={"mailboxes": tuple(
-        m.model_validate({**m.model_dump(), "backend": "graph", "graph": graph}) for m in settings.mailboxes)})
+    one_app = with_mailboxes(settings, ("cass", "af", "lado"), backend="graph", graph=graph)
     assert credential_alerts(engine, one_app, now) == ["cass, af and lado client secret"]  # one secret, one mail
     assert sink[1].received[-1].message["Subject"] == (
         "cassbot: the client secret for the cass, af and lado mailboxes expires on 25 Nov 2026")
     assert "expires today" in sink[1].received[1].message.get_content()
     with_password = {**imap, "auth": "password", "password_env": "X", "client_secret_expires": "2026-11-17"}
-    password = _with_mailbox(settings, "cass", backend="imap", imap=with_password)
+    password = with_mailboxes(settings, ("cass",), backend="imap", imap=with_password)
     assert credential_alerts(engine, password, now) == []  # a password login does not use the app's secret

@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.observability import StoreCollector
 from tests.conftest import ROOT
-from tests.journey import Journey
+from tests.journey import Journey, with_mailboxes
 
 
 def test_logs_are_json_lines_when_configured(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,11 +49,10 @@ def test_metrics_come_from_the_store(settings: Settings, tmp_path: Path) -> None
 def test_the_days_left_on_a_client_secret_are_a_metric(settings: Settings, tmp_path: Path) -> None:
     expires = datetime.now(ZoneInfo(settings.working_hours.timezone)).date() + timedelta(days=40)
     graph = {"tenant_id": "t-1", "client_id": "app-1", "client_secret_env": "S", "client_secret_expires": expires}
-    mailboxes = tuple(m.model_validate({**m.model_dump(), "backend": "graph", "graph": graph}) if m.role == "lado"
-                      else m for m in settings.mailboxes)
     journey = Journey(settings, tmp_path)
     registry = CollectorRegistry()
-    registry.register(StoreCollector(journey.engine, journey.settings.model_copy(update={"mailboxes": mailboxes})))
+    registry.register(StoreCollector(journey.engine,
+                                     with_mailboxes(journey.settings, ("lado",), backend="graph", graph=graph)))
     metrics = generate_latest(registry).decode()
     assert 'cassbot_credential_expiry_days{credential="client secret",mailbox="lado"} 40.0' in metrics
     assert metrics.count("cassbot_credential_expiry_days{") == 1  # a password or a Maildir has no expiry to know
