@@ -28,13 +28,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.lifecycle import OPEN_STATES
-from bot.mailbox.secrets import Expiry, credential_expiry
-from bot.sending import SendFailed, send_internal
+from bot.domain import OPEN_STATES, AlertKind
+from bot.errors import SendFailed, SendRefused
+from bot.mailbox.credentials import Expiry, expiring_credentials, expiry_warning
+from bot.sending import send_internal
 from bot.store import AlertSent, MailboxHealth, Request
 
 log = logging.getLogger(__name__)
-_OPEN = [str(s) for s in OPEN_STATES]
 
 
 def send_due_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
@@ -50,11 +50,11 @@ def urgent_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str
         return []
     sent = []
     with Session(engine) as session:
-        done = set(session.exec(select(AlertSent.subject_key).where(AlertSent.kind == "urgent")).all())
-        waiting = session.exec(select(Request).where(Request.urgent, col(Request.state).in_(_OPEN))).all()
+        done = set(session.exec(select(AlertSent.subject_key).where(AlertSent.kind == AlertKind.URGENT)).all())
+        waiting = session.exec(select(Request).where(Request.urgent, col(Request.state).in_(OPEN_STATES))).all()
         for request in (r for r in waiting if r.reference not in done):
-            if _send(session, settings, "urgent", request.reference, _urgent_mail(settings, request, now, recipients),
-                     now):
+            if _send(session, settings, AlertSent(kind=AlertKind.URGENT, subject_key=request.reference, sent_at=now),
+                     _urgent_mail(settings, request, now, recipients)):
                 sent.append(request.reference)
     return sent
 
@@ -100,15 +100,15 @@ def _mailbox_alert(session: Session, settings: Settings, role: str, now: datetim
     if health is None:
         return None
     open_alert = session.exec(select(AlertSent).where(
-        AlertSent.kind == "mailbox down", col(AlertSent.subject_key).startswith(f"{role} since "),
+        AlertSent.kind == AlertKind.MAILBOX_DOWN, AlertSent.mailbox == role,
         col(AlertSent.recovered_at).is_(None))).first()
     if health.failing_since and not open_alert and _down_long_enough(settings, health, now):
-        key = f"{role} since {health.failing_since.isoformat()}"
-        return f"{role} down" if _send(session, settings, "mailbox down", key,
-                                       _down_mail(settings, role, health, now), now) else None
-    if open_alert and not health.failing_since and _send(
-        session, settings, "mailbox back", f"{role} at {now.isoformat()}", _back_mail(settings, role, health, now), now
-    ):
+        record = AlertSent(kind=AlertKind.MAILBOX_DOWN, subject_key=f"{role} since {health.failing_since.isoformat()}",
+                           mailbox=role, sent_at=now)
+        return f"{role} down" if _send(session, settings, record, _down_mail(settings, role, health, now)) else None
+    back = AlertSent(kind=AlertKind.MAILBOX_BACK, subject_key=f"{role} at {now.isoformat()}", mailbox=role, sent_at=now)
+    if open_alert and not health.failing_since and _send(session, settings, back,
+                                                         _back_mail(settings, role, health, now)):
         open_alert.recovered_at = now
         session.add(open_alert)
         session.commit()
@@ -117,22 +117,21 @@ def _mailbox_alert(session: Session, settings: Settings, role: str, now: datetim
 
 
 def _down_long_enough(settings: Settings, health: MailboxHealth, now: datetime) -> bool:
-    refused = health.last_error.startswith("login refused")
     assert health.failing_since is not None
-    return refused or (now - health.failing_since).total_seconds() >= settings.alerts.mailbox_down_minutes * 60
+    down_for = (now - health.failing_since).total_seconds()
+    return health.login_refused or down_for >= settings.alerts.mailbox_down_minutes * 60
 
 
 def _down_mail(settings: Settings, role: str, health: MailboxHealth, now: datetime) -> EmailMessage:
-    refused = health.last_error.startswith("login refused")
     advice = ("Check the mailbox's password or OAuth secret (it may have expired or been changed), update the "
               "environment the bot reads it from, and restart cassbot."
-              if refused else
+              if health.login_refused else
               "Check that the mail server is up and reachable from the bot; cassbot keeps retrying and will "
               "pick up everything it missed when it is back.")
-    body = (f"cassbot cannot read the {role} mailbox ({settings.mailbox(role).address}).\n\n"  # type: ignore[arg-type]
+    body = (f"cassbot cannot read the {role} mailbox ({settings.mailbox(role).address}).\n\n"
             f"Since: {health.failing_since:%a %d %b %H:%M}\n"
             f"Last good poll: {_when(health.last_success)}\n"
-            f"What failed: {health.last_error}\n\n"
+            f"What failed: {'login refused: ' if health.login_refused else ''}{health.last_error}\n\n"
             f"What to do: {advice}\n")
     return _mail(settings, settings.alerts.operators, f"cassbot: the {role} mailbox cannot be read", body, now)
 
@@ -140,31 +139,6 @@ def _down_mail(settings: Settings, role: str, health: MailboxHealth, now: dateti
 def _back_mail(settings: Settings, role: str, health: MailboxHealth, now: datetime) -> EmailMessage:
     body = f"cassbot can read the {role} mailbox again (good poll at {_when(health.last_success)}).\n"
     return _mail(settings, settings.alerts.operators, f"cassbot: the {role} mailbox is back", body, now)
-
-
-def expiring_credentials(settings: Settings, now: datetime) -> dict[str, Expiry]:
-    """Each mailbox whose sign-in credential expires within `credential_warning_days` (or has expired)."""
-    found = known_expiries(settings)
-    return {role: expiry for role, expiry in found.items()
-            if days_left(settings, expiry, now) <= settings.alerts.credential_warning_days}
-
-
-def known_expiries(settings: Settings) -> dict[str, Expiry]:
-    """Each mailbox whose sign-in credential has an expiry the bot can know."""
-    found = {config.role: credential_expiry(config, _zone(settings)) for config in settings.mailboxes}
-    return {role: expiry for role, expiry in found.items() if expiry}
-
-
-def days_left(settings: Settings, expiry: Expiry, now: datetime) -> int:
-    """Whole days from today (the organisation's today) to the credential's last day; negative once expired."""
-    return (expiry.on - now.astimezone(_zone(settings)).date()).days
-
-
-def expiry_warning(settings: Settings, expiry: Expiry, now: datetime) -> str:
-    """The warning `cassbot status`, the digest and the alert all give."""
-    days = days_left(settings, expiry, now)
-    when = "has expired" if days < 0 else "expires today" if days == 0 else f"expires in {days} day(s)"
-    return f"the {expiry.what} it signs in with {when} ({expiry.on:%a %d %b %Y})"
 
 
 def credential_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
@@ -177,16 +151,17 @@ def credential_alerts(engine: Engine, settings: Settings, now: datetime) -> list
     with Session(engine) as session:
         for expiry, roles in shared.items():
             key = f"{expiry.client_id} {expiry.what} {expiry.where} {expiry.on.isoformat()}"
-            if session.exec(select(AlertSent.id).where(AlertSent.kind == "credential expiring",
+            record = AlertSent(kind=AlertKind.CREDENTIAL_EXPIRING, subject_key=key, sent_at=now)
+            if session.exec(select(AlertSent.id).where(AlertSent.kind == AlertKind.CREDENTIAL_EXPIRING,
                                                        AlertSent.subject_key == key)).first() is None and _send(
-                    session, settings, "credential expiring", key, _expiry_mail(settings, roles, expiry, now), now):
+                    session, settings, record, _expiry_mail(settings, roles, expiry, now)):
                 sent.append(f"{_listed(roles)} {expiry.what}")
     return sent
 
 
 def _expiry_mail(settings: Settings, roles: list[str], expiry: Expiry, now: datetime) -> EmailMessage:
     noun = "mailbox" if len(roles) == 1 else "mailboxes"
-    mailboxes = _listed([f"{role} ({settings.mailbox(role).address})" for role in roles])  # type: ignore[arg-type]
+    mailboxes = _listed([f"{role} ({settings.mailbox(role).address})" for role in roles])
     names = f"{_listed(roles)} {noun}"
     registration = f"app registration {expiry.client_id}"
     renew = (f"upload a new certificate to {registration} in Microsoft Entra ID and put it, with its key, in "
@@ -209,17 +184,22 @@ def _when(at: datetime | None) -> str:
     return at.strftime("%a %d %b %H:%M") if at else "never"
 
 
-def _send(session: Session, settings: Settings, kind: str, key: str, mail: EmailMessage, now: datetime) -> bool:
-    """Record, then send (a crash in between loses one alert rather than doubling it)."""
+def _send(session: Session, settings: Settings, record: AlertSent, mail: EmailMessage) -> bool:
+    """Record, then send (a crash in between loses one alert rather than doubling it).
+
+    A send that did not happen is never left recorded as sent: a server that failed
+    is tried again at the next tick; a refusal (a recipient not on the staff list,
+    which the configuration check should have caught) is logged as an error.
+    """
     if not mail["To"]:
         return False
-    record = AlertSent(kind=kind, subject_key=key, sent_at=now)
     session.add(record)
     session.commit()
     try:
         send_internal(settings, mail)
-    except SendFailed as exc:
-        log.error("alert %r not sent, will try again: %s", mail["Subject"], exc)
+    except (SendFailed, SendRefused) as exc:
+        retry = "will try again" if isinstance(exc, SendFailed) else "refused"
+        log.error("alert %r not sent, %s: %s", mail["Subject"], retry, exc)
         session.delete(record)
         session.commit()
         return False

@@ -11,20 +11,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
 
 from bot import rules
 from bot.config import Settings, StaffMember
+from bot.domain import Kind
 from bot.mail import ParsedMail
+from bot.patterns import REFERENCE
 from bot.staff import NameMatch, StaffDirectory
+from bot.teams import CheckTeam, teams
 
-Kind = Literal[
-    "ola_request", "partner_request", "level1_verification", "disclosure_request",
-    "charms_check_request", "charms_check_response", "lado_check_request",
-    "lado_check_response", "suitability_check", "requester_followup", "auto_reply", "other",
-]
-CHECK_RESPONSES = frozenset({"charms_check_response", "lado_check_response"})
-_NOT_URGENT_KINDS = frozenset({"auto_reply", "other"})
+_NOT_URGENT_KINDS = frozenset({Kind.AUTO_REPLY, Kind.OTHER})
 
 
 @dataclass(frozen=True)
@@ -34,15 +30,21 @@ class Classification:
     kind: Kind
     urgent: bool
     reasons: tuple[str, ...]
-    rao: str | None = None  # check responses: the staff name, else as written
+    team: CheckTeam | None = None  # check requests and answers: the team asked, or answering
+    rao: str | None = None  # check answers: the staff name, else as written
     rao_member: StaffMember | None = None
-    sender_trusted: bool | None = None  # check responses only
+    sender_trusted: bool | None = None  # check answers only
     reference: str | None = None
     needs_person: tuple[str, ...] = ()  # why a person must look at it
 
+    @property
+    def name(self) -> str:
+        """The kind as people and the JSON output see it: a check's is its team's ("lado_check_response")."""
+        return self.team.wire_kind(self.kind == Kind.CHECK_ANSWER) if self.team else str(self.kind)
+
     def as_json(self) -> dict[str, object]:
         return {
-            "kind": self.kind, "urgent": self.urgent, "rao": self.rao,
+            "kind": self.name, "urgent": self.urgent, "rao": self.rao,
             "sender_trusted": self.sender_trusted, "reference": self.reference,
             "reasons": list(self.reasons),
         }
@@ -50,7 +52,8 @@ class Classification:
 
 @dataclass
 class _Finding:
-    kind: Kind = "other"
+    kind: Kind = Kind.OTHER
+    team: CheckTeam | None = None
     reasons: list[str] = field(default_factory=list)
     needs_person: list[str] = field(default_factory=list)
 
@@ -61,8 +64,7 @@ class Classifier:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.staff = StaffDirectory(settings.staff)
-        self._af = settings.mailbox("af").address
-        self._lado = settings.mailbox("lado").address
+        self._address = {team.role: settings.mailbox(team.role).address for team in teams()}
 
     def classify(self, mail: ParsedMail) -> Classification:
         found = _Finding()
@@ -81,48 +83,46 @@ class Classifier:
     def _auto_reply(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
         if not mail.auto_reply_signals:
             return False
-        found.kind = "auto_reply"
+        found.kind = Kind.AUTO_REPLY
         found.reasons.extend(f"machine-sent: {s}" for s in mail.auto_reply_signals)
         return True
 
     def _check(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
-        subject = mail.subject
-        charms = rules.CHARMS_CHECK.search(subject)
-        lado = rules.LADO_CHECK.search(subject)
-        if charms and (not lado or charms.start() <= lado.start()):
-            kind = self._direction(mail, self._af, "charms")
-        elif lado:
-            kind = self._direction(mail, self._lado, "lado")
-        elif self._asks_team_in_body(mail):
-            kind = "lado_check_request" if mail.recipients and self._lado in mail.recipients else "charms_check_request"
+        """The teams' subject conventions (the one written first wins), or staff asking a team in the body."""
+        by_subject = [(match.start(), n, team) for n, team in enumerate(teams())
+                      if (match := team.convention.search(mail.subject))]
+        if by_subject:
+            team = min(by_subject, key=lambda found: found[:2])[2]
+            kind = self._direction(mail, team)
+        elif asked := self._team_asked_in_body(mail):
+            team, kind = asked, Kind.CHECK_REQUEST
         else:
             return False
-        found.kind = kind
-        found.reasons.append(f"check convention: {kind.replace('_', ' ')}")
+        found.kind, found.team = kind, team
+        found.reasons.append(f"check convention: {team.wire_kind(kind == Kind.CHECK_ANSWER).replace('_', ' ')}")
         return True
 
-    def _direction(self, mail: ParsedMail, team: str, name: str) -> Kind:
-        """Request (someone asks the team) or response (the team answers, or claims to)."""
-        if mail.from_address == team:
-            return f"{name}_check_response"  # type: ignore[return-value]
-        after = _after_last(rules.CHARMS_CHECK if name == "charms" else rules.LADO_CHECK, mail.subject)
-        asks = team in mail.recipients or _asks(after)
-        return f"{name}_check_{'request' if asks else 'response'}"  # type: ignore[return-value]
+    def _direction(self, mail: ParsedMail, team: CheckTeam) -> Kind:
+        """Request (someone asks the team) or answer (the team answers, or claims to)."""
+        address = self._address[team.role]
+        if mail.from_address == address:
+            return Kind.CHECK_ANSWER
+        asks = address in mail.recipients or _asks(_after_last(team.convention, mail.subject))
+        return Kind.CHECK_REQUEST if asks else Kind.CHECK_ANSWER
 
-    def _asks_team_in_body(self, mail: ParsedMail) -> bool:
-        """Staff writing to A&F or LADO without the subject convention."""
+    def _team_asked_in_body(self, mail: ParsedMail) -> CheckTeam | None:
+        """Staff writing to a team without the subject convention."""
         if not self.settings.is_internal(mail.from_address) or mail.is_reply:
-            return False
-        if self._lado in mail.recipients:
-            return rules.LADO_REQUEST_BODY.search(mail.fresh_text) is not None
-        return self._af in mail.recipients and rules.CHARMS_REQUEST_BODY.search(mail.fresh_text) is not None
+            return None
+        return next((team for team in teams() if self._address[team.role] in mail.recipients
+                     and team.request_body.search(mail.fresh_text)), None)
 
     def _suitability(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
         in_subject = rules.SUITABILITY.search(mail.subject)
         in_body = rules.SUITABILITY.search(mail.fresh_text) and rules.OFSTED.search(mail.subject + mail.fresh_text)
         if not (in_subject or in_body):
             return False
-        found.kind = "suitability_check"
+        found.kind = Kind.SUITABILITY_CHECK
         found.reasons.append("Ofsted suitability check wording")
         return True
 
@@ -133,23 +133,24 @@ class Classifier:
             found.reasons.append("reply from outside on a request subject")
         else:
             return False
-        found.kind = "requester_followup"
+        found.kind = Kind.REQUESTER_FOLLOWUP
         return True
 
     def _request(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
         scores, fired = _score_requests(mail)
         if not scores:
             return False
-        kind, score = scores.most_common(1)[0]
-        cues = {name.split(" (")[0] for k, name in fired if k == kind}
+        wire, score = scores.most_common(1)[0]
+        kind = Kind(wire)
+        cues = {name.split(" (")[0] for k, name in fired if k == wire}
         if score < rules.REQUEST_THRESHOLD or len(cues) < rules.REQUEST_MIN_CUES:
             found.reasons.append(f"too little evidence for {kind}: {', '.join(sorted(cues))}")
             return False
         if self.settings.is_internal(mail.from_address) and not mail.is_forward:
             found.reasons.append(f"looks like {kind}, but internal mail that forwards nothing")
             return False
-        found.kind = kind  # type: ignore[assignment]
-        found.reasons.extend(name for k, name in fired if k == kind)
+        found.kind = kind
+        found.reasons.extend(name for k, name in fired if k == wire)
         return True
 
     # -- what applies to every kind --
@@ -162,13 +163,14 @@ class Classifier:
                 found.reasons.append(why)
         rao: NameMatch | None = None
         trusted: bool | None = None
-        if found.kind in CHECK_RESPONSES:
-            rao = self._rao(mail, found)
-            trusted = self._trusted(mail, found)
+        if found.kind == Kind.CHECK_ANSWER and found.team is not None:
+            rao = self._rao(mail, found.team, found)
+            trusted = self._trusted(mail, found.team, found)
         return Classification(
             kind=found.kind,
             urgent=urgent,
             reasons=tuple(found.reasons),
+            team=found.team,
             rao=(rao.member.name if rao.member else rao.written) if rao else None,
             rao_member=rao.member if rao else None,
             sender_trusted=trusted,
@@ -176,9 +178,8 @@ class Classifier:
             needs_person=tuple(found.needs_person),
         )
 
-    def _rao(self, mail: ParsedMail, found: _Finding) -> NameMatch | None:
-        pattern = rules.CHARMS_CHECK if found.kind == "charms_check_response" else rules.LADO_CHECK
-        candidates = _name_candidates(pattern, mail.subject)
+    def _rao(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> NameMatch | None:
+        candidates = _name_candidates(team.convention, mail.subject)
         first_written: NameMatch | None = None
         for written in candidates:
             match = self.staff.match(written)
@@ -203,20 +204,19 @@ class Classifier:
         found.needs_person.append("check answer names no RAO")
         return None
 
-    def _trusted(self, mail: ParsedMail, found: _Finding) -> bool:
-        team = self._af if found.kind == "charms_check_response" else self._lado
-        problem = _trust_problem(mail, team)
+    def _trusted(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> bool:
+        problem = _trust_problem(mail, self._address[team.role])
         if problem:
             found.reasons.append(f"sender not trusted: {problem}")
             found.needs_person.append(f"claims to be a check answer but {problem}")
             return False
-        found.reasons.append(f"sender is the configured {'A&F' if team == self._af else 'LADO'} address")
+        found.reasons.append(f"sender is the configured {team.name} address")
         return True
 
 
 def _reference(mail: ParsedMail) -> str | None:
     for text in (mail.subject, mail.reference_header):
-        match = rules.REFERENCE.search(text)
+        match = REFERENCE.search(text)
         if match:
             return f"CASS-{match.group(1)}-{match.group(2)}"
     return None
@@ -277,7 +277,7 @@ def _name_candidates(pattern: re.Pattern[str], subject: str) -> list[str]:
     What follows "CHARMS check required by CASS" (or "LADO check request") names
     the applicant, never the RAO, so those matches offer no candidates.
     """
-    subject = rules.REFERENCE.sub(" ", subject)
+    subject = REFERENCE.sub(" ", subject)
     answers = [m for m in pattern.finditer(subject) if not _asks(subject[m.end():])]
     if not answers:
         return []

@@ -16,12 +16,12 @@ from sqlmodel import Session
 
 from bot.alerts import send_due_alerts
 from bot.classify import Classifier
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.demo import run_demo
 from bot.digest import gather, render
+from bot.errors import ConfigError, MailboxAuthError
 from bot.jobs import send_due_digests
 from bot.mail import parse_mail
-from bot.mailbox.base import MailboxAuthError
 from bot.mailbox.registry import open_mailboxes
 from bot.observability import configure_logging, start_metrics
 from bot.pipeline import Deps, run_once

@@ -20,6 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config import Settings
+from bot.teams import team_of_template
 
 # The repository's templates/, or where CASSBOT_TEMPLATES says (an installed package, a container).
 TEMPLATES = Path(os.environ.get("CASSBOT_TEMPLATES") or Path(__file__).resolve().parent.parent / "templates")
@@ -42,11 +43,10 @@ def draft_message_id(reference: str, template: str, number: int, domain: str) ->
 
 
 def draft_subject(template: str, original_subject: str, applicant: str, reference: str) -> str:
-    """Check requests follow the teams' subject conventions; everything else is a reply."""
-    if template == "charms_check_request":
-        return f"CHARMS check required by CASS - {applicant or 'applicant'} [{reference}]"
-    if template == "lado_check_request":
-        return f"LADO check request - {applicant or 'applicant'} and household [{reference}]"
+    """Check requests follow their team's subject convention; everything else is a reply."""
+    team = team_of_template(template)
+    if team is not None:
+        return team.request_subject.format(applicant=applicant or "applicant", reference=reference)
     subject = original_subject.replace(f"[{reference}]", "").strip()
     return f"RE: {subject} [{reference}]"
 

@@ -16,13 +16,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.errors import ConfigError
+from bot.teams import mailbox_roles
+
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "cassbot.toml"
 
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the file and key."""
 
 
 def _address(value: str) -> str:
@@ -41,7 +41,6 @@ def _domain(value: str) -> str:
 
 Address = Annotated[str, AfterValidator(_address)]
 Domain = Annotated[str, AfterValidator(_domain)]
-Role = Literal["cass", "af", "lado"]
 
 
 class _Frozen(BaseModel):
@@ -147,7 +146,7 @@ class Graph(AppCredential):
 
 
 class Mailbox(_Frozen):
-    role: Role
+    role: str  # "cass", or a check team's role (`bot.teams`): "af", "lado"
     address: Address
     backend: Literal["maildir", "imap", "ews", "graph"] = "maildir"
     # Maildir: the folder holding this mailbox (relative paths from where cassbot runs).
@@ -283,12 +282,15 @@ class Settings(_Frozen):
     @classmethod
     def _one_mailbox_per_role(cls, mailboxes: tuple[Mailbox, ...]) -> tuple[Mailbox, ...]:
         roles = [m.role for m in mailboxes]
-        wrong = [f"{role!r} (found {roles.count(role)})" for role in ("cass", "af", "lado") if roles.count(role) != 1]
+        known = mailbox_roles()
+        wrong = [f"{role!r} (found {roles.count(role)})" for role in known if roles.count(role) != 1]
+        wrong += [f"{role!r} (no such role)" for role in roles if role not in known]
         if wrong:
-            raise ValueError("expected exactly one mailbox with each role; check " + ", ".join(wrong))
+            raise ValueError(f"expected exactly one mailbox with each role ({', '.join(known)}); check "
+                             + ", ".join(wrong))
         return mailboxes
 
-    def mailbox(self, role: Role) -> Mailbox:
+    def mailbox(self, role: str) -> Mailbox:
         return next(m for m in self.mailboxes if m.role == role)
 
     def is_internal(self, address: str) -> bool:

@@ -20,13 +20,12 @@ from sqlmodel import Session, col, select
 
 from bot.compose import template_environment
 from bot.config import Settings
-from bot.lifecycle import OPEN_STATES, State
+from bot.domain import OPEN_STATES, CheckState, DraftState, RequestState
 from bot.reports import mailbox_freshness
 from bot.store import Check, Draft, NeedsPerson, Request
 from bot.sweep import LateItem, find_late
+from bot.teams import team_of_role
 from bot.timescales import Calendar
-
-_OPEN = [str(s) for s in OPEN_STATES]
 
 
 @dataclass(frozen=True)
@@ -59,26 +58,31 @@ def gather(session: Session, settings: Settings, calendar: Calendar, now: dateti
     data = DigestData(now, since)
     data.freshness = [Row((role, _when(m.last_success) or "never", "; ".join(filter(None, (m.problem, m.warning)))))
                       for role, m in mailbox_freshness(session, settings, now).items()]
-    open_requests = session.exec(select(Request).where(col(Request.state).in_(_OPEN))
+    open_requests = session.exec(select(Request).where(col(Request.state).in_(OPEN_STATES))
                                  .order_by(col(Request.received_at))).all()
     references = {r.id: r.reference for r in open_requests}
     data.new = [_request_row(r) for r in session.exec(
         select(Request).where(col(Request.received_at) >= since).order_by(col(Request.received_at))).all()]
     data.urgent = [_request_row(r) for r in open_requests if r.urgent]
-    data.checks = [Row((references[c.request_id], "A&F (CHARMS)" if c.team == "af" else "LADO", _when(c.sent_at),
+    data.checks = [Row((references[c.request_id], _team_label(c.team), _when(c.sent_at),
                         _age(now - (c.sent_at or now))))
-                   for c in session.exec(select(Check).where(Check.state == "sent", col(Check.request_id)
+                   for c in session.exec(select(Check).where(Check.state == CheckState.SENT, col(Check.request_id)
                                                               .in_(list(references))).order_by(col(Check.sent_at)))]
     data.drafts = [Row((references[d.request_id], d.template.replace("_", " "), d.to_address,
                         _age(now - (d.saved_at or d.created_at))))
-                   for d in session.exec(select(Draft).where(Draft.state == "saved", col(Draft.request_id)
+                   for d in session.exec(select(Draft).where(Draft.state == DraftState.SAVED, col(Draft.request_id)
                                                              .in_(list(references))).order_by(col(Draft.saved_at)))]
     data.late = [_late_row(item, now) for item in find_late(session, settings, calendar, now)]
     data.closed = [_request_row(r) for r in session.exec(
-        select(Request).where(Request.state == State.CLOSED, col(Request.closed_at) >= since)).all()]
+        select(Request).where(Request.state == RequestState.CLOSED, col(Request.closed_at) >= since)).all()]
     data.needs_person = [Row((_when(n.at), n.mailbox, n.subject[:60], n.reason)) for n in session.exec(
         select(NeedsPerson).where(col(NeedsPerson.resolved_at).is_(None)).order_by(col(NeedsPerson.at))).all()]
     return data
+
+
+def _team_label(role: str) -> str:
+    team = team_of_role(role)
+    return team.label if team else role
 
 
 def _request_row(r: Request) -> Row:

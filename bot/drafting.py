@@ -4,45 +4,28 @@ From DESIGN.md "What the bot drafts" and seeds 000/001:
 - an OLA request without consent evidence, or with consent older than the limit,
   gets a resubmission request (and CASS does not keep the request);
 - from a non-secure generic or webmail address, a secure-address challenge;
-- every OLA request a LADO check request; one whose applicant fostered or adopted
-  before, a CHARMS check request too;
+- every OLA request the checks its facts call for (`bot.teams`: LADO always, a CHARMS
+  check when the applicant fostered or adopted before);
 - Level 3 requests the Disclosure Team redirect;
 - partner requests missing consent evidence (or Probation's concerns, purpose or
   consent statement) a more-information request;
-- once every check is answered, the response, with the OFSTED paragraph when LADO
-  said someone is known.
+- once every check is answered, the response, shaped by what each team said.
 A draft is a suggestion: what the bot could not tell goes in its `notes`.
+Drafts never carry attachments: nothing the bot drafts can attach the CHARMS summary.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.config import Settings
-from bot.extract import (
-    ConsentEvidence,
-    address_kind,
-    applicant_name,
-    consent_evidence,
-    household_names,
-    partner_request_gaps,
-    previously_fostered_or_adopted,
-)
-from bot.lifecycle import State
+from bot.domain import Kind, RequestState, Template
+from bot.extract.answers import TeamAnswer
+from bot.extract.facts import RequestFacts
+from bot.extract.partner import is_probation
 from bot.mail import ParsedMail
-
-TEAM_TEMPLATES = {"af": "charms_check_request", "lado": "lado_check_request"}
-# Drafts that carry information about children to an outside party.
-RESPONSES = frozenset({"response"})
-
-
-@dataclass(frozen=True)
-class OutgoingAttachment:
-    name: str
-    content_type: str
-    data: bytes
-    source: str  # the role of the mailbox it came from ("af" for a CHARMS summary)
+from bot.teams import CheckTeam, teams
 
 
 @dataclass(frozen=True)
@@ -52,80 +35,53 @@ class DraftPlan:
     template: str
     to: str
     context: dict[str, object] = field(default_factory=dict)
-    attachments: tuple[OutgoingAttachment, ...] = ()
-
-
-@dataclass(frozen=True)
-class RequestFacts:
-    """What a new request says, read once from the mail."""
-
-    applicant: str
-    household: list[str]
-    consent: ConsentEvidence
-    fostered_before: bool
-    address_kind: str
-    gaps: list[str]
 
 
 @dataclass(frozen=True)
 class NewRequestPlan:
-    state: State
+    state: RequestState
     drafts: list[DraftPlan]
-    checks: list[str]  # teams asked: "af", "lado"
+    checks: list[CheckTeam]  # the teams asked; each check's request draft is among `drafts`
     notes: list[str]  # what a person must look at
 
 
-def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFacts:
-    consent = consent_evidence(
-        mail.fresh_text, [a.name for a in mail.attachments], now, settings.timescales.consent_max_age_months
-    )
-    return RequestFacts(
-        applicant=applicant_name(mail.subject, mail.fresh_text) or "",
-        household=household_names(mail.fresh_text),
-        consent=consent,
-        fostered_before=previously_fostered_or_adopted(mail.fresh_text),
-        address_kind=address_kind(mail.from_address, settings),
-        gaps=partner_request_gaps(mail.fresh_text, mail.from_address),
-    )
-
-
-def plan_new_request(kind: str, mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewRequestPlan:
-    if kind == "ola_request":
+def plan_new_request(kind: Kind, mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewRequestPlan:
+    if kind == Kind.OLA_REQUEST:
         return _plan_ola(mail, facts, settings)
-    if kind == "partner_request" and facts.gaps:
-        more = DraftPlan("more_information", mail.from_address, {
-            "missing": facts.gaps, "is_probation": "probation" in (mail.from_address + mail.fresh_text).lower(),
+    if kind == Kind.PARTNER_REQUEST and facts.gaps:
+        more = DraftPlan(Template.MORE_INFORMATION, mail.from_address, {
+            "missing": facts.gaps, "is_probation": is_probation(mail.from_address, mail.fresh_text),
         })
-        return NewRequestPlan(State.AWAITING_CONSENT, [more], [], [])
-    if kind == "disclosure_request":
-        redirect = DraftPlan("disclosure_redirect", mail.from_address, {
+        return NewRequestPlan(RequestState.AWAITING_CONSENT, [more], [], [])
+    if kind == Kind.DISCLOSURE_REQUEST:
+        redirect = DraftPlan(Template.DISCLOSURE_REDIRECT, mail.from_address, {
             "disclosure_team_address": settings.organisation.disclosure_team_address,
         })
-        return NewRequestPlan(State.REDIRECTED, [redirect], [], [])
-    return NewRequestPlan(State.RECEIVED, [], [], [])
+        return NewRequestPlan(RequestState.REDIRECTED, [redirect], [], [])
+    return NewRequestPlan(RequestState.RECEIVED, [], [], [])
 
 
 def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewRequestPlan:
-    notes = _ola_notes(facts, settings)
+    notes = _ola_notes(facts)
     consent = facts.consent
     if not (consent.mentioned or consent.attached) or consent.too_old:
-        resubmit = DraftPlan("resubmission_request", mail.from_address, {
+        resubmit = DraftPlan(Template.RESUBMISSION_REQUEST, mail.from_address, {
             "reason": "consent_too_old" if consent.too_old else "no_consent",
             "consent_signed_on": consent.signed_on.strftime("%d %B %Y") if consent.signed_on else "",
             "consent_max_age_months": settings.timescales.consent_max_age_months,
         })
-        return NewRequestPlan(State.AWAITING_CONSENT, [resubmit], [], notes)
-    teams = ["lado", "af"] if facts.fostered_before else ["lado"]
-    drafts = [DraftPlan(TEAM_TEMPLATES[t], settings.mailbox("af" if t == "af" else "lado").address) for t in teams]
+        return NewRequestPlan(RequestState.AWAITING_CONSENT, [resubmit], [], notes)
+    asked = [team for team in teams() if team.asked_when(facts)]
+    drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address) for team in asked]
     if facts.address_kind in ("generic", "webmail"):
-        drafts.insert(0, DraftPlan("secure_address_challenge", mail.from_address, {
+        drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, mail.from_address, {
             "requester_address": mail.from_address,
         }))
-        return NewRequestPlan(State.AWAITING_SECURE_ADDRESS, drafts, teams, notes)
-    return NewRequestPlan(State.CHECKS_PENDING, drafts, teams, notes)
+        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
+    return NewRequestPlan(RequestState.CHECKS_PENDING, drafts, asked, notes)
 
 
-def _ola_notes(facts: RequestFacts, settings: Settings) -> list[str]:
+def _ola_notes(facts: RequestFacts) -> list[str]:
     notes = []
     if not facts.applicant:
         notes.append("cassbot could not make out the applicant's name from the request")
@@ -136,10 +92,11 @@ def _ola_notes(facts: RequestFacts, settings: Settings) -> list[str]:
     return notes
 
 
-def plan_response(to: str, lado_known: bool | None, charms_checked: bool, af_sensitive: bool) -> DraftPlan:
-    """The response to the LA/agency once every check is answered."""
-    notes = [] if lado_known is not None else ["cassbot could not tell from LADO's answer whether anyone is known"]
-    return DraftPlan("response", to, {
-        "lado_known": lado_known, "charms_checked": charms_checked,
-        "af_withdrew_sensitive": af_sensitive, "notes": notes,
-    })
+def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:
+    """The response to the LA/agency once every check is answered, shaped by what each team said."""
+    context: dict[str, object] = {"lado_known": None, "charms_checked": False, "af_withdrew_sensitive": False}
+    notes: list[str] = []
+    for answer in answers:
+        context.update(answer.response)
+        notes.extend(answer.notes)
+    return DraftPlan(Template.RESPONSE, to, {**context, "notes": notes})

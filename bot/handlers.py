@@ -1,14 +1,17 @@
 """What each kind of mail does to the store, inside the mail's own transaction.
 
-Called by `bot.pipeline.process_message` once the mail is parsed, classified
-and linked. Each handler returns the outcome word recorded with the mail; what a
-person must look at goes into the "needs a person" list with the reason.
+`route` is the one place that says what happens to a mail once it is parsed,
+classified and linked: mail in Sent Items is an RAO's approval; otherwise the
+kind picks a handler from `HANDLERS`. Each handler returns the outcome recorded
+with the mail; what a person must look at goes into the "needs a person" list
+with the reason.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -16,15 +19,28 @@ from sqlmodel import Session, col, select
 from bot.classify import Classification, Classifier
 from bot.compose import Composer
 from bot.config import Settings
-from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_response, read_facts
-from bot.extract import af_gave_sensitive_reason, known_to_lado, own_address_offered
-from bot.lifecycle import State, move
+from bot.domain import (
+    CASS,
+    CLOSED_BY_SENDING,
+    NEW_REQUEST_KINDS,
+    CheckState,
+    DraftState,
+    Kind,
+    Outcome,
+    RequestState,
+    Template,
+)
+from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_response
+from bot.extract.addresses import own_address_offered
+from bot.extract.answers import TeamAnswer
+from bot.extract.facts import read_facts
+from bot.lifecycle import move
+from bot.linking import Link, link
 from bot.mail import ParsedMail
 from bot.outbox import plan_draft
 from bot.store import Check, Draft, NeedsPerson, Request, audit
+from bot.teams import CheckTeam, team_of_template
 from bot.timescales import Calendar, decision_due
-
-NEW_REQUEST_KINDS = frozenset({"ola_request", "partner_request", "level1_verification", "disclosure_request"})
 
 
 @dataclass
@@ -54,12 +70,47 @@ class Context:
         )
 
 
-def open_request(ctx: Context) -> tuple[str, Request]:
+Handler = Callable[[Context, Link], tuple[Outcome, Request | None]]
+
+
+def route(ctx: Context, sent_items: bool) -> tuple[Outcome, Request | None]:
+    """What this mail does: the one table from kind to handler."""
+    linked = link(ctx.session, ctx.mail, ctx.found)
+    if sent_items:
+        return approval(ctx, linked.request), linked.request
+    return HANDLERS[ctx.found.kind](ctx, linked)
+
+
+def _ignore(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
+    return Outcome.IGNORED, linked.request
+
+
+def _new_request(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
+    if linked.request is not None:  # a request the requester sent again: a follow-up
+        return _followup(ctx, linked)
+    if ctx.mailbox != CASS:
+        ctx.needs_person(f"a new {ctx.found.name} arrived in the {ctx.mailbox} mailbox, not CASS")
+        return Outcome.NEEDS_PERSON, None
+    return open_request(ctx)
+
+
+def _linked_only(handler: Callable[[Context, Request], Outcome]) -> Handler:
+    """A handler for mail that must belong to a request: unlinked mail goes to a person with why."""
+    def handle(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
+        if linked.request is None:
+            if not ctx.found.needs_person:  # the classifier has already said why (an untrusted sender, say)
+                ctx.needs_person(linked.problem or f"{ctx.found.name.replace('_', ' ')} not linked to any open request")
+            return Outcome.NEEDS_PERSON, None
+        return handler(ctx, linked.request), linked.request
+    return handle
+
+
+def open_request(ctx: Context) -> tuple[Outcome, Request]:
     """A new request: give it a reference, plan its drafts and checks."""
     facts = read_facts(ctx.mail, ctx.settings, ctx.now)
     received = min(ctx.mail.date or ctx.now, ctx.now)
     request = Request(
-        kind=ctx.found.kind, state=State.RECEIVED, urgent=ctx.found.urgent, mailbox=ctx.mailbox,
+        kind=ctx.found.kind, state=RequestState.RECEIVED, urgent=ctx.found.urgent, mailbox=ctx.mailbox,
         requester_address=ctx.mail.from_address, requester_name=ctx.mail.from_name, applicant=facts.applicant,
         message_id=ctx.message_id, subject=ctx.mail.subject,
         household_json=json.dumps(facts.household), received_at=received,
@@ -70,23 +121,31 @@ def open_request(ctx: Context) -> tuple[str, Request]:
     ctx.session.flush()
     request.reference = f"CASS-{received.year}-{request.id:06d}"
     why = "; ".join(ctx.found.reasons)
-    audit(ctx.session, "classifier", f"request opened: {ctx.found.kind}", why, request_id=request.id, at=ctx.now)
+    audit(ctx.session, "classifier", f"request opened: {ctx.found.name}", why, request_id=request.id, at=ctx.now)
     if ctx.found.urgent:
         audit(ctx.session, "classifier", "marked urgent", why, request_id=request.id, at=ctx.now)
     _apply_plan(ctx, request, plan_new_request(ctx.found.kind, ctx.mail, facts, ctx.settings))
-    return "new_request", request
+    return Outcome.NEW_REQUEST, request
 
 
 def _apply_plan(ctx: Context, request: Request, plan: NewRequestPlan) -> None:
     for plan_item in plan.drafts:
-        ctx.draft(request, plan_item)
+        draft = ctx.draft(request, plan_item)
+        asked = team_of_template(plan_item.template)
+        if draft is not None and asked in plan.checks:
+            ctx.session.add(Check(request_id=request.id or 0, team=asked.role, state=CheckState.DRAFTED,
+                                  draft_message_id=draft.message_id))
     for note in plan.notes:
         ctx.needs_person(note, request)
-    if plan.state != State.RECEIVED:
+    if plan.state != RequestState.RECEIVED:
         move(ctx.session, request, plan.state, actor="rule", why="what the request needs first", now=ctx.now)
 
 
-def followup(ctx: Context, request: Request) -> str:
+def _followup(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
+    return _linked_only(followup)(ctx, linked)
+
+
+def followup(ctx: Context, request: Request) -> Outcome:
     """The requester wrote again: a new address, new consent, a chaser."""
     audit(ctx.session, "classifier", "follow-up from the requester", ctx.mail.subject,
           request_id=request.id, at=ctx.now)
@@ -94,89 +153,98 @@ def followup(ctx: Context, request: Request) -> str:
         request.urgent = True
         audit(ctx.session, "classifier", "marked urgent by a follow-up", "; ".join(ctx.found.reasons),
               request_id=request.id, at=ctx.now)
-    if request.state == State.AWAITING_SECURE_ADDRESS:
+    if request.state == RequestState.AWAITING_SECURE_ADDRESS:
         return _secure_address_given(ctx, request)
-    if request.state == State.CLOSED:
+    if request.state == RequestState.CLOSED:
         ctx.needs_person("follow-up on a closed request: CASS did not keep it, treat as a new request", request)
-    elif request.state == State.AWAITING_CONSENT:
-        move(ctx.session, request, State.RECEIVED, actor="rule", why="the requester sent more", now=ctx.now)
+    elif request.state == RequestState.AWAITING_CONSENT:
+        move(ctx.session, request, RequestState.RECEIVED, actor="rule", why="the requester sent more", now=ctx.now)
         ctx.needs_person("the requester sent more information: review it", request)
-    return "linked"
+    return Outcome.LINKED
 
 
-def _secure_address_given(ctx: Context, request: Request) -> str:
+def _secure_address_given(ctx: Context, request: Request) -> Outcome:
     address = own_address_offered(ctx.mail.fresh_text, ctx.settings.organisation.domain,
                                   ctx.settings.addresses.generic_local_parts)
     if not address:
         ctx.needs_person("reply to the secure-address question gives no personal address", request)
-        return "linked"
+        return Outcome.LINKED
     audit(ctx.session, "rule", "requester address changed", f"{request.requester_address} -> {address}",
           request_id=request.id, at=ctx.now)
     request.requester_address = address
     if _all_checks_answered(ctx.session, request):
         _draft_response(ctx, request)
     else:
-        move(ctx.session, request, State.CHECKS_PENDING, actor="rule", why="secure address given", now=ctx.now)
-    return "linked"
+        move(ctx.session, request, RequestState.CHECKS_PENDING, actor="rule", why="secure address given",
+             now=ctx.now)
+    return Outcome.LINKED
 
 
-def check_answer(ctx: Context, request: Request) -> str:
-    """A trusted CHARMS or LADO answer: record it, and draft the response when all are in."""
-    team = "af" if ctx.found.kind == "charms_check_response" else "lado"
-    check = ctx.session.exec(
-        select(Check).where(Check.request_id == request.id, Check.team == team, Check.state != "answered")
-    ).first()
+def check_answer(ctx: Context, request: Request) -> Outcome:
+    """A trusted answer from a check team: record what it means, and draft the response when all are in."""
+    team = ctx.found.team
+    assert team is not None  # the classifier names the team of every check answer
+    check = ctx.session.exec(select(Check).where(
+        Check.request_id == request.id, Check.team == team.role, Check.state != CheckState.ANSWERED)).first()
     if check is None:
-        ctx.needs_person(f"{team.upper()} answer for a check the bot has no record of asking", request)
-        return "linked"
-    check.state, check.answered_at, check.answer_message_id = "answered", ctx.now, ctx.message_id
-    check.known_to_lado = known_to_lado(ctx.mail.fresh_text) if team == "lado" else None
-    check.af_sensitive_reason = team == "af" and af_gave_sensitive_reason(ctx.mail.fresh_text)
+        ctx.needs_person(f"{team.name} answer for a check the bot has no record of asking", request)
+        return Outcome.LINKED
+    answer = team.read_answer(ctx.mail.fresh_text, [request.applicant, *request.household])
+    check.state, check.answered_at, check.answer_message_id = CheckState.ANSWERED, ctx.now, ctx.message_id
+    check.answer_json = json.dumps(asdict(answer))
     ctx.session.add(check)
     if not request.rao and ctx.found.rao_member:
         request.rao = ctx.found.rao_member.name
-    verdict = {True: "; someone is known to LADO", False: "; no one is known to LADO", None: ""}
-    detail = f"by {ctx.mail.from_address} for {ctx.found.rao}{verdict[check.known_to_lado]}"
-    if check.af_sensitive_reason:
-        detail += "; A&F gave health or financial reasons: the response says only that the applicant withdrew"
-    audit(ctx.session, "classifier", f"{'CHARMS' if team == 'af' else 'LADO'} check answered", detail,
-          request_id=request.id, at=ctx.now)
-    if request.state == State.CHECKS_PENDING and _all_checks_answered(ctx.session, request):
+    audit(ctx.session, "classifier", f"{team.system} answered",
+          f"by {ctx.mail.from_address} for {ctx.found.rao}; {answer.summary}", request_id=request.id, at=ctx.now)
+    if request.state == RequestState.CHECKS_PENDING and _all_checks_answered(ctx.session, request):
         _draft_response(ctx, request)
-    return "linked"
+    return Outcome.LINKED
 
 
 def _all_checks_answered(session: Session, request: Request) -> bool:
     states = session.exec(select(Check.state).where(Check.request_id == request.id)).all()
-    return all(s == "answered" for s in states)
+    return all(s == CheckState.ANSWERED for s in states)
 
 
 def _draft_response(ctx: Context, request: Request) -> None:
-    checks = ctx.session.exec(select(Check).where(Check.request_id == request.id)).all()
-    lado = next((c for c in checks if c.team == "lado"), None)
-    af = next((c for c in checks if c.team == "af"), None)
-    plan = plan_response(request.requester_address, lado.known_to_lado if lado else None,
-                         af is not None, bool(af and af.af_sensitive_reason))
-    ctx.draft(request, plan)
-    move(ctx.session, request, State.RESPONSE_DRAFTED, actor="rule", why="every check is answered", now=ctx.now)
+    checks = ctx.session.exec(select(Check).where(Check.request_id == request.id).order_by(col(Check.id))).all()
+    answers = [_team_answer(c) for c in checks]
+    ctx.draft(request, plan_response(request.requester_address, answers))
+    move(ctx.session, request, RequestState.RESPONSE_DRAFTED, actor="rule", why="every check is answered",
+         now=ctx.now)
 
 
-def approval(ctx: Context, request: Request | None) -> str:
+def _team_answer(check: Check) -> TeamAnswer:
+    stored = json.loads(check.answer_json or "{}")
+    return TeamAnswer(stored.get("summary", ""), stored.get("response", {}), tuple(stored.get("notes", ())))
+
+
+def _suitability(ctx: Context, request: Request) -> Outcome:
+    ctx.needs_person("Ofsted suitability check: has information already gone to the agency?", request)
+    return Outcome.LINKED
+
+
+def _linked(ctx: Context, request: Request) -> Outcome:
+    return Outcome.LINKED
+
+
+def approval(ctx: Context, request: Request | None) -> Outcome:
     """A mail in Sent Items: an RAO approved a draft by sending it (or wrote their own)."""
     if request is None:
-        return "ignored"
+        return Outcome.IGNORED
     draft = _sent_draft(ctx.session, ctx.mail, ctx.message_id, request)
     sent_by = ctx.mail.sender_address or ctx.mail.from_address
     if draft is None:
         audit(ctx.session, sent_by, "RAO sent mail on this request", ctx.mail.subject,
               request_id=request.id, at=ctx.now)
-        return "linked"
-    draft.state, draft.sent_at, draft.sent_by = "sent", ctx.mail.date or ctx.now, sent_by
+        return Outcome.LINKED
+    draft.state, draft.sent_at, draft.sent_by = DraftState.SENT, ctx.mail.date or ctx.now, sent_by
     ctx.session.add(draft)
     audit(ctx.session, sent_by, f"draft sent: {draft.template}", f"to {ctx.mail.to and ctx.mail.to[0]}",
           request_id=request.id, at=ctx.now)
     _after_sending(ctx, request, draft, sent_by)
-    return "approval"
+    return Outcome.APPROVAL
 
 
 def _sent_draft(session: Session, mail: ParsedMail, message_id: str, request: Request) -> Draft | None:
@@ -185,29 +253,41 @@ def _sent_draft(session: Session, mail: ParsedMail, message_id: str, request: Re
     if same_id:
         return same_id
     unsent = session.exec(
-        select(Draft).where(Draft.request_id == request.id, Draft.state == "saved").order_by(col(Draft.id))
+        select(Draft).where(Draft.request_id == request.id, Draft.state == DraftState.SAVED)
+        .order_by(col(Draft.id))
     ).all()
     return next((d for d in unsent if d.to_address in mail.recipients), None)
 
 
 def _after_sending(ctx: Context, request: Request, draft: Draft, sent_by: str) -> None:
-    team = {"charms_check_request": "af", "lado_check_request": "lado"}.get(draft.template)
-    if team:
-        check = ctx.session.exec(select(Check).where(Check.draft_message_id == draft.message_id)).first()
-        if check:
-            check.state, check.sent_at, check.sent_message_id = "sent", draft.sent_at, ctx.message_id
-            ctx.session.add(check)
-        staff = next((m for m in ctx.settings.staff if m.address == sent_by), None)
-        if staff and not request.rao:
-            request.rao = staff.name
-            audit(ctx.session, "rule", "RAO recorded", staff.name, request_id=request.id, at=ctx.now)
+    team = team_of_template(draft.template)
+    if team is not None:
+        _check_sent(ctx, request, draft, team, sent_by)
         return
-    closes = {
-        "resubmission_request": "resubmission requested: CASS does not keep the request",
-        "disclosure_redirect": "redirected to the Disclosure Team",
-        "response": "response sent",
-    }
-    if draft.template == "response":
-        move(ctx.session, request, State.RESPONDED, actor=sent_by, why="response sent", now=ctx.now)
-    if draft.template in closes and request.state != State.CLOSED:
-        move(ctx.session, request, State.CLOSED, actor=sent_by, why=closes[draft.template], now=ctx.now)
+    if draft.template == Template.RESPONSE:
+        move(ctx.session, request, RequestState.RESPONDED, actor=sent_by, why="response sent", now=ctx.now)
+    closes = CLOSED_BY_SENDING.get(draft.template)
+    if closes and request.state != RequestState.CLOSED:
+        move(ctx.session, request, RequestState.CLOSED, actor=sent_by, why=closes, now=ctx.now)
+
+
+def _check_sent(ctx: Context, request: Request, draft: Draft, team: CheckTeam, sent_by: str) -> None:
+    check = ctx.session.exec(select(Check).where(Check.draft_message_id == draft.message_id)).first()
+    if check:
+        check.state, check.sent_at, check.sent_message_id = CheckState.SENT, draft.sent_at, ctx.message_id
+        ctx.session.add(check)
+    staff = next((m for m in ctx.settings.staff if m.address == sent_by), None)
+    if staff and not request.rao:
+        request.rao = staff.name
+        audit(ctx.session, "rule", "RAO recorded", staff.name, request_id=request.id, at=ctx.now)
+
+
+HANDLERS: dict[Kind, Handler] = {
+    **{kind: _new_request for kind in NEW_REQUEST_KINDS},
+    Kind.CHECK_ANSWER: _linked_only(check_answer),
+    Kind.REQUESTER_FOLLOWUP: _followup,
+    Kind.SUITABILITY_CHECK: _linked_only(_suitability),
+    Kind.CHECK_REQUEST: _linked_only(_linked),
+    Kind.AUTO_REPLY: _ignore,
+    Kind.OTHER: _ignore,
+}

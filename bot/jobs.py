@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.digest import gather, message
+from bot.domain import RequestState
+from bot.errors import SendFailed
 from bot.leases import lease
-from bot.lifecycle import State
 from bot.pipeline import Deps, RunReport, run_mailbox
-from bot.sending import SendFailed, send_internal
+from bot.sending import send_internal
 from bot.store import (
     AuditEvent,
     Check,
@@ -96,7 +97,8 @@ def purge_closed(engine: Engine, settings: Settings, now: datetime) -> int:
     with lease(engine, "retention") as held, Session(engine) as session:
         if not held:
             return 0
-        old = session.exec(select(Request).where(Request.state == State.CLOSED, col(Request.closed_at) < cutoff)).all()
+        old = session.exec(select(Request).where(Request.state == RequestState.CLOSED,
+                                                 col(Request.closed_at) < cutoff)).all()
         ids = [r.id for r in old]
         if not ids:
             return 0

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.classify import CHECK_RESPONSES, Classification
-from bot.lifecycle import OPEN_STATES
+from bot.classify import Classification
+from bot.domain import OPEN_STATES, CheckState, Kind
 from bot.mail import ParsedMail
+from bot.patterns import TITLES
 from bot.store import Check, Draft, MailSeen, Request, request_by_reference
-
-TEAM_OF_ANSWER = {"charms_check_response": "af", "lado_check_response": "lado"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class Link:
 
 def link(session: Session, mail: ParsedMail, found: Classification) -> Link:
     """The request `mail` belongs to, and how that was decided."""
-    if found.kind in CHECK_RESPONSES and not found.sender_trusted:
+    if found.kind == Kind.CHECK_ANSWER and not found.sender_trusted:
         return Link(None, problem="an untrusted check answer is never linked")
     if found.reference:
         request = request_by_reference(session, found.reference)
@@ -45,7 +44,7 @@ def link(session: Session, mail: ParsedMail, found: Classification) -> Link:
     by_thread = _by_thread(session, mail)
     if by_thread:
         return Link(by_thread, "reply in a thread the bot knows")
-    if found.kind in CHECK_RESPONSES:
+    if found.kind == Kind.CHECK_ANSWER:
         return _by_rao_and_applicant(session, mail, found)
     return Link(None)
 
@@ -66,11 +65,11 @@ def _by_thread(session: Session, mail: ParsedMail) -> Request | None:
 def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classification) -> Link:
     if not found.rao_member:
         return Link(None, problem="check answer names no RAO the bot can match to one person")
-    team = TEAM_OF_ANSWER[found.kind]
+    assert found.team is not None  # the classifier names the team of every check answer
     waiting = session.exec(
         select(Request).join(Check, col(Check.request_id) == col(Request.id)).where(
-            Check.team == team, Check.state != "answered", Request.rao == found.rao_member.name,
-            col(Request.state).in_([str(s) for s in OPEN_STATES]),
+            Check.team == found.team.role, Check.state != CheckState.ANSWERED, Request.rao == found.rao_member.name,
+            col(Request.state).in_(OPEN_STATES),
         )
     ).all()
     text = " ".join(f"{mail.subject}\n{mail.fresh_text}".lower().split())
@@ -86,12 +85,9 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
     return Link(None, problem=f"could belong to {len(named)} requests ({refs})")
 
 
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
-
-
 def _named_score(applicant: str, text: str) -> int:
     """2 when the applicant's whole name (title aside) is in the text, 1 for the surname alone."""
-    words = [w for w in applicant.lower().replace(".", "").split() if w not in _TITLES]
+    words = [w for w in applicant.lower().replace(".", "").split() if w not in TITLES]
     if not words:
         return 0
     if " ".join(words) in text:

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.autoreply import auto_reply_signals
 from bot.html_text import html_to_text
+from bot.patterns import MESSAGE_ID, QUOTED_HISTORY
 
 # Bodies longer than this are cut for classification: the conventions the bot
 # reads are in the first lines, and a 50 MB mail must not cost 50 MB of regex.
@@ -36,11 +37,6 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SIMPLE_ADDRESS = re.compile(r'([^<>",;:@]*|"[^"<>]*")\s*<([^<>@\s,;]+@[^<>@\s,;]+)>|([^<>@\s,;"]+@[^<>@\s,;"]+)')
-_MSG_ID = re.compile(r"<[^<>\s]+>")
-_QUOTE_MARKERS = re.compile(
-    r"^(?:-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.*|On .{5,200}wrote:|>.*)$",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 
 @dataclass(frozen=True)
@@ -152,7 +148,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         cc=tuple(a for _, a in _addresses(headers, "Cc", defects)),
         message_id=_first_msg_id(header_text(headers, "Message-ID", defects)),
         in_reply_to=_first_msg_id(header_text(headers, "In-Reply-To", defects)),
-        references=tuple(_MSG_ID.findall(header_text(headers, "References", defects))),
+        references=tuple(MESSAGE_ID.findall(header_text(headers, "References", defects))),
         thread_index=header_text(headers, "Thread-Index", defects).strip(),
         date=_date(header_text(headers, "Date", defects), defects),
         body_text=body_text[:BODY_TEXT_LIMIT],
@@ -170,7 +166,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
 
 def _fresh_text(body: str) -> str:
     """The body above the quoted history of a reply ("-----Original Message-----", "On ... wrote:")."""
-    match = _QUOTE_MARKERS.search(body, 0, FRESH_TEXT_LIMIT)
+    match = QUOTED_HISTORY.search(body, 0, FRESH_TEXT_LIMIT)
     return body[: match.start() if match else FRESH_TEXT_LIMIT]
 
 
@@ -272,7 +268,7 @@ def _extra_from_headers(headers: Headers, defects: list[str]) -> int:
 
 
 def _first_msg_id(text: str) -> str:
-    match = _MSG_ID.search(text)
+    match = MESSAGE_ID.search(text)
     return match.group(0) if match else ""
 
 

@@ -17,8 +17,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from bot.alerts import days_left, known_expiries
 from bot.config import Settings
+from bot.domain import DraftState
+from bot.mailbox.credentials import days_left, known_expiries
 from bot.store import Draft, LateMark, MailboxHealth, MailSeen, NeedsPerson
 
 
@@ -77,7 +78,7 @@ class StoreCollector(Collector):
             yield _gauge(session, "cassbot_needs_person", "Mail waiting for a person",
                          select(func.count()).select_from(NeedsPerson).where(col(NeedsPerson.resolved_at).is_(None)))
             yield _gauge(session, "cassbot_drafts_awaiting_approval", "Drafts saved and not yet sent",
-                         select(func.count()).select_from(Draft).where(Draft.state == "saved"))
+                         select(func.count()).select_from(Draft).where(Draft.state == DraftState.SAVED))
             yield _gauge(session, "cassbot_late_items", "Things the sweep has found past their timescale",
                          select(func.count()).select_from(LateMark))
 

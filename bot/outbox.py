@@ -17,13 +17,15 @@ from sqlmodel import Session, col, func, select
 
 from bot.compose import Composer, draft_message_id, draft_subject
 from bot.config import Settings
+from bot.domain import DraftState
 from bot.drafting import DraftPlan
-from bot.guards import DraftRefused, check_draft
+from bot.errors import DraftRefused
+from bot.guards import check_draft
 from bot.mailbox.base import Mailbox
-from bot.store import Check, Draft, NeedsPerson, Request, audit
+from bot.store import Draft, NeedsPerson, Request, audit
+from bot.teams import team_of_template
 
 log = logging.getLogger(__name__)
-CHECK_TEAMS = {"charms_check_request": "af", "lado_check_request": "lado"}
 
 
 def plan_draft(
@@ -50,13 +52,11 @@ def plan_draft(
         request_id=request.id or 0, template=plan.template, mailbox="cass", message_id=message_id,
         to_address=plan.to,
         subject=draft_subject(plan.template, original_subject, request.applicant, request.reference),
-        in_reply_to="" if plan.template in CHECK_TEAMS else in_reply_to,
-        references=references, context_json=json.dumps(context), state="planned", created_at=now,
+        # A check request starts a thread of its own with the team; a reply threads on the request.
+        in_reply_to="" if team_of_template(plan.template) else in_reply_to,
+        references=references, context_json=json.dumps(context), state=DraftState.PLANNED, created_at=now,
     )
     session.add(draft)
-    if plan.template in CHECK_TEAMS:
-        session.add(Check(request_id=request.id or 0, team=CHECK_TEAMS[plan.template], state="drafted",
-                          draft_message_id=message_id))
     audit(session, "rule", f"draft planned: {plan.template}", f"to {plan.to}", request_id=request.id, at=now)
     return draft
 
@@ -69,7 +69,7 @@ def save_pending_drafts(
     Each is recorded as saved in its own commit.
     """
     saved = 0
-    planned = select(Draft).where(Draft.state == "planned", Draft.mailbox == role).order_by(col(Draft.id))
+    planned = select(Draft).where(Draft.state == DraftState.PLANNED, Draft.mailbox == role).order_by(col(Draft.id))
     for draft in session.exec(planned).all():
         request = session.get(Request, draft.request_id)
         assert request is not None
@@ -79,7 +79,7 @@ def save_pending_drafts(
             references=draft.references, reference=request.reference, now=now,
         )
         draft.backend_key = mailboxes[draft.mailbox].save_draft(raw, draft.message_id)
-        draft.state, draft.saved_at = "saved", now
+        draft.state, draft.saved_at = DraftState.SAVED, now
         session.add(draft)
         audit(session, "bot", f"draft saved: {draft.template}", f"in the {draft.mailbox} Drafts folder for approval",
               request_id=request.id, at=now)
@@ -90,7 +90,8 @@ def save_pending_drafts(
 
 
 def saved_draft_ids(session: Session, role: str) -> set[str]:
-    return set(session.exec(select(Draft.message_id).where(Draft.mailbox == role, Draft.state == "saved")).all())
+    return set(session.exec(select(Draft.message_id).where(Draft.mailbox == role,
+                                                           Draft.state == DraftState.SAVED)).all())
 
 
 def notice_deleted_drafts(session: Session, role: str, missing: set[str], now: datetime) -> int:
@@ -100,10 +101,10 @@ def notice_deleted_drafts(session: Session, role: str, missing: set[str], now: d
     Drafts must be listed before Sent Items is read: otherwise a draft sent in
     between would look deleted.
     """
-    candidates = session.exec(select(Draft).where(Draft.mailbox == role, Draft.state == "saved")).all()
+    candidates = session.exec(select(Draft).where(Draft.mailbox == role, Draft.state == DraftState.SAVED)).all()
     gone = [d for d in candidates if d.message_id in missing]
     for draft in gone:
-        draft.state = "deleted"
+        draft.state = DraftState.DELETED
         session.add(draft)
         reason = f"draft {draft.template} ({draft.subject}) was deleted without being sent"
         audit(session, "bot", "draft deleted unsent", reason, request_id=draft.request_id, at=now)

@@ -21,15 +21,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import handlers
-from bot.classify import CHECK_RESPONSES, Classifier
+from bot.classify import Classifier
 from bot.compose import Composer
 from bot.config import Settings
+from bot.domain import NEW_REQUEST_KINDS, Kind, Outcome
+from bot.errors import MailboxAuthError, MailboxError, MessageGone
 from bot.leases import lease
-from bot.linking import link
 from bot.mail import ParsedMail, parse_mail
-from bot.mailbox.base import Folder, Mailbox, MailboxAuthError, MailboxError, MessageGone, StoredMail
+from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
-from bot.store import MailboxHealth, MailSeen, NeedsPerson, Request, SyncPosition
+from bot.store import MailboxHealth, MailSeen, NeedsPerson, SyncPosition
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,12 @@ class Deps:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Processed:
+    """What became of one mail."""
+
     message_id: str
-    kind: str
-    outcome: str  # new_request, linked, approval, needs_person, ignored, already_processed, failed
+    kind: str  # as `cassbot classify` names it
+    outcome: Outcome
     reference: str = ""
     to_flag: bool = False  # flag the mail in the mailbox (it made a request urgent, and configuration asks)
     to_file: bool = False  # file it into Information Requests (a new request, and configuration asks)
@@ -66,7 +69,7 @@ def message_key(mail: ParsedMail, raw: bytes) -> str:
     return mail.message_id or f"<sha256-{hashlib.sha256(raw).hexdigest()[:32]}@cassbot.invalid>"
 
 
-def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome:
+def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Processed:
     """Handle one mail exactly once; never raises for a bad mail."""
     mail = parse_mail(stored.raw)
     message_id = message_key(mail, stored.raw)
@@ -78,13 +81,13 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Outcome
                 # Work left over from a crash is finished only on the very message it was meant for:
                 # a mail a person dragged back into the inbox has a new key, and stays where they put it.
                 same = seen.backend_key == stored.key
-                return Outcome(message_id, seen.kind, "already_processed", to_flag=same and seen.to_flag,
-                               to_file=same and seen.to_file)
+                return Processed(message_id, seen.kind, Outcome.ALREADY_PROCESSED, to_flag=same and seen.to_flag,
+                                 to_file=same and seen.to_file)
             outcome = _handle(session, mail, message_id, stored, mailbox, folder, deps)
             session.commit()
     except IntegrityError:
         # Another instance recorded this mail first (the unique key on mail_seen): it is theirs.
-        return Outcome(message_id, "", "already_processed")
+        return Processed(message_id, "", Outcome.ALREADY_PROCESSED)
     except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the poller
         log.exception("%s in %s/%s: processing failed", message_id, mailbox.role, folder)
         return _record_failure(deps, mail, message_id, stored, mailbox.role, folder, exc)
@@ -102,70 +105,46 @@ def _seen(session: Session, role: str, folder: str, message_id: str) -> MailSeen
 def _handle(
     session: Session, mail: ParsedMail, message_id: str, stored: StoredMail, mailbox: Mailbox, folder: str,
     deps: Deps,
-) -> Outcome:
+) -> Processed:
     found = deps.classifier.classify(mail)
     ctx = handlers.Context(session, deps.settings, deps.classifier, deps.composer, mail, found, mailbox.role,
                            message_id, deps.clock())
     for reason in found.needs_person:
         ctx.needs_person(reason)
-    outcome, request = _route(ctx, folder)
+    outcome, request = handlers.route(ctx, sent_items=folder == "sent")
     made_urgent = (found.urgent and request is not None and request.urgent
-                   and (found.kind in handlers.NEW_REQUEST_KINDS or found.kind == "requester_followup"))
-    config = deps.settings.mailbox(mailbox.role)  # type: ignore[arg-type]
+                   and (found.kind in NEW_REQUEST_KINDS or found.kind == Kind.REQUESTER_FOLLOWUP))
+    config = deps.settings.mailbox(mailbox.role)
     inbox = stored.folder == Folder.INBOX
     seen = MailSeen(
-        mailbox=mailbox.role, folder=folder, backend_key=stored.key, message_id=message_id, kind=found.kind,
+        mailbox=mailbox.role, folder=folder, backend_key=stored.key, message_id=message_id, kind=found.name,
         outcome=outcome, request_id=request.id if request else None, subject=mail.subject,
         sender=mail.from_address, sent_at=mail.date, processed_at=ctx.now,
         to_flag=inbox and made_urgent and deps.settings.alerts.flag_urgent_mail,
-        to_file=inbox and outcome == "new_request" and config.file_requests,
+        to_file=inbox and outcome == Outcome.NEW_REQUEST and config.file_requests,
     )
     session.add(seen)
-    return Outcome(message_id, found.kind, outcome, request.reference if request else "", seen.to_flag, seen.to_file)
-
-
-def _route(ctx: handlers.Context, folder: str) -> tuple[str, Request | None]:
-    kind = ctx.found.kind
-    linked = link(ctx.session, ctx.mail, ctx.found)
-    if folder == "sent":
-        return handlers.approval(ctx, linked.request), linked.request
-    if kind in ("auto_reply", "other"):
-        return "ignored", linked.request
-    if kind in handlers.NEW_REQUEST_KINDS and not linked.request:
-        if ctx.mailbox != "cass":
-            ctx.needs_person(f"a new {kind} arrived in the {ctx.mailbox} mailbox, not CASS")
-            return "needs_person", None
-        return handlers.open_request(ctx)
-    if linked.request is None:
-        if not ctx.found.needs_person:  # the classifier has already said why (an untrusted sender, say)
-            ctx.needs_person(linked.problem or f"{kind.replace('_', ' ')} not linked to any open request")
-        return "needs_person", None
-    if kind in CHECK_RESPONSES:
-        return handlers.check_answer(ctx, linked.request), linked.request
-    if kind == "requester_followup" or kind in handlers.NEW_REQUEST_KINDS:
-        return handlers.followup(ctx, linked.request), linked.request
-    if kind == "suitability_check":
-        ctx.needs_person("Ofsted suitability check: has information already gone to the agency?", linked.request)
-    return "linked", linked.request
+    return Processed(message_id, found.name, outcome, request.reference if request else "", seen.to_flag,
+                     seen.to_file)
 
 
 def _record_failure(
     deps: Deps, mail: ParsedMail, message_id: str, stored: StoredMail, role: str, folder: str, exc: Exception,
-) -> Outcome:
+) -> Processed:
     reason = f"cassbot could not process this mail ({type(exc).__name__}); it is still in {role}/{stored.folder.value}"
     with Session(deps.engine) as session:
         session.add(NeedsPerson(at=deps.clock(), mailbox=role, message_id=message_id, subject=mail.subject,
                                 reason=reason))
         session.add(MailSeen(mailbox=role, folder=folder, backend_key=stored.key, message_id=message_id,
-                             kind="", outcome="failed", subject=mail.subject, sender=mail.from_address,
+                             kind="", outcome=Outcome.FAILED, subject=mail.subject, sender=mail.from_address,
                              processed_at=deps.clock()))
         session.commit()
-    return Outcome(message_id, "", "failed")
+    return Processed(message_id, "", Outcome.FAILED)
 
 
 @dataclass
 class RunReport:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Processed] = field(default_factory=list)
     drafts_saved: int = 0
     drafts_deleted: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # mailbox role -> why it could not be read
@@ -200,23 +179,21 @@ def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
             return
         try:
             _run_mailbox(deps, role, report)
-        except MailboxAuthError as exc:
-            _record_health(deps.engine, role, started, f"login refused: {exc}")
+        except (MailboxAuthError, MailboxError) as exc:
+            _record_health(deps.engine, role, started, exc)
             raise
-        except MailboxError as exc:
-            _record_health(deps.engine, role, started, str(exc))
-            raise
-        _record_health(deps.engine, role, started, "")
+        _record_health(deps.engine, role, started, None)
 
 
-def _record_health(engine: Engine, role: str, now: datetime, error: str) -> None:
+def _record_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None) -> None:
     with Session(engine) as session:
         health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
-        if error:
+        if error is not None:
             health.failing_since = health.failing_since or now
-            health.last_error = error
+            health.last_error = str(error)
+            health.login_refused = isinstance(error, MailboxAuthError)
         else:
-            health.last_success, health.failing_since, health.last_error = now, None, ""
+            health.last_success, health.failing_since, health.last_error, health.login_refused = now, None, "", False
         session.add(health)
         session.commit()
 
@@ -262,7 +239,7 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
             return
 
 
-def _finish_in_mailbox(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Outcome) -> None:
+def _finish_in_mailbox(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Processed) -> None:
     """Flag an urgent request's mail and file a new request, as recorded with the mail; then record it done.
 
     Flagging comes first, so the move keeps the flag; flagging twice changes nothing,

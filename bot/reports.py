@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.alerts import expiring_credentials, expiry_warning
 from bot.config import Settings
-from bot.lifecycle import OPEN_STATES
+from bot.domain import OPEN_STATES
+from bot.mailbox.credentials import expiring_credentials, expiry_warning
 from bot.store import AuditEvent, DigestSent, MailboxHealth, MailSeen, NeedsPerson, Request
 from bot.timescales import Calendar
 
@@ -21,7 +21,7 @@ from bot.timescales import Calendar
 def open_requests(session: Session) -> list[Request]:
     """Open requests, urgent first, then oldest first."""
     return list(session.exec(
-        select(Request).where(col(Request.state).in_([str(s) for s in OPEN_STATES]))
+        select(Request).where(col(Request.state).in_(OPEN_STATES))
         .order_by(col(Request.urgent).desc(), col(Request.received_at))
     ).all())
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.patterns import any_of
+
 Where = Literal["subject", "body", "sender", "attachment"]
 
 # The weight of one cue, by where it fired: a subject is written to be read.
@@ -43,120 +45,108 @@ class Cue:
         return any(k in lowered for k in self.keywords) and self.pattern.search(text) is not None
 
 
-def _re(*alternatives: str) -> re.Pattern[str]:
-    """One case-insensitive pattern from alternatives written one per line."""
-    return re.compile("|".join(alternatives), re.IGNORECASE)
-
-
 SUBJECT_AND_BODY: tuple[Where, ...] = ("subject", "body")
 
 REQUEST_CUES: tuple[Cue, ...] = (
     # Level 3: whole files and court bundles belong to the Disclosure Team (001).
-    Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, ("level",), _re(r"\blevel\s*(?:3|three)\b")),
-    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes"), _re(
+    Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:3|three)\b")),
+    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes"), any_of(
         r"\b(?:full|whole|complete|entire|all)\s(?:(?:case|social|care|child'?s?|children'?s|family)\s)*"
         r"(?:files?|records?|case notes)\b",
         r"\bcase files\b",
         r"\bcopies of (?:the |all )?(?:case |social care )?(?:files|records)\b",
     )),
-    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), _re(r"\bcourt bundles?\b")),
-    Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, ("disclosure", "subject access"), _re(
+    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), any_of(r"\bcourt bundles?\b")),
+    Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, ("disclosure", "subject access"), any_of(
         r"\bdisclosure (?:request|team|of (?:the )?(?:file|record))",
         r"\bsubject access request\b",
         r"\brequest for disclosure\b",
     )),
     # Level 1: a professional on the phone emails to prove who they are (001).
-    Cue("verification", "level1_verification", SUBJECT_AND_BODY, ("verif",), _re(r"\bverif(?:y|ying|ication)\b")),
-    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id"), _re(
+    Cue("verification", "level1_verification", SUBJECT_AND_BODY, ("verif",), any_of(r"\bverif(?:y|ying|ication)\b")),
+    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id"), any_of(
         r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b",
         r"\bidentity\b",
     )),
-    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation"), _re(
+    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation"), any_of(
         r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}"
         r"\b(?:phone|telephone|call|conversation)\b",
         r"\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b",
     )),
-    Cue("level 1 wording", "level1_verification", SUBJECT_AND_BODY, ("level",), _re(r"\blevel\s*(?:1|one)\b")),
+    Cue("level 1 wording", "level1_verification", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:1|one)\b")),
     # Level 2: partner agencies' Request for Information form (001).
-    Cue("request for information form", "partner_request", SUBJECT_AND_BODY, ("request", "rfi"), _re(
+    Cue("request for information form", "partner_request", SUBJECT_AND_BODY, ("request", "rfi"), any_of(
         r"\brequest for information\b", r"\brfi\b", r"\binformation sharing request\b",
     )),
-    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), _re(r"\blevel\s*(?:2|two)\b")),
+    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:2|two)\b")),
     Cue("partner agency named", "partner_request", SUBJECT_AND_BODY, (
         "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
         "dsl", "housing officer", "marac", "sentence report", "parole", "youth ",
-    ), _re(
+    ), any_of(
         r"\b(?:police|probation|cafcass|health visit(?:or|ing)|midwi(?:fe|fery)|school nurse|gp surgery)\b",
         r"\b(?:designated safeguarding lead|DSL|housing officer|MARAC|pre-?sentence report|parole board)\b",
         r"\byouth (?:offending|justice)\b",
     )),
-    Cue("formal process named", "partner_request", SUBJECT_AND_BODY, ("47", "7", "37", "plo", "public law"), _re(
+    Cue("formal process named", "partner_request", SUBJECT_AND_BODY, ("47", "7", "37", "plo", "public law"), any_of(
         r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b",
     )),
     Cue("partner agency address", "partner_request", ("sender",), (
         "police", "nhs", "probation", "justice", "cafcass", ".sch.", "school", "academy", "housing",
-    ), _re(r"police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing")),
-    Cue("form attached", "partner_request", ("attachment",), ("rfi", "information", "form"), _re(
+    ), any_of(r"police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing")),
+    Cue("form attached", "partner_request", ("attachment",), ("rfi", "information", "form"), any_of(
         r"\brfi\b", r"request.?for.?information", r"\bform\b",
     )),
     # OLA: another local authority or an agency assessing an applicant (000).
-    Cue("OLA wording", "ola_request", SUBJECT_AND_BODY, ("ola", "other local authority"), _re(
+    Cue("OLA wording", "ola_request", SUBJECT_AND_BODY, ("ola", "other local authority"), any_of(
         r"\bOLA\b", r"\bother local authority\b",
     )),
-    Cue("information request wording", "ola_request", ("subject",), ("request", "enquiry"), _re(
+    Cue("information request wording", "ola_request", ("subject",), ("request", "enquiry"), any_of(
         r"\binformation request\b", r"\binfo request\b", r"\benquiry\b",
     )),
-    Cue("fostering or adoption", "ola_request", SUBJECT_AND_BODY, ("foster", "adopt", "form"), _re(
+    Cue("fostering or adoption", "ola_request", SUBJECT_AND_BODY, ("foster", "adopt", "form"), any_of(
         r"\bfoster(?:ing|er|ers)?\b", r"\badopt(?:ion|er|ers|ive)?\b", r"\bform\s?f\b",
     )),
     Cue("carer assessment named", "ola_request", SUBJECT_AND_BODY, (
         "connected", "kinship", "friends", "guardian", "sgo", "24", "viability", "prospective",
-    ), _re(
+    ), any_of(
         r"\b(?:connected|kinship|family (?:and|&) friends) (?:carers?|persons?|care|assessment|placement)\b",
         r"\bspecial guardian(?:ship)?\b", r"\bSGO\b", r"\breg(?:ulation)?\.?\s*24\b", r"\bviability assessment\b",
         r"\bprospective (?:foster |adoptive )?(?:carers?|adopters?|parents?)\b", r"\bkinship\b",
     )),
-    Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), _re(r"\bapplicants?\b")),
-    Cue("household members", "ola_request", ("body",), ("household", "16", "adult", "partner"), _re(
+    Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), any_of(r"\bapplicants?\b")),
+    Cue("household members", "ola_request", ("body",), ("household", "16", "adult", "partner"), any_of(
         r"\bhousehold\b", r"\bover 16s?\b", r"\badult (?:son|daughter|children)\b", r"\bpartner\b",
     )),
-    Cue("fostering or adoption agency address", "ola_request", ("sender",), ("foster", "adopt", "kinship"), _re(
+    Cue("fostering or adoption agency address", "ola_request", ("sender",), ("foster", "adopt", "kinship"), any_of(
         r"foster|adopt|kinship",
     )),
-    Cue("consent attached", "ola_request", ("attachment",), ("consent",), _re(r"consent")),
+    Cue("consent attached", "ola_request", ("attachment",), ("consent",), any_of(r"consent")),
 )
 
 # What makes a subject look like the start of a request, for replies from outside.
-REQUEST_LIKE_SUBJECT = _re(
+REQUEST_LIKE_SUBJECT = any_of(
     r"\brequest", r"\benquiry", r"\bconsent", r"\bcheck\b", r"\binformation\b", r"\bOLA\b",
     r"\bfoster", r"\badopt", r"\bapplicant", r"\bRFI\b", r"\blevel\s*[123]\b",
 )
 
-# Check conventions (000): "CHARMS check required by CASS", "CHARMs Check – <RAO>",
-# "LADO CHECK <RAO>". Written by busy people: any case, CHARM'S, Charms, extra spaces.
-CHARMS_CHECK = _re(r"\bcharm(?:['’‘`]?s)?[\s\-_]*checks?\b")
-LADO_CHECK = _re(r"\bl\.?a\.?d\.?o\.?[\s\-_]*checks?\b")
-CHECK_REQUEST_WORDING = _re(r"^\s*(?:[-:–—]\s*)?(?:request(?:ed)?|required|needed)\b")
-LADO_REQUEST_BODY = _re(r"\bknown to (?:the )?LADO\b", r"\bLADO (?:check|search|records)\b")
-CHARMS_REQUEST_BODY = _re(r"\bCHARMS\b")
-SUITABILITY = _re(r"\bsuitability (?:check|request|enquiry)\b")
-OFSTED = _re(r"\bofsted\b")
+# After a team's convention (`bot.teams`), words that ask for a check rather than answer one.
+CHECK_REQUEST_WORDING = any_of(r"^\s*(?:[-:–—]\s*)?(?:request(?:ed)?|required|needed)\b")
+SUITABILITY = any_of(r"\bsuitability (?:check|request|enquiry)\b")
+OFSTED = any_of(r"\bofsted\b")
 
-# A request reference the bot gives out: CASS-2026-000123.
-REFERENCE = _re(r"\bCASS-(\d{4})-(\d{6})\b")
 
 # Urgency (000): a child must be placed urgently. "NOT URGENT" is a decision
 # that it is not, and a signature's "if your enquiry is urgent, ring..." is no request.
-NOT_URGENT = _re(
+NOT_URGENT = any_of(
     r"\b(?:not|non|no longer|isn'?t|is not|less)[\s\-]*(?:an?\s+|very\s+)?"
     r"(?:urgent(?:ly)?|emergency)(?:\s+placement)?\b",
 )
-CONDITIONAL_URGENT = _re(
+CONDITIONAL_URGENT = any_of(
     r"\b(?:if|where|when|should)\b[^.\n]{0,60}\burgent\b[^.\n]*",
     r"\burgent (?:matters|enquiries|queries|concerns)\b[^.\n]*",
 )
-URGENT_WORD = _re(r"\burgent(?:ly)?\b", r"\basap\b", r"\bemergency placement\b", r"\bimmediate placement\b")
-URGENT_PLACEMENT = _re(
+URGENT_WORD = any_of(r"\burgent(?:ly)?\b", r"\basap\b", r"\bemergency placement\b", r"\bimmediate placement\b")
+URGENT_PLACEMENT = any_of(
     r"\b(?:plac(?:e|ed|ing|ement)|move|moving|stay|staying)\b[^.\n]{0,80}"
     r"\b(?:today|tonight|this (?:afternoon|evening)|same[\s\-]day|immediately|within the hour)\b",
     r"\b(?:same[\s\-]day|emergency|urgent) placement\b",
@@ -164,4 +154,4 @@ URGENT_PLACEMENT = _re(
 )
 
 # Authentication-Results (RFC 8601) verdicts that mean the sender is not who it says.
-AUTH_FAILED = _re(r"\b(?:spf|dkim|dmarc|arc)\s*=\s*(?:fail|softfail|permerror)\b")
+AUTH_FAILED = any_of(r"\b(?:spf|dkim|dmarc|arc)\s*=\s*(?:fail|softfail|permerror)\b")

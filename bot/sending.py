@@ -13,14 +13,7 @@ import ssl
 from email.message import EmailMessage
 
 from bot.config import Settings
-
-
-class SendRefused(Exception):
-    """A recipient that is not a configured internal address: nothing was sent."""
-
-
-class SendFailed(Exception):
-    """The SMTP server could not be reached or refused the mail: it can be tried again."""
+from bot.errors import SendFailed, SendRefused
 
 
 def send_internal(settings: Settings, message: EmailMessage) -> None:

@@ -22,8 +22,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.alerts import send_due_alerts, urgent_alerts
+from bot.errors import MailboxAuthError, MailboxError
 from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timescales
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
+from bot.mailbox.base import Folder
 from bot.mailbox.registry import open_mailbox
 from bot.pipeline import Deps
 
@@ -123,7 +124,7 @@ class Service:
         return threads
 
     def _watch(self, role: str) -> None:
-        watcher = open_mailbox(self.deps.settings.mailbox(role))  # type: ignore[arg-type]
+        watcher = open_mailbox(self.deps.settings.mailbox(role))
         try:
             while not self.stop.is_set():
                 try:

@@ -15,8 +15,10 @@ from nameparser import HumanName
 from rapidfuzz import fuzz
 
 from bot.config import StaffMember
+from bot.patterns import TITLES
 
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rao", "sw"})
+# Titles, and the roles colleagues put before a name ("RAO Priya", "SW Marcus").
+_NOT_NAME = TITLES | {"rao", "sw"}
 # A fuzzy full-name score at or above this is taken as a typo of that name.
 _FUZZY_ACCEPT = 88.0
 
@@ -59,7 +61,7 @@ class StaffDirectory:
         self._known = tuple(_prepare(m) for m in staff)
 
     def match(self, written: str) -> NameMatch:
-        tokens = [t for t in normalise(written).split() if t not in _TITLES]
+        tokens = [t for t in normalise(written).split() if t not in _NOT_NAME]
         if not tokens:
             return NameMatch(written, None, (), "no name given")
         scored = [(self._score(tokens, k), k) for k in self._known]

@@ -11,19 +11,47 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, UniqueConstraint, event, text
+from sqlalchemy import Dialect, Engine, String, TypeDecorator, UniqueConstraint, event, text
 from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+from bot.domain import AlertKind, CheckState, DraftState, Kind, Outcome, RequestState
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x636173736D696772  # "cassmigr": the advisory lock held while migrating
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class EnumText(TypeDecorator[E]):
+    """An enum kept as its value's text (what the migrations made), read back as the enum."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum(enum: type[StrEnum], **options: Any) -> Any:
+    return Field(sa_type=EnumText(enum), **options)
 
 
 class Request(SQLModel, table=True):
@@ -31,8 +59,8 @@ class Request(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(default="", index=True)
-    kind: str
-    state: str = Field(index=True)
+    kind: Kind = _enum(Kind)
+    state: RequestState = _enum(RequestState, index=True)
     urgent: bool = False
     mailbox: str
     requester_address: str
@@ -65,7 +93,7 @@ class MailSeen(SQLModel, table=True):
     backend_key: str
     message_id: str = Field(index=True)
     kind: str
-    outcome: str
+    outcome: Outcome = _enum(Outcome)
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
     subject: str = ""
     sender: str = ""
@@ -78,19 +106,20 @@ class MailSeen(SQLModel, table=True):
 
 
 class Check(SQLModel, table=True):
-    """A CHARMS check (A&F) or LADO check that is part of a request."""
+    """A check asked of one team (`bot.teams`: A&F's CHARMS check, LADO's check) as part of a request."""
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="request.id", index=True)
-    team: str  # "af" or "lado"
-    state: str  # drafted, sent, answered
+    team: str  # the team's role: "af", "lado"
+    state: CheckState = _enum(CheckState)
     draft_message_id: str = ""
     sent_message_id: str = Field(default="", index=True)
     sent_at: datetime | None = None
     answered_at: datetime | None = None
     answer_message_id: str = ""
-    known_to_lado: bool | None = None
-    af_sensitive_reason: bool = False
+    # What the team's answer means for the response (`bot.extract.answers.TeamAnswer`), never its words
+    # about health or money: {"summary": ..., "response": {...}, "notes": [...]}.
+    answer_json: str = "{}"
 
 
 class Draft(SQLModel, table=True):
@@ -108,7 +137,7 @@ class Draft(SQLModel, table=True):
     # What the template needs beyond the request's own fields (a consent date, the
     # gaps in a partner request): never the text of anyone's mail.
     context_json: str = "{}"
-    state: str = Field(index=True)  # planned, saved, sent, deleted, refused
+    state: DraftState = _enum(DraftState, index=True)
     created_at: datetime
     saved_at: datetime | None = None
     backend_key: str = ""
@@ -166,6 +195,7 @@ class MailboxHealth(SQLModel, table=True):
     last_success: datetime | None = None
     failing_since: datetime | None = None
     last_error: str = ""
+    login_refused: bool = False  # the last failure was the server refusing the bot's credentials
 
 
 class DigestSent(SQLModel, table=True):
@@ -188,8 +218,9 @@ class AlertSent(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("kind", "subject_key", name="uq_alert_sent"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str  # "urgent" or "mailbox down"
-    subject_key: str  # the request's reference, or "<mailbox> since <time>"
+    kind: AlertKind = _enum(AlertKind)
+    subject_key: str  # the request's reference, "<mailbox> since <time>", or the credential
+    mailbox: str = Field(default="", index=True)  # the mailbox a mailbox alert is about
     sent_at: datetime
     recovered_at: datetime | None = None
 

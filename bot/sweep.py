@@ -8,20 +8,17 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.lifecycle import State
+from bot.domain import WAITING_ON_CASS, CheckState, DraftState
 from bot.store import Check, Draft, LateMark, Request, audit
+from bot.teams import team_of_role
 from bot.timescales import Calendar, check_due, draft_due
-
-# States in which the request still waits on CASS for a decision or an answer.
-WAITING_ON_CASS = [str(s) for s in (State.RECEIVED, State.CHECKS_PENDING, State.RESPONSE_DRAFTED,
-                                    State.AWAITING_SECURE_ADDRESS, State.AWAITING_CONSENT)]
 
 
 @dataclass(frozen=True)
 class LateItem:
     reference: str
     request_id: int
-    what: str  # decision, check af, check lado, draft <message-id>
+    what: str  # decision, check <team role>, draft <message-id>
     due: datetime
     why: str
 
@@ -31,24 +28,45 @@ def find_late(session: Session, settings: Settings, calendar: Calendar, now: dat
     found: list[LateItem] = []
     requests = {r.id: r for r in session.exec(select(Request).where(col(Request.state).in_(WAITING_ON_CASS))).all()}
     decided = set(session.exec(
-        select(Draft.request_id).where(Draft.state == "sent", col(Draft.request_id).in_(list(requests)))
+        select(Draft.request_id).where(Draft.state == DraftState.SENT, col(Draft.request_id).in_(list(requests)))
     ).all())
+    reasons = late_reasons(settings)
     for r in requests.values():
         if r.id not in decided and now > r.decision_due:  # nothing sent yet: no decision has gone out
-            why = "urgent request with no decision the same working day" if r.urgent else "no decision within 24 hours"
+            why = reasons["urgent"] if r.urgent and settings.timescales.urgent_same_working_day else reasons["decision"]
             found.append(LateItem(r.reference, r.id or 0, "decision", r.decision_due, why))
-    for check in session.exec(select(Check).where(Check.state == "sent", col(Check.request_id).in_(list(requests)))):
+    sent = select(Check).where(Check.state == CheckState.SENT, col(Check.request_id).in_(list(requests)))
+    for check in session.exec(sent):
         due = check_due(settings, calendar, check.sent_at or now)
         if now > due:
-            team = "A&F (CHARMS)" if check.team == "af" else "LADO"
+            team = team_of_role(check.team)
             found.append(LateItem(requests[check.request_id].reference, check.request_id, f"check {check.team}", due,
-                                  f"{team} check not answered the same working day"))
-    for draft in session.exec(select(Draft).where(Draft.state == "saved", col(Draft.request_id).in_(list(requests)))):
+                                  f"{team.label if team else check.team} check {reasons['check']}"))
+    saved = select(Draft).where(Draft.state == DraftState.SAVED, col(Draft.request_id).in_(list(requests)))
+    for draft in session.exec(saved):
         due = draft_due(settings, calendar, draft.saved_at or draft.created_at)
         if now > due:
             found.append(LateItem(requests[draft.request_id].reference, draft.request_id, f"draft {draft.message_id}",
-                                  due, f"{draft.template.replace('_', ' ')} draft not sent within a working day"))
+                                  due, f"{draft.template.replace('_', ' ')} draft {reasons['draft']}"))
     return sorted(found, key=lambda item: item.due)
+
+
+def late_reasons(settings: Settings) -> dict[str, str]:
+    """Why something is late, in the words of the configured timescales."""
+    t = settings.timescales
+    return {
+        "decision": f"no decision within {t.decision_hours} hours",
+        "urgent": "urgent request with no decision the same working day",
+        "check": f"not answered {_working_days(t.check_answer_working_days)}",
+        "draft": f"not sent {_working_days(t.draft_unsent_working_days)}",
+    }
+
+
+def _working_days(extra: int) -> str:
+    """When `extra` more working days are allowed after the one something started on."""
+    if extra == 0:
+        return "the same working day"
+    return f"within {extra + 1} working days" if extra > 1 else "by the end of the next working day"
 
 
 def sweep(session: Session, settings: Settings, calendar: Calendar, now: datetime) -> list[LateItem]:

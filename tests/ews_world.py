@@ -38,10 +38,20 @@ def ews_settings(server: EwsServer, **overrides: object) -> Ews:
     return Ews.model_validate({**values, **overrides})
 
 
+class GivenSecret:
+    """The secret a test hands the bot (the environment is for the CLI's tests)."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def get(self) -> str:
+        return self.value
+
+
 def bot_mailbox(server: EwsServer, address: str, *, password: str = PASSWORD, settings: Ews | None = None,
                 **options: object) -> EwsMailbox:
     """The bot's view of `address`; retries wait milliseconds, not seconds, unless told otherwise."""
-    return EwsMailbox("cass", address, settings or ews_settings(server), password, "Information Requests",
+    return EwsMailbox("cass", address, settings or ews_settings(server), GivenSecret(password), "Information Requests",
                       **{"base_delay": 0.01, **options})  # type: ignore[arg-type]
 
 

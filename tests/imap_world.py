@@ -13,9 +13,9 @@ from imapclient import DRAFT, SEEN, IMAPClient
 
 from bot.config import Imap
 from bot.mailbox.base import Folder
+from bot.mailbox.credentials import EnvironmentSecret
 from bot.mailbox.imap import ImapMailbox
 from bot.mailbox.maildir import as_sent
-from bot.mailbox.secrets import EnvironmentPassword
 from tests.dovecot import USERS, Dovecot
 
 NAMES = {Folder.INBOX: "INBOX", Folder.DRAFTS: "Drafts", Folder.SENT: "Sent",
@@ -29,7 +29,7 @@ def imap_settings(server: Dovecot, role: str) -> Imap:
 
 def bot_mailbox(server: Dovecot, role: str, address: str, **options: object) -> ImapMailbox:
     settings = imap_settings(server, role)
-    return ImapMailbox(role, address, settings, EnvironmentPassword(settings.password_env, role),
+    return ImapMailbox(role, address, settings, EnvironmentSecret(settings.password_env, role),
                        "Information Requests", **options)  # type: ignore[arg-type]
 
 

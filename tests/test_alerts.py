@@ -15,7 +15,8 @@ from sqlmodel import Session
 from bot.alerts import credential_alerts, mailbox_alerts, urgent_alerts
 from bot.config import Settings
 from bot.digest import gather
-from bot.mailbox.base import Folder, MailboxAuthError
+from bot.errors import MailboxAuthError
+from bot.mailbox.base import Folder
 from bot.mailbox.imap import ImapMailbox
 from bot.reports import service_status
 from bot.store import MailboxHealth, make_engine, migrate

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
 from tests.conftest import ROOT
 
 SHIPPED = ROOT / "config" / "cassbot.toml"
@@ -69,7 +70,8 @@ def test_wrong_role_is_named(tmp_path: Path) -> None:
 
 def test_a_missing_mailbox_role_is_reported(tmp_path: Path) -> None:
     path = _shipped_with('role = "lado"', 'role = "af"', tmp_path)
-    expected = r"mailboxes: expected exactly one mailbox with each role; check 'af' \(found 2\), 'lado' \(found 0\)"
+    expected = (r"mailboxes: expected exactly one mailbox with each role \(cass, lado, af\); "
+                r"check 'lado' \(found 0\), 'af' \(found 2\)")
     with pytest.raises(ConfigError, match=expected):
         load_settings(path)
 

@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.digest import gather, message
+from bot.errors import SendRefused
 from bot.jobs import purge_closed, send_due_digests, sweep_timescales
-from bot.sending import SendRefused, send_internal
+from bot.sending import send_internal
 from bot.store import AuditEvent, DigestSent, LateMark, Request
 from bot.timescales import Calendar
 from tests.journey import DEMO_MAIL, Journey

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings
+from bot.config import Settings
+from bot.errors import ConfigError, MailboxAuthError, MailboxError
 from bot.mailbox import ews
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
+from bot.mailbox.base import Folder
 from bot.mailbox.ews import EwsMailbox
 from bot.pipeline import Deps, run_once
 from bot.store import make_engine, migrate

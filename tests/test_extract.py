@@ -8,21 +8,17 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.config import Settings
-from bot.extract import (
+from bot.extract.addresses import address_kind, own_address_offered
+from bot.extract.answers import af_gave_sensitive_reason, known_to_lado, previously_fostered_or_adopted
+from bot.extract.consent import consent_evidence
+from bot.extract.names import applicant_name, household_names
+from bot.extract.partner import (
     GAP_CONCERNS,
     GAP_CONSENT,
     GAP_CONSENT_SOUGHT,
     GAP_CONSENT_WHY_NOT,
     GAP_PURPOSE,
-    address_kind,
-    af_gave_sensitive_reason,
-    applicant_name,
-    consent_evidence,
-    household_names,
-    known_to_lado,
-    own_address_offered,
     partner_request_gaps,
-    previously_fostered_or_adopted,
 )
 
 NOW = datetime(2026, 11, 20, 9, 30)

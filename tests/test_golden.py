@@ -22,7 +22,7 @@ FIXTURES = sorted((TESTS / "mail").rglob("*.eml"))
 def test_fixture_is_classified_as_expected(classifier: Classifier, path: Path) -> None:
     expected = json.loads(path.with_suffix(".json").read_text())
     got = classifier.classify(parse_file(path))
-    actual = {"kind": got.kind, "urgent": got.urgent, "rao": got.rao,
+    actual = {"kind": got.name, "urgent": got.urgent, "rao": got.rao,
               "sender_trusted": got.sender_trusted, "reference": got.reference}
     assert actual == {key: expected[key] for key in actual}, got.reasons
 

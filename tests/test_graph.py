@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.errors import MailboxAuthError, MailboxError
 from bot.mailbox import graph
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError
+from bot.mailbox.base import Folder
 from bot.mailbox.graph import MESSAGE_ID_PROPERTY, GraphMailbox
 from tests.graph_server import GraphServer, Message
 from tests.graph_world import ADDRESS, SECRET_ENV, World, bot_mailbox, certificate_file, graph_settings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import email
 from datetime import UTC, datetime
 
 import pytest
@@ -9,13 +11,12 @@ from sqlmodel import Session, select
 
 from bot.compose import Composer
 from bot.config import Settings
-from bot.drafting import DraftPlan, OutgoingAttachment
+from bot.drafting import DraftPlan
 from bot.mailbox.base import Mailbox
 from bot.outbox import plan_draft
 from bot.store import AuditEvent, Draft, NeedsPerson, Request, make_engine, migrate
 
 NOW = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
-CHARMS_SHEET = OutgoingAttachment("CHARMS_summary.pdf", "application/pdf", b"%PDF-1.4", source="af")
 
 
 @pytest.fixture
@@ -43,22 +44,25 @@ def _refusals(session: Session) -> tuple[list[str], list[str]]:
     return audit, listed
 
 
-def test_charms_sheet_is_never_attached_to_mail_for_an_outside_party(session: Session, settings: Settings) -> None:
-    plan = DraftPlan("response", "helen.marsh@northshire.gov.uk", {"lado_known": False, "charms_checked": True,
-                     "af_withdrew_sensitive": False}, attachments=(CHARMS_SHEET,))
-    assert _plan(session, settings, plan) is None
-    audit, listed = _refusals(session)
-    assert audit == listed
-    assert "CHARMS_summary.pdf from A&F" in audit[0]
-    assert session.exec(select(Draft)).all() == []
+def test_no_draft_can_carry_an_attachment_so_the_charms_sheet_never_leaves(settings: Settings) -> None:
+    """Seed 000: the RAO never sends the CHARMS summary sheet. A draft has nothing to attach it with."""
+    assert "attachments" not in {f.name for f in dataclasses.fields(DraftPlan)}
+    raw = Composer(settings).message(
+        template="response", context={"lado_known": False, "charms_checked": True, "af_withdrew_sensitive": False},
+        to="helen.marsh@northshire.gov.uk", subject="RE: request", message_id="<d@x>", in_reply_to="", references="",
+        reference="CASS-2026-000007", now=NOW)
+    parts = [p.get_content_type() for p in email.message_from_bytes(raw).walk() if not p.is_multipart()]
+    assert parts == ["text/plain", "text/html"]
 
 
 def test_response_is_never_addressed_to_a_non_secure_generic_address(session: Session, settings: Settings) -> None:
     plan = DraftPlan("response", "info@brightpathfostering.co.uk",
                      {"lado_known": True, "charms_checked": False, "af_withdrew_sensitive": False})
     assert _plan(session, settings, plan) is None
-    audit, _ = _refusals(session)
+    audit, listed = _refusals(session)
+    assert audit == listed
     assert "info@brightpathfostering.co.uk" in audit[0] and "not secure" in audit[0]
+    assert session.exec(select(Draft)).all() == []
 
 
 def test_a_local_authority_secure_generic_address_is_fine(session: Session, settings: Settings) -> None:
@@ -66,11 +70,6 @@ def test_a_local_authority_secure_generic_address_is_fine(session: Session, sett
                      {"lado_known": False, "charms_checked": False, "af_withdrew_sensitive": False})
     draft = _plan(session, settings, plan)
     assert draft is not None and draft.state == "planned"
-
-
-def test_the_charms_sheet_may_go_to_colleagues_inside(session: Session, settings: Settings) -> None:
-    plan = DraftPlan("lado_check_request", "lado@childrenstrust.example", attachments=(CHARMS_SHEET,))
-    assert _plan(session, settings, plan) is not None
 
 
 def test_the_mailbox_interface_cannot_send() -> None:

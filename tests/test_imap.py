@@ -14,9 +14,10 @@ from imapclient import SEEN
 from sqlmodel import Session, func, select
 
 from bot.config import Settings
-from bot.mailbox.base import Folder, MailboxAuthError
+from bot.errors import MailboxAuthError
+from bot.mailbox.base import Folder
+from bot.mailbox.credentials import EnvironmentSecret
 from bot.mailbox.imap import ImapMailbox
-from bot.mailbox.secrets import EnvironmentPassword
 from bot.store import Draft, MailSeen
 from tests.dovecot import Dovecot
 from tests.imap_world import World, bot_mailbox, imap_config_file, imap_settings
@@ -104,7 +105,7 @@ def test_a_wrong_password_is_an_auth_error_naming_the_mailbox(dovecot: Dovecot,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     settings = imap_settings(dovecot, "lado")
     monkeypatch.setenv(settings.password_env, "wrong")
-    secret = EnvironmentPassword(settings.password_env, "lado")
+    secret = EnvironmentSecret(settings.password_env, "lado")
     box = ImapMailbox("lado", "lado@childrenstrust.example", settings, secret, "Information Requests",
                       sleep=lambda _: pytest.fail("an auth failure must not be retried"))
     with pytest.raises(MailboxAuthError, match="lado: the IMAP server refused the login for lado"):
@@ -151,7 +152,7 @@ def test_idle_is_reissued_before_the_server_ends_it(world: World, dovecot: Dovec
                                                     caplog: pytest.LogCaptureFixture) -> None:
     settings = imap_settings(dovecot, "cass").model_copy(update={"idle_seconds": 1})
     box = ImapMailbox("cass", "cass@childrenstrust.example", settings,
-                      EnvironmentPassword(settings.password_env, "cass"), "Information Requests")
+                      EnvironmentSecret(settings.password_env, "cass"), "Information Requests")
     with caplog.at_level(logging.DEBUG, logger="imapclient.imaplib"):
         assert box.wait_for_mail(Folder.INBOX, timeout=2.5) is False
     assert sum(1 for c in _commands(caplog) if c.split()[2].strip("'") == "IDLE") == 3

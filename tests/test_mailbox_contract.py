@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.mailbox.base import Folder, Mailbox, MailboxError, MessageGone, StoredMail
+from bot.errors import MailboxError, MessageGone
+from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.mailbox.maildir import MaildirMailbox
 from tests.ews_world import ews_backend
 from tests.graph_world import graph_backend

@@ -18,7 +18,7 @@ LABELS = json.loads((SAMPLES / "labels.json").read_text()) if (SAMPLES / "labels
 def test_sample_is_classified_as_labelled(classifier: Classifier, name: str) -> None:
     expected = LABELS[name]
     got = classifier.classify(parse_file(SAMPLES / name))
-    assert (got.kind, got.urgent, got.sender_trusted) == (
+    assert (got.name, got.urgent, got.sender_trusted) == (
         expected["kind"], expected["urgent"], expected["sender_trusted"]
     ), got.reasons
     assert rao_matches(expected["rao"], got.rao), got.reasons

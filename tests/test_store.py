@@ -11,7 +11,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel, select
 
-from bot.lifecycle import IllegalTransition, State, move
+from bot.domain import RequestState
+from bot.errors import IllegalTransition
+from bot.lifecycle import move
 from bot.store import AuditEvent, Request, make_engine, migrate
 
 NOW = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
@@ -55,7 +57,7 @@ def test_every_state_change_is_audited() -> None:
         request = _request()
         session.add(request)
         session.flush()
-        move(session, request, State.CHECKS_PENDING, actor="rule", why="consent fine", now=NOW)
+        move(session, request, RequestState.CHECKS_PENDING, actor="rule", why="consent fine", now=NOW)
         event = session.exec(select(AuditEvent)).one()
         assert (event.actor, event.action, event.detail) == ("rule", "state received -> checks_pending", "consent fine")
 
@@ -64,5 +66,5 @@ def test_an_illegal_transition_is_an_error_not_an_overwrite() -> None:
     request = _request()
     request.state = "closed"
     with pytest.raises(IllegalTransition, match="cannot go from closed to checks_pending"):
-        move(None, request, State.CHECKS_PENDING, actor="rule", why="test", now=NOW)  # type: ignore[arg-type]
+        move(None, request, RequestState.CHECKS_PENDING, actor="rule", why="test", now=NOW)  # type: ignore[arg-type]
     assert request.state == "closed"

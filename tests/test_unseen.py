@@ -25,7 +25,7 @@ def results(classifier: Classifier) -> dict[str, Classification]:
 
 
 def test_kind_accuracy(results: dict[str, Classification]) -> None:
-    wrong = {n: (g.kind, LABELS[n]["kind"]) for n, g in results.items() if g.kind != LABELS[n]["kind"]}
+    wrong = {n: (g.name, LABELS[n]["kind"]) for n, g in results.items() if g.name != LABELS[n]["kind"]}
     assert 1 - len(wrong) / len(results) >= GOAL, wrong
 
 

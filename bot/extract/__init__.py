@@ -7,37 +7,7 @@ note for a person, never a guess. The conventions come from the seeds: 000 (OLA
 requests: consent, the household over 16, CHARMS and LADO answers, secure
 addresses) and 001 (partner agencies' Level 2 requests, Probation).
 
-One module per concern: `names`, `consent`, `answers`, `addresses`, `partner`;
-`text` holds the cutting they share (the mail's own words, clauses, windows).
+One module per concern: `names`, `consent`, `answers`, `addresses`, `partner`,
+and `facts`, which reads them all into one value; `text` holds the cutting they
+share (the mail's own words, clauses, windows). Import from the module itself.
 """
-
-from bot.extract.addresses import address_kind, own_address_offered
-from bot.extract.answers import af_gave_sensitive_reason, known_to_lado, previously_fostered_or_adopted
-from bot.extract.consent import ConsentEvidence, consent_evidence
-from bot.extract.names import applicant_name, household_names
-from bot.extract.partner import (
-    GAP_CONCERNS,
-    GAP_CONSENT,
-    GAP_CONSENT_SOUGHT,
-    GAP_CONSENT_WHY_NOT,
-    GAP_PURPOSE,
-    partner_request_gaps,
-)
-
-__all__ = [
-    "GAP_CONCERNS",
-    "GAP_CONSENT",
-    "GAP_CONSENT_SOUGHT",
-    "GAP_CONSENT_WHY_NOT",
-    "GAP_PURPOSE",
-    "ConsentEvidence",
-    "address_kind",
-    "af_gave_sensitive_reason",
-    "applicant_name",
-    "consent_evidence",
-    "household_names",
-    "known_to_lado",
-    "own_address_offered",
-    "partner_request_gaps",
-    "previously_fostered_or_adopted",
-]

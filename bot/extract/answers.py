@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from bot.extract.text import any_of, clauses, head, window
 
@@ -101,3 +102,33 @@ def af_gave_sensitive_reason(body: str) -> bool:
         not _DENIED_JUST_BEFORE.search(window(text, m.start(), m.start(), 30, 0))
         for m in _SENSITIVE_REASON.finditer(text)
     )
+
+
+@dataclass(frozen=True)
+class TeamAnswer:
+    """What one team's answer means for the response, read from its words.
+
+    `response` holds only what the response draft needs (never A&F's health or
+    money reasons themselves); `notes` what the RAO must look at before sending.
+    """
+
+    summary: str  # one line for the audit trail
+    response: dict[str, object] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def read_lado_answer(body: str, checked: Sequence[str]) -> TeamAnswer:
+    """LADO's answer: is anyone known?"""
+    known = known_to_lado(body)
+    summary = {True: "someone is known to LADO", False: "no one is known to LADO",
+               None: "cassbot could not tell from LADO's answer whether anyone is known"}[known]
+    notes = (summary,) if known is None else ()
+    return TeamAnswer(summary, {"lado_known": known}, notes)
+
+
+def read_af_answer(body: str, checked: Sequence[str]) -> TeamAnswer:
+    """A&F's CHARMS answer: did they give health or financial reasons (which the response never repeats)?"""
+    sensitive = af_gave_sensitive_reason(body)
+    summary = ("A&F gave health or financial reasons: the response says only that the applicant withdrew"
+               if sensitive else "CHARMS summary received")
+    return TeamAnswer(summary, {"charms_checked": True, "af_withdrew_sensitive": sensitive})

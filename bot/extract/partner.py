@@ -44,12 +44,17 @@ GAP_CONSENT_SOUGHT = "It does not say whether consent was sought and, if not, wh
 GAP_CONSENT_WHY_NOT = "It says consent was not sought or given, but not why."
 
 
+def is_probation(sender: str, body: str) -> bool:
+    """The request comes from the Probation Service (seed 001 sets it its own rules)."""
+    return "probation" in sender.lower() or _PROBATION.search(head(body)) is not None
+
+
 def partner_request_gaps(body: str, sender: str) -> list[str]:
     """What a Level 2 request still needs before CASS can answer it (001), one sentence each."""
     text = head(body)
     given, denied = consent_said(text)
     explained = given or bool(_CONSENT_NOT_NEEDED.search(text))
-    if not ("probation" in sender.lower() or _PROBATION.search(text)):
+    if not is_probation(sender, text):
         return [] if explained else [GAP_CONSENT]
     gaps = [] if _PROBATION_CONCERNS.search(text) else [GAP_CONCERNS]
     if not _PROBATION_PURPOSE.search(text):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from bot.patterns import QUOTED_HISTORY, any_of
+
+__all__ = ["any_of", "clauses", "head", "window"]
 
 # Bodies are already cut by bot.mail; this bounds the regex work if a caller does not.
 TEXT_LIMIT = 64_000
@@ -10,21 +12,12 @@ TEXT_LIMIT = 64_000
 _LONGEST_WORD = 40
 
 
-def any_of(*alternatives: str) -> re.Pattern[str]:
-    """One case-insensitive pattern from alternatives written one per line."""
-    return re.compile("|".join(alternatives), re.IGNORECASE)
-
-
-# Where a reply's quoted history starts (Outlook, Gmail/Apple, "> " quoting).
-_QUOTED = re.compile(
-    r"^(?:-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.*|On .{5,200}wrote:|>.*)$", re.IGNORECASE | re.MULTILINE,
-)
 
 
 def head(text: str) -> str:
     """The mail's own words: above the quoted history of a reply, and bounded."""
     text = text[:TEXT_LIMIT]
-    quoted = _QUOTED.search(text)
+    quoted = QUOTED_HISTORY.search(text)
     return text[: quoted.start()] if quoted else text
 
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bot.errors import MailboxAuthError, MailboxError, MessageGone
+
+__all__ = ["Folder", "Mailbox", "MailboxAuthError", "MailboxError", "MessageGone", "Poll", "StoredMail"]
+
 
 class Folder(StrEnum):
     """The folders the bot works with, by what they are for."""
@@ -42,21 +46,6 @@ class Poll:
     messages: list[StoredMail]
     position: str | None  # opaque to everyone but the backend; kept in the store
     more: bool = False  # the backend stopped early: poll again from `position` for the rest
-
-
-class MailboxError(Exception):
-    """Our or the server's fault: the poll can be retried later."""
-
-
-class MessageGone(MailboxError):
-    """The message is no longer where the poll found it: a person moved or deleted it since."""
-
-    def __init__(self, role: str, key: str, folder: str) -> None:
-        super().__init__(f"{role}: message {key} is no longer in {folder!r} (moved or deleted since the poll)")
-
-
-class MailboxAuthError(Exception):
-    """The server refused the bot's credentials: retrying cannot help; a person must act."""
 
 
 class Mailbox(Protocol):

@@ -80,8 +80,10 @@ from exchangelib.protocol import Protocol
 from exchangelib.services import CreateFolder, MoveItem, SyncFolderItems
 from exchangelib.version import VERSIONS
 
-from bot.config import ConfigError, Ews
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
+from bot.config import Ews
+from bot.errors import ConfigError, MailboxAuthError, MailboxError, MessageGone
+from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.credentials import Secret
 from bot.mailbox.retry import retrying
 
 log = logging.getLogger(__name__)
@@ -124,11 +126,11 @@ class EwsMailbox:
     """One shared mailbox reached through EWS, by delegate access or impersonation."""
 
     def __init__(
-        self, role: str, address: str, settings: Ews, password: str, information_requests: str, *,
+        self, role: str, address: str, settings: Ews, secret: Secret, information_requests: str, *,
         max_attempts: int = 4, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.role, self.address = role, address
-        self._settings, self._password = settings, password
+        self._settings, self._secret = settings, secret
         self._information_requests = information_requests
         self._version = exchange_version(settings.version)
         self._max_attempts, self._base_delay, self._sleep = max_attempts, base_delay, sleep
@@ -313,9 +315,9 @@ class EwsMailbox:
     def _credentials(self) -> Any:
         s = self._settings
         if s.auth == "oauth2":  # app-only: the secret is the client secret, the identity the mailbox
-            return OAuth2Credentials(client_id=s.client_id, client_secret=self._password, tenant_id=s.tenant_id,
+            return OAuth2Credentials(client_id=s.client_id, client_secret=self._secret.get(), tenant_id=s.tenant_id,
                                      identity=Identity(primary_smtp_address=self.address))
-        return Credentials(s.username or self.address, self._password)
+        return Credentials(s.username or self.address, self._secret.get())
 
 
 def exchange_version(name: str) -> Any:

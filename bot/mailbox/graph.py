@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
-import os
 import re
 import ssl
 import time
@@ -36,15 +35,15 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from pathlib import Path
-from typing import Any, NoReturn, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
-import msal
 
 from bot.config import Graph
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
+from bot.errors import MailboxAuthError, MailboxError, MessageGone
+from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.credentials import SignInUnavailable, graph_token
 from bot.mailbox.retry import retrying
 
 log = logging.getLogger(__name__)
@@ -57,12 +56,6 @@ WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sent
 _THROTTLED = {429, 503}
 _TRANSIENT = {500, 502, 504}
 _MSGID = re.compile(r"<[^<>\s]+>")
-# OAuth2 errors (RFC 6749 §5.2) that only a person can fix; anything else (server_error,
-# temporarily_unavailable, a proxy's HTML page) is tried again.
-_REFUSALS = {"invalid_client", "unauthorized_client", "invalid_request", "invalid_grant", "invalid_scope",
-             "unsupported_grant_type"}
-
-
 class _Transient(Exception):
     """A dropped connection or a server error: the operation may succeed if tried again."""
 
@@ -96,83 +89,6 @@ class MsalHttp:
         """The pool belongs to the mailbox, which closes it."""
 
 
-class AppToken:
-    """App-only access tokens from MSAL (client secret or certificate), cached and renewed by MSAL."""
-
-    def __init__(self, settings: Graph, role: str, address: str, http: httpx.Client,
-                 instance_discovery: bool = True) -> None:
-        self._settings, self._role, self._address, self._http = settings, role, address, http
-        self._instance_discovery = instance_discovery
-        base = urlsplit(settings.base_url)
-        self._scopes = [f"{base.scheme}://{base.netloc}/.default"]
-        self._app: Any = None
-        self._refused: MailboxAuthError | None = None
-
-    def get(self) -> str:
-        if self._refused is not None:
-            raise self._refused  # a refused credential is not asked for again
-        try:
-            result = self._client().acquire_token_for_client(scopes=self._scopes)
-        except (httpx.HTTPError, OSError, ValueError, msal.exceptions.MsalServiceError) as exc:
-            raise _Transient(f"Microsoft sign-in unreachable: {exc}") from exc
-        if result.get("access_token"):
-            return str(result["access_token"])
-        error, described = result.get("error"), str(result.get("error_description") or "").splitlines()
-        why = f"{error}: {described[0] if described else 'no description'}"
-        if not isinstance(error, str) or error not in _REFUSALS:
-            raise _Transient(f"Microsoft sign-in failed ({why})")
-        self._refuse(f"Microsoft sign-in refused the app for {self._address} ({why}): the client secret or "
-                     "certificate may have expired or been revoked")
-
-    def renew(self) -> str:
-        """Forget the cached token (Graph said it is no longer valid) and fetch a new one."""
-        if self._app is not None:
-            cache = self._app.token_cache
-            for token in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
-                cache.remove_at(token)
-        return self.get()
-
-    def _client(self) -> Any:
-        if self._app is None:
-            s = self._settings
-            try:
-                self._app = msal.ConfidentialClientApplication(
-                    s.client_id, client_credential=self._credential(),
-                    authority=f"{s.authority_host.rstrip('/')}/{s.tenant_id}",
-                    http_client=MsalHttp(self._http), instance_discovery=self._instance_discovery,
-                )
-            except ValueError as exc:  # MSAL's word for an authority or tenant it cannot find
-                self._refuse(f"Microsoft sign-in: {exc}")
-        return self._app
-
-    def _credential(self) -> str | dict[str, str]:
-        s = self._settings
-        if not s.certificate_path:
-            secret = os.environ.get(s.client_secret_env, "")
-            if not secret:
-                self._refuse(f"the environment variable {s.client_secret_env} (the Graph client secret) is not set")
-            return secret
-        try:
-            pem = Path(s.certificate_path).read_text()
-        except OSError as exc:
-            self._refuse(f"cannot read the Graph certificate {s.certificate_path}: {exc}")
-        blocks = {m.group(1): m.group(0) for m in re.finditer(r"-----BEGIN ([A-Z ]+)-----.*?-----END \1-----",
-                                                               pem, re.DOTALL)}
-        key = next((text for name, text in blocks.items() if name.endswith("PRIVATE KEY")), "")
-        certificate = blocks.get("CERTIFICATE", "")
-        if not (key and certificate):
-            self._refuse(f"{s.certificate_path} must hold the private key and the certificate (PEM)")
-        credential = {"private_key": key, "public_certificate": certificate}
-        if s.certificate_thumbprint:
-            credential["thumbprint"] = s.certificate_thumbprint
-        return credential
-
-    def _refuse(self, why: str) -> NoReturn:
-        self._refused = MailboxAuthError(f"{self._role}: {why}")
-        log.error("%s", self._refused)
-        raise self._refused
-
-
 class GraphMailbox:
     """One shared mailbox through Microsoft Graph, on one httpx connection pool."""
 
@@ -187,7 +103,7 @@ class GraphMailbox:
         self._max_attempts, self._base_delay, self._sleep = max_attempts, base_delay, sleep
         verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
         self._http = httpx.Client(verify=verify, timeout=timeout, headers={"User-Agent": "cassbot"})
-        self._token = AppToken(settings, role, address, self._http, instance_discovery)
+        self._token = graph_token(settings, role, address, MsalHttp(self._http), instance_discovery)
         self._base = settings.base_url.rstrip("/")
         self._user = f"{self._base}/users/{quote(address, safe='@')}"
         self._folder_ids: dict[Folder, str] = {}
@@ -452,7 +368,7 @@ class GraphMailbox:
     def _retry(self, work: Callable[[], T]) -> T:
         """Run one operation of the interface, again after a transient failure; its throttling waits add up."""
         self._waited = 0.0
-        return retrying(work, log=log, role=self.role, server="Graph", transient=(_Transient,),
+        return retrying(work, log=log, role=self.role, server="Graph", transient=(_Transient, SignInUnavailable),
                         max_attempts=self._max_attempts, base_delay=self._base_delay, sleep=self._sleep)
 
 

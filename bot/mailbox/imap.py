@@ -30,9 +30,10 @@ from imapclient import DRAFT, IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from bot.config import Imap
-from bot.mailbox.base import Folder, MailboxAuthError, MailboxError, MessageGone, Poll, StoredMail
+from bot.errors import MailboxAuthError, MailboxError, MessageGone
+from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.credentials import Secret
 from bot.mailbox.retry import retrying
-from bot.mailbox.secrets import Secret
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

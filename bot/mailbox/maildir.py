@@ -27,7 +27,8 @@ from datetime import datetime
 from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 
-from bot.mailbox.base import Folder, MailboxError, MessageGone, Poll, StoredMail
+from bot.errors import MailboxError, MessageGone
+from bot.mailbox.base import Folder, Poll, StoredMail
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from bot.config import Mailbox as MailboxSettings
 from bot.config import Settings
 from bot.mailbox.base import Folder, Mailbox
+from bot.mailbox.credentials import secret_for
 from bot.mailbox.imap import ImapMailbox
 from bot.mailbox.maildir import MaildirMailbox
-from bot.mailbox.secrets import EnvironmentPassword, secret_for
 
 
 def open_mailboxes(settings: Settings) -> dict[str, Mailbox]:
@@ -28,13 +28,12 @@ def open_mailbox(config: MailboxSettings) -> Mailbox:
         assert config.ews is not None
         from bot.mailbox.ews import EwsMailbox  # only Exchange sites pay for importing exchangelib
 
-        secret = config.ews.password_env or config.ews.client_secret_env
-        return EwsMailbox(config.role, config.address, config.ews, EnvironmentPassword(secret, config.role).get(),
+        return EwsMailbox(config.role, config.address, config.ews, secret_for(config),
                           config.information_requests_folder)
     if config.backend == "imap":
         assert config.imap is not None  # the settings' own validator guarantees it
         imap = config.imap
-        return ImapMailbox(config.role, config.address, imap, secret_for(imap, config.role),
+        return ImapMailbox(config.role, config.address, imap, secret_for(config),
                            config.information_requests_folder, max_attempts=imap.reconnect_attempts,
                            base_delay=imap.reconnect_base_seconds)
     path = Path(config.path or f"state/maildir/{config.role}")

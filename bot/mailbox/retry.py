@@ -8,7 +8,7 @@ from collections.abc import Callable
 from logging import Logger
 from typing import TypeVar
 
-from bot.mailbox.base import MailboxError
+from bot.errors import MailboxError
 
 T = TypeVar("T")
 MAX_DELAY = 60.0

@@ -1,0 +1,94 @@
+"""The check teams CASS asks about an applicant, as one table: add a row to add a team.
+
+Seed 000: the RAO asks Adoption & Fostering (who hold CHARMS) for a CHARMS summary
+when the applicant fostered or adopted before, with "CHARMS check required by CASS"
+in the title, and A&F answer with "CHARMs Check" and the RAO's name; the RAO asks
+LADO whether the applicant or anyone over 16 in the household is known, and LADO
+answers with "LADO CHECK" and the RAO's name.
+
+Each row says everything the bot needs about a team: the mailbox role it is
+configured under, what people call it, its drafts and subject conventions, how to
+read its answer and when a new request needs it. Classification, linking,
+drafting, the outbox, the handlers, the sweep, the digest and the chronology read
+the table; none of them names a team.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.domain import CASS
+from bot.extract.answers import TeamAnswer, read_af_answer, read_lado_answer
+from bot.patterns import any_of
+
+if TYPE_CHECKING:  # the facts module reads settings, which validate roles against this table
+    from bot.extract.facts import RequestFacts
+
+
+@dataclass(frozen=True)
+class CheckTeam:
+    role: str  # the team's mailbox role in the configuration
+    name: str  # what people call the team: "A&F", "LADO"
+    label: str  # ... in the digest and the sweep's reasons, with its system: "A&F (CHARMS)"
+    system: str  # what a check of it is called: "CHARMS check", "LADO check"
+    request_template: str  # templates/drafts/<name>.txt.j2 and .html.j2; also the wire name of a request to it
+    answer_kind: str  # the wire name of its answer, as `cassbot classify` prints it
+    convention: re.Pattern[str]  # its subject convention, in requests and answers alike
+    request_body: re.Pattern[str]  # staff asking it in the body, without the convention in the subject
+    request_subject: str  # a check request's subject: {applicant} and {reference} are filled in
+    read_answer: Callable[[str, Sequence[str]], TeamAnswer]  # its answer's words, and the people asked about
+    asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
+
+    def wire_kind(self, answer: bool) -> str:
+        """The kind of a request to this team, or of its answer, as `cassbot classify` prints it."""
+        return self.answer_kind if answer else self.request_template
+
+
+AF = CheckTeam(
+    role="af", name="A&F", label="A&F (CHARMS)", system="CHARMS check",
+    request_template="charms_check_request", answer_kind="charms_check_response",
+    # "CHARMs Check", "CHARM'S check", "Charms checks": written by busy people.
+    convention=any_of(r"\bcharm(?:['’‘`]?s)?[\s\-_]*checks?\b"),
+    request_body=any_of(r"\bCHARMS\b"),
+    request_subject="CHARMS check required by CASS - {applicant} [{reference}]",
+    read_answer=read_af_answer,
+    asked_when=lambda facts: facts.fostered_before,
+)
+LADO = CheckTeam(
+    role="lado", name="LADO", label="LADO", system="LADO check",
+    request_template="lado_check_request", answer_kind="lado_check_response",
+    convention=any_of(r"\bl\.?a\.?d\.?o\.?[\s\-_]*checks?\b"),
+    request_body=any_of(r"\bknown to (?:the )?LADO\b", r"\bLADO (?:check|search|records)\b"),
+    request_subject="LADO check request - {applicant} and household [{reference}]",
+    read_answer=read_lado_answer,
+    asked_when=lambda facts: True,
+)
+# In the order their drafts are planned and their conventions are tried.
+CHECK_TEAMS: tuple[CheckTeam, ...] = (LADO, AF)
+
+
+def teams() -> tuple[CheckTeam, ...]:
+    """The table as it stands (read at call time, so a test or a deployment can add a row)."""
+    return CHECK_TEAMS
+
+
+def team_of_role(role: str) -> CheckTeam | None:
+    return next((team for team in teams() if team.role == role), None)
+
+
+def team_of_template(template: str) -> CheckTeam | None:
+    """The team a draft asks, if the draft is a check request."""
+    return next((team for team in teams() if team.request_template == template), None)
+
+
+def team_of_kind(wire_kind: str) -> CheckTeam | None:
+    """The team whose check request or answer this wire name ("lado_check_response") is."""
+    return next((team for team in teams() if wire_kind in (team.request_template, team.answer_kind)), None)
+
+
+def mailbox_roles() -> tuple[str, ...]:
+    """Every mailbox role a configuration must name once: CASS, then each team."""
+    return (CASS, *(team.role for team in teams()))
