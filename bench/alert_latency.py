@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from bot.mailbox.base import Folder
-from tests.dovecot import USERS, Dovecot, free_port
-from tests.imap_world import World, imap_config_file
-from tests.smtp_sink import start_sink
+from tests.support.dovecot import USERS, Dovecot, free_port
+from tests.support.imap_world import World, imap_config_file
+from tests.support.smtp_sink import start_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 URGENT = (ROOT / "demo" / "mail" / "02-urgent-kinship-request.eml").read_bytes()

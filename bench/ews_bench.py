@@ -1,4 +1,4 @@
-"""The EWS backend against the local EWS SOAP server (tests/ews_server.py, started here on 127.0.0.1).
+"""The EWS backend against the local EWS SOAP server (tests/support/ews_server.py, started here on 127.0.0.1).
 
 Sync of 5,000 mails: EwsMailbox.poll from no position until nothing more, as a
 ratio to exchangelib's bare `inbox.all().only("mime_content")` (FindItem for the
@@ -18,8 +18,8 @@ from exchangelib import BASIC, DELEGATE, UTC, Account, Configuration, Credential
 from bench.sample_mail import notice
 from bot.mailbox.base import Folder
 from bot.mailbox.ews import EwsMailbox, exchange_version
-from tests.ews_server import EwsServer
-from tests.ews_world import PASSWORD, USER, World, bot_mailbox, start_server
+from tests.support.ews_server import EwsServer
+from tests.support.ews_world import PASSWORD, USER, World, bot_mailbox, start_server
 
 ADDRESS = "cass@childrenstrust.example"
 

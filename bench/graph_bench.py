@@ -1,4 +1,4 @@
-"""The Graph backend on the local Graph (tests/graph_server.py, started here on 127.0.0.1 over HTTPS).
+"""The Graph backend on the local Graph (tests/support/graph_server.py, started here on 127.0.0.1 over HTTPS).
 
 Sync of 5,000 mails through `GraphMailbox.poll` (delta pages, then each message's
 MIME from `$value`, polled again while the backend says `more`), as a ratio to a
@@ -21,8 +21,8 @@ import httpx
 from bench.sample_mail import notice
 from bot.mailbox.base import Folder
 from bot.mailbox.graph import GraphMailbox
-from tests.graph_server import GraphServer
-from tests.graph_world import ADDRESS, World, bot_mailbox
+from tests.support.graph_server import GraphServer
+from tests.support.graph_world import ADDRESS, World, bot_mailbox
 
 
 def bare_fetch(server: GraphServer, ids: list[str]) -> float:

@@ -27,9 +27,9 @@ from bot.mailbox.base import Folder
 from bot.mailbox.imap import ImapMailbox
 from bot.pipeline import Deps, run_once
 from bot.store import make_engine, migrate, utcnow
-from tests.dovecot import USERS, Dovecot
-from tests.imap_world import World, bot_mailbox
-from tests.journey import imap_settings_for
+from tests.support.dovecot import USERS, Dovecot
+from tests.support.imap_world import World, bot_mailbox
+from tests.support.journey import imap_settings_for
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "mail"
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, func, select
 from bot.mailbox.base import Folder
 from bot.mailbox.maildir import MaildirMailbox
 from bot.store import MailSeen, make_engine
-from tests.postgres import Postgres
+from tests.support.postgres import Postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST = (ROOT / "demo" / "mail" / "01-ola-request.eml").read_bytes()

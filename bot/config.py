@@ -290,6 +290,18 @@ class Settings(_Frozen):
                              + ", ".join(wrong))
         return mailboxes
 
+    @model_validator(mode="after")
+    def _alert_recipients_are_staff(self) -> Settings:
+        """The bot sends mail only to staff (`bot.sending`): an alert recipient who is not on the
+        staff list would be refused at the moment it matters, so it is refused here instead."""
+        staff = {member.address for member in self.staff}
+        for key in ("duty", "quiet_hours_fallback", "operators"):
+            outside = [address for address in getattr(self.alerts, key) if address not in staff]
+            if outside:
+                raise ValueError(f"alerts.{key}: {', '.join(outside)} is not on the staff list ([[staff]]); "
+                                 "alerts go only to staff")
+        return self
+
     def mailbox(self, role: str) -> Mailbox:
         return next(m for m in self.mailboxes if m.role == role)
 
@@ -326,4 +338,4 @@ def _describe(source: str, err: object) -> str:
         message = "this key is required"
     elif err["type"] == "extra_forbidden":
         message = "unknown key (misspelt?)"
-    return f"{source}: {key or '(top level)'}: {message}"
+    return f"{source}: {key}: {message}" if key else f"{source}: {message}"

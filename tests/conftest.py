@@ -12,11 +12,11 @@ import pytest
 from bot.classify import Classifier
 from bot.config import Settings, load_settings
 from bot.mail import ParsedMail, parse_mail
-from tests.dovecot import USERS, Dovecot, free_port
-from tests.dovecot import available as dovecot_available
-from tests.postgres import Postgres
-from tests.postgres import available as postgres_available
-from tests.smtp_sink import Sink, start_sink
+from tests.support.dovecot import USERS, Dovecot, free_port
+from tests.support.dovecot import available as dovecot_available
+from tests.support.postgres import Postgres
+from tests.support.postgres import available as postgres_available
+from tests.support.smtp_sink import Sink, start_sink
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -21,10 +21,10 @@ from bot.mailbox.imap import ImapMailbox
 from bot.reports import service_status
 from bot.store import MailboxHealth, make_engine, migrate
 from bot.timescales import Calendar
-from tests.dovecot import Dovecot
-from tests.graph_world import certificate_file
-from tests.journey import Journey, with_mailboxes
-from tests.smtp_sink import Sink
+from tests.support.dovecot import Dovecot
+from tests.support.graph_world import certificate_file
+from tests.support.journey import Journey, with_mailboxes
+from tests.support.smtp_sink import Sink
 
 DUTY = ("j.hart@childrenstrust.example",)
 FALLBACK = ("samuel.osei@childrenstrust.example",)

@@ -17,8 +17,8 @@ import pytest
 
 from bot.mailbox.base import Folder
 from tests.conftest import ROOT
-from tests.dovecot import USERS, Dovecot
-from tests.imap_world import World, imap_config_file
+from tests.support.dovecot import USERS, Dovecot
+from tests.support.imap_world import World, imap_config_file
 
 IMAGE = os.environ.get("CASSBOT_IMAGE", "")
 pytestmark = pytest.mark.skipif(not IMAGE, reason="no container image built (CASSBOT_IMAGE is not set)")

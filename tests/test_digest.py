@@ -16,8 +16,8 @@ from bot.jobs import purge_closed, send_due_digests, sweep_timescales
 from bot.sending import send_internal
 from bot.store import AuditEvent, DigestSent, LateMark, Request
 from bot.timescales import Calendar
-from tests.journey import DEMO_MAIL, Journey
-from tests.smtp_sink import Sink
+from tests.support.journey import DEMO_MAIL, Journey
+from tests.support.smtp_sink import Sink
 
 LEADERS = ["j.hart@childrenstrust.example", "samuel.osei@childrenstrust.example"]
 

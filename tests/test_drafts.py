@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import email
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.mailbox.base import Folder
-from tests.journey import Journey
+from tests.support.journey import Journey
+from tests.support.mail import build_mail
 
 FIRST = "CASS-2026-000001"
 
 
 def _request(subject: str, body: str, sender: str = "helen.marsh@northshire.gov.uk",
              attachment: str | None = None) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, "cass@childrenstrust.example", subject
-    msg["Date"], msg["Message-ID"] = "Mon, 16 Nov 2026 09:00:00 +0000", f"<{abs(hash(subject + body))}@northshire>"
-    msg.set_content(body)
-    if attachment:
-        msg.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename=attachment)
-    return bytes(msg)
+    return build_mail(subject, body, sender=sender, message_id=f"<{abs(hash(subject + body))}@northshire>",
+                      attachment=(attachment, b"%PDF-1.4") if attachment else None)
 
 
 def _answer(subject: str, body: str, sender: str) -> bytes:

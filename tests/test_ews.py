@@ -1,7 +1,7 @@
 """The EWS backend through exchangelib, against a local EWS SOAP server: the contract, then Exchange's ways.
 
 Nothing in exchangelib is patched: the bot's requests cross a real HTTP connection
-to `tests.ews_server`, which answers in the published EWS schema and fails on cue
+to `tests.support.ews_server`, which answers in the published EWS schema and fails on cue
 (throttling, server errors, a dropped connection, a refused login).
 """
 
@@ -11,7 +11,6 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,9 @@ from bot.mailbox.base import Folder
 from bot.mailbox.ews import EwsMailbox
 from bot.pipeline import Deps, run_once
 from bot.store import make_engine, migrate
-from tests.ews_server import EwsServer
-from tests.ews_world import USER, World, bot_mailbox, ews_settings, start_server
+from tests.support.ews_server import EwsServer
+from tests.support.ews_world import USER, World, bot_mailbox, ews_settings, start_server
+from tests.support.mail import build_mail
 
 ADDRESS = "cass@childrenstrust.example"
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "mail"
@@ -52,11 +52,8 @@ def box(server: EwsServer) -> Iterator[EwsMailbox]:
 
 
 def _mail(n: int, subject: str = "Team notice") -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "colleague@childrenstrust.example", ADDRESS
-    msg["Subject"], msg["Message-ID"] = f"{subject} {n}", f"<notice-{n}@childrenstrust.example>"
-    msg.set_content("Rota update.\n")
-    return bytes(msg).replace(b"\n", b"\r\n")
+    return build_mail(f"{subject} {n}", to=ADDRESS, message_id=f"<notice-{n}@childrenstrust.example>", date=None,
+                      crlf=True)
 
 
 def _keys(box: EwsMailbox, folder: Folder = Folder.INBOX, position: str | None = None) -> list[str]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 from bot.config import Settings
 from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
 from bot.store import AuditEvent, Draft, MailSeen, Request
-from tests.journey import Journey
+from tests.support.journey import Journey
 
 URGENT = "URGENT - connected carer assessment - Mr Lee Fenwick"
 MAIL = ("01-ola-request.eml", "02-urgent-kinship-request.eml", "03-partner-rfi.eml", "04-level3-request.eml",

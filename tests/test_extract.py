@@ -305,8 +305,8 @@ def test_partner_request_gaps(body: str, sender: str, expected: list[str]) -> No
         ("", None),
     ],
 )
-def test_own_address_offered(body: str, expected: str | None) -> None:
-    assert own_address_offered(body, "childrenstrust.example") == expected
+def test_own_address_offered(body: str, expected: str | None, settings: Settings) -> None:
+    assert own_address_offered(body, "childrenstrust.example", settings.addresses.generic_local_parts) == expected
 
 
 @pytest.mark.parametrize(
@@ -323,4 +323,4 @@ def test_odd_input_never_raises(junk: str, settings: Settings) -> None:
     af_gave_sensitive_reason(junk)
     address_kind(junk, settings)
     partner_request_gaps(junk, junk)
-    own_address_offered(junk, junk)
+    own_address_offered(junk, junk, [junk])

@@ -12,7 +12,6 @@ import json
 import logging
 from collections.abc import Iterator
 from email import message_from_bytes
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,10 @@ from bot.errors import MailboxAuthError, MailboxError
 from bot.mailbox import graph
 from bot.mailbox.base import Folder
 from bot.mailbox.graph import MESSAGE_ID_PROPERTY, GraphMailbox
-from tests.graph_server import GraphServer, Message
-from tests.graph_world import ADDRESS, SECRET_ENV, World, bot_mailbox, certificate_file, graph_settings
-from tests.journey import DEMO_MAIL, Journey
+from tests.support.graph_server import GraphServer, Message
+from tests.support.graph_world import ADDRESS, SECRET_ENV, World, bot_mailbox, certificate_file, graph_settings
+from tests.support.journey import DEMO_MAIL, Journey
+from tests.support.mail import build_mail
 
 CATEGORY = "cassbot: awaiting approval"
 FIRST = "CASS-2026-000001"
@@ -65,23 +65,15 @@ def box(server: GraphServer, sleeps: Sleeps) -> Iterator[GraphMailbox]:
 
 
 def _mail(n: int, *, message_id: str | None = None) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "worker@example.gov.uk", ADDRESS
-    msg["Subject"], msg["Message-ID"] = f"Child {n}", message_id or f"<mail-{n}@example.gov.uk>"
-    msg.set_content(f"Information request {n}\n")
-    return bytes(msg).replace(b"\n", b"\r\n")
+    return build_mail(f"Child {n}", f"Information request {n}\n", sender="worker@example.gov.uk", to=ADDRESS,
+                      message_id=message_id or f"<mail-{n}@example.gov.uk>", date=None, crlf=True)
 
 
 def _draft(message_id: str, in_reply_to: str = "", subject: str = "RE: Child 1 [CASS-0001]") -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = ADDRESS, "Worker <worker@example.gov.uk>", subject
-    msg["Message-ID"] = message_id
-    if in_reply_to:
-        msg["In-Reply-To"] = msg["References"] = in_reply_to
-    msg["X-Cassbot-Reference"] = "CASS-0001"
-    msg.set_content("Thank you for your request.\n")
-    msg.add_alternative("<p>Thank you for your request.</p>\n", subtype="html")
-    return bytes(msg)
+    thread = {"In_Reply_To": in_reply_to, "References": in_reply_to} if in_reply_to else {}
+    return build_mail(subject, "Thank you for your request.\n", sender=ADDRESS, to="Worker <worker@example.gov.uk>",
+                      message_id=message_id, date=None, html="<p>Thank you for your request.</p>\n",
+                      X_Cassbot_Reference="CASS-0001", **thread)
 
 
 def _drafts(server: GraphServer) -> list[Message]:

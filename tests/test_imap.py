@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,14 @@ from bot.mailbox.base import Folder
 from bot.mailbox.credentials import EnvironmentSecret
 from bot.mailbox.imap import ImapMailbox
 from bot.store import Draft, MailSeen
-from tests.dovecot import Dovecot
-from tests.imap_world import World, bot_mailbox, imap_config_file, imap_settings
-from tests.journey import Journey
+from tests.support.dovecot import Dovecot
+from tests.support.imap_world import World, bot_mailbox, imap_config_file, imap_settings
+from tests.support.journey import Journey
+from tests.support.mail import build_mail
 
 
 def _mail(n: int, subject: str = "Team notice") -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "colleague@childrenstrust.example", "cass@childrenstrust.example"
-    msg["Subject"], msg["Message-ID"] = f"{subject} {n}", f"<notice-{n}@childrenstrust.example>"
-    msg["Date"] = "Mon, 16 Nov 2026 09:00:00 +0000"
-    msg.set_content("Rota update.\n")
-    return bytes(msg)
+    return build_mail(f"{subject} {n}", message_id=f"<notice-{n}@childrenstrust.example>")
 
 
 @pytest.fixture
@@ -174,7 +169,7 @@ def test_run_once_over_imap_exits_3_naming_the_mailbox_when_its_login_is_refused
 def test_an_unreachable_server_is_reported_and_exits_1(tmp_path: Path, dovecot: Dovecot,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli import main
-    from tests.dovecot import free_port
+    from tests.support.dovecot import free_port
 
     config = imap_config_file(tmp_path, dovecot, port=free_port())  # nothing listens there
     assert main(["run", "--once", "--config", str(config)]) == 1

@@ -24,9 +24,9 @@ from bot.mailbox.base import Folder
 from bot.mailbox.maildir import MaildirMailbox
 from bot.store import DigestSent, Draft, MailSeen, make_engine
 from tests.conftest import ROOT
-from tests.dovecot import free_port
-from tests.postgres import Postgres, wait_until
-from tests.smtp_sink import start_sink
+from tests.support.dovecot import free_port
+from tests.support.postgres import Postgres, wait_until
+from tests.support.smtp_sink import start_sink
 
 REQUEST = (ROOT / "demo" / "mail" / "01-ola-request.eml").read_bytes()
 NOTICE = (ROOT / "demo" / "mail" / "11-team-notice.eml").read_bytes()

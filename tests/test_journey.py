@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.mailbox.base import Folder
 from bot.store import Check, NeedsPerson
-from tests.journey import Journey
+from tests.support.journey import Journey
 
 FIRST = "CASS-2026-000001"
 

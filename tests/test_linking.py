@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,15 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.store import MailSeen, NeedsPerson
-from tests.journey import Journey
+from tests.support.journey import Journey
+from tests.support.mail import build_mail
 
 AF = "fostering.recruitment@childrenstrust.example"
 
 
 def _mail(subject: str, body: str, sender: str, **headers: str) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, "cass@childrenstrust.example", subject
-    msg["Date"] = "Tue, 17 Nov 2026 10:00:00 +0000"
-    msg["Message-ID"] = f"<{abs(hash((subject, body, sender)))}@test>"
-    for name, value in headers.items():
-        msg[name.replace("_", "-")] = value
-    msg.set_content(body)
-    return bytes(msg)
+    return build_mail(subject, body, sender=sender, date="Tue, 17 Nov 2026 10:00:00 +0000",
+                      message_id=f"<{abs(hash((subject, body, sender)))}@test>", **headers)
 
 
 def _request(applicant: str, sender: str = "helen.marsh@northshire.gov.uk") -> bytes:

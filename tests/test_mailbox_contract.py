@@ -13,9 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import make_msgid, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from mailbox import Maildir
 from pathlib import Path
 
@@ -24,10 +22,11 @@ import pytest
 from bot.errors import MailboxError, MessageGone
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.mailbox.maildir import MaildirMailbox
-from tests.ews_world import ews_backend
-from tests.graph_world import graph_backend
-from tests.imap_world import World, bot_mailbox
-from tests.journey import maildir_marks
+from tests.support.ews_world import ews_backend
+from tests.support.graph_world import graph_backend
+from tests.support.imap_world import World, bot_mailbox
+from tests.support.journey import maildir_marks
+from tests.support.mail import build_mail
 
 SENT_AT = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
 
@@ -79,16 +78,8 @@ def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 def _mail(subject: str, *, message_id: str | None = None, sender: str | None = "worker@example.gov.uk",
           unsent: bool = False) -> bytes:
     """A tiny mail with CRLF line ends, as it travels over SMTP and IMAP."""
-    msg = EmailMessage()
-    if sender is not None:
-        msg["From"] = sender
-    msg["To"] = "cass@example.org"
-    msg["Subject"] = subject
-    msg["Message-ID"] = message_id or make_msgid(domain="example.org")
-    if unsent:
-        msg["X-Unsent"] = "1"
-    msg.set_content(f"{subject}\n")
-    return msg.as_bytes(policy=SMTP)
+    return build_mail(subject, f"{subject}\n", sender=sender, to="cass@example.org", message_id=message_id, date=None,
+                      crlf=True, **({"X_Unsent": "1"} if unsent else {}))
 
 
 def _only(backend: Backend, folder: Folder) -> StoredMail:

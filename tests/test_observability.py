@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.observability import StoreCollector
 from tests.conftest import ROOT
-from tests.journey import Journey, with_mailboxes
+from tests.support.journey import Journey, with_mailboxes
 
 
 def test_logs_are_json_lines_when_configured(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,19 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.mail import parse_mail, strip_prefixes
+from tests.support.mail import build_mail
 
 
 def _mail(subject: str = "Hello", body: str = "Body", **headers: str) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = headers.pop("From", "Helen Marsh <helen.marsh@northshire.gov.uk>")
-    msg["To"] = "cass@childrenstrust.example"
-    msg["Subject"] = subject
-    msg["Date"] = "Mon, 16 Nov 2026 09:14:00 +0000"
-    msg["Message-ID"] = "<abc@northshire.gov.uk>"
-    for name, value in headers.items():
-        msg[name.replace("_", "-")] = value
-    msg.set_content(body)
-    return bytes(msg)
+    sender = headers.pop("From", "Helen Marsh <helen.marsh@northshire.gov.uk>")
+    return build_mail(subject, body, sender=sender, date="Mon, 16 Nov 2026 09:14:00 +0000",
+                      message_id="<abc@northshire.gov.uk>", **headers)
 
 
 @pytest.mark.parametrize(

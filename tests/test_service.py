@@ -17,8 +17,8 @@ import pytest
 from bot.cli import main
 from bot.mailbox.base import Folder
 from tests.conftest import ROOT
-from tests.dovecot import Dovecot, free_port
-from tests.imap_world import World, imap_config_file
+from tests.support.dovecot import Dovecot, free_port
+from tests.support.imap_world import World, imap_config_file
 
 REQUEST = (ROOT / "demo" / "mail" / "01-ola-request.eml").read_bytes()
 

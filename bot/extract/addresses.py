@@ -41,11 +41,6 @@ def address_kind(address: str, settings: Settings) -> AddressKind:
     return "generic" if _generic_local(local, {p.lower() for p in rules.generic_local_parts}) else "personal"
 
 
-# The shipped config's generic local parts, for callers without `Settings` at hand.
-_GENERIC_LOCAL_PARTS = (
-    "info", "admin", "administration", "enquiries", "enquiry", "office", "contact", "hello", "mail", "reception",
-    "team", "referrals", "assessments", "fostering", "adoption", "duty", "noreply", "no-reply", "donotreply",
-)
 _OFFERED = any_of(
     r"\bmy\s+(?:own\s+|direct\s+|personal\s+|work\s+|secure\s+)*(?:e-?mail|address)",
     r"\b(?:send|reply|respond|forward|write)\b[^.\n]{0,30}\b(?:to|at)\s*:?\s*$",
@@ -53,9 +48,7 @@ _OFFERED = any_of(
 )
 
 
-def own_address_offered(
-    body: str, org_domain: str, generic_local_parts: Collection[str] = _GENERIC_LOCAL_PARTS
-) -> str | None:
+def own_address_offered(body: str, org_domain: str, generic_local_parts: Collection[str]) -> str | None:
     """The requester's own address in a follow-up, lower case; a team box only if nothing better.
 
     Addresses at `org_domain` are ours, never theirs. An address the writer offers

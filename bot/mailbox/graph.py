@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
-import re
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +44,7 @@ from bot.errors import MailboxAuthError, MailboxError, MessageGone
 from bot.mailbox.base import Folder, Poll, StoredMail
 from bot.mailbox.credentials import SignInUnavailable, graph_token
 from bot.mailbox.retry import retrying
+from bot.patterns import MESSAGE_ID
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,7 +55,6 @@ MESSAGE_ID_PROPERTY = "String {5d1f3c2a-7b4e-4e0c-9a61-3c8f2b7d9e45} Name Cassbo
 WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sentitems"}
 _THROTTLED = {429, 503}
 _TRANSIENT = {500, 502, 504}
-_MSGID = re.compile(r"<[^<>\s]+>")
 class _Transient(Exception):
     """A dropped connection or a server error: the operation may succeed if tried again."""
 
@@ -212,7 +211,7 @@ class GraphMailbox:
 
     def _original(self, msg: EmailMessage) -> str | None:
         """The Graph id of the message `msg` replies to, when the mailbox still has it."""
-        wanted = _MSGID.search(str(msg.get("In-Reply-To", "")))
+        wanted = MESSAGE_ID.search(str(msg.get("In-Reply-To", "")))
         if wanted is None:
             return None
         found = self._first(f"{self._user}/messages", f"internetMessageId eq {_literal(wanted.group(0))}", "id")

@@ -34,6 +34,7 @@ from bot.errors import MailboxAuthError, MailboxError, MessageGone
 from bot.mailbox.base import Folder, Poll, StoredMail
 from bot.mailbox.credentials import Secret
 from bot.mailbox.retry import retrying
+from bot.patterns import MESSAGE_ID_HEADER
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -176,7 +177,7 @@ class ImapMailbox:
     @staticmethod
     def _key_of(client: IMAPClient, folder: str, raw: bytes) -> str:
         """The key a message now has in `folder`, found by its Message-ID."""
-        found = re.search(rb"^Message-ID:\s*(<[^<>\s]+>)", raw, re.IGNORECASE | re.MULTILINE)
+        found = MESSAGE_ID_HEADER.search(raw)
         status = client.select_folder(folder, readonly=True)
         uids = client.search(["HEADER", "Message-ID", found.group(1).decode()]) if found else []
         return f"{status[b'UIDVALIDITY']}:{max(uids)}" if uids else ""
