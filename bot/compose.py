@@ -27,10 +27,10 @@ TEMPLATES = Path(os.environ.get("CASSBOT_TEMPLATES") or Path(__file__).resolve()
 _ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 
 
-def template_environment(templates: Path = TEMPLATES) -> SandboxedEnvironment:
+def template_environment(templates: Path | None = None) -> SandboxedEnvironment:
     """The one way templates are loaded: sandboxed, strict, HTML parts autoescaped."""
     return SandboxedEnvironment(
-        loader=FileSystemLoader(templates),
+        loader=FileSystemLoader(templates or TEMPLATES),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         keep_trailing_newline=True,
@@ -54,7 +54,7 @@ def draft_subject(template: str, original_subject: str, applicant: str, referenc
 class Composer:
     """Turns a draft's template and context into a MIME message."""
 
-    def __init__(self, settings: Settings, templates: Path = TEMPLATES) -> None:
+    def __init__(self, settings: Settings, templates: Path | None = None) -> None:
         self.settings = settings
         self.env = template_environment(templates)
 

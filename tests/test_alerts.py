@@ -249,3 +249,25 @@ def test_a_client_secret_is_warned_of_only_within_the_window_and_a_renewed_one_s
     with_password = {**imap, "auth": "password", "password_env": "X", "client_secret_expires": "2026-11-17"}
     password = with_mailboxes(settings, ("cass",), backend="imap", imap=with_password)
     assert credential_alerts(engine, password, now) == []  # a password login does not use the app's secret
+
+
+def test_an_alert_recipient_off_the_staff_list_does_not_stop_the_duty_team_leader_hearing(
+    journey: Journey, sink: tuple[int, Sink]
+) -> None:
+    """A list the configuration check would refuse, built past it: the leader still gets the alert, the
+    outsider nothing, and the bot never records as sent an alert that went to nobody."""
+    journey.deliver("02-urgent-kinship-request.eml")
+    journey.run()
+    mixed = journey.settings.alerts.model_copy(update={"duty": ("someone@gmail.com", *DUTY)})
+    assert urgent_alerts(journey.engine, journey.settings.model_copy(update={"alerts": mixed}), MONDAY_10) == [
+        "CASS-2026-000001"]
+    assert [alert.envelope_to for alert in sink[1].received] == [list(DUTY)]
+
+
+def test_an_alert_that_went_to_nobody_is_not_recorded_as_sent(journey: Journey, sink: tuple[int, Sink]) -> None:
+    journey.deliver("02-urgent-kinship-request.eml")
+    journey.run()
+    outside = journey.settings.alerts.model_copy(update={"duty": ("someone@gmail.com",)})
+    assert urgent_alerts(journey.engine, journey.settings.model_copy(update={"alerts": outside}), MONDAY_10) == []
+    assert sink[1].received == []
+    assert urgent_alerts(journey.engine, journey.settings, MONDAY_10) == ["CASS-2026-000001"]  # fixed: it goes

@@ -98,3 +98,10 @@ def test_config_names_where_secrets_are_never_the_secrets() -> None:
     for key, value in secretish:
         assert key.endswith(("_env", "_command")), key  # the name of a variable, never its value
         assert value == "" or str(value).isupper(), (key, value)
+
+
+def test_an_alert_recipient_must_be_on_the_staff_list(tmp_path: Path) -> None:
+    path = _shipped_with('duty = ["j.hart@childrenstrust.example"]',
+                         'duty = ["j.hart@childrenstrust.example", "someone@gmail.com"]', tmp_path)
+    with pytest.raises(ConfigError, match=r"alerts\.duty: someone@gmail.com is not on the staff list"):
+        load_settings(path)

@@ -133,3 +133,16 @@ def test_closed_requests_are_purged_after_the_retention_period_leaving_a_tombsto
         assert session.exec(select(Request)).all() == []
         events = session.exec(select(AuditEvent)).all()
     assert [(e.action, e.detail.split(":")[0]) for e in events] == [("purged", "CASS-2026-000001")]
+
+
+def test_the_reasons_for_lateness_quote_the_configured_timescales(journey: Journey) -> None:
+    slower = journey.settings.timescales.model_copy(update={"decision_hours": 48, "check_answer_working_days": 2})
+    journey.settings = journey.settings.model_copy(update={"timescales": slower})
+    journey.deps.settings = journey.settings
+    _busy_monday(journey)
+    with Session(journey.engine) as session:
+        late = gather(session, journey.settings, Calendar.from_settings(journey.settings), _at(28, 9), _at(21, 0)).late
+    reasons = [row.cells[1] for row in late]
+    assert "no decision within 48 hours" in reasons
+    assert "LADO check not answered within 3 working days" in reasons
+    assert not any("24 hours" in reason or "same working day" in reason for reason in reasons if "urgent" not in reason)

@@ -98,3 +98,24 @@ def test_health_or_financial_reasons_from_af_become_only_the_withdrew_wording(jo
 def test_someone_known_to_lado_brings_the_ofsted_paragraph(journey: Journey) -> None:
     text = _ola_with_answers(journey, "Summary attached for Mr Cole.", "Mr Cole is known to LADO (2019).")
     assert "OFSTED" in text.upper()
+
+
+def test_a_police_request_about_a_man_on_probation_is_not_treated_as_probation_s(journey: Journey) -> None:
+    """One rule for what a Probation request is (seed 001): the Probation Service asking, not anyone on probation."""
+    journey.deliver(raw=_request("Request for information - Level 2", "DC Amy Ross, Northshire Police. The father, "
+                                 "who is on probation, has moved in. Please tell me what is known about the children.",
+                                 sender="amy.ross@northshire.police.uk"))
+    journey.run()
+    text = _draft_text(journey, "more_information")
+    assert "consent" in text.lower() and "nature of Probation's work" not in text
+
+
+def test_a_noreply_address_is_not_a_person_s_own(journey: Journey) -> None:
+    """The generic local parts come from the shipped configuration alone (noreply was only in a copy in the code)."""
+    journey.deliver(raw=_request("Information request - fostering assessment - Mr Tom Reid",
+                                 "We are assessing Mr Tom Reid as a foster carer. Signed consent attached, "
+                                 "signed 10 November 2026.", sender="noreply@brightpathfostering.co.uk",
+                                 attachment="consent.pdf"))
+    journey.run()
+    assert journey.request(FIRST).state == "awaiting_secure_address"
+    assert journey.draft(FIRST, "secure_address_challenge").to_address == "noreply@brightpathfostering.co.uk"

@@ -2,7 +2,7 @@
 
 Folders are categories (one per kind, subject variants, broken mail); each JSON
 holds the expected kind, urgency, RAO (the full staff name, or as written),
-sender trust and reference.
+sender trust and reference; a broken mail's also the defects the parser records.
 """
 
 from __future__ import annotations
@@ -25,6 +25,16 @@ def test_fixture_is_classified_as_expected(classifier: Classifier, path: Path) -
     actual = {"kind": got.name, "urgent": got.urgent, "rao": got.rao,
               "sender_trusted": got.sender_trusted, "reference": got.reference}
     assert actual == {key: expected[key] for key in actual}, got.reasons
+
+
+BROKEN = sorted((TESTS / "mail" / "broken").glob("*.eml"))
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_mail_records_what_is_wrong_with_it(path: Path) -> None:
+    """What a person is shown about a damaged mail: each defect the parser found, in its words."""
+    expected = json.loads(path.with_suffix(".json").read_text())["defects"]
+    assert list(parse_file(path).defects) == expected
 
 
 def test_every_kind_has_fixtures() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 from bot.domain import RequestState
 from bot.errors import IllegalTransition
 from bot.lifecycle import move
-from bot.store import AuditEvent, Request, make_engine, migrate
+from bot.store import AuditEvent, Check, MailboxHealth, Request, make_engine, migrate
 
 NOW = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
 
@@ -68,3 +69,29 @@ def test_an_illegal_transition_is_an_error_not_an_overwrite() -> None:
     with pytest.raises(IllegalTransition, match="cannot go from closed to checks_pending"):
         move(None, request, RequestState.CHECKS_PENDING, actor="rule", why="test", now=NOW)  # type: ignore[arg-type]
     assert request.state == "closed"
+
+
+def test_a_store_from_before_generic_checks_keeps_what_each_answer_meant(tmp_path: Path) -> None:
+    """Migration 0006: the LADO- and A&F-only columns become the check's answer, read the same way."""
+    url = f"sqlite:///{tmp_path / 'cassbot.sqlite3'}"
+    old = make_engine(url)
+    migrate(old, "0005")
+    with old.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO request (id, reference, kind, state, urgent, mailbox, requester_address, requester_name,"
+            " message_id, subject, applicant, household_json, rao, received_at, decision_due, updated_at)"
+            " VALUES (1, 'CASS-2026-000001', 'ola_request', 'checks_pending', 0, 'cass', 'a@northshire.gov.uk', '',"
+            " '<m@x>', 'Info request', 'Mr A', '[]', '', '2026-11-16 12:00:00', '2026-11-17 12:00:00',"
+            " '2026-11-16 12:00:00')"))
+        connection.execute(text(
+            "INSERT INTO \"check\" (request_id, team, state, draft_message_id, sent_message_id, answer_message_id,"
+            " known_to_lado, af_sensitive_reason) VALUES (1, 'lado', 'answered', '', '', '<a@x>', 1, 0),"
+            " (1, 'af', 'answered', '', '', '<b@x>', NULL, 1)"))
+        connection.execute(text("INSERT INTO mailbox_health (mailbox, last_error, failing_since)"
+                                " VALUES ('cass', 'login refused: cass: bad password', '2026-11-16 12:00:00')"))
+    migrate(make_engine(url))
+    with Session(make_engine(url)) as session:
+        lado, af = (json.loads(c.answer_json)["response"] for c in session.exec(select(Check).order_by(Check.id)))
+        assert lado == {"lado_known": True}
+        assert af == {"charms_checked": True, "af_withdrew_sensitive": True}
+        assert session.get(MailboxHealth, "cass").login_refused  # type: ignore[union-attr]

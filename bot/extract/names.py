@@ -6,17 +6,18 @@ import re
 from collections.abc import Iterator
 
 from bot.extract.text import head
+from bot.patterns import TITLE, is_title
 
 # Names are matched case-sensitively: a capital letter is the signal.
 _UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _WORD = rf"(?:[{_UPPER}](?=[\w'’\-]*[{_LOWER}])[\w'’\-]*\w|[{_UPPER}]\.?(?![\w'’]))"
 _PARTICLE = r"(?:(?:de|da|del|van|von|der|den|bin|binti|al|el|le|la|du|di)[ \t]+)?"
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"  # one line break: plain-text mail wraps mid-name
-_TITLE = r"\b(?:Mrs|Mr|Ms|Miss|Mx|Dr)\b\.?"
+_TITLE = TITLE
 _RUN = rf"{_WORD}(?:{_GAP}{_PARTICLE}{_WORD}){{0,3}}"
 _TITLED = rf"{_TITLE}{_GAP}{_RUN}"
 _COUPLE = rf"{_TITLE}[ \t]+(?:and|&)[ \t]+{_TITLE}{_GAP}{_RUN}|{_TITLED}[ \t]+(?:and|&)[ \t]+{_TITLED}"
-_TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "and", "&"})
+_JOINS = frozenset({"and", "&"})
 # Capitalised words that follow a name in busy prose but are never part of one.
 _NOT_NAMES = frozenset({
     "Please", "Thanks", "Thank", "Many", "Kind", "Best", "Regards", "Dear", "Hi", "Hello", "The", "This", "That",
@@ -57,8 +58,8 @@ def _tidy(raw: str, *, titled_or_two: bool) -> str | None:
         words.append(word)
     if words:
         words[-1] = re.sub(r"['’]s$", "", words[-1])
-    named = [w for w in words if w not in _TITLES]
-    if not named or (titled_or_two and len(named) < 2 and words[0] not in _TITLES):
+    named = [w for w in words if not is_title(w) and w not in _JOINS]
+    if not named or (titled_or_two and len(named) < 2 and not is_title(words[0])):
         return None
     return " ".join(words)
 
