@@ -22,7 +22,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.alerts import send_due_alerts, urgent_alerts
-from bot.errors import MailboxAuthError, MailboxError
+from bot.errors import Fault, MailboxAuthError, MailboxError, OperatorMustAct
 from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timescales
 from bot.mailbox.base import Folder
 from bot.mailbox.registry import open_mailbox
@@ -92,13 +92,13 @@ class Service:
                 return
             try:
                 job()
-            except MailboxAuthError as exc:
+            except OperatorMustAct as exc:  # a refused login: only a person can fix it
                 log.error("%s: stopping; fix the credentials and start cassbot again", exc)
                 self._alerts()  # the operators hear of it before the bot stops
                 self.exit_code = EXIT_AUTH
                 self.stop.set()
-            except MailboxError as exc:
-                log.warning("%s (will try again)", exc)
+            except Fault as exc:
+                log.warning("%s (%s)", exc, "will try again" if exc.transient else "will run again at its next time")
             except Exception:  # noqa: BLE001 - a bug in one job must not stop the others
                 log.exception("job failed; it will run again at its next time")
         return guarded

@@ -55,7 +55,7 @@ MESSAGE_ID_PROPERTY = "String {5d1f3c2a-7b4e-4e0c-9a61-3c8f2b7d9e45} Name Cassbo
 WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sentitems"}
 _THROTTLED = {429, 503}
 _TRANSIENT = {500, 502, 504}
-class _Transient(Exception):
+class _Transient(MailboxError):
     """A dropped connection or a server error: the operation may succeed if tried again."""
 
 
