@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 
 from bench import (
+    accuracy,
     alert_latency,
     classify_throughput,
     ews_bench,
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "ews": ews_bench.main,
     "graph": graph_bench.main,
     "alerts": alert_latency.main,
+    "accuracy": accuracy.main,
 }
 
 

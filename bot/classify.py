@@ -36,6 +36,7 @@ class Classification:
     sender_trusted: bool | None = None  # check answers only
     reference: str | None = None
     needs_person: tuple[str, ...] = ()  # why a person must look at it
+    near: Kind | None = None  # "other" mail that came close to this request kind: a person should see it
 
     @property
     def name(self) -> str:
@@ -53,6 +54,7 @@ class Classification:
 @dataclass
 class _Finding:
     kind: Kind = Kind.OTHER
+    near: Kind | None = None  # the request kind the mail came closest to, when it fell short
     team: CheckTeam | None = None
     reasons: list[str] = field(default_factory=list)
     needs_person: list[str] = field(default_factory=list)
@@ -130,6 +132,8 @@ class Classifier:
         if reference:
             found.reasons.append(f"carries reference {reference}")
         elif mail.is_reply and not self.settings.is_internal(mail.from_address) and _request_like(mail.subject):
+            if _body_alone_is_a_request(mail):  # a whole request sent as a reply: its kind, then linking
+                return False  # decides whether it continues a request or starts one
             found.reasons.append("reply from outside on a request subject")
         else:
             return False
@@ -143,8 +147,13 @@ class Classifier:
         wire, score = scores.most_common(1)[0]
         kind = Kind(wire)
         cues = {name.split(" (")[0] for k, name in fired if k == wire}
-        if score < rules.REQUEST_THRESHOLD or len(cues) < rules.REQUEST_MIN_CUES:
+        strong = any(cue.strong and cue.name in cues for cue in rules.REQUEST_CUES if cue.kind == wire)
+        if score < rules.REQUEST_THRESHOLD or (len(cues) < rules.REQUEST_MIN_CUES and not strong):
             found.reasons.append(f"too little evidence for {kind}: {', '.join(sorted(cues))}")
+            found.near = kind
+            return False
+        if rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text[:2000]}"):
+            found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
             return False
         if self.settings.is_internal(mail.from_address) and not mail.is_forward:
             found.reasons.append(f"looks like {kind}, but internal mail that forwards nothing")
@@ -176,6 +185,7 @@ class Classifier:
             sender_trusted=trusted,
             reference=reference,
             needs_person=tuple(found.needs_person),
+            near=found.near if found.kind == Kind.OTHER else None,
         )
 
     def _rao(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> NameMatch | None:
@@ -228,11 +238,23 @@ def _request_like(subject: str) -> bool:
     )
 
 
-def _score_requests(mail: ParsedMail) -> tuple[Counter[str], list[tuple[str, str]]]:
+def _body_alone_is_a_request(mail: ParsedMail) -> bool:
+    """A reply whose own words, without its subject or sender, make a request ("RE: ..." resubmissions)."""
+    scores, fired = _score_requests(mail, subject="", sender="")
+    if not scores:
+        return False
+    wire, score = scores.most_common(1)[0]
+    cues = {name.split(" (")[0] for k, name in fired if k == wire}
+    strong = [cue for cue in rules.REQUEST_CUES if cue.kind == wire and cue.strong and cue.name in cues]
+    return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
+
+
+def _score_requests(mail: ParsedMail, subject: str | None = None,
+                    sender: str | None = None) -> tuple[Counter[str], list[tuple[str, str]]]:
     places: dict[rules.Where, str] = {
-        "subject": mail.subject,
-        "body": mail.fresh_text,
-        "sender": mail.from_address.rpartition("@")[2],
+        "subject": mail.subject if subject is None else subject,
+        "body": request_text(mail),
+        "sender": mail.from_address.rpartition("@")[2] if sender is None else sender,
         "attachment": " ".join(a.name for a in mail.attachments),
     }
     lowered = {where: text.lower() for where, text in places.items()}
@@ -241,9 +263,21 @@ def _score_requests(mail: ParsedMail) -> tuple[Counter[str], list[tuple[str, str
     for cue in rules.REQUEST_CUES:
         for where in cue.where:
             if places[where] and cue.fires(places[where], lowered[where]):
-                scores[cue.kind] += rules.WEIGHTS[where]
+                scores[cue.kind] += rules.WEIGHTS[where] + (2 if cue.strong and where in ("body", "subject") else 0)
                 fired.append((cue.kind, f"{cue.name} ({where})"))
     return scores, fired
+
+
+def request_text(mail: ParsedMail) -> str:
+    """The words a request is read from: the mail's own, and for a forward the mail it forwards too."""
+    if not mail.is_forward and not _FORWARD_BLOCK.search(mail.body_text[:FRESH_LIMIT]):
+        return mail.fresh_text
+    return mail.body_text[:FRESH_LIMIT]
+
+
+FRESH_LIMIT = 12_000
+_FORWARD_BLOCK = re.compile(r"^\s*-{2,}\s*(?:Forwarded message|Original Message)|^\s*Begin forwarded message:",
+                            re.IGNORECASE | re.MULTILINE)
 
 
 def _urgency(mail: ParsedMail) -> tuple[bool, str]:

@@ -50,6 +50,9 @@ class _Frozen(BaseModel):
 class Organisation(_Frozen):
     name: str = Field(min_length=1)
     domain: Domain
+    # Other names requests use for this organisation: its place, initials, former names. "Fostered
+    # with <one of these>" means A&F's CHARMS may hold a record.
+    also_known_as: tuple[str, ...] = ()
     team_name: str = "Children's Advice and Support Service (CASS)"
     disclosure_team_address: Address
 
@@ -176,6 +179,8 @@ class Addresses(_Frozen):
     secure_domains: tuple[Domain, ...] = Field(min_length=1)
     generic_local_parts: tuple[str, ...] = Field(min_length=1)
     webmail_domains: tuple[Domain, ...] = ()
+    # Addresses known to be a secure inbox whatever their words say (an agency's checked shared box).
+    secure_addresses: tuple[Address, ...] = ()
 
 
 class Timescales(_Frozen):

@@ -22,6 +22,7 @@ class Kind(StrEnum):
     PARTNER_REQUEST = "partner_request"
     LEVEL1_VERIFICATION = "level1_verification"
     DISCLOSURE_REQUEST = "disclosure_request"
+    REFERRAL = "referral"  # a safeguarding concern or Request for Support about a child (seed 003)
     CHECK_REQUEST = "check_request"
     CHECK_ANSWER = "check_answer"
     SUITABILITY_CHECK = "suitability_check"
@@ -32,7 +33,7 @@ class Kind(StrEnum):
 
 # Kinds that open a request when they arrive in the CASS inbox.
 NEW_REQUEST_KINDS = frozenset({
-    Kind.OLA_REQUEST, Kind.PARTNER_REQUEST, Kind.LEVEL1_VERIFICATION, Kind.DISCLOSURE_REQUEST,
+    Kind.OLA_REQUEST, Kind.PARTNER_REQUEST, Kind.LEVEL1_VERIFICATION, Kind.DISCLOSURE_REQUEST, Kind.REFERRAL,
 })
 
 

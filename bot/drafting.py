@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.domain import Kind, RequestState, Template
 from bot.extract.answers import TeamAnswer
-from bot.extract.facts import RequestFacts
+from bot.extract.consent import Signed
+from bot.extract.facts import RequestFacts, consent_is_fine
 from bot.extract.partner import is_probation
 from bot.mail import ParsedMail
 from bot.teams import CheckTeam, teams
@@ -49,12 +50,12 @@ def plan_new_request(kind: Kind, mail: ParsedMail, facts: RequestFacts, settings
     if kind == Kind.OLA_REQUEST:
         return _plan_ola(mail, facts, settings)
     if kind == Kind.PARTNER_REQUEST and facts.gaps:
-        more = DraftPlan(Template.MORE_INFORMATION, mail.from_address, {
+        more = DraftPlan(Template.MORE_INFORMATION, facts.requester.address, {
             "missing": facts.gaps, "is_probation": is_probation(mail.from_address, mail.fresh_text),
         })
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [more], [], [])
     if kind == Kind.DISCLOSURE_REQUEST:
-        redirect = DraftPlan(Template.DISCLOSURE_REDIRECT, mail.from_address, {
+        redirect = DraftPlan(Template.DISCLOSURE_REDIRECT, facts.requester.address, {
             "disclosure_team_address": settings.organisation.disclosure_team_address,
         })
         return NewRequestPlan(RequestState.REDIRECTED, [redirect], [], [])
@@ -62,34 +63,29 @@ def plan_new_request(kind: Kind, mail: ParsedMail, facts: RequestFacts, settings
 
 
 def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewRequestPlan:
-    notes = _ola_notes(facts)
-    consent = facts.consent
-    if not (consent.mentioned or consent.attached) or consent.too_old:
-        resubmit = DraftPlan(Template.RESUBMISSION_REQUEST, mail.from_address, {
-            "reason": "consent_too_old" if consent.too_old else "no_consent",
-            "consent_signed_on": consent.signed_on.strftime("%d %B %Y") if consent.signed_on else "",
-            "consent_max_age_months": settings.timescales.consent_max_age_months,
-        })
-        return NewRequestPlan(RequestState.AWAITING_CONSENT, [resubmit], [], notes)
+    """Seed 000: insufficient consent gets the resubmission request alone; otherwise the checks the
+    facts call for, and the secure-address challenge when the requester's address is not their own."""
+    notes = list(facts.notes)
+    to = facts.requester.address
+    if not consent_is_fine(facts):
+        return NewRequestPlan(RequestState.AWAITING_CONSENT, [_resubmission(facts, to, settings)], [], notes)
     asked = [team for team in teams() if team.asked_when(facts)]
-    drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address) for team in asked]
-    if facts.address_kind in ("generic", "webmail"):
-        drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, mail.from_address, {
-            "requester_address": mail.from_address,
-        }))
+    drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address, {"notes": notes})
+              for team in asked]
+    if not facts.requester.secure:
+        drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to}))
         return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
     return NewRequestPlan(RequestState.CHECKS_PENDING, drafts, asked, notes)
 
 
-def _ola_notes(facts: RequestFacts) -> list[str]:
-    notes = []
-    if not facts.applicant:
-        notes.append("cassbot could not make out the applicant's name from the request")
-    if not facts.household:
-        notes.append("cassbot could not make out who else lives in the household: check for over-16s")
-    if facts.consent.note:
-        notes.append(facts.consent.note)
-    return notes
+def _resubmission(facts: RequestFacts, to: str, settings: Settings) -> DraftPlan:
+    consent = facts.consent
+    return DraftPlan(Template.RESUBMISSION_REQUEST, to, {
+        "reason": str(consent.status),
+        "consent_signed_on": consent.signed_on.strftime("%d %B %Y") if consent.signed_on else "",
+        "consent_max_age_months": settings.timescales.consent_max_age_months,
+        "other_over_16s": any(p.over_16 and p.consent != Signed.SIGNED for p in facts.household),
+    })
 
 
 def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:

@@ -85,6 +85,18 @@ def _ignore(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
     return Outcome.IGNORED, linked.request
 
 
+def _other(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
+    """Mail from outside to the front door that looks like a request or a referral but could not be told
+    apart is seen by a person, never dropped (the "needs a person" list is the whole of what was not handled)."""
+    near = ctx.found.near
+    if near is None or ctx.mailbox != CASS or ctx.settings.is_internal(ctx.mail.from_address):
+        return Outcome.IGNORED, linked.request
+    cues = "; ".join(r for r in ctx.found.reasons if r.startswith("too little evidence"))
+    ctx.needs_person(f"looks like a {near.replace('_', ' ')} but cassbot could not tell which kind ({cues})",
+                     linked.request)
+    return Outcome.NEEDS_PERSON, linked.request
+
+
 def _new_request(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
     if linked.request is not None:  # a request the requester sent again: a follow-up
         return _followup(ctx, linked)
@@ -289,5 +301,5 @@ HANDLERS: dict[Kind, Handler] = {
     Kind.SUITABILITY_CHECK: _linked_only(_suitability),
     Kind.CHECK_REQUEST: _linked_only(_linked),
     Kind.AUTO_REPLY: _ignore,
-    Kind.OTHER: _ignore,
+    Kind.OTHER: _other,
 }

@@ -12,13 +12,13 @@ import email
 import email.message
 import email.utils
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import decode_header
 from typing import Any
 
 from bot.autoreply import auto_reply_signals
-from bot.html_text import html_to_text
+from bot.html_text import HTML_LIMIT, html_to_text
 from bot.patterns import MESSAGE_ID, QUOTED_HISTORY
 
 # Bodies longer than this are cut for classification: the conventions the bot
@@ -41,11 +41,13 @@ _SIMPLE_ADDRESS = re.compile(r'([^<>",;:@]*|"[^"<>]*")\s*<([^<>@\s,;]+@[^<>@\s,;
 
 @dataclass(frozen=True)
 class Attachment:
-    """What the bot keeps of an attachment: never its contents."""
+    """What the bot knows of an attachment. A form's bytes (`data`) are held only while the mail is
+    read, so its text can be read for a signing date; they are never stored."""
 
     name: str
     content_type: str
     size: int
+    data: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ParsedMail:
     date: datetime | None
     body_text: str
     fresh_text: str  # the body above a reply's quoted history, cut to FRESH_TEXT_LIMIT
+    html: str  # the HTML part as sent (Outlook's tables are read from it), "" when there is none
     attachments: tuple[Attachment, ...]
     auto_reply_signals: tuple[str, ...]
     authentication_results: tuple[str, ...]
@@ -135,7 +138,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     if not from_address:
         defects.append("no From address")
-    body_text, attachments = _body_and_attachments(leaves, defects)
+    body_text, html, attachments = _body_and_attachments(leaves, defects)
     return ParsedMail(
         subject=subject,
         raw_subject=raw_subject,
@@ -153,6 +156,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         date=_date(header_text(headers, "Date", defects), defects),
         body_text=body_text[:BODY_TEXT_LIMIT],
         fresh_text=_fresh_text(body_text[:BODY_TEXT_LIMIT]),
+        html=html[:HTML_LIMIT],
         attachments=attachments,
         auto_reply_signals=auto_reply_signals(msg, headers, raw_subject, from_address, {t for _, t in leaves}),
         authentication_results=tuple(
@@ -302,22 +306,22 @@ def _leaf_parts(
 
 def _body_and_attachments(
     leaves: list[tuple[email.message.Message, str]], defects: list[str]
-) -> tuple[str, tuple[Attachment, ...]]:
-    """The text body (plain preferred, else HTML) and the attachments' metadata."""
+) -> tuple[str, str, tuple[Attachment, ...]]:
+    """The text body (plain preferred, else HTML's text), the HTML as sent, and the attachments' metadata."""
     plain: list[str] = []
     html: list[str] = []
     attachments: list[Attachment] = []
     for part, content_type in leaves:
         filename = _filename(part, content_type, defects)
         if filename or not content_type.startswith("text/") or part.get_content_disposition() == "attachment":
-            attachments.append(Attachment(filename, content_type, _payload_size(part)))
+            attachments.append(_attachment(part, filename, content_type))
         elif content_type == "text/plain":
             plain.append(_part_text(part, defects))
         elif content_type == "text/html":
             html.append(_part_text(part, defects))
     if plain:
-        return "\n".join(plain), tuple(attachments)
-    return "\n".join(html_to_text(h) for h in html), tuple(attachments)
+        return "\n".join(plain), "\n".join(html), tuple(attachments)
+    return "\n".join(html_to_text(h) for h in html), "\n".join(html), tuple(attachments)
 
 
 def _filename(part: email.message.Message, content_type: str, defects: list[str]) -> str:
@@ -332,6 +336,19 @@ def _filename(part: email.message.Message, content_type: str, defects: list[str]
         return "attached message"
     # Outlook RFC 2047-encodes file names, against RFC 2231; decode them anyway.
     return decode_header_value(name, "attachment name", defects) if name else ""
+
+
+# Forms worth reading for a signing date: PDFs and Word documents up to this size.
+FORM_LIMIT = 5_000_000
+_FORMS = ("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def _attachment(part: email.message.Message, name: str, content_type: str) -> Attachment:
+    form = content_type in _FORMS or name.lower().endswith((".pdf", ".docx"))
+    payload = part.get_payload(decode=True) if form else None
+    if isinstance(payload, bytes) and len(payload) <= FORM_LIMIT:
+        return Attachment(name, content_type, len(payload), payload)
+    return Attachment(name, content_type, _payload_size(part))
 
 
 def _payload_size(part: email.message.Message) -> int:

@@ -33,6 +33,8 @@ class Cue:
     `keywords` are lower-case fragments of which every match contains at least
     one: a cheap substring test that spares running the pattern over mail that
     cannot match (a test checks the promise over the whole fixture corpus).
+    A `strong` cue is enough on its own ("copies of all social care records",
+    "a Request for Support", "verification email as requested"); others need company.
     """
 
     name: str
@@ -40,87 +42,193 @@ class Cue:
     where: tuple[Where, ...]
     keywords: tuple[str, ...]
     pattern: re.Pattern[str]
+    strong: bool = False
 
     def fires(self, text: str, lowered: str) -> bool:
         return any(k in lowered for k in self.keywords) and self.pattern.search(text) is not None
 
 
 SUBJECT_AND_BODY: tuple[Where, ...] = ("subject", "body")
+_PARTNER_SENDERS = ("police", "nhs", "probation", "justice", "cafcass", ".sch.", "school", "academy", "housing",
+                    "college", "hospital", "surgery", "health")
 
 REQUEST_CUES: tuple[Cue, ...] = (
-    # Level 3: whole files and court bundles belong to the Disclosure Team (001).
-    Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:3|three)\b")),
-    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes"), any_of(
-        r"\b(?:full|whole|complete|entire|all)\s(?:(?:case|social|care|child'?s?|children'?s|family)\s)*"
-        r"(?:files?|records?|case notes)\b",
+    # Level 3: whole files, all records and court bundles belong to the Disclosure Team (001).
+    Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:3|three)\b"),
+        strong=True),
+    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes", "assessments"), any_of(
+        r"\b(?:full|whole|complete|entire|all)\s(?:(?:the|of|case|social|care|child'?s?|children'?s|family|our|her|his|"
+        r"their|my|client'?s?)\s)*(?:files?|records?|case\s+notes|case\s+assessments)\b",
         r"\bcase files\b",
-        r"\bcopies of (?:the |all )?(?:case |social care )?(?:files|records)\b",
-    )),
-    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), any_of(r"\bcourt bundles?\b")),
-    Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, ("disclosure", "subject access"), any_of(
-        r"\bdisclosure (?:request|team|of (?:the )?(?:file|record))",
-        r"\bsubject access request\b",
-        r"\brequest for disclosure\b",
-    )),
+        r"\bcop(?:y|ies)\s+of\s+(?:[\w'’]+\s+){0,3}(?:files?|records?|case\s+notes|notes|assessments|reports)\b",
+        r"\b(?:all|any)\s+(?:the\s+)?(?:social\s+care\s+)?records\s+(?:you|held|your)\b",
+        r"\bwhole\s+case\s+assessments?\b",
+    ), strong=True),
+    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), any_of(r"\bcourt bundles?\b"), strong=True),
+    Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, ("disclosure", "subject access", "sar", "authority",
+                                                                    "disclose"), any_of(
+        r"\bdisclosure (?:request|team|order|of (?:the )?(?:\w+\s+)?(?:file|records?|documents|information))",
+        r"\bto\s+disclose\b", r"\bthird[\s\-]party\s+disclosure\b",
+        r"\bsubject access(?: request)?\b", r"\bSAR\b",
+        r"\brequest for disclosure\b", r"\border\s+for\s+(?:the\s+)?disclosure\b", r"\bform of authority\b",
+    ), strong=True),
+    Cue("everything held on me", "disclosure_request", SUBJECT_AND_BODY, ("me", "my "), any_of(
+        r"\b(?:everything|all(?:\s+the\s+information)?)\s+(?:you\s+)?(?:hold|have|held|kept)\s+(?:on|about)\s+me\b",
+        r"\bmy\s+(?:social\s+care\s+|care\s+)?(?:files?|records?)\b",
+    ), strong=True),
     # Level 1: a professional on the phone emails to prove who they are (001).
     Cue("verification", "level1_verification", SUBJECT_AND_BODY, ("verif",), any_of(r"\bverif(?:y|ying|ication)\b")),
+    Cue("verification email", "level1_verification", SUBJECT_AND_BODY, ("verif",), any_of(
+        r"\bverification\s+(?:e-?mail|mail|message)\b", r"\bverif(?:y|ying)\s+(?:my|who\s+I|that\s+I)\b",
+        r"\b(?:for|as)\s+(?:level\s*1\s+)?verification\b", r"\bwho\s+I\s+say\s+I\s+am\b",
+    ), strong=True),
     Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id"), any_of(
         r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b",
-        r"\bidentity\b",
-    )),
-    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation"), any_of(
-        r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}"
-        r"\b(?:phone|telephone|call|conversation)\b",
-        r"\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b",
-    )),
+        r"\bidentity\s+(?:confirmation|check)\b",
+    ), strong=True),
+    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation", "line"),
+        any_of(
+            r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}"
+            r"\b(?:phone|telephone|call|conversation)\b",
+            r"\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b",
+            r"\b(?:still\s+)?on\s+the\s+(?:line|phone)\b",
+            r"\btelephone\s+(?:enquiry|call)\b", r"\bjust\s+(?:made|spoken|called|rung|phoned)\b",
+            r"\bre\s+(?:our\s+|the\s+)?(?:phone\s+|telephone\s+)?call\b",
+        )),
     Cue("level 1 wording", "level1_verification", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:1|one)\b")),
     # Level 2: partner agencies' Request for Information form (001).
-    Cue("request for information form", "partner_request", SUBJECT_AND_BODY, ("request", "rfi"), any_of(
-        r"\brequest for information\b", r"\brfi\b", r"\binformation sharing request\b",
+    Cue("request for information form", "partner_request", SUBJECT_AND_BODY, ("request", "rfi", "sharing"), any_of(
+        r"\brequest for information\b", r"\brfi\b", r"\binformation sharing request\b", r"\binfo(?:rmation)? sharing\b",
     )),
-    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:2|two)\b")),
-    Cue("partner agency named", "partner_request", SUBJECT_AND_BODY, (
+    Cue("RFI form named", "partner_request", SUBJECT_AND_BODY, ("rfi", "form", "sharing"), any_of(
+        r"\bRFI\b", r"\brequest\s+for\s+information\s+form\b", r"\binfo(?:rmation)?\s+sharing\s+(?:request|form)\b",
+    ), strong=True),
+    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:2|two)\b"),
+        strong=True),
+    Cue("partner agency named", "partner_request", ("body",), (
         "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
-        "dsl", "housing officer", "marac", "sentence report", "parole", "youth ",
+        "dsl", "housing", "marac", "sentence report", "parole", "youth ", "homeless", "oic",
     ), any_of(
         r"\b(?:police|probation|cafcass|health visit(?:or|ing)|midwi(?:fe|fery)|school nurse|gp surgery)\b",
         r"\b(?:designated safeguarding lead|DSL|housing officer|MARAC|pre-?sentence report|parole board)\b",
-        r"\byouth (?:offending|justice)\b",
+        r"\byouth (?:offending|justice)\b", r"\bhomeless(?:ness)?\s+(?:application|assessment)\b", r"\bOIC\b",
     )),
-    Cue("formal process named", "partner_request", SUBJECT_AND_BODY, ("47", "7", "37", "plo", "public law"), any_of(
-        r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b",
+    Cue("formal process named", "partner_request", SUBJECT_AND_BODY, ("47", "7", "37", "plo", "public law", "proceedings"),
+        any_of(
+            r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b",
+            r"\bcare\s+proceedings\b",
+        )),
+    Cue("asks what is known", "partner_request", ("body",), ("known", "involvement", "history", "information",
+                                                              "anything"), any_of(
+        r"\b(?:any|whether\s+there\s+is\s+any)\s+(?:current\s+or\s+(?:past|previous)\s+|previous\s+|past\s+|relevant\s+)?"
+        r"(?:social\s+care\s+|CSC\s+)?(?:involvement|history|information)\b",
+        r"\b(?:is|are|were)\s+(?:\w+\s+){0,2}(?:currently\s+)?known\s+to\s+(?:you|your|children['’]?s|CSC|social)",
+        r"\bwhat\s+(?:is\s+)?(?:known|information\s+you\s+hold)\b", r"\bwhat\s+the\s+involvement\s+was\b",
+        r"\b(?:do\s+you\s+have|have\s+you\s+got)\s+anything\s+on\b",
     )),
-    Cue("partner agency address", "partner_request", ("sender",), (
-        "police", "nhs", "probation", "justice", "cafcass", ".sch.", "school", "academy", "housing",
-    ), any_of(r"police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing")),
+    Cue("MARAC research", "partner_request", SUBJECT_AND_BODY, ("marac", "research"), any_of(
+        r"\bMARAC\b[^.\n]{0,40}\bresearch\b", r"\bresearch\s+request\b"), strong=True),
+    Cue("partner agency address", "partner_request", ("sender",), _PARTNER_SENDERS, any_of(
+        r"police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing|college|hospital|"
+        r"surgery|health")),
     Cue("form attached", "partner_request", ("attachment",), ("rfi", "information", "form"), any_of(
         r"\brfi\b", r"request.?for.?information", r"\bform\b",
     )),
+    # A safeguarding referral or Request for Support about a child (003: CASS is the front door for concerns).
+    Cue("request for support", "referral", SUBJECT_AND_BODY + ("attachment",), ("support", "rfs", "referral", "mash"),
+        any_of(r"\brequest\s+for\s+support\b", r"\bRFS\b", r"\b(?:MASH|safeguarding|CASS)\s+referral\b",
+               r"\breferral\s+(?:form|to\s+(?:CASS|MASH|children['’]?s\s+services))\b",
+               r"\b(?:make|making|submit|submitting|send|sending)\s+(?:a|an|this)\s+(?:[\w\-]+\s+){0,2}referral\b"),
+        strong=True),
+    Cue("safeguarding concern", "referral", SUBJECT_AND_BODY, ("safeguarding", "concern", "worried", "aware", "needs to",
+                                                                 "need to", "has to"), any_of(
+        r"\bsafeguarding\s+(?:concern|information|issue|alert|notification)s?\b",
+        r"\b(?:concern(?:ed|s)?|worried|worries)\s+(?:about|for|regarding|that)\b",
+        r"\b(?:make|making)\s+you\s+aware\b", r"\bwanted\s+to\s+(?:let\s+you\s+know|make\s+you\s+aware)\b",
+        r"\b(?:somebody|someone)\s+(?:needs?|has)\s+to\s+(?:check|look|go\s+round)\b",
+    )),
+    Cue("harm to a child", "referral", SUBJECT_AND_BODY, (
+        "injur", "bruis", "burn", "mark", "disclos", "hit", "slapp", "punch", "alone", "neglect", "not safe", "lice",
+        "hygiene", "attendance", "missing", "exploit", "cse", "smack", "belt", "swelling", "fracture", "assault",
+        "on their own", "on there own", "themselves", "gone out",
+    ), any_of(
+        r"\b(?:injur(?:y|ies|ed)|bruis(?:e|es|ed|ing)|burns?|swelling|fracture[ds]?|marks?\s+on)\b",
+        r"\b(?:disclosed|made\s+a\s+disclosure)\b", r"\b(?:hit|slapped|punched|smacked|kicked|hurt)\s+(?:her|him|them)\b",
+        r"\b(?:left|home|at\s+home)\s+alone\b", r"\balone\s+(?:at\s+home|in\s+the\s+(?:house|flat))\b",
+        r"\bnot\s+safe\s+to\s+(?:go\s+)?home\b", r"\bneglect\b",
+        r"\bhead\s+lice\b", r"\bhygiene\b", r"\b(?:poor|low)\s+attendance\b", r"\bmissing\s+from\s+(?:home|care)\b",
+        r"\b(?:exploitation|CSE|CCE)\b", r"\bwith\s+a\s+belt\b", r"\bassault(?:ed)?\b",
+        r"\b(?:kids|children|baby|babies)\b[^.]{0,60}\b(?:on\s+(?:their|there)\s+own|by\s+themselves)\b",
+        r"\b(?:has|have)\s+gone\s+out\b[^.]{0,80}\b(?:kids|children|baby)\b",
+    ), strong=True),
+    Cue("a child's words", "referral", ("body",), ("told", "said"), any_of(
+        r"\b(?:she|he|they)\s+(?:told|said\s+to)\s+(?:me|us|staff|her\s+teacher|his\s+teacher)\b",
+        r"\bsaid\s+that\s+(?:her|his|their)\s+(?:mum|dad|mother|father|step\w*|nan|uncle|brother)\b",
+    )),
+    Cue("risk at home", "referral", ("body",), ("drink", "drunk", "alcohol", "drug", "violen", "shout", "scream",
+                                                "fight", "row"), any_of(
+        r"\b(?:drinking|drunk|alcohol|drugs?|violen\w*|shouting|screaming|fighting|rows?)\b",
+    )),
+    Cue("police notification", "referral", SUBJECT_AND_BODY, ("domestic", "din", "ppn", "police protection", "dash"),
+        any_of(r"\bdomestic\s+(?:incident|abuse\s+incident)\s+notification\b", r"\bDIN\b", r"\bPPN\b",
+               r"\bpolice\s+protection\b"), strong=True),
+    Cue("early help", "referral", SUBJECT_AND_BODY, ("early help",), any_of(r"\bearly\s+help\b")),
+    Cue("referrer address", "referral", ("sender",), _PARTNER_SENDERS, any_of(
+        r"police|nhs\.net|nhs\.uk|\.sch\.|school|academy|college|hospital|surgery|health")),
     # OLA: another local authority or an agency assessing an applicant (000).
     Cue("OLA wording", "ola_request", SUBJECT_AND_BODY, ("ola", "other local authority"), any_of(
         r"\bOLA\b", r"\bother local authority\b",
-    )),
-    Cue("information request wording", "ola_request", ("subject",), ("request", "enquiry"), any_of(
-        r"\binformation request\b", r"\binfo request\b", r"\benquiry\b",
+    ), strong=True),
+    Cue("information request wording", "ola_request", ("subject",), ("request", "enquiry", "check"), any_of(
+        r"\binformation request\b", r"\binfo request\b", r"\benquiry\b", r"\b(?:LA|local\s+authority)\s+checks?\b",
+        r"\bchecks?\b",
     )),
     Cue("fostering or adoption", "ola_request", SUBJECT_AND_BODY, ("foster", "adopt", "form"), any_of(
         r"\bfoster(?:ing|er|ers)?\b", r"\badopt(?:ion|er|ers|ive)?\b", r"\bform\s?f\b",
     )),
     Cue("carer assessment named", "ola_request", SUBJECT_AND_BODY, (
-        "connected", "kinship", "friends", "guardian", "sgo", "24", "viability", "prospective",
+        "connected", "kinship", "friends", "guardian", "sgo", "24", "viability", "prospective", "stage",
     ), any_of(
         r"\b(?:connected|kinship|family (?:and|&) friends) (?:carers?|persons?|care|assessment|placement)\b",
         r"\bspecial guardian(?:ship)?\b", r"\bSGO\b", r"\breg(?:ulation)?\.?\s*24\b", r"\bviability assessment\b",
         r"\bprospective (?:foster |adoptive )?(?:carers?|adopters?|parents?)\b", r"\bkinship\b",
+        r"\bstage\s*(?:1|2|one|two)\b",
     )),
+    Cue("applied to foster or adopt", "ola_request", ("body",), ("applied", "assessing", "assessment", "approved",
+                                                                "carer", "form"), any_of(
+        r"\b(?:has|have)\s+applied\s+to\s+(?:foster|adopt|become)\b", r"\bapplied\s+to\s+(?:foster|adopt)\b",
+        r"\b(?:assessing|assessment\s+of)\b[^.]{0,140}\bas\s+(?:a\s+|an\s+)?(?:prospective\s+|potential\s+)?"
+        r"(?:foster\s+carers?|adopters?|carers?|connected\s+persons?|special\s+guardians?)\b",
+        r"\b(?:fostering|adoption|form\s+f)\s+assessment\b", r"\bapproved\s+(?:foster\s+)?carers?\b", r"\bform\s+f\b",
+        r"\bassess(?:ing|ment\s+of)\b[^.]{0,150}\b(?:fostering|adoption|foster|adopt)\w*",
+        r"\bcurrent\s+carers?\b",
+    ), strong=True),
     Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), any_of(r"\bapplicants?\b")),
-    Cue("household members", "ola_request", ("body",), ("household", "16", "adult", "partner"), any_of(
-        r"\bhousehold\b", r"\bover 16s?\b", r"\badult (?:son|daughter|children)\b", r"\bpartner\b",
+    Cue("household members", "ola_request", ("body",), ("household", "16", "adult", "partner", "lives with"), any_of(
+        r"\bhousehold\b", r"\bover 16s?\b", r"\badult (?:son|daughter|children)\b", r"\bpartner\b", r"\blives with\b",
+    )),
+    Cue("consent to share", "ola_request", ("body",), ("consent",), any_of(
+        r"\bconsent\s+(?:forms?|to\s+share|attached|signed|is\s+attached)\b", r"\bsigned\s+(?:the\s+|our\s+)?consent\b",
+        r"\battached\s+(?:signed\s+)?consent\b",
+        r"\b(?:verbal|written)\s+consent\b",
+    )),
+    Cue("asks what is known of them", "ola_request", ("body",), ("known", "hold", "held", "checks"), any_of(
+        r"\b(?:is|are)\s+known\s+to\s+(?:you|your)\b", r"\bwhat\s+you\s+hold\s+on\b",
+        r"\b(?:any\s+)?information\s+(?:you\s+hold|held)\s+(?:on|about)\b", r"\b(?:LA|local\s+authority|your)\s+checks?\b",
+        r"\bchecks?\s+on\b",
     )),
     Cue("fostering or adoption agency address", "ola_request", ("sender",), ("foster", "adopt", "kinship"), any_of(
         r"foster|adopt|kinship",
     )),
     Cue("consent attached", "ola_request", ("attachment",), ("consent",), any_of(r"consent")),
+)
+
+# Mail that is plainly none of the requests however many of their words it uses.
+NOT_A_REQUEST = any_of(
+    r"\bupdate\s+your\s+(?:contact|distribution|mailing)", r"\bnewsletter\b", r"\binvoice\b", r"\bunsubscribe\b",
+    r"\b(?:training|conference|webinar|workshop)\s+(?:invitation|session|event|places)\b", r"\bbook\s+(?:your|a)\s+place\b",
+    r"\bjob\s+application\b", r"\bbook\s+now\b", r"\b(?:bulletin|briefing|toolkit)\b", r"\bthank\s+you\s+for\s+your\s+help\b", r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
+    r"\bmake\s+a\s+complaint\b|\bcomplaint\s+about\b", r"\bmeeting\s+invitation\b|\bTeams\s+meeting\b",
 )
 
 # What makes a subject look like the start of a request, for replies from outside.

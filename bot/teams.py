@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain import CASS
 from bot.extract.answers import TeamAnswer, read_af_answer, read_lado_answer
+from bot.mail import ParsedMail
 from bot.patterns import any_of
 
 if TYPE_CHECKING:  # the facts module reads settings, which validate roles against this table
@@ -39,7 +40,7 @@ class CheckTeam:
     convention: re.Pattern[str]  # its subject convention, in requests and answers alike
     request_body: re.Pattern[str]  # staff asking it in the body, without the convention in the subject
     request_subject: str  # a check request's subject: {applicant} and {reference} are filled in
-    read_answer: Callable[[str, Sequence[str]], TeamAnswer]  # its answer's words, and the people asked about
+    read_answer: Callable[[ParsedMail, Sequence[str]], TeamAnswer]  # its answer, and the people asked about
     asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
 
     def wire_kind(self, answer: bool) -> str:

@@ -18,27 +18,66 @@ def _under(domain: str, domains: Collection[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in domains if d)
 
 
-def _generic_local(local: str, generic: Collection[str]) -> bool:
-    """"info", "info.uk", "admin-team", "kinship.team": a team's box, not a person's."""
-    parts = [p.rstrip("0123456789") for p in re.split(r"[._\-+]", local)]
-    return parts[0] in generic or parts[-1] in generic
+def _role_local(local: str, role_words: Collection[str]) -> bool:
+    """"info", "admin-team", "team.north", "fosteringteam", "fostering.enquiries": a team's box, not a person's."""
+    tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
+    if any(t in role_words for t in tokens):
+        return True
+    letters = "".join(tokens)
+    long_words = [w for w in role_words if len(w) >= 5]
+    return any(w in letters for w in long_words) and not _looks_personal(tokens, "")
 
 
-def address_kind(address: str, settings: Settings) -> AddressKind:
-    """How safe an address is to send to (000: a person's own, or an LA's secure generic one).
+def _looks_personal(tokens: list[str], display: str) -> bool:
+    """"kate.moreno", "j.hart", "gail_rothwell": a person's own address, or one their name is in."""
+    named = [w for w in re.split(r"[^a-z]+", display.lower()) if len(w) > 1]
+    if named and any(w in "".join(tokens) for w in named):
+        return True
+    alphabetic = [t for t in tokens if t.isalpha()]
+    return len(alphabetic) >= 2
 
-    An address that cannot be read counts as generic: it is never sent to.
+
+def address_kind(address: str, settings: Settings, display_name: str = "") -> AddressKind:
+    """How safe an address is to send to (seed 000: a person's own, or an LA's secure generic one).
+
+    Judged on the parsed address alone: a local part that is quoted or holds an "@" is never
+    anyone's own; a webmail address is never secure, whoever writes from it; a role
+    word ("info", "fosteringteam", "recruitment") makes it a team's; so does a local part
+    that looks like no one's name, because when unsure the requester is asked.
     """
-    found = _ADDRESS.search(address[:1000])
-    if not found:
-        return "generic"
-    local, _, domain = found.group().lower().rpartition("@")
     rules = settings.addresses
+    parsed = _parsed(address)
+    if parsed is None:
+        return "generic"
+    local, domain = parsed
+    if f"{local}@{domain}" in rules.secure_addresses:
+        return "secure"
     if _under(domain, rules.secure_domains):
         return "secure"
     if _under(domain, rules.webmail_domains):
         return "webmail"
-    return "generic" if _generic_local(local, {p.lower() for p in rules.generic_local_parts}) else "personal"
+    role_words = {p.lower() for p in rules.generic_local_parts}
+    tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
+    if _role_local(local, role_words) or not _looks_personal(tokens, display_name):
+        return "generic"
+    return "personal"
+
+
+def _parsed(address: str) -> tuple[str, str] | None:
+    """(local part, domain) of a plain addr-spec, lower case; None for anything else (a quoted or
+    @-holding local part, an address that does not parse)."""
+    from email.headerregistry import Address
+
+    text = address.strip().lower()
+    if text.count("@") != 1 or '"' in text or "\\" in text or any(c.isspace() for c in text):
+        return None
+    try:
+        parsed = Address(addr_spec=text)
+    except (ValueError, IndexError, TypeError):
+        return None
+    if not parsed.username or not parsed.domain or "." not in parsed.domain:
+        return None
+    return parsed.username, parsed.domain
 
 
 _OFFERED = any_of(
@@ -62,5 +101,5 @@ def own_address_offered(body: str, org_domain: str, generic_local_parts: Collect
         local, _, domain = match.group().lower().rpartition("@")
         if not _under(domain, (org,)):
             offered = bool(_OFFERED.search(window(text, match.start(), match.start(), 60, 0)))
-            ranked.append((_generic_local(local, generic), not offered, position, f"{local}@{domain}"))
+            ranked.append((_role_local(local, generic), not offered, position, f"{local}@{domain}"))
     return min(ranked)[3] if ranked else None

@@ -1,40 +1,201 @@
-"""What a new request says, read once from the mail: the facts the decisions are made from."""
+"""What a new request says, read once from the mail: one typed value, each fact with its words.
+
+`read_facts` reads the mail as laid out (`document`), then the people (`people`), their
+consent (`consent`), the applicants' history (`history`) and the requester's address
+(`addresses`). Everything is judged at the mail's own date. `RequestFacts.as_json` is
+what `cassbot classify --facts` prints and what the request keeps for its chronology.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from bot.config import Settings
+from bot.errors import UnreadableAttachment
 from bot.extract.addresses import AddressKind, address_kind
-from bot.extract.answers import previously_fostered_or_adopted
-from bot.extract.consent import ConsentEvidence, consent_evidence
-from bot.extract.names import applicant_name, household_names
+from bot.extract.consent import ConsentFacts, Signed, Status, read_consent
+from bot.extract.document import Document, read_document
+from bot.extract.forms import form_text
+from bot.extract.history import History, read_history
 from bot.extract.partner import partner_request_gaps
+from bot.extract.people import People, Person, read_people
 from bot.mail import ParsedMail
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """One person the request names, as read, at the mail's date."""
+
+    name: str
+    relation: str
+    born: date | None
+    age: int | None
+    over_16: bool | None  # None: the mail does not settle it
+    consent: Signed
+    signed_on: date | None
+    evidence: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "relation": self.relation, "born": _iso(self.born), "age": self.age,
+                "over_16": self.over_16, "consent": str(self.consent), "signed_on": _iso(self.signed_on),
+                "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Requester:
+    address: str
+    name: str
+    kind: AddressKind
+    forwarded_by: str  # the colleague who passed it on, when the requester is a forward's original sender
+
+    @property
+    def secure(self) -> bool:
+        """A person's own address, or an LA's secure generic one (seed 000)."""
+        return self.kind in ("secure", "personal")
+
+    @property
+    def greeting(self) -> str:
+        """"Dear Hannah": the requester's first name; a team's mailbox is "colleague"."""
+        if self.kind not in ("secure", "personal") or not self.name or not any(c.isalpha() for c in self.name):
+            return "colleague"
+        first = self.name.replace(",", " ").split()[0]
+        if self.kind == "secure" and not _name_in_address(self.name, self.address):
+            return "colleague"  # an LA's generic box: its display name is a team's
+        return first if first.isalpha() and first[0].isupper() else "colleague"
 
 
 @dataclass(frozen=True)
 class RequestFacts:
     """What a new request says, read once from the mail."""
 
-    applicant: str
-    household: list[str]
-    consent: ConsentEvidence
-    fostered_before: bool
-    address_kind: AddressKind
-    gaps: list[str]
+    on: date  # the mail's date: ages and consent are judged at it
+    applicants: tuple[PersonFacts, ...]
+    household: tuple[PersonFacts, ...]
+    consent: ConsentFacts
+    requester: Requester
+    history: History
+    gaps: tuple[str, ...]  # partner requests: what is missing (seed 001)
+    notes: tuple[str, ...]  # what the bot could not tell, for the RAO
+
+    @property
+    def applicant(self) -> str:
+        """The applicants' names, as one line for subjects and tables."""
+        return " and ".join(p.name for p in self.applicants)
+
+    @property
+    def fostered_before(self) -> bool:
+        return self.history.with_this_trust
+
+    @property
+    def address_kind(self) -> AddressKind:
+        return self.requester.kind
+
+    def over_16s(self) -> tuple[PersonFacts, ...]:
+        return tuple(p for p in self.household if p.over_16)
+
+    def age_not_given(self) -> tuple[PersonFacts, ...]:
+        return tuple(p for p in self.household if p.over_16 is None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "on": self.on.isoformat(),
+            "applicants": [p.as_json() for p in self.applicants],
+            "household": [p.as_json() for p in self.household],
+            "consent": {"status": str(self.consent.status), "signed_on": _iso(self.consent.signed_on),
+                        "earliest": _iso(self.consent.earliest), "evidence": list(self.consent.evidence)},
+            "requester": {"address": self.requester.address, "name": self.requester.name,
+                          "kind": self.requester.kind, "secure": self.requester.secure,
+                          "forwarded_by": self.requester.forwarded_by},
+            "previously_fostered_or_adopted": {"with_this_trust": self.history.with_this_trust,
+                                               "elsewhere": self.history.elsewhere,
+                                               "evidence": [w for w in (self.history.words_this_trust,
+                                                                        self.history.words_elsewhere) if w]},
+            "gaps": list(self.gaps),
+            "notes": list(self.notes),
+        }
 
 
 def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFacts:
-    consent = consent_evidence(
-        mail.fresh_text, [a.name for a in mail.attachments], now, settings.timescales.consent_max_age_months
-    )
-    return RequestFacts(
-        applicant=applicant_name(mail.subject, mail.fresh_text) or "",
-        household=household_names(mail.fresh_text),
-        consent=consent,
-        fostered_before=previously_fostered_or_adopted(mail.fresh_text),
-        address_kind=address_kind(mail.from_address, settings),
-        gaps=partner_request_gaps(mail.fresh_text, mail.from_address),
-    )
+    on = min(mail.date or now, now).date() if mail.date else now.date()
+    document = read_document(mail.body_text, mail.html, mail.from_address, on)
+    requester = _requester(mail, document, settings)
+    own_segments = [s for s in document.segments if not settings.is_internal(s.sender) or s.depth == 0]
+    document = Document(tuple(own_segments), document.tables)
+    people = read_people(document, mail.subject, on, requester.name)
+    forms, unreadable = _forms(mail)
+    consent = read_consent(document, people, on, forms, settings.timescales.consent_max_age_months)
+    history = read_history(document.text, settings.organisation.also_known_as)
+    applicants = tuple(_person(p, consent, on) for p in people.applicants)
+    household = tuple(_person(p, consent, on) for p in people.household)
+    notes = [*consent.notes, *unreadable, *_people_notes(applicants, household, history)]
+    return RequestFacts(on, applicants, household, consent, requester, history,
+                        tuple(partner_request_gaps(document.text, mail.from_address)), tuple(dict.fromkeys(notes)))
+
+
+def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requester:
+    """Who asked: the sender, or for a colleague's forward the original request's sender."""
+    address, name, forwarded_by = mail.from_address, mail.from_name, ""
+    if settings.is_internal(address):
+        outside = next((s for s in document.segments if s.sender and not settings.is_internal(s.sender)), None)
+        if outside is not None:
+            address, name, forwarded_by = outside.sender, outside.sender_name, mail.from_address
+    return Requester(address, name, address_kind(address, settings, name), forwarded_by)
+
+
+def _forms(mail: ParsedMail) -> tuple[list[tuple[str, str]], list[str]]:
+    forms: list[tuple[str, str]] = []
+    unreadable: list[str] = []
+    for attachment in mail.attachments:
+        try:
+            forms.append((attachment.name, form_text(attachment)))
+        except UnreadableAttachment as exc:
+            forms.append((attachment.name, ""))
+            unreadable.append(f"{exc}: check it by hand.")
+    return forms, unreadable
+
+
+def _person(person: Person, consent: ConsentFacts, on: date) -> PersonFacts:
+    said = {name: (kind, day) for name, kind, day in consent.per_person}
+    kind, day = said.get(person.name.written, (Signed.UNKNOWN, None))
+    age = _age(person, on)
+    return PersonFacts(person.name.written, person.relation, person.born, age, person.over_16(on), kind, day,
+                       tuple(person.evidence[:3]))
+
+
+def _age(person: Person, on: date) -> int | None:
+    if person.born is not None:
+        return on.year - person.born.year - ((on.month, on.day) < (person.born.month, person.born.day))
+    return person.age
+
+
+def _people_notes(applicants: tuple[PersonFacts, ...], household: tuple[PersonFacts, ...],
+                  history: History) -> list[str]:
+    notes = []
+    if not applicants:
+        notes.append("cassbot could not make out the applicant's name from the request: add it before sending.")
+    if not household:
+        notes.append("The request names nobody else in the household: check CareFirst/Eclipse for over-16s at "
+                     "the address.")
+    if history.elsewhere:
+        notes.append(f"The request says: \"{history.words_elsewhere}\" Check CareFirst for that fostering or "
+                     "adoption history.")
+    return notes
+
+
+def _name_in_address(name: str, address: str) -> bool:
+    local = address.split("@")[0].lower()
+    return any(len(w) > 1 and w.lower() in local for w in name.replace(",", " ").split())
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def consent_is_fine(facts: RequestFacts) -> bool:
+    """Checks may be drafted: consent is in order, or signed with a date only the form shows."""
+    return facts.consent.status in (Status.OK, Status.UNDATED)
+
+
+__all__ = ["PersonFacts", "RequestFacts", "Requester", "consent_is_fine", "read_facts", "People"]

@@ -1,114 +1,171 @@
-"""Read who a request is about: the applicant and the other household members, as written."""
+"""People's names as busy people write them: titles, particles, hyphens, apostrophes, couples.
+
+A name is a run of capitalised words ("Rhodri ap Gwilym", "Mrs Danielle Oyelaran-Brooks",
+"José Antonio García Morales", "Bernadette O’Connor", "Yusuf bin Tariq", "Omar al-Hashimi"),
+with a title before it or not. Words that are never part of a name (months, days, places
+of work, greetings) end a run; a run that is an organisation or a street is no name.
+Matching ignores case, accents, titles and apostrophes, so "Mrs O'Connor" and
+"Bernadette O’Connor" can be found to be one person.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from bot.extract.text import head
 from bot.patterns import TITLE, is_title
 
-# Names are matched case-sensitively: a capital letter is the signal.
-_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
-_WORD = rf"(?:[{_UPPER}](?=[\w'’\-]*[{_LOWER}])[\w'’\-]*\w|[{_UPPER}]\.?(?![\w'’]))"
-_PARTICLE = r"(?:(?:de|da|del|van|von|der|den|bin|binti|al|el|le|la|du|di)[ \t]+)?"
+# Capital letters of the Latin alphabets names are written in (Polish, Czech, Croatian, Turkish...).
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_LETTER = r"[^\W\d_]"
+# One capitalised word: "Gwen", "O'Connor", "McAllister", "Oyelaran-Brooks", "al-Hashimi", "D'Souza", "Petrović".
+WORD = (rf"(?:(?:[Oo]|[Dd])['’]|(?:al|el|bin|ibn|abu)-)?[{_UP}](?:{_LETTER}|['’](?={_LETTER}))*"
+        rf"(?:-(?:[{_UP}]|al-|el-)(?:{_LETTER}|['’](?={_LETTER}))+)*")
+# Words that join the parts of a name: Welsh ap and ab, Dutch van der, Arabic bin and al, Irish Ní and Nic...
+PARTICLE = r"(?:ap|ab|van|von|der|den|de|da|das|do|dos|del|della|di|du|le|la|bin|binti|bint|ibn|al|el|ní|nic|mac|y|e)"
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"  # one line break: plain-text mail wraps mid-name
-_TITLE = TITLE
-_RUN = rf"{_WORD}(?:{_GAP}{_PARTICLE}{_WORD}){{0,3}}"
-_TITLED = rf"{_TITLE}{_GAP}{_RUN}"
-_COUPLE = rf"{_TITLE}[ \t]+(?:and|&)[ \t]+{_TITLE}{_GAP}{_RUN}|{_TITLED}[ \t]+(?:and|&)[ \t]+{_TITLED}"
-_JOINS = frozenset({"and", "&"})
-# Capitalised words that follow a name in busy prose but are never part of one.
-_NOT_NAMES = frozenset({
-    "Please", "Thanks", "Thank", "Many", "Kind", "Best", "Regards", "Dear", "Hi", "Hello", "The", "This", "That",
-    "These", "We", "She", "He", "They", "Her", "His", "Their", "Our", "Could", "Can", "Would", "Will", "Also", "And",
-    "Or", "But", "Consent", "Signed", "Both", "All", "Who", "Which", "As", "At", "In", "On", "Of", "For", "To",
-    "From", "With", "Is", "Are", "Was", "Were", "Has", "Have", "Had", "If", "Sent", "Yours", "Re", "Fw", "Fwd",
-    "Subject", "Tel", "Mob", "Mobile", "Email", "Phone", "Date", "DOB",
-})
+RUN = rf"{WORD}(?:{_GAP}(?:{PARTICLE}{_GAP})*{WORD}){{0,4}}"
+TITLED = rf"{TITLE}{_GAP}(?:[{_UP}]\.?{_GAP})?{RUN}"
+NAME = re.compile(rf"(?<![\w'’-])(?:{TITLED}|{RUN})(?![\w'’])")
+# "Mr and Mrs Darko Petrović", "Mr & Mrs Okonkwo": a couple under one surname.
+COUPLE = re.compile(rf"(?P<first>{TITLE}){_GAP}(?:and|&){_GAP}(?P<second>{TITLE}){_GAP}(?P<rest>{RUN})")
+# "Mr Kwame and Mrs Efua Asante-Boateng", "Mr T & Mrs E Lindgren-Shaw": two first names, one surname.
+COUPLE_FIRSTS = re.compile(rf"(?P<t1>{TITLE}){_GAP}(?P<f1>{WORD}|[{_UP}]\.?){_GAP}(?:and|&){_GAP}(?P<t2>{TITLE}){_GAP}"
+                           rf"(?P<f2>{WORD}|[{_UP}]\.?){_GAP}(?P<rest>{RUN})")
 
-_SUBJECT_NAMES = (
-    re.compile(rf"(?P<name>{_COUPLE}|{_TITLED})"),
-    re.compile(rf"(?i:\bapplicants?\b)(?:[ \t]*[,:\-–][ \t]*|[ \t]+)(?P<name>{_RUN})"),
-)
-# Where a body names the applicant: "assessment of Mr X", "assessing Ms X as",
-# "applicant, Mr X", "connected carer Mr X", "place ... with their uncle, Mr X".
-_APPLICANT_LEAD = "|".join((
-    r"\bassess(?:ment|ing)?\b",
-    r"\bapplicants?\b",
-    r"\b(?:connected|kinship|family\s+(?:and|&)\s+friends)\s+(?:carers?|persons?|assessment)\b",
-    r"\b(?:prospective|proposed|potential)\s+(?:\w+\s+)?(?:carers?|adopters?|parents?|guardians?)\b",
-    r"\binformation\s+(?:held\s+)?(?:on|about|regarding)\b",
-    r"\b(?:checks?|enquir(?:y|ies))\s+(?:on|about|regarding|for|into)\b",
-    r"\bplac(?:e|ed|ing|ement)\b[^.!?]{0,80}?\bwith\b",
-    r"\b(?:maternal|paternal|great)[\s\-]+(?:great[\s\-]+)?(?:aunt|auntie|uncle|grand(?:mother|father|parents?)|cousin)s?\b",
-))
-_BODY_NAMES = (
-    re.compile(rf"(?i:{_APPLICANT_LEAD})[^.!?()]{{0,40}}?(?P<name>{_COUPLE}|{_TITLED})"),
-    _SUBJECT_NAMES[1],
+# Capitalised words that are never part of a person's name.
+_NOT_NAME = frozenset(["a", "about", "after", "all", "also", "an", "and", "any", "applicant", "applicants", "april", "are", "as", "at", "august", "both", "but", "by", "cass", "charms", "child", "children", "consent", "could", "court", "date", "dear", "december", "dob", "does", "dr", "each", "elmbury", "email", "february", "for", "form", "friday", "from", "good", "hello", "her", "here", "hi", "his", "household", "i", "if", "in", "information", "is", "it", "january", "july", "june", "kind", "lado", "many", "march", "may", "me", "monday", "morning", "my", "neither", "no", "nor", "not", "november", "october", "of", "on", "or", "our", "please", "re", "regards", "saturday", "she", "september", "sent", "she", "signed", "so", "social", "subject", "sunday", "tel", "that", "the", "their", "them", "then", "there", "these", "they", "this", "thursday", "to", "tuesday", "urgent", "we", "wednesday", "were", "what", "when", "which", "who", "will", "with", "yes", "you", "your", "fostering", "adoption", "adopter", "adopters", "foster", "carer", "carers", "team", "service", "services", "trust", "council", "borough", "county", "city", "regional", "agency", "office", "centre", "center", "house", "road", "street", "avenue", "drive", "close", "crescent", "terrace", "mews", "gardens", "parade", "quay", "wharf", "yard", "cottages", "farm", "chambers", "estate", "village", "school", "academy", "police", "nhs", "health", "hospital", "probation", "panel", "reg", "regulation", "assessment", "assessments", "placement", "request", "requests", "connected", "kinship", "special", "guardianship", "guardian", "prospective", "mrs", "mr", "ms", "miss", "mx", "ofsted", "mash", "eclipse", "carefirst", "name", "names", "relationship", "address", "tel", "mobile", "phone", "fax", "www", "http", "https", "re", "fw", "fwd", "ltd", "limited", "cic", "cc", "charity", "note", "notes", "official", "sensitive", "external", "n/a", "na", "none", "nil", "sgo", "ola", "rfi", "age", "aged", "year", "years", "son", "daughter", "wife", "husband", "partner", "mother", "father", "mum", "dad", "brother", "sister", "family", "families", "primary", "secondary", "nursery", "college", "university", "church", "chapel", "surgery", "clinic", "practice", "ward", "unit", "stage", "registration", "interest", "check", "checks", "other", "others", "local", "authority", "designated", "officer", "worker", "manager", "assessor", "supervising", "senior", "practitioner", "administrator", "coordinator", "team"])
+# Organisation words: the capitalised word before one is part of the organisation's name ("Anchor Adoption").
+_ORG = frozenset(["fostering", "adoption", "agency", "council", "trust", "service", "services", "team", "borough", "county", "cc", "partnership"])
+# Words after which a capitalised run is an organisation or a place, not a person.
+_ORG_AFTER = re.compile(
+    r"^\s*(?:Council|Borough|County|City|Trust|Fostering|Adoption|Agency|Team|Service|Services|Road|Street|Lane|Drive|"
+    r"Way|Close|Court|Avenue|Grove|Rise|Terrace|Crescent|Place|Square|Gardens|Park|Hill|House|Centre|School|Academy|"
+    r"Police|Hospital|Foster|Family|Families|Care|Partnership|Ltd|Limited|[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2})\b"
 )
 
 
-def _tidy(raw: str, *, titled_or_two: bool) -> str | None:
-    """A matched name cut at the first word that is no name, possessive dropped."""
-    words: list[str] = []
-    for word in raw.split():
-        if word in _NOT_NAMES:
-            break
-        words.append(word)
-    if words:
-        words[-1] = re.sub(r"['’]s$", "", words[-1])
-    named = [w for w in words if not is_title(w) and w not in _JOINS]
-    if not named or (titled_or_two and len(named) < 2 and not is_title(words[0])):
+# An address, not a person: "15 Marram Court", "Flat 3, 58 Wharfside Road", "Address: Penlan Farm".
+_ADDRESS_BEFORE = re.compile(r"(?:\b\d{1,4}[a-zA-Z]?,?[ \t]+|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
+                             r"new\s+|home\s+)?address\s*:\s*(?:[^\n]*,\s*)?)\Z", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name as written, and the parts it is matched on."""
+
+    written: str
+    title: str  # "Mrs", "" when none
+    first: str  # normalised; "" when only a title and a surname are given
+    last: str  # normalised surname (particles kept: "ap gwilym")
+    start: int = 0
+    end: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.first} {self.last}".strip()
+
+
+def normalise(word: str) -> str:
+    """Lower case, accents dropped, apostrophes and full stops gone: "O’Connor" -> "oconnor"."""
+    text = unicodedata.normalize("NFKD", word)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"['’`.]", "", text.lower()).strip()
+
+
+def parse_name(written: str, start: int = 0) -> Name | None:
+    """A written name split into title, first name and surname; None when no part of it is a name."""
+    words = written.split()
+    title = ""
+    if words and is_title(words[0]):
+        title, words = words[0].rstrip("."), words[1:]
+    words = _trimmed(words)
+    if not words:
         return None
-    return " ".join(words)
+    if re.fullmatch(PARTICLE, words[0]) and title:  # "Mr de Vries": a surname with its particle
+        return Name(written, title, "", normalise(" ".join(words)), start)
+    if len(words) == 1:
+        return Name(written, title, "", normalise(words[0]), start) if title else \
+            Name(written, "", normalise(words[0]), "", start)
+    first_particle = next((n for n, w in enumerate(words[1:], 1) if re.fullmatch(PARTICLE, w)), None)
+    last_from = first_particle if first_particle is not None else len(words) - 1
+    if len(words) >= 4 and first_particle is None and not title:
+        last_from = len(words) - 1
+    first = normalise(words[0]) if not (len(words[0]) <= 2 and words[0].rstrip(".").isupper()) else \
+        normalise(words[0])[:1]
+    return Name(written, title, first, normalise(" ".join(words[last_from:])), start)
 
 
-def applicant_name(subject: str, body: str) -> str | None:
-    """The applicant as written, title included; the subject is read first.
+def _trimmed(words: list[str]) -> list[str]:
+    """Words of a run up to the first that is no name; a possessive "'s" dropped; before an organisation's
+    word ("Anchor Adoption"), the word it names too."""
+    kept: list[str] = []
+    for word in words:
+        bare = normalise(word)
+        if bare in _NOT_NAME and not re.fullmatch(PARTICLE, word):
+            if bare in _ORG and len(kept) > 1:
+                kept.pop()
+            break
+        kept.append(re.sub(r"['’]s$", "", word))
+    while kept and re.fullmatch(PARTICLE, kept[-1]):
+        kept.pop()
+    return kept
 
-    Titled names are the signal; an untitled one only after "applicant".
+
+def names_in(text: str, singles: bool = False) -> Iterator[Name]:
+    """Every name in `text`, in order: titled ones, and untitled runs of two words or more (of one word too,
+    with `singles`: "Mia", where the context says it is a person)."""
+    for match in NAME.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(text[line_start:match.start()]):
+            continue
+        words = match.group().split()
+        titled = bool(words) and is_title(words[0])
+        kept = ([words[0]] if titled else []) + _trimmed(words[1:] if titled else words)
+        if len(kept) < (1 if singles and not titled else 2) or titled and len(kept[1].rstrip(".")) < 2 and len(kept) == 2:
+            continue
+        written = " ".join(kept)
+        name = parse_name(written, match.start())
+        if name is not None and (titled or name.last or singles):
+            yield Name(name.written, name.title, name.first, name.last, match.start(), match.start() + len(written))
+
+
+def first_names_in(text: str, known: dict[str, str]) -> Iterator[tuple[str, int, int]]:
+    """Mentions of people by a first name alone ("Rhodri", "Kerry-Ann"), as keys of `known` (first -> key)."""
+    for match in re.finditer(rf"(?<![\w'’-]){WORD}(?![\w'’-])", text):
+        first = normalise(match.group())
+        if first in known:
+            yield known[first], match.start(), match.end()
+
+
+def same_person(a: Name, b: Name) -> bool:
+    """"Mrs Nia ap Gwilym" and "Nia ap Gwilym"; "Mrs O'Connor" and "Mrs Bernadette O’Connor".
+
+    A title and a surname alone are one person with the same surname only under the same title
+    (families share surnames: "Mrs van der Merwe" is not her son Ruan).
     """
-    for text, patterns in ((subject[:1000], _SUBJECT_NAMES), (head(body), _BODY_NAMES)):
-        for pattern in patterns:
-            for match in pattern.finditer(text):
-                name = _tidy(match.group("name"), titled_or_two=True)
-                if name:
-                    return name
-    return None
+    if a.last and b.last and a.last != b.last:
+        return False
+    if a.first and b.first:
+        firsts = a.first == b.first or (len(a.first) == 1 and b.first.startswith(a.first)) or \
+            (len(b.first) == 1 and a.first.startswith(b.first))
+        return firsts and bool(a.last and b.last or not (a.last or b.last))
+    if a.last and b.last:
+        return bool(a.title and b.title) and _same_title(a.title, b.title)
+    return False
 
 
-# "her son", "Mr Farrell's partner", "a son,", "lives with", "household members:".
-# Not the child's relatives ("the child's mother", "their uncle, Mr X"): that is the applicant.
-_OWNER = r"(?:his|her|the\s+applicant['’]s|(?!(?:child|children|baby|pupil|boy|girl)['’]s)\w+['’]s)"
-_AGE_WORD = r"(?:(?:adult|eldest|oldest|older|younger|youngest|teenage|grown[\s\-]up|new|current)[\s\-]+)?"
-_HOUSEHOLD_LEAD = re.compile("(?i:" + "|".join((
-    rf"\b(?:{_OWNER}|their|a|an|one)\s+{_AGE_WORD}"
-    r"(?:partner|husband|wife|spouse|fianc[ée]e?|boyfriend|girlfriend|lodger|step-?sons?|step-?daughters?"
-    r"|sons?|daughters?|children|grandsons?|granddaughters?|nephews?|nieces?)\b[ \t]*[,:\-–]?",
-    rf"\b{_OWNER}\s+{_AGE_WORD}(?:mother|father|mum|dad|brothers?|sisters?)\b[ \t]*[,:\-–]?",
-    r"\blives?\s+with\b",
-    r"\bhousehold(?:\s+members?)?\s*(?::|\bis\b|\bare\b|\bincludes?\b|\bcomprises?\b)",
-)) + ")")
-_LIST_ITEM = re.compile(
-    rf"\s*(?P<name>{_TITLED}|{_RUN})(?:[ \t]*\([^()\n]{{0,40}}\))?(?P<more>[ \t]*(?:,|\band\b|&)[ \t]*)?"
-)
+def _same_title(a: str, b: str) -> bool:
+    female = {"mrs", "ms", "miss"}
+    return a.lower() == b.lower() or (a.lower() in female and b.lower() in female)
 
 
-def _listed_names(text: str, pos: int) -> Iterator[str]:
-    """Names listed from `pos`: "Mr Kofi Bello", "Jake and Liam Bello (17)"."""
-    while match := _LIST_ITEM.match(text, pos):
-        name = _tidy(match.group("name"), titled_or_two=False)
-        if not name:
-            return
-        yield name
-        if not match.group("more"):
-            return
-        pos = match.end()
-
-
-def household_names(body: str) -> list[str]:
-    """Other household members the mail names, as written; never ages or DOBs."""
-    text = head(body)
-    names = (name for lead in _HOUSEHOLD_LEAD.finditer(text) for name in _listed_names(text, lead.end()))
-    return list(dict.fromkeys(names))
+def fuller(a: Name, b: Name) -> Name:
+    """The fuller of two writings of one name: a first name beats none, a title is kept."""
+    best = max((a, b), key=lambda n: (bool(n.first), len(n.first) > 1, len(n.written.split()), bool(n.title)))
+    other = b if best is a else a
+    if best.title or not other.title:
+        return best
+    return Name(f"{other.title} {best.written}", other.title, best.first, best.last, best.start, best.end)

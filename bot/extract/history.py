@@ -1,0 +1,88 @@
+"""Whether an applicant fostered, adopted, or applied to, before: with this trust, or elsewhere.
+
+Seed 000: an applicant who fostered or applied to foster or adopt with the trust may be
+on A&F's CHARMS system, so a CHARMS check is needed. The mail says so in many ways:
+"with you", "your adoption service", "approved by your panel", "a former ECT foster
+carer", "adopted a child from Elmbury", or the trust's own names, which the
+configuration lists (`organisation.also_known_as`). Fostering with another council or
+agency needs no CHARMS check, but the RAO checks CareFirst, so the LADO check carries
+a note quoting the words. The writer's own organisation ("fostered with us", "a
+current carer with Kestrel") is elsewhere too. "Has not fostered before" is no history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.patterns import any_of
+
+_DID = any_of(
+    r"\b(?:fostered|adopted|(?:was|were|been|is|are|became|had\s+been)\s+(?:an?\s+)?(?:approved\s+|registered\s+|"
+    r"former\s+|current\s+|short[\s\-]break\s+|respite\s+|long[\s\-]term\s+|connected\s+person\s+)*"
+    r"(?:foster(?:ing)?\s+carers?|adopters?|carers?|short[\s\-]break\s+carers?)|approved|registered|deregistered|"
+    r"de-registered|resigned|applied|enquired|made\s+an?\s+(?:application|enquiry)|was\s+assessed|were\s+assessed|"
+    r"started\s+(?:an?\s+)?(?:assessment|application)|withdrew|went\s+to\s+panel|stopped\s+fostering|"
+    r"foster\s+carers?\s+(?:for|with)|(?:former|previous|ex-?)\s+(?:\w+\s+)?(?:foster\s+)?carers?|"
+    r"transferr(?:ed|ing)\s+(?:from|to))\b",
+)
+_FOSTER_WORDS = any_of(r"\bfoster", r"\badopt", r"\bcarers?\b", r"\bpanel\b", r"\bapproval\b", r"\bshort[\s\-]break")
+_THIS_TRUST = (
+    r"\b(?:with|for|by|to|through|via|from|at)\s+(?:you|yourselves)\b(?!\s+(?:for|in|to)\b)",
+    r"\byour\s+(?:own\s+)?(?:trust|authority|council|service|fostering|adoption|panel|agency|department|team|"
+    r"organisation|organization|children['’]s\s+services|local\s+authority|area|records)\b",
+    r"\bthe\s+trust\b",
+    r"\bwith\s+you(?:rs)?\b",
+)
+_NOT_BEFORE = any_of(
+    r"\b(?:not|never|no)\b[^.;]{0,40}(?:fostered|adopted|applied|approved|previous|before|history)",
+    r"\bno\s+(?:previous|prior|known)\s+(?:fostering|adoption|involvement|history|applications?)",
+    r"\bfirst\s+(?:time|application)\b", r"\bnone\b",
+)
+_NOW = any_of(r"\b(?:have|has)\s+(?:now\s+)?applied\s+to\s+(?:us|foster\s+with\s+us|become)",
+              r"\bcurrently\s+(?:being\s+)?assess", r"\bour\s+(?:current\s+)?assessment\b")
+
+
+@dataclass(frozen=True)
+class History:
+    with_this_trust: bool
+    elsewhere: bool
+    words_this_trust: str  # the words that say so, for the CHARMS check and the chronology
+    words_elsewhere: str  # ... and for the note on the LADO check
+
+
+def read_history(text: str, own_names: Sequence[str], writer_organisation: str = "") -> History:
+    """What the mail says about earlier fostering or adoption; `own_names` are the trust's names."""
+    this, elsewhere = "", ""
+    own = _own_pattern(own_names)
+    for sentence in _sentences(text):
+        if not (_DID.search(sentence) and _FOSTER_WORDS.search(sentence)) or _NOT_BEFORE.search(sentence):
+            continue
+        flat = " ".join(sentence.split())[:220]
+        if own.search(sentence):
+            this = this or flat
+        elif _elsewhere(sentence, writer_organisation):
+            elsewhere = elsewhere or flat
+    return History(bool(this), bool(elsewhere), this, elsewhere)
+
+
+def _own_pattern(own_names: Sequence[str]) -> re.Pattern[str]:
+    names = [re.escape(n).replace(r"\ ", r"\s+") for n in own_names if n.strip()]
+    named = rf"\b(?:{'|'.join(names)})(?:['’]s)?\b" if names else r"(?!)"
+    return any_of(*_THIS_TRUST, named)
+
+
+def _elsewhere(sentence: str, writer_organisation: str) -> bool:
+    """Another council or agency, or the writer's own ("with us"): anywhere but this trust."""
+    if _NOW.search(sentence) and not re.search(r"\b(?:previously|before|until|between|from\s+\d{4}|in\s+(?:19|20)\d{2}|"
+                                                r"years?\s+ago|for\s+\w+\s+years)\b", sentence, re.IGNORECASE):
+        return False
+    if re.search(r"\b(?:with|for|by|to|through)\s+(?:us|another|an?\s+(?:other|independent|different)|[A-Z][\w&'’\-]+)",
+                 sentence):
+        return True
+    return bool(writer_organisation) and writer_organisation.lower() in sentence.lower()
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n", text) if s.strip()]

@@ -1,0 +1,572 @@
+"""Who a request is about: the applicants and the other members of their household.
+
+Read as an RAO reads it, from the layouts requests come in: a table of people under its
+header row (a "Relationship" cell saying "Applicant"; a DOB column is a date of birth,
+never a signing date), bulleted and numbered lists under a "Household" line, "the
+household comprises ..." sentences, and prose ("assessing Mr X and his wife Mrs Y",
+"her partner Gary (42)", "their lodger, Mr Z"). A person is a household member only on
+evidence that they live there; children to be placed, people who live elsewhere and
+the dead are not. Each person keeps the words they were read from.
+
+Age is decided at the mail's date: from a date of birth, from a stated age, or from a
+relation that can only be an adult (a partner, a parent, a lodger). Otherwise it is
+unknown, and the drafts say so rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.extract.dates import find_dates
+from bot.extract.document import Document, Table
+from bot.extract.names import (
+    COUPLE,
+    COUPLE_FIRSTS,
+    PARTICLE,
+    Name,
+    fuller,
+    names_in,
+    normalise,
+    parse_name,
+    same_person,
+)
+from bot.patterns import any_of, is_title
+
+ADULT_RELATIONS = (
+    "partner", "husband", "wife", "spouse", "civil partner", "fiance", "fiancé", "fiancée", "boyfriend", "girlfriend",
+    "mother", "mum", "father", "dad", "stepfather", "stepmother", "step-father", "step-mother", "mother-in-law",
+    "father-in-law", "grandmother", "grandfather", "nan", "nana", "grandad", "grandparent", "lodger", "tenant",
+    "adult son", "adult daughter", "adult child", "adult stepson", "adult stepdaughter", "sister-in-law",
+    "brother-in-law", "aunt", "uncle", "family friend",
+)
+RELATIONS = ADULT_RELATIONS + (
+    "son", "daughter", "child", "stepson", "stepdaughter", "step-son", "step-daughter", "grandson", "granddaughter",
+    "grandchild", "brother", "sister", "nephew", "niece", "cousin", "twin", "twins", "foster child", "adopted son",
+    "adopted daughter", "friend",
+)
+_RELATION = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
+_RELATION_WORD = re.compile(rf"\b(?:{_RELATION})s?\b", re.IGNORECASE)
+_OWNER = r"(?:his|her|their|the\s+applicants?['’]s?|[A-Z][\w'’\-]+['’]s)"
+
+APPLICANT_LEAD = any_of(
+    r"\bassess(?:ing|ment\s+(?:of|on|for)|ed)\b",
+    r"\b(?:hold|held|have|form\s+f|checks?|assessment|report|search(?:es)?)\b[^.\n]{0,40}?\b(?:on|for|about|regarding)\s*$",
+    r"\b(?:interest|application|enquiry|referral|request)\s+(?:from|for|about)\s*$",
+    r"\b(?:the\s+)?(?:joint\s+|prospective\s+|main\s+)?applicants?\b[\s,:\-–(]*(?:(?:is|are|were)\s+)?",
+    r"\bprospective\s+(?:foster\s+carers?|adopters?|carers?|special\s+guardians?)\b[\s,:\-–]*",
+    r"\b(?:connected|kinship)\s+(?:persons?|carers?)\b[\s,:\-–]*",
+    r"\bspecial\s+guardians?\b[\s,:\-–]*",
+    r"\b(?:application|enquiry)\s+from\b",
+    r"\b(?:checks?|information|anything)\s+(?:held\s+)?(?:on|about|regarding|for)\b",
+    r"\bre\s*:",
+)
+_APPLICANT_AFTER = any_of(
+    r"^[\s,]*(?:\((?:joint\s+)?applicants?\b|-\s*(?:joint\s+)?applicants?\b|,\s+(?:the\s+)?(?:joint\s+)?applicants?\b)",
+    r"^[\s,]*(?:(?:and\s+\S+\s+){0,3})?(?:who\s+)?(?:(?:have|has)\s+)?(?:applied|(?:is|are)\s+(?:being\s+)?assessed|"
+    r"(?:is|are)\s+applying)\b",
+    r"^[\s,]*(?:\S+\s+){0,3}as\s+(?:a\s+|an\s+|joint\s+|prospective\s+|potential\s+|connected\s+|kinship\s+|"
+    r"special\s+)*(?:foster\s+carers?|adopters?|carers?|connected\s+persons?|special\s+guardians?|guardians?|"
+    r"applicants?)\b",
+    r"^[\s,]*(?:(?:is|are)\s+)(?:(?:a|an|our|the|both|her|his|their)\s+)?(?:(?:current|approved|prospective|joint|"
+    r"second|main|primary|existing|long-term|short-break)\s+)*(?:foster\s+)?(?:carers?|adopters?|applicants?|"
+    r"connected\s+persons?)\b",
+)
+HOUSEHOLD_HEADING = any_of(
+    r"\bhousehold\b", r"\bliving\s+(?:at|there|here)\b", r"\balso\s+(?:in|at|living)\b", r"\blives?\s+with\b", r"\bmembers\b", r"\boccupants\b", r"\bresidents\b",
+    r"\bother\s+adults\b", r"\bfamily\s+(?:members|composition|details)\b", r"\bat\s+the\s+(?:property|address)\b",
+    r"\bresidents?\b", r"^\s*(?:the\s+|their\s+|other\s+)?(?:children|kids)\s*$", r"\bwho\s+lives?\s+(?:there|at)\b",
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*·‣▪◦o]|\d{1,2}[.)]|[a-z][.)])\s+")
+_NOT_HERE = any_of(
+    r"\bto\s+be\s+placed\b", r"\bbeing\s+placed\b", r"\bplac(?:e|ed|ing)\s+with\b", r"\bplacement\s+of\b",
+    r"\blives?\s+(?:away|elsewhere|independently|separately|abroad|in\s+[A-Z])", r"\bliving\s+(?:away|elsewhere)\b",
+    r"\bdoes\s*n[o']t\s+live\b", r"\bno\s+longer\s+lives?\b", r"\bmoved\s+out\b", r"\bleft\s+home\b",
+    r"\bnot\s+(?:part\s+of|in)\s+the\s+household\b", r"\blate\s+(?:husband|wife|partner)\b", r"\bdeceased\b",
+    r"\bpassed\s+away\b", r"\b(?:ex|former)[\s\-](?:husband|wife|partner)\b", r"\bbirth\s+(?:mother|father|parents?)\b",
+    r"\bthe\s+child(?:ren)?\s+(?:to|who|we|are|is)\b", r"\bcurrently\s+(?:in|placed)\b", r"\bin\s+(?:foster\s+)?care\b",
+    r"\bsocial\s+worker\b", r"\bassessor\b", r"\breferee\b",
+)
+_AGE = re.compile(
+    r"\((?:[^()\d]{0,30}?,?\s*)?(?:aged?\s+)?(\d{1,2})(?:\s*(?:yrs?|years?(?:\s+old)?))?\s*\)"
+    r"|\baged?\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))"
+    r"|\b(\d{1,2})[\s\-]+years?[\s\-]+old\b"
+    r"|\b(\d{1,2})[\s\-]year[\s\-]old\b"
+    r"|,\s*(\d{1,2})\s*(?:,|$|\)|\s+and\b)"
+    r"|\b(?:who\s+is|is\s+now|now)\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))"
+    r"|\((\d{2})s\)|\bin\s+(?:his|her|their)\s+(\d{2})s\b"
+    r"|\)\s*(\d{1,2})\s*$",
+    re.IGNORECASE,
+)
+_WORD_AGES = {"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "fifteen": 15,
+              "fourteen": 14, "thirteen": 13, "twelve": 12}
+_MONTHS_OLD = re.compile(r"\b\d{1,2}\s*(?:months?|weeks?)(?:\s+old)?\b|\bbaby\b|\binfant\b", re.IGNORECASE)
+_DOB_LEAD = any_of(r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on)?|b\.)\s*[:\-]?\s*$")
+
+
+@dataclass
+class Person:
+    """One person a request names, with the words each fact about them came from."""
+
+    name: Name
+    applicant: bool = False
+    household: bool = False
+    relation: str = ""
+    born: date | None = None
+    age: int | None = None
+    adult_by_relation: bool = False
+    under_16_by_words: bool = False
+    elsewhere: bool = False
+    evidence: list[str] = field(default_factory=list)
+
+    def over_16(self, on: date) -> bool | None:
+        """16 or over on `on` (the mail's date); None when the mail does not settle it."""
+        if self.born is not None:
+            years = on.year - self.born.year - ((on.month, on.day) < (self.born.month, self.born.day))
+            return years >= 16
+        if self.age is not None:
+            return self.age >= 16
+        if self.under_16_by_words:
+            return False
+        return True if self.adult_by_relation or self.applicant else None
+
+    def note(self, words: str) -> None:
+        cut = " ".join(words.split())[:160]
+        if cut and cut not in self.evidence:
+            self.evidence.append(cut)
+
+
+class People:
+    """The people of one request, merged across their mentions."""
+
+    def __init__(self) -> None:
+        self.people: list[Person] = []
+
+    def add(self, name: Name) -> Person:
+        found = self.find(name)
+        if found is not None:
+            found.name = fuller(found.name, name)
+            return found
+        person = Person(name)
+        self.people.append(person)
+        return person
+
+    def find(self, name: Name) -> Person | None:
+        """The person `name` is: the same name, or a first name alone that only one person has."""
+        same = next((p for p in self.people if same_person(p.name, name)), None)
+        if same is not None or not name.first:
+            return same
+        by_first = [p for p in self.people if p.name.first == name.first and (not p.name.last or not name.last)]
+        return by_first[0] if len(by_first) == 1 else None
+
+    def by_first_name(self) -> dict[str, Person]:
+        """People by their first name alone, where it names one person."""
+        seen: dict[str, list[Person]] = {}
+        for person in self.people:
+            if person.name.first and len(person.name.first) > 1:
+                seen.setdefault(person.name.first, []).append(person)
+        return {first: found[0] for first, found in seen.items() if len(found) == 1}
+
+    @property
+    def applicants(self) -> list[Person]:
+        return [p for p in self.people if p.applicant]
+
+    @property
+    def household(self) -> list[Person]:
+        return [p for p in self.people if p.household and not p.applicant and not p.elsewhere]
+
+
+def read_people(document: Document, subject: str, on: date, writer: str = "") -> People:
+    """The applicants and household of a request, from its subject, tables and words."""
+    people = People()
+    for table in document.tables:
+        _from_table(people, table, on)
+    text = "\n".join(s.text for s in document.segments if s.text)
+    for paragraph in _paragraphs(text):
+        _applicants_in(people, paragraph, paragraph)
+    _applicant_lists(people, text)
+    _subject_applicants(people, subject)
+    _households_in(people, text)
+    for paragraph in _paragraphs(text):
+        _details_in(people, paragraph, on)
+    if not people.applicants:
+        _first_listed_applicants(people, text)
+    _first_mentions(people, text, on)
+    _drop_writer(people, writer)
+    return people
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+# -- tables --------------------------------------------------------------------------------------
+
+
+def _from_table(people: People, table: Table, on: date) -> None:
+    name_col = table.column("name", "person", "household member")
+    if name_col is None:
+        return
+    relation_col = table.column("relationship", "relation", "role", "status")
+    dob_col = table.column("dob", "d.o.b", "date of birth", "born")
+    age_col = table.column("age")
+    for row in table.rows:
+        if name_col >= len(row):
+            continue
+        name = parse_name(row[name_col]) if row[name_col] else None
+        if name is None or not (name.first or name.title):
+            continue
+        person = people.add(name)
+        relation = row[relation_col] if relation_col is not None and relation_col < len(row) else ""
+        person.note(" | ".join(row))
+        _set_relation(person, relation)
+        person.household = True
+        if dob_col is not None and dob_col < len(row):
+            spans = find_dates(row[dob_col], on)
+            person.born = person.born or (spans[0].exact if spans else None)
+        if age_col is not None and age_col < len(row):
+            _set_age(person, row[age_col])
+
+
+def _set_relation(person: Person, words: str) -> None:
+    lowered = words.lower()
+    if re.search(r"\bapplicant|\bmain\s+carer|\bprospective\b|\bjoint\b", lowered):
+        person.applicant = True
+    found = _RELATION_WORD.search(words)
+    if found and not person.relation:
+        person.relation = found.group().lower()
+    if any(re.search(rf"\b{re.escape(r)}s?\b", lowered) for r in ADULT_RELATIONS):
+        person.adult_by_relation = True
+    if re.search(r"\badult\b", lowered):
+        person.adult_by_relation = True
+
+
+def _set_age(person: Person, words: str) -> None:
+    if _MONTHS_OLD.search(words) and not re.search(r"\byears?\b", words, re.IGNORECASE):
+        person.under_16_by_words = True
+        return
+    found = _AGE.search(f"({words.strip()})") or _AGE.search(words)
+    if found:
+        number = next(int(g) for g in found.groups() if g)
+        person.age = person.age if person.age is not None else number
+        return
+    for word, age in _WORD_AGES.items():
+        if re.search(rf"\b{word}\b", words, re.IGNORECASE):
+            person.age = person.age if person.age is not None else age
+
+
+# -- applicants ----------------------------------------------------------------------------------
+
+
+def _applicants_in(people: People, text: str, evidence: str) -> None:
+    """Names a lead ("assessing", "applicants:") or a tail ("(applicant)", "who have applied") marks."""
+    for couple in [*COUPLE.finditer(text), *COUPLE_FIRSTS.finditer(text)]:
+        if _applicant_context(text, couple.start(), couple.end()):
+            for name in couple_names(couple):
+                _mark_applicant(people.add(name), text, couple.start(), couple.end())
+    for group, start, end in _name_groups(text):
+        if _applicant_context(text, start, end):
+            for name in group:
+                _mark_applicant(people.add(name), text, start, end)
+
+
+_APPLICANT_LIST = any_of(
+    r"\b(?:applicants?|prospective|carers?|adopters?|guardians?|connected\s+persons?|following\s+(?:household|people|"
+    r"couple|family|individuals?|persons?)|details\s+(?:are|below|as\s+follows))\b[^:\n]{0,60}:\s*$",
+)
+_NOT_APPLICANT = any_of(r"\bnot\s+(?:an?\s+)?(?:joint\s+)?applicant", r"\bnot\s+applying\b",
+                        r"\bhousehold\s+member\b(?!s)")
+
+
+def _applicant_lists(people: People, text: str) -> None:
+    """A line such as "the following prospective foster carers:" and the names on the lines under it."""
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        if not _APPLICANT_LIST.search(line) or HOUSEHOLD_HEADING.search(line.split(":")[0][-40:]) and \
+                not re.search(r"applicant", line, re.IGNORECASE):
+            continue
+        for below in lines[n + 1:n + 6]:
+            if not below.strip():
+                continue
+            if HOUSEHOLD_HEADING.search(below) or _RELATION_WORD.match(below.strip()) or _NOT_APPLICANT.search(below):
+                break
+            groups = list(_name_groups(below))
+            if not groups or groups[0][1] > 8:
+                break
+            for name in groups[0][0]:
+                _mark_applicant(people.add(name), below, 0, len(below))
+
+
+def _subject_applicants(people: People, subject: str) -> None:
+    """A request's subject names its applicants: "Info request - Zoë & Luca Marchetti (prospective carers)"."""
+    for piece in re.split(r"\s[-–—|:]\s|[:(\[\]]", subject):
+        if re.search(r"\bref\b|\d{3,}", piece, re.IGNORECASE):
+            continue
+        found: list[Name | None] = [n for c in [*COUPLE.finditer(piece), *COUPLE_FIRSTS.finditer(piece)]
+                                    for n in couple_names(c)]
+        found += [n for group, _, _ in _name_groups(piece) for n in group]
+        for name in (n for n in found if n is not None):
+            known = people.find(name)
+            if known is not None and not known.applicant and known.household:
+                continue  # the subject names a household member too: what the body says of them stands
+            if known is None and any(name.last == p.name.last and p.applicant for p in people.people) \
+                    and not name.title:
+                continue  # "García Morales" beside "Mr José Antonio García Morales": the same family name
+            _mark_applicant(people.add(name), subject, 0, len(subject))
+
+
+def _first_listed_applicants(people: People, text: str) -> None:
+    """With no word saying who applies, the first people listed with their details are the applicants."""
+    for line in text.splitlines():
+        groups = list(_name_groups(line))
+        if not groups or groups[0][1] > 8 or _RELATION_WORD.search(line[:groups[0][2] + 30]):
+            continue
+        if not re.search(r"\b(?:DOB|D\.O\.B|born|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})", line, re.IGNORECASE):
+            continue
+        for name in groups[0][0]:
+            _mark_applicant(people.add(name), line, 0, len(line))
+
+
+def couple_names(couple: re.Match[str]) -> list[Name]:
+    """"Mr and Mrs Darko Petrović" is Mr Darko Petrović and Mrs Petrović; "Mr & Mrs Okonkwo" two surnames;
+    "Mr Kwame and Mrs Efua Asante-Boateng" two first names under one surname."""
+    if "f1" in couple.groupdict():
+        pair = (parse_name(f"{couple.group('t1')} {couple.group('f1')} {couple.group('rest')}"),
+                parse_name(f"{couple.group('t2')} {couple.group('f2')} {couple.group('rest')}"))
+        return [n for n in pair if n is not None]
+    first = parse_name(f"{couple.group('first')} {couple.group('rest')}")
+    words = couple.group("rest").split()
+    second = parse_name(f"{couple.group('second')} {words[-1] if first and first.first and len(words) > 1 else couple.group('rest')}")
+    return [n for n in (first, second) if n is not None]
+
+
+def _mark_applicant(person: Person, text: str, start: int, end: int) -> None:
+    if _NOT_APPLICANT.search(_sentence(text, start, end)):
+        return
+    person.applicant = True
+    person.household = True
+    person.note(_sentence(text, start, end))
+
+
+def _applicant_context(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 60):start]
+    lead = APPLICANT_LEAD.search(before.split("\n")[-1])
+    if lead and not re.search(r"[.;!?]", before.split("\n")[-1][lead.end():]):
+        return True
+    return _APPLICANT_AFTER.match(_DETAILS.sub(" ", text[end:end + 120])) is not None
+
+
+# What is written about a person right after their name: "(DOB 16/08/1976)", ", born 2 July 1975,", "- 42".
+_DETAILS = re.compile(r"^\s*(?:\([^()]{0,60}\)|[,–-]\s*(?:DOB|D\.O\.B\.?|born|aged?)\b[^,;]{0,30}(?:,|(?=\s+and\b)))",
+                      re.IGNORECASE)
+
+
+def _name_groups(text: str) -> Iterator[tuple[list[Name], int, int]]:
+    """Names joined by "and", "&" or commas, with words such as "his wife" between them, as one group."""
+    names = list(names_in(text)) + list(_shared_surname_names(text))
+    names.sort(key=lambda n: n.start)
+    group: list[Name] = []
+    start = end = 0
+    for name in names:
+        between = _DETAILS.sub(" ", text[end:name.start])
+        joined = group and re.fullmatch(
+            rf"\s*(?:,|and|&|,\s*and)\s*(?:(?:{_OWNER})\s+(?:{_RELATION})\s*,?\s*)?", between, re.IGNORECASE)
+        if joined:
+            group.append(name)
+            end = name.end
+            continue
+        if group:
+            yield group, start, end
+        group, start, end = [name], name.start, name.end
+    if group:
+        yield group, start, end
+
+
+_SHARED_SURNAME = re.compile(r"(?<![\w'’-])(?P<a>[A-Z][a-zß-ÿ'’\-]+)\s+(?:and|&)\s+(?P<b>[A-Z][a-zß-ÿ'’\-]+)\s+"
+                             r"(?P<last>(?:(?:ap|ab|van|de|bin|al|el)\s+)?[A-Z][\w'’\-]+)")
+
+
+def _shared_surname_names(text: str) -> Iterator[Name]:
+    """"Gary and Lisa Bramwell": the first of the pair shares the second's surname."""
+    for match in _SHARED_SURNAME.finditer(text):
+        before = text[:match.start()].rstrip(" \t").split(" ")[-1] if match.start() else ""
+        joined_to_name = (before[:1].isupper() or re.fullmatch(PARTICLE, before)) and not before.endswith((":", ".", ","))
+        if joined_to_name or is_title(match.group("b")) or is_title(match.group("a")):
+            continue  # "Jérôme Lefèvre and Mr Ashok Raman" is two whole names, not a pair
+        first = parse_name(f"{match.group('a')} {match.group('last')}", match.start())
+        if first is not None and first.first:
+            yield Name(first.written, "", first.first, first.last, match.start(), match.start("b") - 1)
+
+
+# -- household -----------------------------------------------------------------------------------
+
+
+def _households_in(people: People, text: str) -> None:
+    lines = text.splitlines()
+    in_list = False
+    for n, line in enumerate(lines):
+        label, colon, rest = line.partition(":")
+        if colon and HOUSEHOLD_HEADING.search(label) and len(label.split()) <= 6:
+            in_list = not rest.strip()
+            _household_names(people, rest, line, loose=True)
+            continue
+        if HOUSEHOLD_HEADING.search(line) and len(line.split()) <= 6:
+            in_list = True
+            continue
+        if in_list and (_LIST_ITEM.match(line) or _looks_like_person_line(line)):
+            _household_names(people, line, line, loose=True)
+            continue
+        in_list = in_list and not line.strip() and n + 1 < len(lines) and bool(_LIST_ITEM.match(lines[n + 1]))
+    for sentence in _sentences(text):
+        _relation_mentions(people, sentence)
+        lead = re.search(r"\b(?:household|family)\s+(?:is|comprises|consists\s+of|includes|members\s+are|"
+                         r"are)\b|\blives?\s+with\b|\bliving\s+with\b|\balso\s+(?:in|living\s+in)\s+the\s+household\b",
+                         sentence, re.IGNORECASE)
+        if lead:
+            _household_names(people, sentence[lead.end():], sentence, loose=True)
+
+
+def _looks_like_person_line(line: str) -> bool:
+    """"Mr Declan O'Connor, DOB 01/03/1959": a line that starts with a name."""
+    stripped = line.strip()
+    first = next(names_in(stripped), None) if 0 < len(stripped) < 140 else None
+    return first is not None and first.start < 8
+
+
+def _household_names(people: People, words: str, evidence: str, loose: bool = False) -> None:
+    """Names in a household list or sentence; `loose` (a list under a heading): a bare relation word before a
+    name ("and mother Surinder Sandhu") is that person's relation."""
+    if _NOT_HERE.search(words) and not re.search(r"\blives?\s+with\b", words, re.IGNORECASE):
+        return
+    for name in _listed_names(words, loose):
+        if name is not None:
+            person = people.add(name)
+            person.household = True
+            person.note(evidence)
+            bare = re.search(rf"\b((?:{_RELATION}))s?\s*,?\s*$", words[max(0, name.start - 30):name.start],
+                             re.IGNORECASE) if loose else None
+            if bare:
+                _set_relation(person, bare.group(1))
+
+
+def _listed_names(words: str, loose: bool) -> Iterator[Name]:
+    """Names in a household list: whole names, and in a list a first name with its details ("Mia (7)")."""
+    whole = [n for group, _, _ in _name_groups(words) for n in group]
+    yield from whole
+    if loose:
+        for name in names_in(words, singles=True):
+            before = words[:name.start].split()[-1:] or [""]
+            if not name.last and not any(w.start <= name.start < w.end for w in whole) and \
+                    before[0].lower() not in _PREPOSITIONS and \
+                    re.match(r"\s*(?:$|[.;]|\(|,|\band\b|[-–]\s*\d)", words[name.end:], re.IGNORECASE):
+                yield name
+
+
+def _relation_mentions(people: People, sentence: str) -> None:
+    """"her partner Gary Bramwell", "Daniel Adeyemi, their son", "Mr Z (lodger)", "their son Dylan (12)"."""
+    for name in names_in(sentence, singles=True):
+        before = sentence[max(0, name.start - 45):name.start]
+        after = sentence[name.end:name.end + 45]
+        owner_before = re.search(rf"(?:{_OWNER})\s+(?:[\w\-]+\s+){{0,2}}?((?:{_RELATION}))s?\s*,?\s*$", before,
+                                 re.IGNORECASE)
+        relation_after = re.match(rf"\s*(?:,\s*|\(\s*|[-–—]\s*)(?:(?:{_OWNER})\s+)?((?:[\w\-]+\s+){{0,2}}?(?:{_RELATION}))s?\b",
+                                  after, re.IGNORECASE)
+        found = owner_before or relation_after
+        if not found or not name.last and not (owner_before or re.match(r"\s*\(", after)):
+            continue  # a first name alone counts only right after "her son" or before "(son, 12)"
+        if not name.last and people.find(name) is None and not name.title and _ORG_WORD.search(after[:20]):
+            continue
+        context = _sentence(sentence, name.start, name.end)
+        if _NOT_HERE.search(context) and not _lives_here(context):
+            person = people.add(name)
+            person.elsewhere = person.elsewhere or not person.applicant
+            continue
+        person = people.add(name)
+        _set_relation(person, found.group(0))
+        person.household = True
+        person.note(context)
+
+
+_PREPOSITIONS = frozenset({"in", "at", "from", "to", "near", "of", "on", "into", "via", "with", "by", "for"})
+_ORG_WORD = re.compile(r"^\s*(?:Council|Fostering|Adoption|Trust|Agency|Road|Street)\b")
+
+
+def _lives_here(context: str) -> bool:
+    return re.search(r"\blives?\s+with\s+(?:them|him|her|the\s+applicants?)\b|\blives?\s+at\s+home\b", context,
+                     re.IGNORECASE) is not None
+
+
+# -- ages, dates of birth, relations -------------------------------------------------------------
+
+
+def _details_in(people: People, paragraph: str, on: date) -> None:
+    """Dates of birth and ages written right after a person's name, in the same line."""
+    for line in paragraph.splitlines():
+        mentions = _mentions(people, line)
+        for n, (person, start, end) in enumerate(mentions):
+            stop = mentions[n + 1][1] if n + 1 < len(mentions) else len(line)
+            _read_tail(person, line[end:stop], on)
+            sentence = _sentence(line, start, end)
+            if _NOT_HERE.search(sentence) and not person.applicant and not _lives_here(sentence):
+                person.elsewhere = True
+
+
+def _read_tail(person: Person, tail: str, on: date) -> None:
+    head = tail[:90]
+    for span in find_dates(head, on):
+        if person.born is None and (_DOB_LEAD.search(head[:span.start]) or re.match(r"^[\s,:(\-–]*$", head[:span.start])):
+            if span.exact and span.exact.year < on.year - 1:
+                person.born = span.exact
+        break
+    if person.age is None and person.born is None:
+        _set_age(person, head.split(".")[0])
+    relation = re.match(rf"[\s,(\-–]*(?:(?:{_OWNER})\s+)?((?:adult\s+|eldest\s+|older\s+|younger\s+)?(?:{_RELATION}))",
+                        head, re.IGNORECASE)
+    if relation:
+        _set_relation(person, relation.group(1))
+
+
+def _mentions(people: People, line: str) -> list[tuple[Person, int, int]]:
+    found: list[tuple[Person, int, int]] = []
+    for name in names_in(line):
+        person = people.find(name)
+        if person is not None:
+            found.append((person, name.start, name.end))
+    first_names = people.by_first_name()
+    for match in re.finditer(r"(?<![\w'’-])[A-Z][\w'’\-]+", line):
+        if any(s <= match.start() < e for _, s, e in found):
+            continue
+        person = first_names.get(normalise(match.group()))
+        if person is not None:
+            found.append((person, match.start(), match.end()))
+    return sorted(found, key=lambda f: f[1])
+
+
+def _first_mentions(people: People, text: str, on: date) -> None:
+    """"Reece (17)", "Elin is too young to sign": facts written against a first name alone."""
+    for sentence in _sentences(text):
+        for person, _, end in _mentions(people, sentence):
+            if person.age is None and person.born is None:
+                _set_age(person, sentence[end:end + 30].split(".")[0] if re.match(r"\s*\(", sentence[end:]) else "")
+
+
+def _drop_writer(people: People, writer: str) -> None:
+    if not writer:
+        return
+    name = parse_name(writer)
+    if name is None:
+        return
+    people.people = [p for p in people.people if p.applicant or p.household and not same_person(p.name, name)]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])|\n\s*\n|\n(?=\s*(?:[-•*·]|\d{1,2}[.)])\s)", text) if s.strip()]
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
+    stops = [i for i in (text.find(".", end), text.find("\n", end)) if i != -1]
+    return text[left:min(stops) if stops else len(text)].strip()
+
