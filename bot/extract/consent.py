@@ -122,7 +122,17 @@ _NOT_YET = any_of(
     r"\bunable\s+to\s+sign", r"\bhave\s+been\s+sent\s+to\b", r"\bon\s+receipt\b", r"\bnot\s+(?:yet\s+)?available\b",
     r"\bdoes\s*n['’]?t\s+want\s+to\s+sign", r"\bno\s+(?:signed\s+)?consent\b", r"\bwithout\s+(?:signed\s+)?consent\b",
     r"\bnext\s+week\b(?=[^.]*\bsign)", r"\bonce\s+(?:they|he|she|it|we)\b[^.]{0,30}\b(?:back|returned|signed)\b",
+    r"\bwill\s+(?:\w+\s+){0,4}(?:sign|signed|send|email|forward|collect|get|bring|post)\b",
+    r"\b(?:going|about)\s+to\s+(?:sign|send|get|collect)\b", r"\bwaiting\s+(?:on|for)\b",
+    r"\b(?:I['’]m|I\s+am|we['’]re|we\s+are)\s+(?:seeing|visiting|collecting|meeting|getting|chasing)\b",
+    r"\blater\s+(?:today|this\s+week)\b", r"\bnot\s+yet\b", r"\bhas\s*n['’]t\b", r"\bhave\s*n['’]t\b",
+    r"\bstill\s+(?:needs?|has)\s+to\b", r"\b(?:refuses|refused|won['’]t)\b",
+    r"\b(?:I|we|they|he|she)['’]ll\b", r"\bto\s+get\s+(?:the\s+|them\s+|their\s+)?(?:forms?|consents?)\s+signed\b",
+    r"\bonce\b[^.]{0,60}\b(?:signed|back|returned)\b", r"\bnext\s+week\b",
 )
+# What CASS needs in general, not what these people did: "I know you normally need signed consent".
+_GENERAL = any_of(r"\b(?:you|CASS|they)(?:['’]ll)?\s+(?:normally\s+|usually\s+|will\s+|would\s+)?(?:need|require|ask\s+for)",
+                  r"\bneed\s+(?:to\s+(?:see|have)\s+)?(?:the\s+)?signed\s+consent\b", r"\bif\s+you\s+need\b")
 _SIGNED = any_of(
     r"\bsigned\b", r"\b(?:gave|given|provided|obtained|completed|returned)\b[^.]{0,30}\bconsent",
     r"\bconsent(?:\s+forms?)?\b[^.]{0,40}\b(?:attached|enclosed|included|provided|received|given|obtained|on\s+file)\b",
@@ -150,15 +160,16 @@ def read_consent(document: Document, people: People, on: date, attachments: list
     """
     said = [*_from_tables(document, people, on), *_from_text(document, people, on), *_from_forms(attachments, on)]
     required = [p for p in people.applicants] + [p for p in people.household if p.over_16(on)]
-    per_person = {id(p): _person_consent(p, said) for p in [*required, *people.household]}
+    everyone = [p for n, p in enumerate([*required, *people.household])
+                if not any(p is q for q in [*required, *people.household][:n])]
+    per_person = {id(p): _person_consent(p, said) for p in everyone}
     status, evidence = _status(said, required, per_person, on, months)
     signed_days = [s.when for s in said if s.signed == Signed.SIGNED and s.when is not None]
     exact = [d.exact for d in signed_days if d.exact]
     return ConsentFacts(
         status=status, signed_on=min(exact) if exact else None,
         earliest=min((d.earliest for d in signed_days), default=None),
-        per_person=tuple((p.name.written, *per_person[id(p)]) for p in [*required, *people.household]
-                         if id(p) in per_person),
+        per_person=tuple((p.name.written, *per_person[id(p)]) for p in everyone),
         evidence=tuple(dict.fromkeys(s.words for s in said))[:6],
         notes=tuple(_notes(status, said, people, per_person, on, attachments)),
     )
@@ -180,10 +191,12 @@ def _from_tables(document: Document, people: People, on: date) -> Iterator[Said]
 
 
 def _cell(cell: str, person: Person, on: date, words: str) -> Said:
+    lowered = cell.lower()
+    if re.search(r"\b(?:no|not|to follow|outstanding|awaiting|pending|refused|declined)\b", lowered):
+        return Said(Signed.VERBAL if _VERBAL.search(lowered) else Signed.NOT_YET, (person,), None, words)
     spans = find_dates(cell, on)
     if spans:
         return Said(Signed.SIGNED, (person,), spans[0], words)
-    lowered = cell.lower()
     if _NOT_NEEDED.search(lowered):
         return Said(Signed.NOT_NEEDED, (person,), None, words)
     if _VERBAL.search(lowered):
@@ -203,11 +216,28 @@ def _from_text(document: Document, people: People, on: date) -> Iterator[Said]:
 
 
 def _consent_sentences(text: str) -> Iterator[str]:
-    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])|\n\s*\n|\n(?=\s*(?:[-•*·]|\d{1,2}[.)])\s)|\n(?=[A-Z][\w ]{0,30}:)",
-                             text):
-        flat = " ".join(sentence.split())
+    for sentence in _SENTENCE_BREAK.split(_unwrap(text)):
+        flat = " ".join(part for part in re.split(r"(?<=[,;])\s+|\s+(?=but\b)", " ".join(sentence.split()))
+                        if not _GENERAL.search(part))
         if flat and _SIGN_WORDS.search(flat):
             yield flat
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])|\n")
+
+
+def _unwrap(text: str) -> str:
+    """Lines a plain-text mail wrapped mid-sentence joined again; other line breaks kept."""
+    joined: list[str] = []
+    for line in text.splitlines():
+        wrapped = joined and len(joined[-1]) >= 55 and not re.search(r"[.!?:;|)]\s*$", joined[-1]) and (
+            line[:1].islower() or re.search(r"\b(?:of|the|a|an|and|on|in|to|by|at|with|for|from|their|his|her)\s*$",
+                                            joined[-1], re.IGNORECASE))
+        if wrapped and line.strip() and not re.match(r"\s*(?:[-•*·]|\d{1,2}[.)])\s", line):
+            joined[-1] += " " + line.strip()
+        else:
+            joined.append(line)
+    return "\n".join(joined)
 
 
 def _sentence_says(sentence: str, people: People, base: date) -> Iterator[Said]:
@@ -217,7 +247,8 @@ def _sentence_says(sentence: str, people: People, base: date) -> Iterator[Said]:
     dates = [d for d in find_dates(sentence, base) if _signing_date(sentence, d)]
     mentions = _people_in(sentence, people)
     if not mentions:
-        yield Said(kind, _group(sentence, people), dates[0] if dates else None, sentence)
+        required = len(people.applicants) + len([p for p in people.household if p.over_16(base)])
+        yield Said(kind, _group(sentence, people, required), dates[0] if dates else None, sentence)
         return
     for n, (person, start, end) in enumerate(mentions):
         stop = mentions[n + 1][1] if n + 1 < len(mentions) else len(sentence)
@@ -228,15 +259,39 @@ def _sentence_says(sentence: str, people: People, base: date) -> Iterator[Said]:
 
 
 def _kind(words: str) -> Signed | None:
+    """What words say of consent. Signing still to come beats a signature; a signature beats paperwork still
+    to come ("signed on 3rd August, I'll send a copy over once I'm back")."""
     if _NOT_NEEDED.search(words) and not _SIGNED.search(words.split("under")[0]):
         return Signed.NOT_NEEDED if re.search(r"too\s+young|under\s*(?:16|sixteen)", words, re.IGNORECASE) else None
-    if _VERBAL.search(words) and not re.search(r"\bsigned\s+(?:consent|forms?)\b", words, re.IGNORECASE):
-        return Signed.VERBAL
-    if _NOT_YET.search(words):
+    signing_ahead = _SIGNING_AHEAD.search(words)
+    if _VERBAL.search(words) and (signing_ahead or _NOT_YET.search(words) or not re.search(r"\bsigned\b", words,
+                                                                                           re.IGNORECASE)):
+        return Signed.VERBAL  # agreed verbally; the signed forms, if any, are still to come
+    if signing_ahead:
         return Signed.NOT_YET
-    if _SIGNED.search(words):
+    done = [m for m in _SIGNED.finditer(words) if not _ADJECTIVE.match(words, m.start())]
+    if done:
         return Signed.SIGNED
-    return None
+    if _NOT_YET.search(words):
+        return Signed.NOT_YET  # "the signed forms will follow": paperwork about signatures, none yet made
+    return Signed.SIGNED if _SIGNED.search(words) else None
+
+
+# "signed" naming paperwork rather than saying someone signed: "the signed forms", "signed consent".
+_ADJECTIVE = re.compile(r"signed\s+(?:consent\s+)?(?:forms?|consents?|cop(?:y|ies)|paperwork|sections?)\b", re.IGNORECASE)
+
+
+# Signing itself still to come (not merely the forms still to be sent on).
+_SIGNING_AHEAD = any_of(
+    r"\b(?:has|have|had)\s*(?:n['’]t|not)\s+(?:yet\s+)?(?:signed|returned|given)",
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:signed|returned|given|been\s+(?:signed|returned|received))",
+    r"\byet\s+to\s+(?:sign|return|be\s+signed)", r"\bstill\s+to\s+(?:sign|return)",
+    r"\b(?:will|['’]ll|going\s+to|about\s+to)\s+(?:\w+\s+){0,5}(?:sign|signed)\b",
+    r"\b(?:I['’]m|I\s+am|we['’]re|we\s+are)\s+(?:collecting|picking\s+up|getting|seeing|visiting)\b",
+    r"\bto\s+get\s+(?:the\s+|them\s+|their\s+)?(?:forms?|consents?)\s+signed\b", r"\bonce\b[^.]{0,60}\b(?:have|has)\s+signed\b",
+    r"\bsign(?:ed)?\b[^.]{0,40}\bnext\s+week\b", r"\b(?:refused|declined|unwilling|unable)\s+to\s+sign",
+    r"\b(?:refuses|won['’]t|does\s*n['’]?t\s+want\s+to)\s+sign", r"\bnot\s+yet\b", r"\bno\s+(?:signed\s+)?consent\b",
+)
 
 
 def _signing_date(sentence: str, span: DateSpan) -> bool:
@@ -253,21 +308,39 @@ def base_year_floor(span: DateSpan) -> int:
 
 
 def _people_in(sentence: str, people: People) -> list[tuple[Person, int, int]]:
+    """The people a sentence names: by name, or as "her mother", "their son" when only one has that relation."""
     found: list[tuple[Person, int, int]] = []
     for name in names_in(sentence, singles=True):
         person = people.find(name)
-        if person is not None and not any(p is person for p, _, _ in found):
+        possessive = re.match(r"['’]s\b", sentence[name.end:])  # "Meena's daughter ... signed": the daughter
+        if person is not None and not possessive and not any(p is person for p, _, _ in found):
             found.append((person, name.start, name.end))
+    for match in _RELATION_REFERENCE.finditer(sentence):
+        same = [p for p in people.household if p.relation and p.relation.rstrip("s") == match.group(1).lower()]
+        if len(same) == 1 and not any(p is same[0] for p, _, _ in found):
+            found.append((same[0], match.start(), match.end()))
     return sorted(found, key=lambda f: f[1])
 
 
-def _group(sentence: str, people: People) -> tuple[Person, ...] | None:
-    """Who "all three adults", "both applicants", "the couple" are; None: everyone who must sign."""
-    if _EVERYONE.search(sentence):
+_RELATION_REFERENCE = re.compile(r"\b(?:his|her|their|the)\s+((?:mother|father|mum|dad|partner|husband|wife|son|daughter|"
+                                 r"lodger|brother|sister|grandmother|grandfather|mother-in-law|father-in-law|"
+                                 r"stepson|stepdaughter|nephew|niece|aunt|uncle|grandson|granddaughter))\b",
+                                 re.IGNORECASE)
+
+
+def _group(sentence: str, people: People, required: int) -> tuple[Person, ...] | None:
+    """Who "all three adults", "both", "the applicants" are; None: everyone who must sign."""
+    count = re.search(r"\b(?:all|the)\s+(two|three|four|five|six|2|3|4|5|6)\b|\b(both)\b", sentence, re.IGNORECASE)
+    if count is not None and _NUMBERS.get((count.group(1) or count.group(2)).lower(), 0) == required:
+        return None
+    if _EVERYONE.search(sentence) and not re.search(r"\bboth\b", sentence, re.IGNORECASE):
         return None
     if _APPLICANTS.search(sentence):
         return tuple(people.applicants)
     return None
+
+
+_NUMBERS = {"two": 2, "both": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5, "six": 6, "6": 6}
 
 
 def _from_forms(attachments: list[tuple[str, str]], on: date) -> Iterator[Said]:
@@ -280,10 +353,18 @@ def _from_forms(attachments: list[tuple[str, str]], on: date) -> Iterator[Said]:
 
 
 def _person_consent(person: Person, said: list[Said]) -> tuple[Signed, date | None]:
+    """What is said of this person: their table row first, then what names them, then what names no one.
+
+    What names no one ("consent forms attached", "all three adults signed") covers a person only
+    when nothing names anyone in particular: "the applicants both signed" says nothing of an adult son.
+    """
     own = [s for s in said if s.who is not None and any(p is person for p in s.who) and s.signed != Signed.UNKNOWN]
-    general = [s for s in said if s.who is None]
-    for group in (own, general):
-        for kind in (Signed.SIGNED, Signed.NOT_YET, Signed.VERBAL, Signed.NOT_NEEDED):
+    table = [s for s in own if " | " in s.words]
+    everyone = [s for s in said if s.who is None and not s.words.startswith("attached:")]
+    named_someone = any(s.who for s in said)
+    forms = [s for s in said if s.who is None and s.words.startswith("attached:")]
+    for group in (table, own, everyone, [] if named_someone else forms):
+        for kind in (Signed.SIGNED, Signed.VERBAL, Signed.NOT_YET, Signed.NOT_NEEDED):
             found = [s for s in group if s.signed == kind]
             if found:
                 dated = [s.when for s in found if s.when is not None]

@@ -47,7 +47,7 @@ VAGUE = any_of(
     r"\b(?:earlier|(?:at\s+)?(?:the\s+)?(?:start|beginning|end)\s+of)\s+(?:this|last)\s+month\b",
     r"\b(?:earlier\s+)?this\s+month\b",
     r"\blast\s+month\b",
-    r"\b(?:(?:in|during|over)\s+)?(?:the\s+)?(?:last\s+|this\s+(?:past\s+)?)?"
+    r"\b(?:(?:in|during|over|since)\s+(?:the\s+)?(?:last\s+|this\s+(?:past\s+)?)?|(?:last|this)\s+(?:past\s+)?)"
     r"(?:spring|summer(?:\s+holidays?)?|autumn|fall|winter)\b",
     rf"\b(?:(?:the\s+)?(?:first|second|third|last)\s+week|(?:the\s+)?(?:start|beginning|middle|end)|early|mid|late)"
     rf"(?:\s+of\s+|-|\s+){_MONTH}\b(?:\s+{_YEAR})?",

@@ -36,9 +36,29 @@ COUPLE_FIRSTS = re.compile(rf"(?P<t1>{TITLE}){_GAP}(?P<f1>{WORD}|[{_UP}]\.?){_GA
                            rf"(?P<f2>{WORD}|[{_UP}]\.?){_GAP}(?P<rest>{RUN})")
 
 # Capitalised words that are never part of a person's name.
-_NOT_NAME = frozenset(["a", "about", "after", "all", "also", "an", "and", "any", "applicant", "applicants", "april", "are", "as", "at", "august", "both", "but", "by", "cass", "charms", "child", "children", "consent", "could", "court", "date", "dear", "december", "dob", "does", "dr", "each", "elmbury", "email", "february", "for", "form", "friday", "from", "good", "hello", "her", "here", "hi", "his", "household", "i", "if", "in", "information", "is", "it", "january", "july", "june", "kind", "lado", "many", "march", "may", "me", "monday", "morning", "my", "neither", "no", "nor", "not", "november", "october", "of", "on", "or", "our", "please", "re", "regards", "saturday", "she", "september", "sent", "she", "signed", "so", "social", "subject", "sunday", "tel", "that", "the", "their", "them", "then", "there", "these", "they", "this", "thursday", "to", "tuesday", "urgent", "we", "wednesday", "were", "what", "when", "which", "who", "will", "with", "yes", "you", "your", "fostering", "adoption", "adopter", "adopters", "foster", "carer", "carers", "team", "service", "services", "trust", "council", "borough", "county", "city", "regional", "agency", "office", "centre", "center", "house", "road", "street", "avenue", "drive", "close", "crescent", "terrace", "mews", "gardens", "parade", "quay", "wharf", "yard", "cottages", "farm", "chambers", "estate", "village", "school", "academy", "police", "nhs", "health", "hospital", "probation", "panel", "reg", "regulation", "assessment", "assessments", "placement", "request", "requests", "connected", "kinship", "special", "guardianship", "guardian", "prospective", "mrs", "mr", "ms", "miss", "mx", "ofsted", "mash", "eclipse", "carefirst", "name", "names", "relationship", "address", "tel", "mobile", "phone", "fax", "www", "http", "https", "re", "fw", "fwd", "ltd", "limited", "cic", "cc", "charity", "note", "notes", "official", "sensitive", "external", "n/a", "na", "none", "nil", "sgo", "ola", "rfi", "age", "aged", "year", "years", "son", "daughter", "wife", "husband", "partner", "mother", "father", "mum", "dad", "brother", "sister", "family", "families", "primary", "secondary", "nursery", "college", "university", "church", "chapel", "surgery", "clinic", "practice", "ward", "unit", "stage", "registration", "interest", "check", "checks", "other", "others", "local", "authority", "designated", "officer", "worker", "manager", "assessor", "supervising", "senior", "practitioner", "administrator", "coordinator", "team"])
+_NOT_NAME = frozenset("""
+a about after all also an and any applicant applicants april are as at august both but by cass charms child
+children consent could court date dear december dob does dr each elmbury email february for form friday from
+good hello her here hi his household i if in information is it january july june kind lado many march may me
+monday morning my neither no nor not november october of on or our please re regards saturday she september
+sent she signed so social subject sunday tel that the their them then there these they this thursday to
+tuesday urgent we wednesday were what when which who will with yes you your fostering adoption adopter
+adopters foster carer carers team service services trust council borough county city regional agency office
+centre center house road street avenue drive close crescent terrace mews gardens parade quay wharf yard
+cottages farm chambers estate village school academy police nhs health hospital probation panel reg
+regulation assessment assessments placement request requests connected kinship special guardianship guardian
+prospective mrs mr ms miss mx ofsted mash eclipse carefirst name names relationship address tel mobile phone
+fax www http https re fw fwd ltd limited cic cc charity note notes official sensitive external n/a na none
+nil sgo ola rfi age aged year years son daughter wife husband partner mother father mum dad brother sister
+family families primary secondary nursery college university church chapel surgery clinic practice ward unit
+stage registration interest check checks other others local authority designated officer worker manager
+assessor supervising senior practitioner administrator coordinator team north south east west upper lower
+great little
+""".split())
 # Organisation words: the capitalised word before one is part of the organisation's name ("Anchor Adoption").
-_ORG = frozenset(["fostering", "adoption", "agency", "council", "trust", "service", "services", "team", "borough", "county", "cc", "partnership"])
+_ORG = frozenset("""
+fostering adoption agency council trust service services team borough county cc partnership
+""".split())
 # Words after which a capitalised run is an organisation or a place, not a person.
 _ORG_AFTER = re.compile(
     r"^\s*(?:Council|Borough|County|City|Trust|Fostering|Adoption|Agency|Team|Service|Services|Road|Street|Lane|Drive|"
@@ -49,7 +69,9 @@ _ORG_AFTER = re.compile(
 
 # An address, not a person: "15 Marram Court", "Flat 3, 58 Wharfside Road", "Address: Penlan Farm".
 _ADDRESS_BEFORE = re.compile(r"(?:\b\d{1,4}[a-zA-Z]?,?[ \t]+|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
-                             r"new\s+|home\s+)?address\s*:\s*(?:[^\n]*,\s*)?)\Z", re.IGNORECASE | re.MULTILINE)
+                             r"new\s+|home\s+)?address\s*:\s*(?:[^\n]*,\s*)?|\b(?:Road|Street|Lane|Court|Close|Drive|"
+                             r"Avenue|Way|Grove|Rise|Terrace|Crescent|Place|Walk|Row|Gardens|Mews|View|Hill|Park|Yard|"
+                             r"Farm|Cottages?),\s*)\Z", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -99,9 +121,11 @@ def parse_name(written: str, start: int = 0) -> Name | None:
 
 
 def _trimmed(words: list[str]) -> list[str]:
-    """Words of a run up to the first that is no name; a possessive "'s" dropped; before an organisation's
-    word ("Anchor Adoption"), the word it names too."""
+    """Words of a run up to the first that is no name, after any that start it ("Both Rhodri"); a
+    possessive "'s" dropped; before an organisation's word ("Anchor Adoption"), the word it names too."""
     kept: list[str] = []
+    while words and normalise(words[0]) in _NOT_NAME and not is_title(words[0]):
+        words = words[1:]
     for word in words:
         bare = normalise(word)
         if bare in _NOT_NAME and not re.fullmatch(PARTICLE, word):
@@ -117,19 +141,40 @@ def _trimmed(words: list[str]) -> list[str]:
 def names_in(text: str, singles: bool = False) -> Iterator[Name]:
     """Every name in `text`, in order: titled ones, and untitled runs of two words or more (of one word too,
     with `singles`: "Mia", where the context says it is a person)."""
-    for match in NAME.finditer(text):
+    for match in _runs(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(text[line_start:match.start()]):
             continue
         words = match.group().split()
+        skipped = 0
+        while words and normalise(words[0]) in _NOT_NAME and not is_title(words[0]):
+            skipped += len(words[0]) + 1
+            words = words[1:]
         titled = bool(words) and is_title(words[0])
         kept = ([words[0]] if titled else []) + _trimmed(words[1:] if titled else words)
         if len(kept) < (1 if singles and not titled else 2) or titled and len(kept[1].rstrip(".")) < 2 and len(kept) == 2:
             continue
         written = " ".join(kept)
         name = parse_name(written, match.start())
+        start = text.find(kept[0], match.start() + skipped)
         if name is not None and (titled or name.last or singles):
-            yield Name(name.written, name.title, name.first, name.last, match.start(), match.start() + len(written))
+            yield Name(name.written, name.title, name.first, name.last, start, start + len(written))
+
+
+_TITLE_WORD = re.compile(rf"(?<=\s){TITLE}(?=\s)")
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """Name-shaped runs, split where a title starts a new name ("Castlebrook Mrs O'Connor")."""
+    for match in NAME.finditer(text):
+        titles = [t.start() for t in _TITLE_WORD.finditer(text, match.start() + 1, match.end())]
+        if not titles:
+            yield match
+            continue
+        for start in [match.start(), *titles]:
+            piece = NAME.match(text, start)
+            if piece is not None:
+                yield piece
 
 
 def first_names_in(text: str, known: dict[str, str]) -> Iterator[tuple[str, int, int]]:

@@ -155,9 +155,10 @@ class People:
 
     def find(self, name: Name) -> Person | None:
         """The person `name` is: the same name, or a first name alone that only one person has."""
-        same = next((p for p in self.people if same_person(p.name, name)), None)
-        if same is not None or not name.first:
-            return same
+        same = [p for p in self.people if same_person(p.name, name)]
+        exact = [p for p in same if p.name.title.lower() == name.title.lower()]
+        if same or not name.first:
+            return (exact or same or [None])[0]
         by_first = [p for p in self.people if p.name.first == name.first and (not p.name.last or not name.last)]
         return by_first[0] if len(by_first) == 1 else None
 
