@@ -25,9 +25,13 @@ _DID = any_of(
     r"de-registered|resigned|applied|enquired|made\s+an?\s+(?:application|enquiry)|was\s+assessed|were\s+assessed|"
     r"started\s+(?:an?\s+)?(?:assessment|application)|withdrew|went\s+to\s+panel|stopped\s+fostering|"
     r"foster\s+carers?\s+(?:for|with)|(?:former|previous|ex-?)\s+(?:\w+\s+)?(?:foster\s+)?carers?|"
-    r"transferr(?:ed|ing)\s+(?:from|to))\b",
+    r"transferr(?:ed|ing)\s+(?:from|to)|used\s+to\s+(?:foster|adopt|be)|placed\s+(?:\w+\s+){0,5}for\s+adoption|"
+    r"adoption\s+order|had\s+an?\s+(?:fostering|adoption|form\s+f)\s+assessment|one\s+of\s+(?:your|our|their)\s+"
+    r"(?:\w+\s+)?carers|(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:\w+\s+){0,6}?(?:carers?|fostering|"
+    r"adoption|adopters?))\b",
 )
-_FOSTER_WORDS = any_of(r"\bfoster", r"\badopt", r"\bcarers?\b", r"\bpanel\b", r"\bapproval\b", r"\bshort[\s\-]break")
+_FOSTER_WORDS = any_of(r"\bfoster", r"\badopt", r"\bcarers?\b", r"\bpanel\b", r"\bapproval\b", r"\bshort[\s\-]break",
+                       r"\bapplied\b", r"\bapplication\b", r"\bassessment\b")
 _THIS_TRUST = (
     r"\b(?:with|for|by|to|through|via|from|at)\s+(?:you|yourselves)\b(?!\s+(?:for|in|to)\b)",
     r"\byour\s+(?:own\s+)?(?:trust|authority|council|service|fostering|adoption|panel|agency|department|team|"
@@ -40,8 +44,10 @@ _NOT_BEFORE = any_of(
     r"\bno\s+(?:previous|prior|known)\s+(?:fostering|adoption|involvement|history|applications?)",
     r"\bfirst\s+(?:time|application)\b", r"\bnone\b",
 )
-_NOW = any_of(r"\b(?:have|has)\s+(?:now\s+)?applied\s+to\s+(?:us|foster\s+with\s+us|become)",
-              r"\bcurrently\s+(?:being\s+)?assess", r"\bour\s+(?:current\s+)?assessment\b")
+# The application being assessed now, by the writer's own organisation: not a history.
+_NOW = any_of(r"\b(?:have|has)\s+(?:now\s+|recently\s+|just\s+)?applied\b", r"\bwho\s+(?:have|has)\s+applied\b",
+              r"\b(?:are|is|am)\s+(?:currently\s+)?(?:being\s+)?assess", r"\bour\s+(?:current\s+)?assessment\b",
+              r"\bassessing\b", r"\bapplying\s+to\b", r"\bhas\s+come\s+to\s+us\b")
 
 
 @dataclass(frozen=True)
@@ -57,20 +63,33 @@ def read_history(text: str, own_names: Sequence[str], writer_organisation: str =
     this, elsewhere = "", ""
     own = _own_pattern(own_names)
     for sentence in _sentences(text):
-        if not (_DID.search(sentence) and _FOSTER_WORDS.search(sentence)) or _NOT_BEFORE.search(sentence):
-            continue
         flat = " ".join(sentence.split())[:220]
-        if own.search(sentence):
-            this = this or flat
-        elif _elsewhere(sentence, writer_organisation):
-            elsewhere = elsewhere or flat
+        for clause in _CLAUSE.split(sentence):
+            if not (_DID.search(clause) and _FOSTER_WORDS.search(clause)) or _NOT_BEFORE.search(clause):
+                continue
+            if own.search(clause):
+                this = this or flat
+            elif _elsewhere(clause, writer_organisation):
+                elsewhere = elsewhere or flat
     return History(bool(this), bool(elsewhere), this, elsewhere)
 
 
+# "with the Trust since 2019, and before that they fostered with Sunhill": two histories in one sentence.
+_CLAUSE = re.compile(r",?\s+and\s+before\s+that\b|;\s*|,\s+(?:but|and)\s+(?=\w+\s+(?:\w+\s+)?(?:fostered|adopted|was|were))"
+                     r"|\s+before\s+(?:that|which)\b", re.IGNORECASE)
+
+
 def _own_pattern(own_names: Sequence[str]) -> re.Pattern[str]:
-    names = [re.escape(n).replace(r"\ ", r"\s+") for n in own_names if n.strip()]
-    named = rf"\b(?:{'|'.join(names)})(?:['’]s)?\b" if names else r"(?!)"
-    return any_of(*_THIS_TRUST, named)
+    """This trust by the words a request uses: "with you", "your panel", "the Trust", and its own names
+    where they name the organisation ("for Elmbury", "Elmbury's adoption team", "a former ECT carer"),
+    not the place ("lived in Elmbury")."""
+    names = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in own_names if n.strip()) or "(?!)"
+    return any_of(
+        *_THIS_TRUST,
+        rf"\b(?:with|for|by|through|via|from|at|to)\s+(?:the\s+)?(?:{names})\b(?!\s+(?:EB\d|area|city\s+centre))",
+        rf"\b(?:{names})['’]s\s+(?:own\s+)?(?:fostering|adoption|panel|foster|children|service|team|care)",
+        rf"\b(?:{names})\s+(?:foster(?:ing)?|adoption|adopt|carers?|panel|approved|short[\s\-]break)\b",
+    )
 
 
 def _elsewhere(sentence: str, writer_organisation: str) -> bool:
@@ -78,11 +97,23 @@ def _elsewhere(sentence: str, writer_organisation: str) -> bool:
     if _NOW.search(sentence) and not re.search(r"\b(?:previously|before|until|between|from\s+\d{4}|in\s+(?:19|20)\d{2}|"
                                                 r"years?\s+ago|for\s+\w+\s+years)\b", sentence, re.IGNORECASE):
         return False
-    if re.search(r"\b(?:with|for|by|to|through)\s+(?:us|another|an?\s+(?:other|independent|different)|[A-Z][\w&'’\-]+)",
-                 sentence):
+    if re.search(r"\b(?:with|for|by|to|through|via|from)\s+(?:us|another|an?\s+(?:other|independent|different|agency|"
+                 r"local\s+authority|council)|[A-Z][\w&'’\-]+)", sentence):
+        return True
+    if re.search(r"\b(?:is|are)\s+(?:one\s+of\s+)?our\s+(?:only\s+|approved\s+|current\s+)*(?:foster\s+)?carers?\b",
+                 sentence, re.IGNORECASE):
         return True
     return bool(writer_organisation) and writer_organisation.lower() in sentence.lower()
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+|\n\s*\n", text) if s.strip()]
+    """Sentences, and the lines of a list or a table ("Previous fostering: ..."), each on its own."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        wrapped = lines and len(lines[-1]) >= 55 and not re.search(r"[.!?:;|)]\s*$", lines[-1]) and (
+            line[:1].islower() or re.search(r"\b(?:of|the|a|an|and|on|in|to|by|at|with|for|from)\s*$", lines[-1]))
+        if wrapped:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return [s for line in lines for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]

@@ -45,7 +45,7 @@ ADULT_RELATIONS = (
 RELATIONS = ADULT_RELATIONS + (
     "son", "daughter", "child", "stepson", "stepdaughter", "step-son", "step-daughter", "grandson", "granddaughter",
     "grandchild", "brother", "sister", "nephew", "niece", "cousin", "twin", "twins", "foster child", "adopted son",
-    "adopted daughter", "friend",
+    "adopted daughter", "friend", "boy", "girl", "kid", "children", "baby", "youngest", "eldest",
 )
 _RELATION = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
 _RELATION_WORD = re.compile(rf"\b(?:{_RELATION})s?\b", re.IGNORECASE)
@@ -60,6 +60,8 @@ APPLICANT_LEAD = any_of(
     r"\b(?:connected|kinship)\s+(?:persons?|carers?)\b[\s,:\-–]*",
     r"\bspecial\s+guardians?\b[\s,:\-–]*",
     r"\b(?:application|enquiry)\s+from\b",
+    r"\bplac(?:e|ed|ing|ement\s+of)\b[^.]{0,80}?\bwith\s+(?:(?:her|his|their)\s+[\w\-]+(?:\s+and\s+[\w\-]+)?|"
+    r"(?:family\s+)?friends|(?:the\s+)?(?:maternal|paternal)\s+[\w\-]+)?\s*,?\s*$",
     r"\b(?:checks?|information|anything)\s+(?:held\s+)?(?:on|about|regarding|for)\b",
     r"\bre\s*:",
 )
@@ -189,14 +191,54 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
         _applicants_in(people, paragraph, paragraph)
     _applicant_lists(people, text)
     _subject_applicants(people, subject)
+    if not people.applicants:
+        _first_listed_applicants(people, text)
     _households_in(people, text)
     for paragraph in _paragraphs(text):
         _details_in(people, paragraph, on)
-    if not people.applicants:
-        _first_listed_applicants(people, text)
+    _record_blocks(people, text, on)
     _first_mentions(people, text, on)
+    _resolve_surnames(people)
     _drop_writer(people, writer)
     return people
+
+
+def _resolve_surnames(people: People) -> None:
+    """"Mr & Mrs de Vries" in a subject and "Mr Willem de Vries", "Mrs Sandra de Vries" in the body are the
+    same two people: a title and a surname alone join the one person of that surname they can only be."""
+    for short in [p for p in people.people if p.name.title]:
+        words = _words(short)
+        longer = [p for p in people.people if p is not short and p.name.title == short.name.title
+                  and len(_words(p)) > len(words) and _within(words, _words(p))]
+        if len(longer) == 1 and short in people.people:
+            _merge(people, short, longer[0])
+    for bare in [p for p in people.people if not p.name.first and p.name.title]:
+        fuller_ones = [p for p in people.people if p is not bare and p.name.first and p.name.last == bare.name.last
+                       and (p.applicant or not bare.applicant) and (not p.name.title or p.name.title == bare.name.title)]
+        titled = [p for p in fuller_ones if p.name.title == bare.name.title]
+        match = titled if len(titled) == 1 else fuller_ones if len(fuller_ones) == 1 else []
+        if match:
+            _merge(people, bare, match[0])
+
+
+def _words(person: Person) -> list[str]:
+    return [normalise(w) for w in person.name.written.split()[1 if person.name.title else 0:]]
+
+
+def _within(short: list[str], long: list[str]) -> bool:
+    """"Lane Fox" ends "Euan Lane Fox"; "Dennis" starts "Dennis Okonkwo-Hart"."""
+    return long[-len(short):] == short or long[:len(short)] == short
+
+
+def _merge(people: People, gone: Person, into: Person) -> None:
+    into.name = fuller(into.name, gone.name)
+    into.applicant = into.applicant or gone.applicant
+    into.household = into.household or gone.household
+    into.relation = into.relation or gone.relation
+    into.born, into.age = into.born or gone.born, into.age if into.age is not None else gone.age
+    into.adult_by_relation = into.adult_by_relation or gone.adult_by_relation
+    into.evidence.extend(e for e in gone.evidence if e not in into.evidence)
+    people.people.remove(gone)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -312,8 +354,8 @@ def _subject_applicants(people: People, subject: str) -> None:
             known = people.find(name)
             if known is not None and not known.applicant and known.household:
                 continue  # the subject names a household member too: what the body says of them stands
-            if known is None and any(name.last == p.name.last and p.applicant for p in people.people) \
-                    and not name.title:
+            if known is None and not name.title and any(
+                    name.last == p.name.last and name.first in normalise(p.name.written).split() for p in people.people):
                 continue  # "García Morales" beside "Mr José Antonio García Morales": the same family name
             _mark_applicant(people.add(name), subject, 0, len(subject))
 
@@ -423,10 +465,28 @@ def _households_in(people: People, text: str) -> None:
     for sentence in _sentences(text):
         _relation_mentions(people, sentence)
         lead = re.search(r"\b(?:household|family)\s+(?:is|comprises|consists\s+of|includes|members\s+are|"
-                         r"are)\b|\blives?\s+with\b|\bliving\s+with\b|\balso\s+(?:in|living\s+in)\s+the\s+household\b",
+                         r"are)\b|\blives?\s+with\b|\bliving\s+with\b|\balso\s+(?:in|living\s+in)\s+the\s+household\b"
+                         r"|\b(?:they|she|he)\s+(?:have|has)\s+(?:(?:two|three|four|a|an)\s+)?(?:[\w\-]+\s+)?"
+                         r"(?:twins?|sons?|daughters?|children|boys?|girls?|kids)\b",
                          sentence, re.IGNORECASE)
         if lead:
             _household_names(people, sentence[lead.end():], sentence, loose=True)
+            _group_ages(people, sentence[lead.end():])
+
+
+def _group_ages(people: People, words: str) -> None:
+    """"Alessia and Matteo Marchetti, who are 9": one age for a group; "(9 and 7)": one each, in order."""
+    names = [n for n in names_in(words, singles=True) if people.find(n) is not None]
+    together = re.search(r"\bwho\s+are\s+(?:both\s+|all\s+)?(\d{1,2})\b(?!\s*(?:and|&|,)\s*\d)", words)
+    each = re.search(r"\((\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\)", words)
+    for n, name in enumerate(names):
+        person = people.find(name)
+        if person is None or person.age is not None or person.born is not None:
+            continue
+        if each is not None and n < len([g for g in each.groups() if g]):
+            person.age = int(each.groups()[n])
+        elif together is not None and len(names) > 1:
+            person.age = int(together.group(1))
 
 
 def _looks_like_person_line(line: str) -> bool:
@@ -512,6 +572,29 @@ def _details_in(people: People, paragraph: str, on: date) -> None:
             sentence = _sentence(line, start, end)
             if _NOT_HERE.search(sentence) and not person.applicant and not _lives_here(sentence):
                 person.elsewhere = True
+
+
+_DOB_LINE = re.compile(r"^\s*(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born)\s*[:\-]\s*(.+)$", re.IGNORECASE)
+_POSSESSIVE_DOB = re.compile(r"(?<![\w'’-])([A-Z][\w\-]+)['’]s\s+(?:DOB|D\.O\.B\.?|date\s+of\s+birth)?\s*(?:is|:)\s*"
+                             r"([0-9][0-9/.\-]{5,9}|\d{1,2}(?:st|nd|rd|th)?\s+\w+\s+\d{4})")
+
+
+def _record_blocks(people: People, text: str, on: date) -> None:
+    """"Applicant 1: Mr Sanjay Patel" then "DOB: 11/07/1979" on the next line; "Morag's DOB is 07/01/1963
+    and Alasdair's is 19/10/1960"."""
+    lines = text.splitlines()
+    for n, line in enumerate(lines[1:], 1):
+        found = _DOB_LINE.match(line)
+        above = _mentions(people, lines[n - 1])
+        if found and len(above) == 1 and above[0][0].born is None:
+            spans = find_dates(found.group(1), on)
+            if spans and spans[0].exact and spans[0].exact.year < on.year - 1:
+                above[0][0].born = spans[0].exact
+    for match in _POSSESSIVE_DOB.finditer(" ".join(text.split())):
+        person = people.by_first_name().get(normalise(match.group(1)))
+        spans = find_dates(match.group(2), on)
+        if person is not None and person.born is None and spans and spans[0].exact:
+            person.born = spans[0].exact
 
 
 def _read_tail(person: Person, tail: str, on: date) -> None:
