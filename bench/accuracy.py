@@ -45,7 +45,9 @@ def same_name(a: str, b: str) -> bool:
     (first_a, last_a), (first_b, last_b) = _key(a), _key(b)
     if not last_a or not last_b:
         return bool(first_a) and (first_a == first_b or (not last_a and first_a == first_b))
-    return last_a == last_b and (not first_a or not first_b or first_a[:1] == first_b[:1])
+    initial = len(first_a) == 1 or len(first_b) == 1
+    return last_a == last_b and (not first_a or not first_b or (first_a[:1] == first_b[:1] if initial
+                                                                 else first_a == first_b))
 
 
 def same_names(got: Iterable[str], want: Iterable[str]) -> bool:
@@ -191,3 +193,20 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def invariant_breaks(path: Path, label: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """The safety invariants of issue 13 that one request breaks (each should be none, always)."""
+    if label.get("kind") != "ola_request" or got.get("kind") != "ola_request":
+        return []
+    breaks = []
+    over = got.get("household_over_16") or []
+    for name in [*label["household_under_16"], *label["household_age_unknown"]]:
+        if any(same_name(g, name) for g in over):
+            breaks.append(f"{name} is not shown to be over 16 but was listed as over 16")
+    checks = {"lado_check_request", "charms_check_request"} & set(got.get("expected_drafts") or [])
+    if label["consent"] in ("missing", "expired", "incomplete", "verbal_only") and checks:
+        breaks.append(f"consent is {label['consent']} but {sorted(checks)} were drafted")
+    if label["requester_secure"] is False and got.get("requester_secure"):
+        breaks.append(f"{label['requester_address']} is not a person's own address but was taken as secure")
+    return breaks

@@ -46,17 +46,19 @@ class TeamAnswer:
 
 _HOLDING = any_of(
     r"\b(?:will|I['’]ll|we['’]ll)\s+(?:check|look|come\s+back|get\s+back|respond|reply|confirm|let\s+you\s+know|"
-    r"send|do\s+(?:it|this)|pick\s+(?:it|this)\s+up)", r"\b(?:received|got\s+(?:this|it)|noted)\b[,.\s-]{0,5}(?:thanks|thank)",
+    r"send|do\s+(?:it|this)|pick\s+(?:it|this)\s+up|run)", r"\b(?:system|CHARMS|database|CareFirst|Eclipse)\s+is\s+down\b", r"\b(?:received|got\s+(?:this|it)|noted)\b[,.\s-]{0,5}(?:thanks|thank)",
     r"\bchecking\b", r"\bbear\s+with\b", r"\bin\s+(?:a\s+)?meeting", r"\bsystem\s+is\s+down\b",
     r"\bback\s+to\s+you\s+(?:by|this|tomorrow|later|shortly)", r"\bstill\s+(?:looking|checking|waiting)\b",
 )
 _NEGATIVE = any_of(
     r"\b(?:are|is|were|was)\s+not\s+known\b", r"\bnot\s+known\b", r"\bunknown\s+to\b", r"\bno\s+trace", r"\bnil\b",
-    r"\bnothing\s+(?:held|known|recorded|found|on\s+(?:our|the)\s+(?:system|records|database))",
+    r"\bnothing\s+(?:held|known|recorded|found|on\s+(?:our|the)\s+(?:system|records|database)|for|on|about)\b",
+    r"\bnot\s+(?:known\s+)?to\s+(?:LADO|us)\b",
     r"\bno\s+(?:LADO\s+)?(?:records?|involvement|information|history|concerns|match(?:es)?|referrals?|contact)\b",
     r"\bnot\s+(?:on|in)\s+(?:our|the)\s+(?:system|records|database)", r"\bnot\s+(?:been\s+)?(?:referred|involved)",
     r"\b(?:none|neither)\b[^.]{0,60}\bknown\b", r"^\s*(?:no|n|none|nil|not\s+known|clear)\s*[.!]?\s*$",
-    r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b",
+    r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b", r"\b(?:is|are|was|were)\s*n['’]t\.?\s*$",
+    r"\b(?:is|are)\s+not\.?\s*$", r"\bneither\b",
 )
 _POSITIVE = any_of(
     r"\bknown\b", r"\breferr(?:ed|al)\b", r"\ballegations?\b", r"\bNFA\b", r"\bno\s+further\s+action\b",
@@ -65,6 +67,10 @@ _POSITIVE = any_of(
     r"^\s*(?:yes|y)\b", r"\byes\b", r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b", r"\bmanaged\b",
     r"\bconcerns?\s+(?:were|was)\s+raised\b", r"\bpreviously\s+(?:involved|referred)\b",
 )
+# What outweighs a negative beside it: a referral, an allegation, NFA ("not substantiated, NFA").
+_STRONG_POSITIVE = any_of(r"\breferr(?:ed|al)\b(?!\s+to\s+(?:us|LADO)\s+(?:is|was)\s+not)", r"\ballegations?\b",
+                          r"\bNFA\b", r"\bno\s+further\s+action\b", r"\bconsultations?\b", r"\bstrategy\s+(?:discussion|meeting)",
+                          r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b", r"\bconcerns?\s+(?:were|was)\s+raised\b")
 _ELSEWHERE = any_of(r"\bknown\s+to\s+(?!(?:the\s+)?(?:LADO|us|our\s+service|this\s+service|me)\b)\w+",
                     r"\b(?:police|children['’]?s\s+social\s+care|CSC|social\s+care|CareFirst|school)\b")
 _NOT_LADO = any_of(r"\bnot\s+(?:to\s+)?(?:LADO|us)\b", r"\bbut\s+not\s+(?:by|to)\b", r"\bnot\s+known\s+to\s+(?:LADO|us)\b")
@@ -73,7 +79,7 @@ _QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+find\b", r"\bunable\s+to\b", 
 _EVERYONE_NOT = any_of(
     r"\b(?:none|neither)\s+of\s+(?:the\s+)?(?:above|them|these|those|named|people|individuals|applicants|household)",
     r"\bno\s+trace\s+(?:of|for)\s+(?:any|all)\b", r"\bnothing\s+(?:held|known)\s+(?:for|on|about)\s+(?:any|the|them)",
-    r"\b(?:are|is)\s+not\s+known\s+to\s+LADO\b(?![^.]*\bbut\b)", r"^\s*not\s+known\b",
+    r"^\s*not\s+known\b",
     r"\bno\s+LADO\s+(?:involvement|records?|history)\b", r"\bcan\s+confirm\s+(?:that\s+)?there\s+is\s+no\b",
     r"\bnone\s+(?:are|is)\s+known\b", r"\bno\s+trace\s+of\s+any\b", r"\ball\s+(?:clear|negative|not\s+known)\b",
 )
@@ -122,77 +128,89 @@ def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[
     """Each person asked about, with LADO's verdict and the words it rests on."""
     found: dict[str, tuple[str, str]] = {}
     for name in checked:
-        verdict = _from_tables(tables, name, checked) or _from_words(text, name, checked)
+        verdict = _from_tables(tables, name, checked)
         if verdict is not None:
             found[name] = verdict
-    everyone = _everyone_not_known(text)
+    for statement in _statements(text):
+        for name, verdict in _statement_verdicts(statement, checked).items():
+            if name not in found or _rank(verdict) > _rank(found[name][0]):
+                found[name] = (verdict, " ".join(statement.split())[:200])
+    everyone = _everyone_not_known(text, bool(found))
     for name in checked:
         if name not in found:
             found[name] = (NOT_KNOWN, everyone) if everyone else (UNCLEAR, "")
     return found
 
 
-def _everyone_not_known(text: str) -> str:
+def _rank(verdict: str) -> int:
+    """When two statements differ, the cautious one stands: known over unclear over not known."""
+    return {KNOWN: 2, UNCLEAR: 1, NOT_KNOWN: 0}[verdict]
+
+
+def _statement_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]:
+    """What one sentence or line says of each person it names: each clause's own verdict, and for names
+    in a clause that gives none ("No trace for Mrs Achterberg or Lotte"), the sentence's, if it has one."""
+    clauses = [c for c in re.split(r";|\s+but\s+|\s+whereas\s+|\s+-\s+(?=[A-Z])|,\s+(?=[A-Z][\w'’]+\s+(?:is|was|has)\b)",
+                                   statement) if c.strip()]
+    labelled = re.match(r"^((?:[\w'’.\-]+\s?){1,5}?)\s*(?::|\s[-–—]\s?)\s*(.+)$", statement)
+    if labelled and not re.search(r"\b(?:is|are|was|were|known)\b", labelled.group(1)) and any(_mention_positions(labelled.group(1), n, checked) for n in checked):
+        tail = labelled.group(2).strip(" .")
+        verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
+        if verdict is not None:  # "Mrs Nwosu: no", "Rachel - no trace"
+            return {n: verdict for n in checked if _mention_positions(labelled.group(1), n, checked)}
+    said = {v for v in (_verdict(c) for c in clauses) if v}
+    whole = next(iter(said)) if len(said) == 1 else (_verdict(statement) if not said else None)
+    verdicts: dict[str, str] = {}
+    for clause in clauses:
+        own = _verdict(clause)
+        for name in checked:
+            if _mention_positions(clause, name, checked):
+                verdict = own or whole
+                if verdict is not None:
+                    verdicts[name] = verdict
+    return verdicts
+
+
+def _everyone_not_known(text: str, anyone_named: bool) -> str:
+    """A negative said of everyone ("None of the above are known", "No trace of any of them"), or a bare
+    "Not known." when the answer names no one; else ""."""
     for sentence in _statements(text):
-        if _EVERYONE_NOT.search(sentence) and not _names_in_statement(sentence):
+        if _EVERYONE_NOT.search(sentence) and _verdict(sentence) != KNOWN:
             return sentence
-        if _NEGATIVE.search(sentence) and _verdict(sentence) != KNOWN and not _names_in_statement(sentence) \
-                and len(sentence.split()) <= 14 and not re.search(r"\b(?:son|daughter|partner|husband|wife|"
-                                                                   r"mother|father)\b", sentence, re.IGNORECASE):
-            return sentence
+    body = [s for s in _statements(text) if not re.match(r"^(?:hi|hello|dear|morning|afternoon|thanks|regards)\b", s,
+                                                          re.IGNORECASE) and len(s.split()) > 1]
+    if not anyone_named and len(body) == 1 and _verdict(body[0]) == NOT_KNOWN and len(body[0].split()) <= 12:
+        return body[0]
     return ""
 
 
-def _names_in_statement(sentence: str) -> bool:
-    return next(names_in(sentence), None) is not None
-
-
 def _from_tables(tables: list[Table], name: str, checked: Sequence[str]) -> tuple[str, str] | None:
+    """A row naming the person: its "Known to LADO?" cell (Y, No, ?), and any detail that outweighs it."""
     for table in tables:
+        known_col = table.column("known", "lado", "outcome", "result")
         for row in table.rows:
-            if row and _mentions(row[0], name, checked):
-                words = " | ".join(c for c in row[1:] if c)
-                return (_verdict(words) or UNCLEAR), " | ".join(row)
-    return None
-
-
-def _from_words(text: str, name: str, checked: Sequence[str]) -> tuple[str, str] | None:
-    verdicts: list[tuple[str, str]] = []
-    for statement in _statements(text):
-        for part in _parts_about(statement, name, checked):
-            verdict = _verdict(part)
-            if verdict is not None:
-                verdicts.append((verdict, " ".join(statement.split())[:200]))
-    for wanted in (KNOWN, NOT_KNOWN, UNCLEAR):
-        found = [v for v in verdicts if v[0] == wanted]
-        if found:
-            return found[0]
+            if not row or not _mentions(row[0], name, checked):
+                continue
+            cell = row[known_col].strip(" .").lower() if known_col is not None and known_col < len(row) else ""
+            verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN, "?": UNCLEAR}.get(cell)
+            detail = " | ".join(c for c in row[1:] if c)
+            if verdict is None or (verdict == NOT_KNOWN and _STRONG_POSITIVE.search(detail)):
+                verdict = _verdict(detail) or UNCLEAR
+            return verdict, " | ".join(row)
     return None
 
 
 def _statements(text: str) -> list[str]:
     """Sentences, bullet lines and table-like lines: each says something of someone."""
-    pieces = re.split(r"(?<=[.!?])\s+(?=[A-Z])|\n", text)
+    lines: list[str] = []
+    for line in text.splitlines():
+        if lines and len(lines[-1]) >= 50 and not re.search(r"[.!?:;)]\s*$", lines[-1]) and line.strip() \
+                and not re.match(r"\s*[-•*·]", line):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    pieces = [p for line in lines for p in re.split(r"(?<=[.!?])\s+(?=[A-Z])", line)]
     return [p.strip(" \t*•-·") for p in pieces if p.strip(" \t*•-·")]
-
-
-def _parts_about(statement: str, name: str, checked: Sequence[str]) -> Iterator[str]:
-    """The part of a statement about `name`: from their mention up to the next person's."""
-    marks = sorted((m, other) for other in checked for m in _mention_positions(statement, other, checked))
-    for n, (start, other) in enumerate(marks):
-        if other != name:
-            continue
-        stop = next((s for s, o in marks[n + 1:] if o != name), len(statement))
-        begin = max((e for e in _joins_before(statement, start, marks, name)), default=start)
-        yield statement[begin:stop]
-
-
-def _joins_before(statement: str, start: int, marks: list[tuple[int, str]], name: str) -> Iterator[int]:
-    """"Neither Ms Lind nor Jay Lind are known": a name joined to the one before shares its verdict."""
-    for other_start, other in marks:
-        if other_start < start and other != name and re.fullmatch(
-                r"[\w'’.\- ]{1,60}?\s*(?:,|and|nor|or|&)\s*", statement[other_start:start]):
-            yield max(0, statement.rfind(".", 0, other_start) + 1)
 
 
 def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> list[int]:
@@ -206,13 +224,23 @@ def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> lis
                   else name.split()[0])
     if parsed.last and _unique(parsed.last, checked, first=False):
         forms.add(name.split()[-1])
-    if parsed.title and parsed.last:
+    if parsed.title and parsed.last and _unique_titled(parsed.title, parsed.last, checked):
         forms.add(f"{parsed.title} {name.split()[-1]}")
     lowered = normalise(statement)
     for form in forms:
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(normalise(form))}(?![\w'’-])", lowered):
             found.append(match.start())
+    if parsed.title and parsed.last:  # "Nothing for Mr or Mrs Whitfield"
+        couple = rf"\b(?:mr|mrs|ms|miss|mx|dr)\s+(?:and|or|&)\s+(?:mr|mrs|ms|miss|mx|dr)\s+{re.escape(parsed.last)}\b"
+        found.extend(m.start() for m in re.finditer(couple, lowered)
+                     if re.search(rf"\b{parsed.title.lower()}\b", m.group()))
     return found
+
+
+def _unique_titled(title: str, last: str, checked: Sequence[str]) -> bool:
+    """"Mr Greenhalgh" names one person only if one Mr Greenhalgh was asked about."""
+    keys = [parse_name(n) for n in checked]
+    return len([k for k in keys if k and k.last == last and k.title.lower() == title.lower()]) == 1
 
 
 def _unique(part: str, checked: Sequence[str], first: bool) -> bool:
@@ -229,8 +257,10 @@ def _verdict(words: str) -> str | None:
     """Known, not known, unclear, or None when the words say none of these."""
     if _QUESTION.search(words):
         return UNCLEAR
+    if _NOT_LADO.search(words) and not _STRONG_POSITIVE.search(_NOT_LADO.split(words)[-1]):
+        return NOT_KNOWN  # "known to police but not to LADO"
     negative = _NEGATIVE.search(words)
-    if negative and (_NOT_LADO.search(words) or not _positive_beside(words, negative)):
+    if negative and (_NOT_LADO.search(words) or not _STRONG_POSITIVE.search(words)):
         return NOT_KNOWN
     if _ELSEWHERE.search(words) and not re.search(r"\bLADO\b", words) and not re.search(
             r"\b(?:referr|allegation|NFA|strategy|consultation)", words, re.IGNORECASE):
@@ -240,13 +270,6 @@ def _verdict(words: str) -> str | None:
     return NOT_KNOWN if negative else None
 
 
-def _positive_beside(words: str, negative: re.Match[str]) -> bool:
-    """A positive word outside the negative phrase: "not known; she was referred in 2019"."""
-    rest = words[:negative.start()] + " " + words[negative.end():]
-    positive = _POSITIVE.search(rest)
-    return positive is not None and not re.search(r"\bknown\b", positive.group(), re.IGNORECASE)
-
-
 # -- A&F (CHARMS) ---------------------------------------------------------------------------------
 
 _APPROVED = any_of(r"\bapproved\b(?!\s+(?:by\s+)?panel\s+(?:was|had)\s+not)", r"\bregistered\s+(?:as\s+)?(?:a\s+)?"
@@ -254,16 +277,21 @@ _APPROVED = any_of(r"\bapproved\b(?!\s+(?:by\s+)?panel\s+(?:was|had)\s+not)", r"
                    r"\bfostered\s+for\s+(?:us|the\s+trust)\b")
 _DEREGISTERED = any_of(r"\bde-?registered\b", r"\bresign(?:ed|ation)\b", r"\bapproval\s+(?:was\s+)?(?:ended|terminated"
                        r"|ceased|removed|revoked)\b", r"\b(?:retired|stopped\s+fostering)\b", r"\btermination\b")
-_WITHDREW = any_of(r"\bwithdr(?:ew|awn|awal)\b", r"\bpulled\s+out\b", r"\bdid\s+not\s+(?:proceed|continue|progress)\b",
-                   r"\bchose\s+not\s+to\s+(?:proceed|continue)\b", r"\bdecided\s+not\s+to\s+(?:proceed|continue)\b")
+_WITHDREW = any_of(r"\bwithdr(?:ew|awn|awal)\b", r"\bpulled\s+out\b", r"\bdid\s*(?:n['’]t|\s+not)\s+(?:proceed|continue|"
+                   r"progress|go\s+ahead)\b", r"\b(?:chose|decided)\s+not\s+to\s+(?:proceed|continue|progress|go\s+ahead)\b",
+                   r"\bchanged\s+their\s+minds?\b", r"\bchanged\s+(?:her|his)\s+mind\b")
 _SENSITIVE = any_of(
     r"\b(?:health|medical|medically|illness|ill|unwell|diagnos\w*|surgery|operation|treatment|cancer|depression|"
-    r"anxiety|stroke|heart|cardiac|MS|multiple\s+sclerosis|mental\s+health|disability|chronic|hospital\w*|"
+    r"anxiety|stroke|heart|cardiac|(?-i:MS)|multiple\s+sclerosis|mental\s+health|disability|chronic|"
     r"terminal|condition)\b",
     r"\b(?:financ\w*|debts?|money|bankrupt\w*|insolven\w*|IVA|arrears|afford\w*|unemploy\w*|repossess\w*|CCJs?|"
     r"redundan\w*|mortgage|income|benefits|loans?)\b",
 )
-_NOT_SENSITIVE = any_of(r"\bhealth\s+(?:and|&)\s+safety\b", r"\bhealth\s+visit\w*", r"\bhealth\s+check\s+of\s+the\s+home")
+_NOT_SENSITIVE = any_of(
+    r"\bhealth\s+(?:and|&)\s+safety\b", r"\bhealth\s+visit\w*", r"\bhealth\s+check\s+of\s+the\s+home",
+    r"\b(?:health|medical|financ\w*)\b[^.]{0,30}\b(?:checks?|references?|assessments?)\b[^.]{0,40}\b(?:fine|clear|"
+    r"satisfactory|ok|no\s+concerns|positive)\b",
+)
 _DENIED = any_of(r"(?:\b(?:no|not|nor|without|none)|n['’]t)\s+(?:\w+\s+){0,2}(?:(?:or|and|nor|&)\s+(?:\w+\s+)?)?$")
 _NO_RECORD = any_of(r"\bno\s+(?:record|trace|match)", r"\bnot\s+(?:on|known\s+to)\s+CHARMS\b", r"\bnothing\s+(?:on|held)")
 
@@ -275,21 +303,29 @@ def read_af_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
         facts = {"final": False, "previously_approved": False, "deregistered": False, "withdrew": False,
                  "sensitive_reason": False}
         return TeamAnswer("A&F have not answered yet (a holding reply)", {}, (), facts, False)
-    record = not _NO_RECORD.search(text)
-    sensitive = record and _sensitive_reason(text)
-    facts = {"final": True, "previously_approved": record and bool(_APPROVED.search(text)),
-             "deregistered": record and bool(_DEREGISTERED.search(text)),
-             "withdrew": record and bool(_WITHDREW.search(text)), "sensitive_reason": sensitive}
+    approved = _said(_APPROVED, text)
+    withdrew, deregistered = bool(_WITHDREW.search(text)), bool(_DEREGISTERED.search(text))
+    record = not _NO_RECORD.search(text) or approved or withdrew or deregistered
+    sensitive = bool(record) and _sensitive_reason(text)
+    facts = {"final": True, "previously_approved": approved, "deregistered": deregistered, "withdrew": withdrew,
+             "sensitive_reason": sensitive}
     summary = ("A&F gave health or financial reasons: the response says only that the applicant withdrew"
                if sensitive else "CHARMS summary received" if record else "A&F hold no record on CHARMS")
     return TeamAnswer(summary, {"charms_checked": True, "af_withdrew_sensitive": sensitive}, (), facts)
 
 
 def _sensitive_reason(text: str) -> bool:
-    """Health or money given as a reason, not denied ("no health or financial concerns")."""
+    """Health or money given as a reason, not denied ("no health or financial concerns"); "could not
+    afford" is a reason, not a denial."""
     cleaned = _NOT_SENSITIVE.sub(" ", text)
-    return any(not _DENIED.search(window(cleaned, m.start(), m.start(), 40, 0))
+    return any(m.group().lower().startswith("afford") or not _DENIED.search(window(cleaned, m.start(), m.start(), 40, 0))
                for m in _SENSITIVE.finditer(cleaned))
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern` said of what happened, not denied or only hoped for ("not approved", "to be approved")."""
+    return any(not re.search(r"\b(?:not|never|no|be|for|recommend)\s+(?:\w+\s+)?$", text[max(0, m.start() - 25):m.start()],
+                             re.IGNORECASE) for m in pattern.finditer(text))
 
 
 def known_to_lado(body: str) -> bool | None:

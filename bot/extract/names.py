@@ -68,7 +68,7 @@ _ORG_AFTER = re.compile(
 
 
 # An address, not a person: "15 Marram Court", "Flat 3, 58 Wharfside Road", "Address: Penlan Farm".
-_ADDRESS_BEFORE = re.compile(r"(?:\b\d{1,4}[a-zA-Z]?,?[ \t]+|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
+_ADDRESS_BEFORE = re.compile(r"(?:(?<!aged\s)(?<!age\s)(?<!\bis\s)\b\d{1,4}[a-zA-Z]?,?[ \t]+|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
                              r"new\s+|home\s+)?address\s*:\s*(?:[^\n]*,\s*)?|\b(?:Road|Street|Lane|Court|Close|Drive|"
                              r"Avenue|Way|Grove|Rise|Terrace|Crescent|Place|Walk|Row|Gardens|Mews|View|Hill|Park|Yard|"
                              r"Farm|Cottages?),\s*)\Z", re.IGNORECASE | re.MULTILINE)
@@ -143,7 +143,8 @@ def names_in(text: str, singles: bool = False) -> Iterator[Name]:
     with `singles`: "Mia", where the context says it is a person)."""
     for match in _runs(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
-        if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(text[line_start:match.start()]):
+        if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(text[line_start:match.start()]) \
+                or _COUPLE_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
             continue
         words = match.group().split()
         skipped = 0
@@ -162,6 +163,8 @@ def names_in(text: str, singles: bool = False) -> Iterator[Name]:
 
 
 _TITLE_WORD = re.compile(rf"(?<=\s){TITLE}(?=\s)")
+# "Mr and Mrs Darko Petrović": the second title's name is the couple's (`COUPLE`), not Mrs Darko Petrović.
+_COUPLE_BEFORE = re.compile(rf"{TITLE}\s+(?:and|&)\s+\Z")
 
 
 def _runs(text: str) -> Iterator[re.Match[str]]:

@@ -80,6 +80,8 @@ HOUSEHOLD_HEADING = any_of(
     r"\bhousehold\b", r"\bliving\s+(?:at|there|here)\b", r"\balso\s+(?:in|at|living)\b", r"\blives?\s+with\b", r"\bmembers\b", r"\boccupants\b", r"\bresidents\b",
     r"\bother\s+adults\b", r"\bfamily\s+(?:members|composition|details)\b", r"\bat\s+the\s+(?:property|address)\b",
     r"\bresidents?\b", r"^\s*(?:the\s+|their\s+|other\s+)?(?:children|kids)\s*$", r"\bwho\s+lives?\s+(?:there|at)\b",
+    r"\bwith\s+(?:her|his|their)\s+(?:\w+\s+)?(?:children|sons|daughters|kids|family|partner|husband|wife)\b",
+    r"\b(?:all\s+)?live\s+at\b", r"\bfollowing\s+(?:people|persons|individuals|household|family)\b",
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*·‣▪◦o]|\d{1,2}[.)]|[a-z][.)])\s+")
 _NOT_HERE = any_of(
@@ -96,7 +98,7 @@ _AGE = re.compile(
     r"|\baged?\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))"
     r"|\b(\d{1,2})[\s\-]+years?[\s\-]+old\b"
     r"|\b(\d{1,2})[\s\-]year[\s\-]old\b"
-    r"|,\s*(\d{1,2})\s*(?:,|$|\)|\s+and\b)"
+    r"|,\s*(\d{1,2})\s*(?:,|$|\)|\s+and\b|\s+[-–—])"
     r"|\b(?:who\s+is|is\s+now|now)\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))"
     r"|\((\d{2})s\)|\bin\s+(?:his|her|their)\s+(\d{2})s\b"
     r"|\)\s*(\d{1,2})\s*$",
@@ -275,7 +277,7 @@ def _from_table(people: People, table: Table, on: date) -> None:
 
 def _set_relation(person: Person, words: str) -> None:
     lowered = words.lower()
-    if re.search(r"\bapplicant|\bmain\s+carer|\bprospective\b|\bjoint\b", lowered):
+    if re.search(r"\bapplicant(?!['’]s)|\bmain\s+carer|\bprospective\b|\bjoint\b", lowered):
         person.applicant = True
     found = _RELATION_WORD.search(words)
     if found and not person.relation:
@@ -330,6 +332,7 @@ def _applicant_lists(people: People, text: str) -> None:
         if not _APPLICANT_LIST.search(line) or HOUSEHOLD_HEADING.search(line.split(":")[0][-40:]) and \
                 not re.search(r"applicant", line, re.IGNORECASE):
             continue
+        marked = 0
         for below in lines[n + 1:n + 6]:
             if not below.strip():
                 continue
@@ -338,8 +341,13 @@ def _applicant_lists(people: People, text: str) -> None:
             groups = list(_name_groups(below))
             if not groups or groups[0][1] > 8:
                 break
+            tail = below[groups[0][2]:]
+            if marked and (_RELATION_WORD.search(tail) or _AGE.search(tail)) and not re.search(r"applicant", tail, re.I):
+                _household_names(people, below, below, loose=True)
+                continue  # "Reece Brennan (16) - Sophie's son": the household under the applicants
             for name in groups[0][0]:
                 _mark_applicant(people.add(name), below, 0, len(below))
+                marked += 1
 
 
 def _subject_applicants(people: People, subject: str) -> None:
@@ -455,13 +463,20 @@ def _households_in(people: People, text: str) -> None:
             in_list = not rest.strip()
             _household_names(people, rest, line, loose=True)
             continue
-        if HOUSEHOLD_HEADING.search(line) and len(line.split()) <= 6:
+        if HOUSEHOLD_HEADING.search(line) and (len(line.split()) <= 6 or line.rstrip().endswith(":")):
             in_list = True
+            continue
+        relation_label = re.match(rf"^\s*(?:[A-Z][\w'’\-]+['’]s\s+)?((?:{_RELATION}))s?\s*:\s*(.+)$", line, re.IGNORECASE)
+        if relation_label:  # "Partner: Ms Marta Nowak, DOB ...", "Marta's son: Filip Nowak"
+            _household_names(people, relation_label.group(2), line, loose=True)
+            for name in _listed_names(relation_label.group(2), True):
+                _set_relation(people.add(name), relation_label.group(1))
             continue
         if in_list and (_LIST_ITEM.match(line) or _looks_like_person_line(line)):
             _household_names(people, line, line, loose=True)
             continue
-        in_list = in_list and not line.strip() and n + 1 < len(lines) and bool(_LIST_ITEM.match(lines[n + 1]))
+        in_list = in_list and not line.strip() and n + 1 < len(lines) and bool(
+            _LIST_ITEM.match(lines[n + 1]) or _looks_like_person_line(lines[n + 1]))
     for sentence in _sentences(text):
         _relation_mentions(people, sentence)
         lead = re.search(r"\b(?:household|family)\s+(?:is|comprises|consists\s+of|includes|members\s+are|"
@@ -478,13 +493,16 @@ def _group_ages(people: People, words: str) -> None:
     """"Alessia and Matteo Marchetti, who are 9": one age for a group; "(9 and 7)": one each, in order."""
     names = [n for n in names_in(words, singles=True) if people.find(n) is not None]
     together = re.search(r"\bwho\s+are\s+(?:both\s+|all\s+)?(\d{1,2})\b(?!\s*(?:and|&|,)\s*\d)", words)
-    each = re.search(r"\((\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\)", words)
+    each = re.search(r"\((\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\)"
+                     r"|,\s*(?:aged\s+)?(\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\b(?!\s*(?:months|/))",
+                     words)
     for n, name in enumerate(names):
         person = people.find(name)
         if person is None or person.age is not None or person.born is not None:
             continue
-        if each is not None and n < len([g for g in each.groups() if g]):
-            person.age = int(each.groups()[n])
+        numbers = [g for g in each.groups() if g] if each is not None else []
+        if n < len(numbers):
+            person.age = int(numbers[n])
         elif together is not None and len(names) > 1:
             person.age = int(together.group(1))
 
@@ -604,7 +622,8 @@ def _read_tail(person: Person, tail: str, on: date) -> None:
             if span.exact and span.exact.year < on.year - 1:
                 person.born = span.exact
         break
-    if person.age is None and person.born is None:
+    several = re.match(r"[\s,(]*(?:aged\s+)?\d{1,2}\s*(?:,|and|&)\s*\d{1,2}\b", head)
+    if person.age is None and person.born is None and not several:  # "Luka and Filip, 19 and 14": one each
         _set_age(person, head.split(".")[0])
     relation = re.match(rf"[\s,(\-–]*(?:(?:{_OWNER})\s+)?((?:adult\s+|eldest\s+|older\s+|younger\s+)?(?:{_RELATION}))",
                         head, re.IGNORECASE)
