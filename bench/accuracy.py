@@ -1,6 +1,6 @@
 """Per-field accuracy of reading requests and check answers, on the labelled corpus.
 
-    python -m bench accuracy [--misses] [--samples PATH]
+    python -m bench accuracy [--misses] [--only TEXT] [--corpus DIR]
 
 Reads every request in tests/corpus/requests/ (and, when present, the shared extraction
 samples) as the bot does (parse, classify, read the facts, plan the drafts) and every
@@ -172,29 +172,6 @@ def _print(title: str, scores: dict[str, tuple[int, int]]) -> None:
         print(f"  {field:32} {right:4d}/{total:<4d} {100 * right / total:6.1f}%")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench accuracy", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--misses", action="store_true", help="list every wrong field")
-    parser.add_argument("--only", default="", help="only files whose name contains this")
-    args = parser.parse_args(argv)
-    settings = load_settings(ROOT / "config" / "cassbot.toml")
-    misses: list[str] = []
-    requests = [p for p in sorted((CORPUS / "requests").glob("*.eml")) if args.only in p.name]
-    _print(f"Requests: tests/corpus/requests ({len(requests)} mails)", measure_requests(requests, settings, misses))
-    answers = [p for p in sorted((CORPUS / "answers").glob("*.eml")) if args.only in p.name]
-    _print(f"Check answers: tests/corpus/answers ({len(answers)} mails)", measure_answers(answers, settings, misses))
-    if (SAMPLES / "labels.json").exists() and not args.only:
-        samples = sorted(SAMPLES.glob("x*.eml"))
-        _print(f"Shared extraction samples ({len(samples)} mails)", measure_requests(samples, settings, misses))
-    if args.misses:
-        print("\n".join(misses))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def invariant_breaks(path: Path, label: dict[str, Any], got: dict[str, Any]) -> list[str]:
     """The safety invariants of issue 13 that one request breaks (each should be none, always)."""
     if label.get("kind") != "ola_request" or got.get("kind") != "ola_request":
@@ -210,3 +187,31 @@ def invariant_breaks(path: Path, label: dict[str, Any], got: dict[str, Any]) -> 
     if label["requester_secure"] is False and got.get("requester_secure"):
         breaks.append(f"{label['requester_address']} is not a person's own address but was taken as secure")
     return breaks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench accuracy", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--misses", action="store_true", help="list every wrong field")
+    parser.add_argument("--only", default="", help="only files whose name contains this")
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="a folder with requests/ and answers/ labelled as tests/corpus/README.md says "
+                             "(default: tests/corpus)")
+    args = parser.parse_args(argv)
+    corpus: Path = args.corpus
+    settings = load_settings(ROOT / "config" / "cassbot.toml")
+    misses: list[str] = []
+    requests = [p for p in sorted((corpus / "requests").glob("*.eml")) if args.only in p.name]
+    _print(f"Requests: {corpus}/requests ({len(requests)} mails)", measure_requests(requests, settings, misses))
+    answers = [p for p in sorted((corpus / "answers").glob("*.eml")) if args.only in p.name]
+    _print(f"Check answers: {corpus}/answers ({len(answers)} mails)", measure_answers(answers, settings, misses))
+    if (SAMPLES / "labels.json").exists() and not args.only and corpus == CORPUS:
+        samples = sorted(SAMPLES.glob("x*.eml"))
+        _print(f"Shared extraction samples ({len(samples)} mails)", measure_requests(samples, settings, misses))
+    if args.misses:
+        print("\n".join(misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

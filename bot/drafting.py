@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from bot.config import Settings
 from bot.domain import Kind, RequestState, Template
@@ -70,8 +72,8 @@ def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewR
     if not consent_is_fine(facts):
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [_resubmission(facts, to, settings)], [], notes)
     asked = [team for team in teams() if team.asked_when(facts)]
-    drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address, {"notes": notes})
-              for team in asked]
+    drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address,
+                        {"notes": [*notes, *facts.reminders]}) for team in asked]
     if not facts.requester.secure:
         drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to}))
         return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
@@ -89,10 +91,34 @@ def _resubmission(facts: RequestFacts, to: str, settings: Settings) -> DraftPlan
 
 
 def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:
-    """The response to the LA/agency once every check is answered, shaped by what each team said."""
-    context: dict[str, object] = {"lado_known": None, "charms_checked": False, "af_withdrew_sensitive": False}
+    """The response to the LA/agency once every check is answered, shaped by what each team said.
+
+    Safe by default: unless an answer says no one is known, the response carries the OFSTED paragraph.
+    """
+    context: dict[str, object] = {"lado_none_known": False, "lado_known": [], "lado_unclear": [], "ofsted": True,
+                                  "charms_checked": False, "af_withdrew_sensitive": False}
     notes: list[str] = []
     for answer in answers:
         context.update(answer.response)
         notes.extend(answer.notes)
     return DraftPlan(Template.RESPONSE, to, {**context, "notes": notes})
+
+
+def request_context(facts: dict[str, Any], urgent: bool) -> dict[str, object]:
+    """What every draft of a request may say of it, from the facts read (`RequestFacts.as_json`): the
+    applicants, the household over 16 and those whose age was not given (never anyone under 16), each
+    with a date of birth only where the request gave one; the greeting; the words on its history."""
+    def person(p: dict[str, Any]) -> dict[str, str]:
+        born = date.fromisoformat(p["born"]).strftime("%-d %B %Y") if p.get("born") else ""
+        return {"name": str(p["name"]), "relation": str(p.get("relation") or ""), "born": born}
+
+    household = facts.get("household", [])
+    history = facts.get("previously_fostered_or_adopted", {})
+    return {
+        "applicants": [person(p) for p in facts.get("applicants", [])],
+        "over_16s": [person(p) for p in household if p.get("over_16") is True],
+        "age_not_given": [person(p) for p in household if p.get("over_16") is None],
+        "greeting": facts.get("requester", {}).get("greeting") or "colleague",
+        "urgent": urgent,
+        "history_words": history.get("charms_words", "") if history.get("charms_check") else "",
+    }

@@ -33,7 +33,7 @@ from bot.domain import (
 from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_response
 from bot.extract.addresses import own_address_offered
 from bot.extract.answers import TeamAnswer
-from bot.extract.facts import read_facts
+from bot.extract.facts import facts_summary, read_facts
 from bot.lifecycle import move
 from bot.linking import Link, link
 from bot.mail import ParsedMail
@@ -123,9 +123,9 @@ def open_request(ctx: Context) -> tuple[Outcome, Request]:
     received = min(ctx.mail.date or ctx.now, ctx.now)
     request = Request(
         kind=ctx.found.kind, state=RequestState.RECEIVED, urgent=ctx.found.urgent, mailbox=ctx.mailbox,
-        requester_address=ctx.mail.from_address, requester_name=ctx.mail.from_name, applicant=facts.applicant,
-        message_id=ctx.message_id, subject=ctx.mail.subject,
-        household_json=json.dumps(facts.household), received_at=received,
+        requester_address=facts.requester.address, requester_name=facts.requester.name, applicant=facts.applicant,
+        message_id=ctx.message_id, subject=ctx.mail.subject, facts_json=json.dumps(facts.as_json()),
+        household_json=json.dumps([p.name for p in facts.household]), received_at=received,
         decision_due=decision_due(ctx.settings, Calendar.from_settings(ctx.settings), received, ctx.found.urgent),
         updated_at=ctx.now,
     )
@@ -134,6 +134,7 @@ def open_request(ctx: Context) -> tuple[Outcome, Request]:
     request.reference = f"CASS-{received.year}-{request.id:06d}"
     why = "; ".join(ctx.found.reasons)
     audit(ctx.session, "classifier", f"request opened: {ctx.found.name}", why, request_id=request.id, at=ctx.now)
+    audit(ctx.session, "reader", "request read", facts_summary(facts), request_id=request.id, at=ctx.now)
     if ctx.found.urgent:
         audit(ctx.session, "classifier", "marked urgent", why, request_id=request.id, at=ctx.now)
     _apply_plan(ctx, request, plan_new_request(ctx.found.kind, ctx.mail, facts, ctx.settings))
@@ -201,7 +202,11 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     if check is None:
         ctx.needs_person(f"{team.name} answer for a check the bot has no record of asking", request)
         return Outcome.LINKED
-    answer = team.read_answer(ctx.mail.fresh_text, [request.applicant, *request.household])
+    answer = team.read_answer(ctx.mail, request.checked)
+    if not answer.final:  # "I will check and come back to you": the check still waits
+        audit(ctx.session, "classifier", f"{team.system}: holding reply", f"by {ctx.mail.from_address}: "
+              f"{answer.summary}", request_id=request.id, at=ctx.now)
+        return Outcome.LINKED
     check.state, check.answered_at, check.answer_message_id = CheckState.ANSWERED, ctx.now, ctx.message_id
     check.answer_json = json.dumps(asdict(answer))
     ctx.session.add(check)
@@ -229,7 +234,8 @@ def _draft_response(ctx: Context, request: Request) -> None:
 
 def _team_answer(check: Check) -> TeamAnswer:
     stored = json.loads(check.answer_json or "{}")
-    return TeamAnswer(stored.get("summary", ""), stored.get("response", {}), tuple(stored.get("notes", ())))
+    return TeamAnswer(stored.get("summary", ""), stored.get("response", {}), tuple(stored.get("notes", ())),
+                      stored.get("facts", {}))
 
 
 def _suitability(ctx: Context, request: Request) -> Outcome:

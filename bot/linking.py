@@ -73,7 +73,7 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
         )
     ).all()
     text = " ".join(f"{mail.subject}\n{mail.fresh_text}".lower().split())
-    scores = {r.id: _named_score(r.applicant, text) for r in waiting}
+    scores = {r.id: max((_named_score(name, text) for name in r.applicants), default=0) for r in waiting}
     best = max(scores.values(), default=0)
     named = [r for r in waiting if best and scores[r.id] == best]
     if len(named) == 1:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 from bot.compose import Composer, draft_message_id, draft_subject
 from bot.config import Settings
 from bot.domain import DraftState
-from bot.drafting import DraftPlan
+from bot.drafting import DraftPlan, request_context
 from bot.errors import DraftRefused
 from bot.guards import check_draft
 from bot.mailbox.base import Mailbox
@@ -45,8 +45,8 @@ def plan_draft(
         select(func.count()).select_from(Draft).where(Draft.request_id == request.id, Draft.template == plan.template)
     ).one()
     message_id = draft_message_id(request.reference, plan.template, count + 1, settings.organisation.domain)
-    context = {**plan.context, "applicant": request.applicant, "household": request.household,
-               "requester_name": request.requester_name}
+    context = {**request_context(request.facts, request.urgent), **plan.context, "applicant": request.applicant,
+               "household": request.household, "requester_name": request.requester_name}
     composer.render(plan.template, {**context, "reference": request.reference})  # fail now, not after commit
     draft = Draft(
         request_id=request.id or 0, template=plan.template, mailbox="cass", message_id=message_id,

@@ -56,15 +56,17 @@ REQUEST_CUES: tuple[Cue, ...] = (
     # Level 3: whole files, all records and court bundles belong to the Disclosure Team (001).
     Cue("level 3 wording", "disclosure_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:3|three)\b"),
         strong=True),
-    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes", "assessments"), any_of(
-        r"\b(?:full|whole|complete|entire|all)\s(?:(?:the|of|case|social|care|child'?s?|children'?s|family|our|her|his|"
-        r"their|my|client'?s?)\s)*(?:files?|records?|case\s+notes|case\s+assessments)\b",
-        r"\bcase files\b",
-        r"\bcop(?:y|ies)\s+of\s+(?:[\w'’]+\s+){0,3}(?:files?|records?|case\s+notes|notes|assessments|reports)\b",
-        r"\b(?:all|any)\s+(?:the\s+)?(?:social\s+care\s+)?records\s+(?:you|held|your)\b",
-        r"\bwhole\s+case\s+assessments?\b",
-    ), strong=True),
-    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), any_of(r"\bcourt bundles?\b"), strong=True),
+    Cue("full case file", "disclosure_request", SUBJECT_AND_BODY, ("file", "record", "case notes", "assessments"),
+        any_of(
+            r"\b(?:full|whole|complete|entire|all)\s(?:(?:the|of|case|social|care|child'?s?|children'?s|family|our|"
+            r"her|his|their|my|client'?s?)\s)*(?:files?|records?|case\s+notes|case\s+assessments)\b",
+            r"\bcase files\b",
+            r"\bcop(?:y|ies)\s+of\s+(?:[\w'’]+\s+){0,3}(?:files?|records?|case\s+notes|notes|assessments|reports)\b",
+            r"\b(?:all|any)\s+(?:the\s+)?(?:social\s+care\s+)?records\s+(?:you|held|your)\b",
+            r"\bwhole\s+case\s+assessments?\b",
+        ), strong=True),
+    Cue("court bundle", "disclosure_request", SUBJECT_AND_BODY, ("bundle",), any_of(r"\bcourt bundles?\b"),
+        strong=True),
     Cue("disclosure", "disclosure_request", SUBJECT_AND_BODY, ("disclosure", "subject access", "sar", "authority",
                                                                     "disclose"), any_of(
         r"\bdisclosure (?:request|team|order|of (?:the )?(?:\w+\s+)?(?:file|records?|documents|information))",
@@ -113,7 +115,8 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:designated safeguarding lead|DSL|housing officer|MARAC|pre-?sentence report|parole board)\b",
         r"\byouth (?:offending|justice)\b", r"\bhomeless(?:ness)?\s+(?:application|assessment)\b", r"\bOIC\b",
     )),
-    Cue("formal process named", "partner_request", SUBJECT_AND_BODY, ("47", "7", "37", "plo", "public law", "proceedings"),
+    Cue("formal process named", "partner_request", SUBJECT_AND_BODY,
+        ("47", "7", "37", "plo", "public law", "proceedings"),
         any_of(
             r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b",
             r"\bcare\s+proceedings\b",
@@ -140,8 +143,8 @@ REQUEST_CUES: tuple[Cue, ...] = (
                r"\breferral\s+(?:form|to\s+(?:CASS|MASH|children['’]?s\s+services))\b",
                r"\b(?:make|making|submit|submitting|send|sending)\s+(?:a|an|this)\s+(?:[\w\-]+\s+){0,2}referral\b"),
         strong=True),
-    Cue("safeguarding concern", "referral", SUBJECT_AND_BODY, ("safeguarding", "concern", "worried", "aware", "needs to",
-                                                                 "need to", "has to"), any_of(
+    Cue("safeguarding concern", "referral", SUBJECT_AND_BODY,
+        ("safeguarding", "concern", "worried", "aware", "needs to", "need to", "has to"), any_of(
         r"\bsafeguarding\s+(?:concern|information|issue|alert|notification)s?\b",
         r"\b(?:concern(?:ed|s)?|worried|worries)\s+(?:about|for|regarding|that)\b",
         r"\b(?:make|making)\s+you\s+aware\b", r"\bwanted\s+to\s+(?:let\s+you\s+know|make\s+you\s+aware)\b",
@@ -153,7 +156,8 @@ REQUEST_CUES: tuple[Cue, ...] = (
         "on their own", "on there own", "themselves", "gone out",
     ), any_of(
         r"\b(?:injur(?:y|ies|ed)|bruis(?:e|es|ed|ing)|burns?|swelling|fracture[ds]?|marks?\s+on)\b",
-        r"\b(?:disclosed|made\s+a\s+disclosure)\b", r"\b(?:hit|slapped|punched|smacked|kicked|hurt)\s+(?:her|him|them)\b",
+        r"\b(?:disclosed|made\s+a\s+disclosure)\b",
+        r"\b(?:hit|slapped|punched|smacked|kicked|hurt)\s+(?:her|him|them)\b",
         r"\b(?:left|home|at\s+home)\s+alone\b", r"\balone\s+(?:at\s+home|in\s+the\s+(?:house|flat))\b",
         r"\bnot\s+safe\s+to\s+(?:go\s+)?home\b", r"\bneglect\b",
         r"\bhead\s+lice\b", r"\bhygiene\b", r"\b(?:poor|low)\s+attendance\b", r"\bmissing\s+from\s+(?:home|care)\b",
@@ -214,7 +218,8 @@ REQUEST_CUES: tuple[Cue, ...] = (
     )),
     Cue("asks what is known of them", "ola_request", ("body",), ("known", "hold", "held", "checks"), any_of(
         r"\b(?:is|are)\s+known\s+to\s+(?:you|your)\b", r"\bwhat\s+you\s+hold\s+on\b",
-        r"\b(?:any\s+)?information\s+(?:you\s+hold|held)\s+(?:on|about)\b", r"\b(?:LA|local\s+authority|your)\s+checks?\b",
+        r"\b(?:any\s+)?information\s+(?:you\s+hold|held)\s+(?:on|about)\b",
+        r"\b(?:LA|local\s+authority|your)\s+checks?\b",
         r"\bchecks?\s+on\b",
     )),
     Cue("fostering or adoption agency address", "ola_request", ("sender",), ("foster", "adopt", "kinship"), any_of(
@@ -226,8 +231,10 @@ REQUEST_CUES: tuple[Cue, ...] = (
 # Mail that is plainly none of the requests however many of their words it uses.
 NOT_A_REQUEST = any_of(
     r"\bupdate\s+your\s+(?:contact|distribution|mailing)", r"\bnewsletter\b", r"\binvoice\b", r"\bunsubscribe\b",
-    r"\b(?:training|conference|webinar|workshop)\s+(?:invitation|session|event|places)\b", r"\bbook\s+(?:your|a)\s+place\b",
-    r"\bjob\s+application\b", r"\bbook\s+now\b", r"\b(?:bulletin|briefing|toolkit)\b", r"\bthank\s+you\s+for\s+your\s+help\b", r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
+    r"\b(?:training|conference|webinar|workshop)\s+(?:invitation|session|event|places)\b",
+    r"\bbook\s+(?:your|a)\s+place\b",
+    r"\bjob\s+application\b", r"\bbook\s+now\b", r"\b(?:bulletin|briefing|toolkit)\b",
+    r"\bthank\s+you\s+for\s+your\s+help\b", r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
     r"\bmake\s+a\s+complaint\b|\bcomplaint\s+about\b", r"\bmeeting\s+invitation\b|\bTeams\s+meeting\b",
 )
 

@@ -69,6 +69,9 @@ class Request(SQLModel, table=True):
     subject: str = ""
     applicant: str = ""
     household_json: str = "[]"  # names as the requester gave them, nothing more
+    # What the request mail said, as read (`bot.extract.facts.RequestFacts.as_json`): the people, their
+    # ages and consent, the requester's address, with the short spans of words each came from.
+    facts_json: str = "{}"
     rao: str = ""
     received_at: datetime = Field(index=True)
     decision_due: datetime
@@ -79,6 +82,23 @@ class Request(SQLModel, table=True):
     def household(self) -> list[str]:
         names: list[str] = json.loads(self.household_json)
         return names
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.facts_json or "{}")
+        return found
+
+    @property
+    def applicants(self) -> list[str]:
+        """The applicants' names as read; the one line the older requests kept, otherwise."""
+        names = [str(p["name"]) for p in self.facts.get("applicants", [])]
+        return names or ([self.applicant] if self.applicant else [])
+
+    @property
+    def checked(self) -> list[str]:
+        """Everyone a check asks about: the applicants and the household not shown to be under 16."""
+        household = [str(p["name"]) for p in self.facts.get("household", []) if p.get("over_16") is not False]
+        return self.applicants + (household if self.facts else self.household)
 
 
 class MailSeen(SQLModel, table=True):

@@ -1,17 +1,16 @@
-"""What `bot.extract` reads out of request mail, written the way busy people write it."""
+"""What `bot.extract` reads out of request mail and check answers, one sentence at a time, written the
+way busy people write it. Whole mails in many voices are in tests/corpus/ (test_corpus.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.config import Settings
 from bot.extract.addresses import address_kind, own_address_offered
-from bot.extract.answers import af_gave_sensitive_reason, known_to_lado, previously_fostered_or_adopted
-from bot.extract.consent import consent_evidence
-from bot.extract.names import applicant_name, household_names
+from bot.extract.answers import KNOWN, NOT_KNOWN, UNCLEAR, read_af_answer, read_lado_answer
+from bot.extract.facts import RequestFacts, read_facts
 from bot.extract.partner import (
     GAP_CONCERNS,
     GAP_CONSENT,
@@ -20,184 +19,183 @@ from bot.extract.partner import (
     GAP_PURPOSE,
     partner_request_gaps,
 )
+from bot.mail import parse_mail
+from tests.support.mail import build_mail
 
-NOW = datetime(2026, 11, 20, 9, 30)
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+SENT = "Fri, 20 Nov 2026 09:00:00 +0000"
+
+
+def facts(settings: Settings, subject: str = "Information request", body: str = "",
+          sender: str = "helen.marsh@northshire.gov.uk", attachment: tuple[str, bytes] | None = None) -> RequestFacts:
+    mail = parse_mail(build_mail(subject, body, sender=sender, date=SENT, attachment=attachment))
+    return read_facts(mail, settings, NOW)
+
+
+def answer(body: str, sender: str = "lado@childrenstrust.example") -> bytes:
+    return build_mail("RE: LADO CHECK Priya", body, sender=sender, date=SENT)
 
 
 @pytest.mark.parametrize(
     ("subject", "body", "expected"),
     [
-        ("Information request - Fostering assessment - Mr David Okafor", "Dear CASS, see below", "Mr David Okafor"),
-        ("URGENT - OLA check - connected carer Ms Rosa Lind", "", "Ms Rosa Lind"),
-        ("NOT URGENT - Adoption enquiry - Mr and Mrs Greaves", "Consent attached.", "Mr and Mrs Greaves"),
-        ("Applicant checks - Mr & Mrs Kowalski - Stage 2", "", "Mr & Mrs Kowalski"),
-        ("Information request – Ms Siân O’Brien(fostering)", "", "Ms Siân O’Brien"),
-        ("Request for information - Probation - Mr K. Doyle", "", "Mr K. Doyle"),
-        ("RE: Reg 24 - Mr Leon Farrell's household", "", "Mr Leon Farrell"),
-        ("Fostering applicant: Jerome Baptiste", "", "Jerome Baptiste"),
+        ("Information request - Fostering assessment - Mr David Okafor", "Dear CASS, see below", ["Mr David Okafor"]),
+        ("URGENT - OLA check - connected carer Ms Rosa Lind", "", ["Ms Rosa Lind"]),
+        ("Applicant checks - Mr & Mrs Kowalski - Stage 2", "", ["Mr Kowalski", "Mrs Kowalski"]),
+        ("Information request – Ms Siân O’Brien(fostering)", "", ["Ms Siân O’Brien"]),
+        ("RE: Reg 24 - Mr Leon Farrell's household", "", ["Mr Leon Farrell"]),
+        ("Fostering applicant: Jerome Baptiste", "", ["Jerome Baptiste"]),
         (
             "Request for information - prospective foster carer",
             "Good afternoon,\nBrightpath Fostering is assessing Ms Carla Brent as a foster carer.",
-            "Ms Carla Brent",
+            ["Ms Carla Brent"],
         ),
         (
             "checks pls",
             "hi, we r completing a form F assessment of\nMrs  Grace Adeyemi (DOB 14/06/1979), 3 Barley Mow Cl.",
-            "Mrs Grace Adeyemi",
+            ["Mrs Grace Adeyemi"],
         ),
+        ("LA checks", "Our applicant, Tomasz Nowak, lived in yr area 2009-2015.", ["Tomasz Nowak"]),
         (
-            "urgent - baby being discharged today",
-            "plan is for baby to go to maternal great-aunt Ms Florence Adeyinka (dob 15/01/1958) tonight",
-            "Ms Florence Adeyinka",
+            "Information request",
+            "| Name | Role | DOB |\n| Aisha Rahman | Applicant | 02/02/1985 |\n| Imran Rahman | Applicant | "
+            "09/09/1983 |\n| Sami Rahman | Son | 01/01/2008 |",
+            ["Aisha Rahman", "Imran Rahman"],
         ),
-        ("LA checks", "Our applicant, Tomasz Nowak, lived in yr area 2009-2015.", "Tomasz Nowak"),
-        # Negative: a child named in a partner request, a titled name in no applicant phrase.
-        ("Request for Information - Level 2 - Child: Mia Thornton", "Ms Thornton has given verbal consent.", None),
-        ("LADO CHECK - Marcus Obi", "Not known. Regards", None),
-        ("Request for information", "Could you tell us whether the family are known? Thanks, Helen Marsh", None),
-        ("applicant Carla", "one word after 'applicant' is not enough", None),
-        ("", "", None),
+        # Negative: nobody named as an applicant, the sender's own name in the signature.
+        ("Request for information - Ref 123456", "Please see the attached form.\n\nKind regards\nMarcus Obi", []),
+        ("Request for information", "Could you tell us whether the family are known?\n\nThanks,\nHelen Marsh", []),
+        ("applicant Carla", "one word after 'applicant' is not enough", []),
+        ("", "", []),
     ],
 )
-def test_applicant_name(subject: str, body: str, expected: str | None) -> None:
-    assert applicant_name(subject, body) == expected
+def test_applicants(subject: str, body: str, expected: list[str], settings: Settings) -> None:
+    assert [p.name for p in facts(settings, subject, body).applicants] == expected
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
         (
-            "Ms Amara Bello lives with her partner Mr Kofi Bello and her son Daniel Bello (17).",
-            ["Mr Kofi Bello", "Daniel Bello"],
+            "We are assessing Ms Amara Bello, who lives with her partner Mr Kofi Bello and her son Daniel Bello (17).",
+            {"Mr Kofi Bello": True, "Daniel Bello": True},
         ),
-        ("Pls check Ms Rosa Lind and her son Jay Lind (DOB 03/03/2009) .", ["Jay Lind"]),
-        ("Her husband Samuel (DOB 02/01/1977) and their son Tobi (now 19) also live there.", ["Samuel", "Tobi"]),
-        ("Mr Farrell's partner Chantelle Wood lives with him.", ["Chantelle Wood"]),
-        ("He has a son, Finn Ellis (DOB 12/12/2005), who is still at home.", ["Finn Ellis"]),
-        ("Household members: Kofi Bello, Amara Bello and\nDaniel Bello", ["Kofi Bello", "Amara Bello", "Daniel Bello"]),
-        ("Also in the household is her son Kayode Afolabi (DOB 01/06/2004).", ["Kayode Afolabi"]),
-        ("Mr Reid lives with Ms Keisha Lawrence (DOB 05/05/1991).", ["Ms Keisha Lawrence"]),
-        ("her son Jay Lind (17) ... pls note her son Jay Lind is at uni in term time", ["Jay Lind"]),
+        ("Pls check the applicant Ms Rosa Lind and her son Jay Lind (DOB 03/03/2014).", {"Jay Lind": False}),
+        (
+            "Applicant: Mrs Grace Adeyemi. Her husband Samuel (DOB 02/01/1977) and their son Tobi (now 19) also "
+            "live there.",
+            {"Samuel": True, "Tobi": True},  # names as written: a husband's surname is not assumed
+        ),
+        # A partner is an adult whatever the mail leaves out.
+        ("Applicant Mr Leon Farrell. Mr Farrell's partner Chantelle Wood lives with him.", {"Chantelle Wood": True}),
+        ("Also in the household of our applicant Ms Ada Afolabi is her son Kayode Afolabi (DOB 01/06/2004).",
+         {"Kayode Afolabi": True}),
         # Negative: nobody named, the child's relatives, a former partner.
-        ("Ms Doyle lives alone.", []),
-        ("Could you confirm any involvement with Ms Lind and her son (17)?", []),
-        ("we need to place two siblings with their uncle, Mr Leon Farrell, tonight", []),
-        ("the child's mother Leanne Thornton is not in the household", []),
-        ("She lived here 2015-2021 with her then partner Mr Lukasz Nowak.", []),
-        ("", []),
+        ("Our applicant Ms Doyle lives alone.", {}),
+        ("Our applicant is Ms Rosa Lind. She lived here 2015-2021 with her then partner Mr Lukasz Nowak.", {}),
     ],
 )
-def test_household_names(body: str, expected: list[str]) -> None:
-    assert household_names(body) == expected
+def test_household_and_their_ages(body: str, expected: dict[str, bool | None], settings: Settings) -> None:
+    """Who else lives there, and whether each is over 16 (None: the mail does not say)."""
+    assert {p.name: p.over_16 for p in facts(settings, body=body).household} == expected
 
 
 @pytest.mark.parametrize(
-    ("body", "attachments", "mentioned", "attached", "signed_on", "too_old"),
+    ("body", "status", "signed_on"),
     [
-        (
-            "Signed consent from the applicant and his partner is attached (signed 02/11/2026).",
-            ["consent_okafor.pdf"], True, True, date(2026, 11, 2), False,
-        ),
-        ("consent  signed 28 October 2026 - attached", [], True, False, date(2026, 10, 28), False),
-        ("Her consent form is enclosed, dated 2nd Nov 2026.", [], True, False, date(2026, 11, 2), False),
-        ("Both have signed consent (attached, dated today).", ["Farrell_Wood_consent.pdf"], True, True,
-         date(2026, 11, 20), False),
-        ("Consent attached (signed 10/07/2026).", [], True, False, date(2026, 7, 10), True),
+        ("Applicant Mr David Okafor. Signed consent attached (signed 02/11/2026).", "ok", date(2026, 11, 2)),
+        ("Applicant Ms Rosa Lind. Her consent form is enclosed, dated 2nd Nov 2026.", "ok", date(2026, 11, 2)),
+        ("Applicant Ms Rosa Lind. Consent attached (signed 10/07/2026).", "expired", date(2026, 7, 10)),
         # Exactly three calendar months is still in time; a day more is not.
-        ("Consent attached, signed 20/08/2026", [], True, False, date(2026, 8, 20), False),
-        ("Consent attached, signed 19/08/2026", [], True, False, date(2026, 8, 19), True),
-        ("Both consents attached.", ["Lind_consent.pdf"], True, True, None, None),
-        ("Mr Okafor (DOB 03/04/1981) - signed consent attached", [], True, False, None, None),
-        ("Please see attached.", ["Consent_Form_SIGNED.PDF"], False, True, None, None),
-        ("Consent has not been obtained yet, we will send it on.", [], False, False, None, None),
-        ("Signed consent to follow.", ["RFI_form.docx"], False, False, None, None),
-        ("Consent is not required as this is a S47 enquiry.", [], False, False, None, None),
-        ("We enclose the court order dated 3 November 2026.", ["Order.pdf"], False, False, None, None),
-    ],
-)
-def test_consent_evidence(
-    body: str, attachments: list[str], mentioned: bool, attached: bool, signed_on: date | None, too_old: bool | None
-) -> None:
-    found = consent_evidence(body, attachments, NOW, 3)
-    assert (found.mentioned, found.attached) == (mentioned, attached)
-    assert (found.signed_on, found.too_old) == (signed_on, too_old)
-
-
-@pytest.mark.parametrize(
-    ("body", "attachments", "note_says"),
-    [
-        ("Both consents attached.", ["consent.pdf"], "no signing date could be read"),
-        ("Thanks for the call.", [], "No consent is mentioned or attached"),
-        ("Consent attached (signed 10/07/2026).", [], "more than 3 months old"),
-        ("Consent signed 01/12/2026 is attached.", [], "later than today was ignored"),
+        ("Applicant Ms Rosa Lind. Consent attached, signed 20/08/2026", "ok", date(2026, 8, 20)),
+        ("Applicant Ms Rosa Lind. Consent attached, signed 19/08/2026", "expired", date(2026, 8, 19)),
+        ("Applicant Ms Rosa Lind. Consent has not been obtained yet, we will send it on.", "missing", None),
+        ("Applicant Ms Rosa Lind. She gave verbal consent on the phone this morning.", "verbal_only", None),
+        ("Applicant Ms Rosa Lind. Signed consent attached.", "undated", None),
+        ("Applicant Ms Rosa Lind. Thanks for the call.", "missing", None),
         (
-            "Mr Dickinson's consent is attached - still waiting for Ms Lane's consent, will forward it.",
-            [], "some consent has not been given or will follow",
+            "Applicants Mr Joe Dickinson and Ms Amy Lane. Mr Dickinson's consent is attached (signed 10/11/2026) - "
+            "still waiting for Ms Lane's consent, will forward it.",
+            "incomplete", date(2026, 11, 10),
         ),
-        ("Consents signed 02/11/2026 and 28/10/2026, attached.", [], "the oldest is used"),
-    ],
-)
-def test_consent_evidence_notes_what_cannot_be_told(body: str, attachments: list[str], note_says: str) -> None:
-    assert note_says in consent_evidence(body, attachments, NOW, 3).note
-
-
-def test_consent_evidence_is_quiet_when_all_is_clear_and_takes_an_aware_clock() -> None:
-    found = consent_evidence("Signed consent (dated 21/10/2026) attached.", [], NOW.replace(tzinfo=UTC), 3)
-    assert (found.signed_on, found.too_old, found.note) == (date(2026, 10, 21), False, "")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        found.note = "changed"  # type: ignore[misc]
-
-
-@pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        ("Mrs Begum previously fostered for Harbour Families.", True),
-        ("He is a former foster carer (deregistered 2019).", True),
-        ("She was approved as a foster carer with your trust in 2017.", True),
-        ("The couple have adopted before, a sibling pair in 2012.", True),
-        ("Mr Nwosu applied to foster with you in 2015 but withdrew.", True),
-        ("They were foster carers in Walsall 2008-2012.", True),
-        ("Ms Carter is currently an approved foster carer with another independent agency.", True),
-        ("This is Ms Price's first application to foster.", False),
-        ("She has never fostered or adopted before.", False),
-        ("Mr Okafor has not previously been assessed.", False),
-        ("We are assessing Ms Brent as a foster carer; she moved here in 2019.", False),
-        ("", False),
-    ],
-)
-def test_previously_fostered_or_adopted(body: str, expected: bool) -> None:
-    assert previously_fostered_or_adopted(body) is expected
-
-
-@pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        ("Hi Priya - Mr Okafor is known to LADO (2018). Please advise the agency to contact OFSTED.", True),
-        ("Mr Kofi Bello is known to LADO (2021). Ms Amara Bello and Daniel Bello are not known.", True),
-        ("Mr Farrell is not known, but Ms Wood is known to LADO (2019, nursery worker).", True),
-        ("Shiv - as discussed by phone, the carer is known (2023 allegation, outcome unfounded).", True),
-        ("Neither Ms Lind nor Jay Lind are known to LADO.\n\nLADO Team", False),
-        ("Not known. Regards", False),
-        ("No trace on our records for either adult.", False),
-        ("None of Grace, Samuel or Tobi Adeyemi are known to LADO.", False),
-        ("Ms Hayley Brooks - not known.\nTyler Brooks - not known.", False),
         (
-            "Not known.\n\nFrom: Marcus Obi\nSent: 06 November 2026\n"
-            "Could you tell me whether Ms Rosa Lind is known to LADO",
-            False,
+            "Applicants Mr Joe Dickinson and Ms Amy Lane. Consents signed 02/11/2026 and 28/10/2026, attached.",
+            "ok", date(2026, 10, 28),
         ),
-        ("Outcome of the LADO check attached (password protected).", None),
-        ("Please confirm the applicants full names and DOBs again and we will complete the check.", None),
-        ("Are Mr and Mrs Hollis known to LADO?", None),
-        ("Mr Reid is known to police for driving offences.", None),
     ],
 )
-def test_known_to_lado(body: str, expected: bool | None) -> None:
-    assert known_to_lado(body) is expected
+def test_consent(body: str, status: str, signed_on: date | None, settings: Settings) -> None:
+    """Consent as seed 000 judges it: signed, dated, by everyone who must sign, within three months."""
+    consent = facts(settings, body=body).consent
+    assert (consent.status, consent.signed_on) == (status, signed_on)
+
+
+def test_consent_signed_in_the_future_is_not_believed(settings: Settings) -> None:
+    consent = facts(settings, body="Applicant Ms Rosa Lind. Consent signed 01/12/2026 is attached.").consent
+    assert consent.status != "ok"
+    assert any("01/12/2026" in note or "later than" in note for note in consent.notes)
 
 
 @pytest.mark.parametrize(
-    ("body", "expected"),
+    ("body", "with_this_trust", "elsewhere"),
+    [
+        ("Our applicant Mrs Begum previously fostered for Harbour Families.", False, True),
+        ("She was approved as a foster carer with your trust in 2017.", True, False),
+        ("Mr Nwosu applied to foster with you in 2015 but withdrew.", True, False),
+        ("They were foster carers in Walsall 2008-2012.", False, True),
+        ("This is Ms Price's first application to foster.", False, False),
+        ("She has never fostered or adopted before.", False, False),
+        ("We are assessing Ms Brent as a foster carer; she moved here in 2019.", False, False),
+    ],
+)
+def test_history(body: str, with_this_trust: bool, elsewhere: bool, settings: Settings) -> None:
+    history = facts(settings, body=body).history
+    assert (history.with_this_trust, history.elsewhere) == (with_this_trust, elsewhere)
+
+
+@pytest.mark.parametrize(
+    ("body", "checked", "expected"),
+    [
+        ("Hi Priya - Mr Okafor is known to LADO (2018). Please advise the agency to contact OFSTED.",
+         ["Mr David Okafor"], {"Mr David Okafor": KNOWN}),
+        ("Mr Kofi Bello is known to LADO (2021). Ms Amara Bello and Daniel Bello are not known.",
+         ["Ms Amara Bello", "Mr Kofi Bello", "Daniel Bello"],
+         {"Ms Amara Bello": NOT_KNOWN, "Mr Kofi Bello": KNOWN, "Daniel Bello": NOT_KNOWN}),
+        ("Mr Farrell is not known, but Ms Wood is known to LADO (2019, nursery worker).",
+         ["Mr Leon Farrell", "Ms Chantelle Wood"], {"Mr Leon Farrell": NOT_KNOWN, "Ms Chantelle Wood": KNOWN}),
+        ("Neither Ms Lind nor Jay Lind are known to LADO.\n\nLADO Team",
+         ["Ms Rosa Lind", "Jay Lind"], {"Ms Rosa Lind": NOT_KNOWN, "Jay Lind": NOT_KNOWN}),
+        ("No trace on our records for either adult.", ["Mr Kofi Bello", "Ms Amara Bello"],
+         {"Mr Kofi Bello": NOT_KNOWN, "Ms Amara Bello": NOT_KNOWN}),
+        ("Ms Hayley Brooks - not known.\nTyler Brooks - not known.", ["Ms Hayley Brooks", "Tyler Brooks"],
+         {"Ms Hayley Brooks": NOT_KNOWN, "Tyler Brooks": NOT_KNOWN}),
+        # Safe by default: an answer that does not settle someone leaves them unclear.
+        ("Mr Farrell is not known.", ["Mr Leon Farrell", "Ms Chantelle Wood"],
+         {"Mr Leon Farrell": NOT_KNOWN, "Ms Chantelle Wood": UNCLEAR}),
+        ("Outcome of the LADO check attached (password protected).", ["Ms Rosa Lind"], {"Ms Rosa Lind": UNCLEAR}),
+        ("Are Mr and Mrs Hollis known to LADO?", ["Mr Hollis"], {"Mr Hollis": UNCLEAR}),
+        ("Mr Reid is known to police for driving offences.", ["Mr Sam Reid"], {"Mr Sam Reid": UNCLEAR}),
+    ],
+)
+def test_lado_answer_person_by_person(body: str, checked: list[str], expected: dict[str, str]) -> None:
+    read = read_lado_answer(parse_mail(answer(body)), checked)
+    assert read.final
+    assert read.facts["people"] == expected
+
+
+def test_a_lado_holding_reply_is_not_an_answer() -> None:
+    read = read_lado_answer(parse_mail(answer("Thanks, I'll check and come back to you tomorrow.")), ["Ms Rosa Lind"])
+    assert not read.final
+
+
+def test_lado_answer_ignores_the_quoted_request() -> None:
+    body = ("Not known.\n\nFrom: Marcus Obi\nSent: 06 November 2026\n"
+            "Could you tell me whether Ms Rosa Lind is known to LADO")
+    assert read_lado_answer(parse_mail(answer(body)), ["Ms Rosa Lind"]).facts["people"] == {"Ms Rosa Lind": NOT_KNOWN}
+
+
+@pytest.mark.parametrize(
+    ("body", "sensitive"),
     [
         ("Summary attached. Applicant withdrew in 2019 due to health issues.", True),
         ("Mr Cole was turned down at panel - financial difficulties (debt).", True),
@@ -211,8 +209,11 @@ def test_known_to_lado(body: str, expected: bool | None) -> None:
         ("CHARMS summary sheet for Mr Okafor attached.", False),
     ],
 )
-def test_af_gave_sensitive_reason(body: str, expected: bool) -> None:
-    assert af_gave_sensitive_reason(body) is expected
+def test_af_answer_health_or_money_reason(body: str, sensitive: bool) -> None:
+    """The reason itself never reaches the response: only whether there was one."""
+    read = read_af_answer(parse_mail(answer(body, "af@childrenstrust.example")), ["Mr Cole"])
+    assert read.facts["sensitive_reason"] is sensitive
+    assert read.response["af_withdrew_sensitive"] is sensitive
 
 
 @pytest.mark.parametrize(
@@ -221,7 +222,8 @@ def test_af_gave_sensitive_reason(body: str, expected: bool) -> None:
         ("helen.marsh@northshire.gov.uk", "secure"),
         ("duty@northshire.gov.uk", "secure"),  # an LA's secure generic box is fine
         ("claire.ashworth1@nhs.net", "secure"),
-        ("Helen Marsh <Helen.Marsh@Northshire.GOV.UK>", "secure"),
+        ("Helen.Marsh@Northshire.GOV.UK", "secure"),
+        ("Helen Marsh <helen.marsh@northshire.gov.uk>", "generic"),  # not an addr-spec: never taken as secure
         ("lado.childrenstrust@gmail.com", "webmail"),
         ("gillharper.isw@hotmail.co.uk", "webmail"),
         ("Info@BrightpathFostering.co.uk", "generic"),
@@ -229,8 +231,9 @@ def test_af_gave_sensitive_reason(body: str, expected: bool) -> None:
         ("admin-team@agency.co.uk", "generic"),
         ("kinship.team@agency.org.uk", "generic"),
         ("claire.dunn@brightpathfostering.co.uk", "personal"),
-        ("someone@gov.uk.example.com", "personal"),  # looks like gov.uk, is not under it
-        ("someone@notgov.uk", "personal"),
+        ("someone@gov.uk.example.com", "generic"),  # looks like gov.uk, is not under it; no one's name
+        ("someone@notgov.uk", "generic"),
+        ("sam.lee@notgov.uk", "personal"),
         ("", "generic"),
         ("not an address", "generic"),
     ],
@@ -314,13 +317,10 @@ def test_own_address_offered(body: str, expected: str | None, settings: Settings
     ["", "\x00" * 500, "Mr " * 5000, "a" * 70_000, "consent signed " + "1/" * 20_000, "known " * 20_000, "@" * 5000],
 )
 def test_odd_input_never_raises(junk: str, settings: Settings) -> None:
-    applicant_name(junk, junk)
-    household_names(junk)
-    consent_evidence(junk, [junk], NOW, 3)
-    consent_evidence(junk, [], NOW, 10**9)
-    previously_fostered_or_adopted(junk)
-    known_to_lado(junk)
-    af_gave_sensitive_reason(junk)
+    facts(settings, junk[:900], junk)
+    mail = parse_mail(answer(junk))
+    read_lado_answer(mail, [junk[:200]])
+    read_af_answer(mail, [junk[:200]])
     address_kind(junk, settings)
     partner_request_gaps(junk, junk)
     own_address_offered(junk, junk, [junk])

@@ -19,6 +19,7 @@ from bot import compose, teams
 from bot.config import Settings, settings_from_dict
 from bot.digest import gather
 from bot.extract.answers import TeamAnswer
+from bot.mail import ParsedMail
 from bot.patterns import any_of
 from bot.reports import chronology_text
 from bot.teams import CheckTeam
@@ -31,8 +32,9 @@ FIRST = "CASS-2026-000001"
 HEALTH_ADDRESS = "health.checks@childrenstrust.example"
 
 
-def read_health_answer(body: str, checked: Sequence[str]) -> TeamAnswer:
-    known = "record" in body.lower() and "no record" not in body.lower()
+def read_health_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
+    body = mail.fresh_text.lower()
+    known = "record" in body and "no record" not in body
     summary = "the health team holds a record" if known else "the health team holds nothing"
     return TeamAnswer(summary, {}, ("Health team: add what they hold, in your own words",) if known else ())
 

@@ -15,12 +15,12 @@ that the applicant withdrew, the circumstances not being appropriate at the time
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.extract.document import Table, html_tables, split_segments
-from bot.extract.names import names_in, normalise, parse_name
+from bot.extract.names import normalise, parse_name
 from bot.extract.text import any_of, window
 from bot.mail import ParsedMail
 
@@ -46,7 +46,9 @@ class TeamAnswer:
 
 _HOLDING = any_of(
     r"\b(?:will|I['’]ll|we['’]ll)\s+(?:check|look|come\s+back|get\s+back|respond|reply|confirm|let\s+you\s+know|"
-    r"send|do\s+(?:it|this)|pick\s+(?:it|this)\s+up|run)", r"\b(?:system|CHARMS|database|CareFirst|Eclipse)\s+is\s+down\b", r"\b(?:received|got\s+(?:this|it)|noted)\b[,.\s-]{0,5}(?:thanks|thank)",
+    r"send|do\s+(?:it|this)|pick\s+(?:it|this)\s+up|run)",
+    r"\b(?:system|CHARMS|database|CareFirst|Eclipse)\s+is\s+down\b",
+    r"\b(?:received|got\s+(?:this|it)|noted)\b[,.\s-]{0,5}(?:thanks|thank)",
     r"\bchecking\b", r"\bbear\s+with\b", r"\bin\s+(?:a\s+)?meeting", r"\bsystem\s+is\s+down\b",
     r"\bback\s+to\s+you\s+(?:by|this|tomorrow|later|shortly)", r"\bstill\s+(?:looking|checking|waiting)\b",
 )
@@ -62,19 +64,24 @@ _NEGATIVE = any_of(
 )
 _POSITIVE = any_of(
     r"\bknown\b", r"\breferr(?:ed|al)\b", r"\ballegations?\b", r"\bNFA\b", r"\bno\s+further\s+action\b",
-    r"\bconsultations?\b", r"\bstrategy\s+(?:discussion|meeting)", r"\bon\s+(?:our|the)\s+(?:system|records|database)\b",
+    r"\bconsultations?\b", r"\bstrategy\s+(?:discussion|meeting)",
+    r"\bon\s+(?:our|the)\s+(?:system|records|database)\b",
     r"\b(?:we|LADO)\s+(?:hold|holds|have|has)\b", r"\brecords?\s+(?:for|of|on|relating)\b", r"\bfeatured\b",
     r"^\s*(?:yes|y)\b", r"\byes\b", r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b", r"\bmanaged\b",
     r"\bconcerns?\s+(?:were|was)\s+raised\b", r"\bpreviously\s+(?:involved|referred)\b",
 )
 # What outweighs a negative beside it: a referral, an allegation, NFA ("not substantiated, NFA").
 _STRONG_POSITIVE = any_of(r"\breferr(?:ed|al)\b(?!\s+to\s+(?:us|LADO)\s+(?:is|was)\s+not)", r"\ballegations?\b",
-                          r"\bNFA\b", r"\bno\s+further\s+action\b", r"\bconsultations?\b", r"\bstrategy\s+(?:discussion|meeting)",
-                          r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b", r"\bconcerns?\s+(?:were|was)\s+raised\b")
+                          r"\bNFA\b", r"\bno\s+further\s+action\b", r"\bconsultations?\b",
+                          r"\bstrategy\s+(?:discussion|meeting)",
+                          r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b",
+                          r"\bconcerns?\s+(?:were|was)\s+raised\b")
 _ELSEWHERE = any_of(r"\bknown\s+to\s+(?!(?:the\s+)?(?:LADO|us|our\s+service|this\s+service|me)\b)\w+",
                     r"\b(?:police|children['’]?s\s+social\s+care|CSC|social\s+care|CareFirst|school)\b")
-_NOT_LADO = any_of(r"\bnot\s+(?:to\s+)?(?:LADO|us)\b", r"\bbut\s+not\s+(?:by|to)\b", r"\bnot\s+known\s+to\s+(?:LADO|us)\b")
-_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+find\b", r"\bunable\s+to\b", r"\bnot\s+sure\b", r"\bcan\s+you\s+confirm\b",
+_NOT_LADO = any_of(r"\bnot\s+(?:to\s+)?(?:LADO|us)\b", r"\bbut\s+not\s+(?:by|to)\b",
+                   r"\bnot\s+known\s+to\s+(?:LADO|us)\b")
+_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+find\b", r"\bunable\s+to\b", r"\bnot\s+sure\b",
+                   r"\bcan\s+you\s+confirm\b",
                    r"\btwo\s+records\b", r"\bmore\s+than\s+one\b", r"\bpossible\s+match")
 _EVERYONE_NOT = any_of(
     r"\b(?:none|neither)\s+of\s+(?:the\s+)?(?:above|them|these|those|named|people|individuals|applicants|household)",
@@ -89,8 +96,8 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
     """LADO's answer, person by person, safe by default."""
     text = _answer_text(mail)
     if _holding(text):
-        people = {name: UNCLEAR for name in checked}
-        return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(people, False), False)
+        waiting = {name: UNCLEAR for name in checked}
+        return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
     people = _per_person(text, html_tables(mail.html), checked)
     known = [name for name, v in people.items() if v[0] == KNOWN]
     unclear = [name for name, v in people.items() if v[0] == UNCLEAR]
@@ -128,9 +135,9 @@ def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[
     """Each person asked about, with LADO's verdict and the words it rests on."""
     found: dict[str, tuple[str, str]] = {}
     for name in checked:
-        verdict = _from_tables(tables, name, checked)
-        if verdict is not None:
-            found[name] = verdict
+        from_table = _from_tables(tables, name, checked)
+        if from_table is not None:
+            found[name] = from_table
     for statement in _statements(text):
         for name, verdict in _statement_verdicts(statement, checked).items():
             if name not in found or _rank(verdict) > _rank(found[name][0]):
@@ -142,6 +149,12 @@ def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[
     return found
 
 
+# "Ms Hayley Brooks - not known", "Tyler: Y": a name of up to five words, then the verdict. Words are
+# whole (each followed by a space), so a long run of letters cannot be split every which way.
+_LABELLED = re.compile(r"^((?:[\w'’.\-]+\s){0,4}[\w'’.\-]+)\s*(?::|\s[-–—]\s?)\s*(.+)$")
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+whereas\s+|\s+-\s+(?=[A-Z])|,\s+(?=[A-Z][\w'’]+\s+(?:is|was|has)\b)")
+
+
 def _rank(verdict: str) -> int:
     """When two statements differ, the cautious one stands: known over unclear over not known."""
     return {KNOWN: 2, UNCLEAR: 1, NOT_KNOWN: 0}[verdict]
@@ -150,10 +163,11 @@ def _rank(verdict: str) -> int:
 def _statement_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]:
     """What one sentence or line says of each person it names: each clause's own verdict, and for names
     in a clause that gives none ("No trace for Mrs Achterberg or Lotte"), the sentence's, if it has one."""
-    clauses = [c for c in re.split(r";|\s+but\s+|\s+whereas\s+|\s+-\s+(?=[A-Z])|,\s+(?=[A-Z][\w'’]+\s+(?:is|was|has)\b)",
-                                   statement) if c.strip()]
-    labelled = re.match(r"^((?:[\w'’.\-]+\s?){1,5}?)\s*(?::|\s[-–—]\s?)\s*(.+)$", statement)
-    if labelled and not re.search(r"\b(?:is|are|was|were|known)\b", labelled.group(1)) and any(_mention_positions(labelled.group(1), n, checked) for n in checked):
+    clauses = [c for c in _CLAUSE_BREAK.split(statement) if c.strip()]
+    labelled = _LABELLED.match(statement)
+    label = labelled.group(1) if labelled else ""
+    if labelled and not re.search(r"\b(?:is|are|was|were|known)\b", label) and any(
+            _mention_positions(label, n, checked) for n in checked):
         tail = labelled.group(2).strip(" .")
         verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
         if verdict is not None:  # "Mrs Nwosu: no", "Rachel - no trace"
@@ -277,8 +291,10 @@ _APPROVED = any_of(r"\bapproved\b(?!\s+(?:by\s+)?panel\s+(?:was|had)\s+not)", r"
                    r"\bfostered\s+for\s+(?:us|the\s+trust)\b")
 _DEREGISTERED = any_of(r"\bde-?registered\b", r"\bresign(?:ed|ation)\b", r"\bapproval\s+(?:was\s+)?(?:ended|terminated"
                        r"|ceased|removed|revoked)\b", r"\b(?:retired|stopped\s+fostering)\b", r"\btermination\b")
-_WITHDREW = any_of(r"\bwithdr(?:ew|awn|awal)\b", r"\bpulled\s+out\b", r"\bdid\s*(?:n['’]t|\s+not)\s+(?:proceed|continue|"
-                   r"progress|go\s+ahead)\b", r"\b(?:chose|decided)\s+not\s+to\s+(?:proceed|continue|progress|go\s+ahead)\b",
+_WITHDREW = any_of(r"\bwithdr(?:ew|awn|awal)\b", r"\bpulled\s+out\b",
+                   r"\bdid\s*(?:n['’]t|\s+not)\s+(?:proceed|continue|"
+                   r"progress|go\s+ahead)\b",
+                   r"\b(?:chose|decided)\s+not\s+to\s+(?:proceed|continue|progress|go\s+ahead)\b",
                    r"\bchanged\s+their\s+minds?\b", r"\bchanged\s+(?:her|his)\s+mind\b")
 _SENSITIVE = any_of(
     r"\b(?:health|medical|medically|illness|ill|unwell|diagnos\w*|surgery|operation|treatment|cancer|depression|"
@@ -293,7 +309,9 @@ _NOT_SENSITIVE = any_of(
     r"satisfactory|ok|no\s+concerns|positive)\b",
 )
 _DENIED = any_of(r"(?:\b(?:no|not|nor|without|none)|n['’]t)\s+(?:\w+\s+){0,2}(?:(?:or|and|nor|&)\s+(?:\w+\s+)?)?$")
-_NO_RECORD = any_of(r"\bno\s+(?:record|trace|match)", r"\bnot\s+(?:on|known\s+to)\s+CHARMS\b", r"\bnothing\s+(?:on|held)")
+_DENIED_BEFORE = re.compile(r"\b(?:not|never|no|be|for|recommend)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_NO_RECORD = any_of(r"\bno\s+(?:record|trace|match)", r"\bnot\s+(?:on|known\s+to)\s+CHARMS\b",
+                    r"\bnothing\s+(?:on|held)")
 
 
 def read_af_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
@@ -318,17 +336,12 @@ def _sensitive_reason(text: str) -> bool:
     """Health or money given as a reason, not denied ("no health or financial concerns"); "could not
     afford" is a reason, not a denial."""
     cleaned = _NOT_SENSITIVE.sub(" ", text)
-    return any(m.group().lower().startswith("afford") or not _DENIED.search(window(cleaned, m.start(), m.start(), 40, 0))
+    return any(m.group().lower().startswith("afford")
+               or not _DENIED.search(window(cleaned, m.start(), m.start(), 40, 0))
                for m in _SENSITIVE.finditer(cleaned))
 
 
 def _said(pattern: re.Pattern[str], text: str) -> bool:
     """`pattern` said of what happened, not denied or only hoped for ("not approved", "to be approved")."""
-    return any(not re.search(r"\b(?:not|never|no|be|for|recommend)\s+(?:\w+\s+)?$", text[max(0, m.start() - 25):m.start()],
-                             re.IGNORECASE) for m in pattern.finditer(text))
+    return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 25):m.start()]) for m in pattern.finditer(text))
 
-
-def known_to_lado(body: str) -> bool | None:
-    """Kept for callers with only text: True if anyone is known, False if all is negative, else None."""
-    verdict = _verdict(body)
-    return {KNOWN: True, NOT_KNOWN: False}.get(verdict or "", None)

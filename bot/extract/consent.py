@@ -98,6 +98,7 @@ class Said:
     who: tuple[Person, ...] | None  # None: everyone who must sign
     when: DateSpan | None
     words: str
+    later: tuple[DateSpan, ...] = ()  # signing dates after the mail's own: not believed
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ _NOT_YET = any_of(
     r"\bonce\b[^.]{0,60}\b(?:signed|back|returned)\b", r"\bnext\s+week\b",
 )
 # What CASS needs in general, not what these people did: "I know you normally need signed consent".
-_GENERAL = any_of(r"\b(?:you|CASS|they)(?:['’]ll)?\s+(?:normally\s+|usually\s+|will\s+|would\s+)?(?:need|require|ask\s+for)",
+_GENERAL = any_of(r"\b(?:you|CASS|they)(?:['’]ll)?\s+(?:normally\s+|usually\s+|will\s+|would\s+)?"
+                  r"(?:need|require|ask\s+for)",
                   r"\bneed\s+(?:to\s+(?:see|have)\s+)?(?:the\s+)?signed\s+consent\b", r"\bif\s+you\s+need\b")
 _SIGNED = any_of(
     r"\bsigned\b", r"\b(?:gave|given|provided|obtained|completed|returned)\b[^.]{0,30}\bconsent",
@@ -244,18 +246,24 @@ def _sentence_says(sentence: str, people: People, base: date) -> Iterator[Said]:
     kind = _kind(sentence)
     if kind is None:
         return
-    dates = [d for d in find_dates(sentence, base) if _signing_date(sentence, d)]
+    signing = [d for d in find_dates(sentence, base) if _signing_date(sentence, d)]
+    dates = [d for d in signing if d.earliest <= base]
+    later = tuple(d for d in signing if d.earliest > base)
     mentions = _people_in(sentence, people)
     if not mentions:
         required = len(people.applicants) + len([p for p in people.household if p.over_16(base)])
-        yield Said(kind, _group(sentence, people, required), dates[0] if dates else None, sentence)
+        yield Said(kind, _group(sentence, people, required), _oldest(dates), sentence, later)
         return
     for n, (person, start, end) in enumerate(mentions):
         stop = mentions[n + 1][1] if n + 1 < len(mentions) else len(sentence)
         own = [d for d in dates if end <= d.start < stop]
         after_all = [d for d in dates if d.start >= mentions[-1][2]]
-        own_kind = _kind(sentence[start:stop]) if n + 1 < len(mentions) and _kind(sentence[start:stop]) else kind
-        yield Said(own_kind, (person,), (own or after_all or [None])[0], sentence)
+        yield Said(_kind(sentence[start:stop]) or kind, (person,), _oldest(own or after_all), sentence, later)
+
+
+def _oldest(dates: list[DateSpan]) -> DateSpan | None:
+    """"Consents signed 02/11/2026 and 28/10/2026": the older signature is the one that runs out first."""
+    return min(dates, key=lambda d: d.earliest, default=None)
 
 
 def _kind(words: str) -> Signed | None:
@@ -269,7 +277,7 @@ def _kind(words: str) -> Signed | None:
         return Signed.VERBAL  # agreed verbally; the signed forms, if any, are still to come
     if signing_ahead:
         return Signed.NOT_YET
-    done = [m for m in _SIGNED.finditer(words) if not _ADJECTIVE.match(words, m.start())]
+    done = [m for m in _SIGNED.finditer(words) if not _ADJECTIVE.match(words, m.start()) and not _denied(words, m)]
     if done:
         return Signed.SIGNED
     if _NOT_YET.search(words):
@@ -277,18 +285,31 @@ def _kind(words: str) -> Signed | None:
     return Signed.SIGNED if _SIGNED.search(words) else None
 
 
+def _denied(words: str, match: re.Match[str]) -> bool:
+    """"Consent has not been obtained", "no one has signed": the words say it did not happen."""
+    return bool(_DENIAL.search(match.group()) or _DENIAL_BEFORE.search(words[max(0, match.start() - 25):match.start()]))
+
+
+_DENIAL = any_of(r"(?:\b(?:not|never)|n['’]t)\s+(?:yet\s+)?(?:been\s+)?(?:yet\s+)?(?:attached|enclosed|included|"
+                 r"provided|received|given|obtained|signed|returned|completed|on\s+file)\b")
+_DENIAL_BEFORE = any_of(r"\b(?:not|never|no\s+one|nobody|n['’]t)\s+(?:yet\s+)?(?:been\s+)?$")
+
+
 # "signed" naming paperwork rather than saying someone signed: "the signed forms", "signed consent".
-_ADJECTIVE = re.compile(r"signed\s+(?:consent\s+)?(?:forms?|consents?|cop(?:y|ies)|paperwork|sections?)\b", re.IGNORECASE)
+_ADJECTIVE = re.compile(r"signed\s+(?:consent\s+)?(?:forms?|consents?|cop(?:y|ies)|paperwork|sections?)\b",
+                        re.IGNORECASE)
 
 
 # Signing itself still to come (not merely the forms still to be sent on).
 _SIGNING_AHEAD = any_of(
     r"\b(?:has|have|had)\s*(?:n['’]t|not)\s+(?:yet\s+)?(?:signed|returned|given)",
-    r"\b(?:not|never)\s+(?:yet\s+)?(?:signed|returned|given|been\s+(?:signed|returned|received))",
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:signed|returned|given|been\s+(?:signed|returned|received|obtained|given|"
+    r"completed|provided))",
     r"\byet\s+to\s+(?:sign|return|be\s+signed)", r"\bstill\s+to\s+(?:sign|return)",
     r"\b(?:will|['’]ll|going\s+to|about\s+to)\s+(?:\w+\s+){0,5}(?:sign|signed)\b",
     r"\b(?:I['’]m|I\s+am|we['’]re|we\s+are)\s+(?:collecting|picking\s+up|getting|seeing|visiting)\b",
-    r"\bto\s+get\s+(?:the\s+|them\s+|their\s+)?(?:forms?|consents?)\s+signed\b", r"\bonce\b[^.]{0,60}\b(?:have|has)\s+signed\b",
+    r"\bto\s+get\s+(?:the\s+|them\s+|their\s+)?(?:forms?|consents?)\s+signed\b",
+    r"\bonce\b[^.]{0,60}\b(?:have|has)\s+signed\b",
     r"\bsign(?:ed)?\b[^.]{0,40}\bnext\s+week\b", r"\b(?:refused|declined|unwilling|unable)\s+to\s+sign",
     r"\b(?:refuses|won['’]t|does\s*n['’]?t\s+want\s+to)\s+sign", r"\bnot\s+yet\b", r"\bno\s+(?:signed\s+)?consent\b",
 )
@@ -307,12 +328,16 @@ def base_year_floor(span: DateSpan) -> int:
     return span.latest.year - 5 if span.exact is None else 2000
 
 
+_POSSESSIVE = re.compile(r"['’]s\s+(?!(?:signed\s+)?(?:consent|form|signature|paperwork)s?\b)")
+
+
 def _people_in(sentence: str, people: People) -> list[tuple[Person, int, int]]:
     """The people a sentence names: by name, or as "her mother", "their son" when only one has that relation."""
     found: list[tuple[Person, int, int]] = []
     for name in names_in(sentence, singles=True):
         person = people.find(name)
-        possessive = re.match(r"['’]s\b", sentence[name.end:])  # "Meena's daughter ... signed": the daughter
+        # "Meena's daughter ... signed": the daughter; "Mr Dickinson's consent": Mr Dickinson
+        possessive = _POSSESSIVE.match(sentence[name.end:])
         if person is not None and not possessive and not any(p is person for p, _, _ in found):
             found.append((person, name.start, name.end))
     for match in _RELATION_REFERENCE.finditer(sentence):
@@ -322,7 +347,8 @@ def _people_in(sentence: str, people: People) -> list[tuple[Person, int, int]]:
     return sorted(found, key=lambda f: f[1])
 
 
-_RELATION_REFERENCE = re.compile(r"\b(?:his|her|their|the)\s+((?:mother|father|mum|dad|partner|husband|wife|son|daughter|"
+_RELATION_REFERENCE = re.compile(r"\b(?:his|her|their|the)\s+((?:mother|father|mum|dad|partner|husband|wife|son|"
+                                 r"daughter|"
                                  r"lodger|brother|sister|grandmother|grandfather|mother-in-law|father-in-law|"
                                  r"stepson|stepdaughter|nephew|niece|aunt|uncle|grandson|granddaughter))\b",
                                  re.IGNORECASE)
@@ -399,7 +425,10 @@ def limit(on: date, months: int) -> date:
 
 def _notes(status: Status, said: list[Said], people: People, per_person: dict[int, tuple[Signed, date | None]],
            on: date, attachments: list[tuple[str, str]]) -> Iterator[str]:
-    if status == Status.UNDATED:
+    for later in dict.fromkeys(d.words for s in said for d in s.later):
+        yield (f"The mail gives a signing date later than the mail itself (\"{later}\"): it was not believed; "
+               "confirm the date on the form before sending.")
+    if status == Status.UNDATED and not any(s.later for s in said):
         unread = [name for name, text in attachments if not text.strip()]
         yield ("Confirm the signing date on the form before sending: the mail gives none"
                + (f" and {', '.join(unread)} has no text the bot can read (a scan)" if unread else "") + ".")

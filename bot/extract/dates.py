@@ -109,7 +109,7 @@ def _parse(words: str, base: date) -> date | None:
 
     settings = {**_PARSER_SETTINGS, "RELATIVE_BASE": datetime(base.year, base.month, base.day)}
     try:
-        parsed = dateparser.parse(words, languages=["en"], settings=settings)  # type: ignore[arg-type]
+        parsed = dateparser.parse(words, languages=["en"], settings=settings)
     except Exception:  # noqa: BLE001 - dateparser's own errors on odd text: an unread date is no date
         return None
     return parsed.date() if isinstance(parsed, datetime) else None
@@ -135,9 +135,9 @@ def _relative(words: str, base: date) -> tuple[date, date] | None:
     if weekday is None:
         return None
     # "Monday" in a mail sent on a Tuesday is the day before; on a Monday, a week before.
-    back = (base.weekday() - weekday) % 7 or 7
-    day = base - timedelta(days=back)
-    return day, day
+    days_back = (base.weekday() - weekday) % 7 or 7
+    that_day = base - timedelta(days=days_back)
+    return that_day, that_day
 
 
 def _ago(lowered: str, base: date) -> tuple[date, date] | None:

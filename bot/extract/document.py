@@ -130,7 +130,8 @@ def _header_block(lines: list[str], n: int) -> tuple[int, str, str, date | None]
         return None
     address = _ADDRESS.search(fields["from"])
     name = fields["from"].split("<")[0].strip(' "') if "<" in fields["from"] else ""
-    return end, address.group().lower() if address else "", name, _header_date(fields.get("sent") or fields.get("date", ""))
+    sent = _header_date(fields.get("sent") or fields.get("date", ""))
+    return end, address.group().lower() if address else "", name, sent
 
 
 def _header_date(value: str) -> date | None:

@@ -77,7 +77,8 @@ class RequestFacts:
     requester: Requester
     history: History
     gaps: tuple[str, ...]  # partner requests: what is missing (seed 001)
-    notes: tuple[str, ...]  # what the bot could not tell, for the RAO
+    notes: tuple[str, ...]  # what the bot could not tell: in the drafts and in "needs a person"
+    reminders: tuple[str, ...] = ()  # what the RAO checks anyway: in the check drafts only
 
     @property
     def applicant(self) -> str:
@@ -86,7 +87,8 @@ class RequestFacts:
 
     @property
     def fostered_before(self) -> bool:
-        return self.history.with_this_trust
+        """A CHARMS check is needed (seed 000): the mail says so, or does not say it was elsewhere."""
+        return self.history.charms_check
 
     @property
     def address_kind(self) -> AddressKind:
@@ -107,13 +109,18 @@ class RequestFacts:
                         "earliest": _iso(self.consent.earliest), "evidence": list(self.consent.evidence)},
             "requester": {"address": self.requester.address, "name": self.requester.name,
                           "kind": self.requester.kind, "secure": self.requester.secure,
-                          "forwarded_by": self.requester.forwarded_by},
+                          "greeting": self.requester.greeting, "forwarded_by": self.requester.forwarded_by},
             "previously_fostered_or_adopted": {"with_this_trust": self.history.with_this_trust,
                                                "elsewhere": self.history.elsewhere,
+                                               "no_place_given": bool(self.history.words_no_place),
+                                               "charms_check": self.history.charms_check,
+                                               "charms_words": self.history.charms_words,
                                                "evidence": [w for w in (self.history.words_this_trust,
-                                                                        self.history.words_elsewhere) if w]},
+                                                                        self.history.words_elsewhere,
+                                                                        self.history.words_no_place) if w]},
             "gaps": list(self.gaps),
             "notes": list(self.notes),
+            "reminders": list(self.reminders),
         }
 
 
@@ -129,9 +136,12 @@ def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFa
     history = read_history(document.text, settings.organisation.also_known_as)
     applicants = tuple(_person(p, consent, on) for p in people.applicants)
     household = tuple(_person(p, consent, on) for p in people.household)
-    notes = [*consent.notes, *unreadable, *_people_notes(applicants, household, history)]
+    notes = [*consent.notes, *unreadable, *_people_notes(applicants, history)]
+    reminders = () if household else (
+        "The request names nobody else in the household: check CareFirst/Eclipse for over-16s at the address.",)
     return RequestFacts(on, applicants, household, consent, requester, history,
-                        tuple(partner_request_gaps(document.text, mail.from_address)), tuple(dict.fromkeys(notes)))
+                        tuple(partner_request_gaps(document.text, mail.from_address)), tuple(dict.fromkeys(notes)),
+                        reminders)
 
 
 def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requester:
@@ -170,14 +180,13 @@ def _age(person: Person, on: date) -> int | None:
     return person.age
 
 
-def _people_notes(applicants: tuple[PersonFacts, ...], household: tuple[PersonFacts, ...],
-                  history: History) -> list[str]:
+def _people_notes(applicants: tuple[PersonFacts, ...], history: History) -> list[str]:
     notes = []
     if not applicants:
         notes.append("cassbot could not make out the applicant's name from the request: add it before sending.")
-    if not household:
-        notes.append("The request names nobody else in the household: check CareFirst/Eclipse for over-16s at "
-                     "the address.")
+    if history.charms_check and not history.with_this_trust:
+        notes.append(f"The request says: \"{history.words_no_place}\" but not where: the CHARMS check is drafted "
+                     "in case it was with the trust; delete it if CareFirst shows otherwise.")
     if history.elsewhere:
         notes.append(f"The request says: \"{history.words_elsewhere}\" Check CareFirst for that fostering or "
                      "adoption history.")
@@ -193,9 +202,28 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def facts_summary(facts: RequestFacts) -> str:
+    """One line for the audit trail and the chronology: who, how old, consent, history, the address."""
+    def who(p: PersonFacts) -> str:
+        age = "over 16" if p.over_16 else "under 16" if p.over_16 is False else "age not given"
+        return f"{p.name} ({', '.join(filter(None, (p.relation, age)))})"
+    parts = [f"applicants: {', '.join(p.name for p in facts.applicants) or 'not made out'}",
+             f"household: {', '.join(who(p) for p in facts.household) or 'none named'}",
+             f"consent {facts.consent.status}" + (f", signed {facts.consent.signed_on:%d %b %Y}"
+                                                  if facts.consent.signed_on else ""),
+             f"reply to {facts.requester.address} ({facts.requester.kind})"]
+    if facts.history.with_this_trust:
+        parts.append(f"fostered or adopted with the trust: \"{facts.history.words_this_trust}\"")
+    elif facts.history.charms_check:
+        parts.append(f"fostered or adopted, place not given: \"{facts.history.words_no_place}\"")
+    if facts.history.elsewhere:
+        parts.append(f"fostered or adopted elsewhere: \"{facts.history.words_elsewhere}\"")
+    return "; ".join(parts)
+
+
 def consent_is_fine(facts: RequestFacts) -> bool:
     """Checks may be drafted: consent is in order, or signed with a date only the form shows."""
     return facts.consent.status in (Status.OK, Status.UNDATED)
 
 
-__all__ = ["PersonFacts", "RequestFacts", "Requester", "consent_is_fine", "read_facts", "People"]
+__all__ = ["PersonFacts", "RequestFacts", "Requester", "consent_is_fine", "facts_summary", "read_facts", "People"]

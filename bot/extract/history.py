@@ -8,6 +8,8 @@ configuration lists (`organisation.also_known_as`). Fostering with another counc
 agency needs no CHARMS check, but the RAO checks CareFirst, so the LADO check carries
 a note quoting the words. The writer's own organisation ("fostered with us", "a
 current carer with Kestrel") is elsewhere too. "Has not fostered before" is no history.
+History that names no place ("a former foster carer") may be with the trust: the CHARMS
+check is the cautious branch, and its draft quotes the words so the RAO can judge.
 """
 
 from __future__ import annotations
@@ -40,10 +42,14 @@ _THIS_TRUST = (
     r"\bwith\s+you(?:rs)?\b",
 )
 _NOT_BEFORE = any_of(
-    r"\b(?:not|never|no)\b[^.;]{0,40}(?:fostered|adopted|applied|approved|previous|before|history)",
+    r"\b(?:not|never|no|neither|nor|none)\b[^.;]{0,40}(?:fostered|adopted|applied|approved|previous|before|history)",
     r"\bno\s+(?:previous|prior|known)\s+(?:fostering|adoption|involvement|history|applications?)",
     r"\bfirst\s+(?:time|application)\b", r"\bnone\b",
 )
+# Fostering or adopting that happened, whoever with: "a former foster carer", "adopted in 2012".
+_PAST = any_of(r"\b(?:former|previous|ex-?)\s+(?:\w+\s+)?(?:foster\s+)?carers?\b", r"\bpreviously\b",
+               r"\bused\s+to\s+(?:foster|adopt)\b", r"\b(?:fostered|adopted)\b", r"\bderegistered\b",
+               r"\bde-registered\b", r"\bresigned\b", r"\bbefore\b", r"\bin\s+(?:19|20)\d{2}\b")
 # The application being assessed now, by the writer's own organisation: not a history.
 _NOW = any_of(r"\b(?:have|has)\s+(?:now\s+|recently\s+|just\s+)?applied\b", r"\bwho\s+(?:have|has)\s+applied\b",
               r"\b(?:are|is|am)\s+(?:currently\s+)?(?:being\s+)?assess", r"\bour\s+(?:current\s+)?assessment\b",
@@ -56,11 +62,21 @@ class History:
     elsewhere: bool
     words_this_trust: str  # the words that say so, for the CHARMS check and the chronology
     words_elsewhere: str  # ... and for the note on the LADO check
+    words_no_place: str = ""  # history that names no place: perhaps with the trust
+
+    @property
+    def charms_check(self) -> bool:
+        """A&F's CHARMS may hold a record: with the trust, or nothing says it was elsewhere."""
+        return self.with_this_trust or bool(self.words_no_place) and not self.elsewhere
+
+    @property
+    def charms_words(self) -> str:
+        return self.words_this_trust or self.words_no_place
 
 
 def read_history(text: str, own_names: Sequence[str], writer_organisation: str = "") -> History:
     """What the mail says about earlier fostering or adoption; `own_names` are the trust's names."""
-    this, elsewhere = "", ""
+    this, elsewhere, no_place = "", "", ""
     own = _own_pattern(own_names)
     for sentence in _sentences(text):
         flat = " ".join(sentence.split())[:220]
@@ -71,11 +87,14 @@ def read_history(text: str, own_names: Sequence[str], writer_organisation: str =
                 this = this or flat
             elif _elsewhere(clause, writer_organisation):
                 elsewhere = elsewhere or flat
-    return History(bool(this), bool(elsewhere), this, elsewhere)
+            elif _PAST.search(clause) and not _NOW.search(clause):
+                no_place = no_place or flat
+    return History(bool(this), bool(elsewhere), this, elsewhere, no_place)
 
 
 # "with the Trust since 2019, and before that they fostered with Sunhill": two histories in one sentence.
-_CLAUSE = re.compile(r",?\s+and\s+before\s+that\b|;\s*|,\s+(?:but|and)\s+(?=\w+\s+(?:\w+\s+)?(?:fostered|adopted|was|were))"
+_CLAUSE = re.compile(r",?\s+and\s+before\s+that\b|;\s*"
+                     r"|,\s+(?:but|and)\s+(?=\w+\s+(?:\w+\s+)?(?:fostered|adopted|was|were))"
                      r"|\s+before\s+(?:that|which)\b", re.IGNORECASE)
 
 
@@ -97,8 +116,8 @@ def _elsewhere(sentence: str, writer_organisation: str) -> bool:
     if _NOW.search(sentence) and not re.search(r"\b(?:previously|before|until|between|from\s+\d{4}|in\s+(?:19|20)\d{2}|"
                                                 r"years?\s+ago|for\s+\w+\s+years)\b", sentence, re.IGNORECASE):
         return False
-    if re.search(r"\b(?:with|for|by|to|through|via|from)\s+(?:us|another|an?\s+(?:other|independent|different|agency|"
-                 r"local\s+authority|council)|[A-Z][\w&'’\-]+)", sentence):
+    if re.search(r"\b(?:with|for|by|to|through|via|from|in)\s+(?:us|another|an?\s+(?:other|independent|different|"
+                 r"agency|local\s+authority|council)|[A-Z][\w&'’\-]+)", sentence):
         return True
     if re.search(r"\b(?:is|are)\s+(?:one\s+of\s+)?our\s+(?:only\s+|approved\s+|current\s+)*(?:foster\s+)?carers?\b",
                  sentence, re.IGNORECASE):

@@ -68,7 +68,8 @@ _ORG_AFTER = re.compile(
 
 
 # An address, not a person: "15 Marram Court", "Flat 3, 58 Wharfside Road", "Address: Penlan Farm".
-_ADDRESS_BEFORE = re.compile(r"(?:(?<!aged\s)(?<!age\s)(?<!\bis\s)\b\d{1,4}[a-zA-Z]?,?[ \t]+|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
+_ADDRESS_BEFORE = re.compile(r"(?:(?<!aged\s)(?<!age\s)(?<!\bis\s)\b\d{1,4}[a-zA-Z]?,?[ \t]+"
+                             r"|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
                              r"new\s+|home\s+)?address\s*:\s*(?:[^\n]*,\s*)?|\b(?:Road|Street|Lane|Court|Close|Drive|"
                              r"Avenue|Way|Grove|Rise|Terrace|Crescent|Place|Walk|Row|Gardens|Mews|View|Hill|Park|Yard|"
                              r"Farm|Cottages?),\s*)\Z", re.IGNORECASE | re.MULTILINE)
@@ -142,8 +143,7 @@ def names_in(text: str, singles: bool = False) -> Iterator[Name]:
     """Every name in `text`, in order: titled ones, and untitled runs of two words or more (of one word too,
     with `singles`: "Mia", where the context says it is a person)."""
     for match in _runs(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(text[line_start:match.start()]) \
+        if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(_line_before(text, match.start())) \
                 or _COUPLE_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
             continue
         words = match.group().split()
@@ -153,13 +153,21 @@ def names_in(text: str, singles: bool = False) -> Iterator[Name]:
             words = words[1:]
         titled = bool(words) and is_title(words[0])
         kept = ([words[0]] if titled else []) + _trimmed(words[1:] if titled else words)
-        if len(kept) < (1 if singles and not titled else 2) or titled and len(kept[1].rstrip(".")) < 2 and len(kept) == 2:
+        too_short = len(kept) < (1 if singles and not titled else 2)
+        if too_short or titled and len(kept) == 2 and len(kept[1].rstrip(".")) < 2:
             continue
         written = " ".join(kept)
         name = parse_name(written, match.start())
         start = text.find(kept[0], match.start() + skipped)
         if name is not None and (titled or name.last or singles):
             yield Name(name.written, name.title, name.first, name.last, start, start + len(written))
+
+
+def _line_before(text: str, at: int) -> str:
+    """The line up to `at`, its last 120 characters at most (an address is short; a long line read whole for
+    every name in it is quadratic). A cut line is marked so it cannot pass for the line's start."""
+    line_start = text.rfind("\n", max(0, at - 120), at) + 1
+    return text[line_start:at] if line_start or at <= 120 else "\x00" + text[at - 120:at]
 
 
 _TITLE_WORD = re.compile(rf"(?<=\s){TITLE}(?=\s)")

@@ -48,6 +48,8 @@ RELATIONS = ADULT_RELATIONS + (
     "adopted daughter", "friend", "boy", "girl", "kid", "children", "baby", "youngest", "eldest",
 )
 _RELATION = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
+# "Mr X and his wife Mrs Y" name a couple, who apply together; "Ms X and her son Y" do not.
+_SPOUSE = r"partner|husband|wife|spouse|civil\s+partner|fianc[eé]e?"
 _RELATION_WORD = re.compile(rf"\b(?:{_RELATION})s?\b", re.IGNORECASE)
 _OWNER = r"(?:his|her|their|the\s+applicants?['’]s?|[A-Z][\w'’\-]+['’]s)"
 
@@ -77,7 +79,8 @@ _APPLICANT_AFTER = any_of(
     r"connected\s+persons?)\b",
 )
 HOUSEHOLD_HEADING = any_of(
-    r"\bhousehold\b", r"\bliving\s+(?:at|there|here)\b", r"\balso\s+(?:in|at|living)\b", r"\blives?\s+with\b", r"\bmembers\b", r"\boccupants\b", r"\bresidents\b",
+    r"\bhousehold\b", r"\bliving\s+(?:at|there|here)\b", r"\balso\s+(?:in|at|living)\b", r"\blives?\s+with\b",
+    r"\bmembers\b", r"\boccupants\b", r"\bresidents\b",
     r"\bother\s+adults\b", r"\bfamily\s+(?:members|composition|details)\b", r"\bat\s+the\s+(?:property|address)\b",
     r"\bresidents?\b", r"^\s*(?:the\s+|their\s+|other\s+)?(?:children|kids)\s*$", r"\bwho\s+lives?\s+(?:there|at)\b",
     r"\bwith\s+(?:her|his|their)\s+(?:\w+\s+)?(?:children|sons|daughters|kids|family|partner|husband|wife)\b",
@@ -89,7 +92,9 @@ _NOT_HERE = any_of(
     r"\blives?\s+(?:away|elsewhere|independently|separately|abroad|in\s+[A-Z])", r"\bliving\s+(?:away|elsewhere)\b",
     r"\bdoes\s*n[o']t\s+live\b", r"\bno\s+longer\s+lives?\b", r"\bmoved\s+out\b", r"\bleft\s+home\b",
     r"\bnot\s+(?:part\s+of|in)\s+the\s+household\b", r"\blate\s+(?:husband|wife|partner)\b", r"\bdeceased\b",
-    r"\bpassed\s+away\b", r"\b(?:ex|former)[\s\-](?:husband|wife|partner)\b", r"\bbirth\s+(?:mother|father|parents?)\b",
+    r"\bpassed\s+away\b", r"\b(?:ex|former|then)[\s\-](?:husband|wife|partner|boyfriend|girlfriend)\b",
+    r"\bbirth\s+(?:mother|father|parents?)\b", r"(?<!has\s)(?<!have\s)(?<!had\s)\blived\b[^.]{0,40}\bwith\b",
+    r"\b(?:separated|divorced)\b",
     r"\bthe\s+child(?:ren)?\s+(?:to|who|we|are|is)\b", r"\bcurrently\s+(?:in|placed)\b", r"\bin\s+(?:foster\s+)?care\b",
     r"\bsocial\s+worker\b", r"\bassessor\b", r"\breferee\b",
 )
@@ -161,8 +166,10 @@ class People:
         """The person `name` is: the same name, or a first name alone that only one person has."""
         same = [p for p in self.people if same_person(p.name, name)]
         exact = [p for p in same if p.name.title.lower() == name.title.lower()]
-        if same or not name.first:
-            return (exact or same or [None])[0]
+        if same:
+            return (exact or same)[0]
+        if not name.first:
+            return None
         by_first = [p for p in self.people if p.name.first == name.first and (not p.name.last or not name.last)]
         return by_first[0] if len(by_first) == 1 else None
 
@@ -216,7 +223,8 @@ def _resolve_surnames(people: People) -> None:
             _merge(people, short, longer[0])
     for bare in [p for p in people.people if not p.name.first and p.name.title]:
         fuller_ones = [p for p in people.people if p is not bare and p.name.first and p.name.last == bare.name.last
-                       and (p.applicant or not bare.applicant) and (not p.name.title or p.name.title == bare.name.title)]
+                       and (p.applicant or not bare.applicant)
+                       and (not p.name.title or p.name.title == bare.name.title)]
         titled = [p for p in fuller_ones if p.name.title == bare.name.title]
         match = titled if len(titled) == 1 else fuller_ones if len(fuller_ones) == 1 else []
         if match:
@@ -342,7 +350,8 @@ def _applicant_lists(people: People, text: str) -> None:
             if not groups or groups[0][1] > 8:
                 break
             tail = below[groups[0][2]:]
-            if marked and (_RELATION_WORD.search(tail) or _AGE.search(tail)) and not re.search(r"applicant", tail, re.I):
+            described = _RELATION_WORD.search(tail) or _AGE.search(tail)
+            if marked and described and not re.search(r"applicant", tail, re.I):
                 _household_names(people, below, below, loose=True)
                 continue  # "Reece Brennan (16) - Sophie's son": the household under the applicants
             for name in groups[0][0]:
@@ -363,7 +372,8 @@ def _subject_applicants(people: People, subject: str) -> None:
             if known is not None and not known.applicant and known.household:
                 continue  # the subject names a household member too: what the body says of them stands
             if known is None and not name.title and any(
-                    name.last == p.name.last and name.first in normalise(p.name.written).split() for p in people.people):
+                    name.last == p.name.last and name.first in normalise(p.name.written).split()
+                    for p in people.people):
                 continue  # "García Morales" beside "Mr José Antonio García Morales": the same family name
             _mark_applicant(people.add(name), subject, 0, len(subject))
 
@@ -389,7 +399,8 @@ def couple_names(couple: re.Match[str]) -> list[Name]:
         return [n for n in pair if n is not None]
     first = parse_name(f"{couple.group('first')} {couple.group('rest')}")
     words = couple.group("rest").split()
-    second = parse_name(f"{couple.group('second')} {words[-1] if first and first.first and len(words) > 1 else couple.group('rest')}")
+    family = words[-1] if first and first.first and len(words) > 1 else couple.group("rest")
+    second = parse_name(f"{couple.group('second')} {family}")
     return [n for n in (first, second) if n is not None]
 
 
@@ -403,10 +414,15 @@ def _mark_applicant(person: Person, text: str, start: int, end: int) -> None:
 
 def _applicant_context(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 60):start]
-    lead = APPLICANT_LEAD.search(before.split("\n")[-1])
-    if lead and not re.search(r"[.;!?]", before.split("\n")[-1][lead.end():]):
-        return True
+    line = before.split("\n")[-1]
+    lead = APPLICANT_LEAD.search(line)
+    if lead and not _LEAD_BROKEN.search(line[lead.end():]) and not any(names_in(line[lead.end():])):
+        return True  # the lead's own name, not one after another name ("assessing Ms X, who lives with Mr Y")
     return _APPLICANT_AFTER.match(_DETAILS.sub(" ", text[end:end + 120])) is not None
+
+
+_LEAD_BROKEN = any_of(r"[.;!?]", r"\bli(?:ves?|ving)\s+with\b", r"\b(?:her|his|their)\s+(?:\w+\s+)?(?:"
+                      + _RELATION + r")s?\b")
 
 
 # What is written about a person right after their name: "(DOB 16/08/1976)", ", born 2 July 1975,", "- 42".
@@ -423,7 +439,7 @@ def _name_groups(text: str) -> Iterator[tuple[list[Name], int, int]]:
     for name in names:
         between = _DETAILS.sub(" ", text[end:name.start])
         joined = group and re.fullmatch(
-            rf"\s*(?:,|and|&|,\s*and)\s*(?:(?:{_OWNER})\s+(?:{_RELATION})\s*,?\s*)?", between, re.IGNORECASE)
+            rf"\s*(?:,|and|&|,\s*and)\s*(?:(?:{_OWNER})\s+(?:{_SPOUSE})\s*,?\s*)?", between, re.IGNORECASE)
         if joined:
             group.append(name)
             end = name.end
@@ -443,7 +459,8 @@ def _shared_surname_names(text: str) -> Iterator[Name]:
     """"Gary and Lisa Bramwell": the first of the pair shares the second's surname."""
     for match in _SHARED_SURNAME.finditer(text):
         before = text[:match.start()].rstrip(" \t").split(" ")[-1] if match.start() else ""
-        joined_to_name = (before[:1].isupper() or re.fullmatch(PARTICLE, before)) and not before.endswith((":", ".", ","))
+        joined_to_name = ((before[:1].isupper() or re.fullmatch(PARTICLE, before))
+                          and not before.endswith((":", ".", ",")))
         if joined_to_name or is_title(match.group("b")) or is_title(match.group("a")):
             continue  # "Jérôme Lefèvre and Mr Ashok Raman" is two whole names, not a pair
         first = parse_name(f"{match.group('a')} {match.group('last')}", match.start())
@@ -466,7 +483,8 @@ def _households_in(people: People, text: str) -> None:
         if HOUSEHOLD_HEADING.search(line) and (len(line.split()) <= 6 or line.rstrip().endswith(":")):
             in_list = True
             continue
-        relation_label = re.match(rf"^\s*(?:[A-Z][\w'’\-]+['’]s\s+)?((?:{_RELATION}))s?\s*:\s*(.+)$", line, re.IGNORECASE)
+        relation_label = re.match(rf"^\s*(?:[A-Z][\w'’\-]+['’]s\s+)?((?:{_RELATION}))s?\s*:\s*(.+)$", line,
+                                  re.IGNORECASE)
         if relation_label:  # "Partner: Ms Marta Nowak, DOB ...", "Marta's son: Filip Nowak"
             _household_names(people, relation_label.group(2), line, loose=True)
             for name in _listed_names(relation_label.group(2), True):
@@ -550,7 +568,8 @@ def _relation_mentions(people: People, sentence: str) -> None:
         after = sentence[name.end:name.end + 45]
         owner_before = re.search(rf"(?:{_OWNER})\s+(?:[\w\-]+\s+){{0,2}}?((?:{_RELATION}))s?\s*,?\s*$", before,
                                  re.IGNORECASE)
-        relation_after = re.match(rf"\s*(?:,\s*|\(\s*|[-–—]\s*)(?:(?:{_OWNER})\s+)?((?:[\w\-]+\s+){{0,2}}?(?:{_RELATION}))s?\b",
+        relation_after = re.match(rf"\s*(?:,\s*|\(\s*|[-–—]\s*)(?:(?:{_OWNER})\s+)?"
+                                  rf"((?:[\w\-]+\s+){{0,2}}?(?:{_RELATION}))s?\b",
                                   after, re.IGNORECASE)
         found = owner_before or relation_after
         if not found or not name.last and not (owner_before or re.match(r"\s*\(", after)):
@@ -618,9 +637,10 @@ def _record_blocks(people: People, text: str, on: date) -> None:
 def _read_tail(person: Person, tail: str, on: date) -> None:
     head = tail[:90]
     for span in find_dates(head, on):
-        if person.born is None and (_DOB_LEAD.search(head[:span.start]) or re.match(r"^[\s,:(\-–]*$", head[:span.start])):
-            if span.exact and span.exact.year < on.year - 1:
-                person.born = span.exact
+        lead = head[:span.start]
+        led = _DOB_LEAD.search(lead) or re.match(r"^[\s,:(\-–]*$", lead)
+        if person.born is None and led and span.exact and span.exact.year < on.year - 1:
+            person.born = span.exact
         break
     several = re.match(r"[\s,(]*(?:aged\s+)?\d{1,2}\s*(?:,|and|&)\s*\d{1,2}\b", head)
     if person.age is None and person.born is None and not several:  # "Luka and Filip, 19 and 14": one each
