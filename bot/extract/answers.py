@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.extract.document import Table, html_tables, split_segments
+from bot.extract.document import Table, html_tables, split_segments, text_tables
 from bot.extract.names import normalise, parse_name
 from bot.extract.text import any_of, window
 from bot.mail import ParsedMail
@@ -51,6 +51,10 @@ _HOLDING = any_of(
     r"\b(?:received|got\s+(?:this|it)|noted)\b[,.\s-]{0,5}(?:thanks|thank)",
     r"\bchecking\b", r"\bbear\s+with\b", r"\bin\s+(?:a\s+)?meeting", r"\bsystem\s+is\s+down\b",
     r"\bback\s+to\s+you\s+(?:by|this|tomorrow|later|shortly)", r"\bstill\s+(?:looking|checking|waiting)\b",
+    r"\b(?:I['’]ll|I\s+will|we['’]ll|we\s+will)\s+(?:get|pull|chase|have\s+a\s+look|look\s+again|do\s+yours)\b",
+    r"\b(?:get|do)\s+(?:these|this|it|them|yours)\s+(?:done|over)\b", r"\bcome\s+back\s+to\s+you\b",
+    r"\b(?:can['’]t|cannot|unable\s+to)\s+(?:get\s+into|access|pull|run|open)\b", r"\bread-only\b",
+    r"\bis\s+down\b", r"\bas\s+soon\s+as\s+(?:it['’]s|I\s+can|I['’]m|possible)\b",
 )
 _NEGATIVE = any_of(
     r"\b(?:are|is|were|was)\s+not\s+known\b", r"\bnot\s+known\b", r"\bunknown\s+to\b", r"\bno\s+trace", r"\bnil\b",
@@ -60,7 +64,7 @@ _NEGATIVE = any_of(
     r"\bnot\s+(?:on|in)\s+(?:our|the)\s+(?:system|records|database)", r"\bnot\s+(?:been\s+)?(?:referred|involved)",
     r"\b(?:none|neither)\b[^.]{0,60}\bknown\b", r"^\s*(?:no|n|none|nil|not\s+known|clear)\s*[.!]?\s*$",
     r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b", r"\b(?:is|are|was|were)\s*n['’]t\.?\s*$",
-    r"\b(?:is|are)\s+not\.?\s*$", r"\bneither\b",
+    r"\b(?:is|are)\s+not\.?\s*$", r"\bneither\b", r"(?-i:\bNK\b)", r"\bN/K\b", r"^\s*no\s+to\b",
 )
 _POSITIVE = any_of(
     r"\bknown\b", r"\breferr(?:ed|al)\b", r"\ballegations?\b", r"\bNFA\b", r"\bno\s+further\s+action\b",
@@ -79,26 +83,40 @@ _STRONG_POSITIVE = any_of(r"\breferr(?:ed|al)\b(?!\s+to\s+(?:us|LADO)\s+(?:is|wa
 _ELSEWHERE = any_of(r"\bknown\s+to\s+(?!(?:the\s+)?(?:LADO|us|our\s+service|this\s+service|me)\b)\w+",
                     r"\b(?:police|children['’]?s\s+social\s+care|CSC|social\s+care|CareFirst|school)\b")
 _NOT_LADO = any_of(r"\bnot\s+(?:to\s+)?(?:LADO|us)\b", r"\bbut\s+not\s+(?:by|to)\b",
-                   r"\bnot\s+known\s+to\s+(?:LADO|us)\b")
-_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+find\b", r"\bunable\s+to\b", r"\bnot\s+sure\b",
-                   r"\bcan\s+you\s+confirm\b",
-                   r"\btwo\s+records\b", r"\bmore\s+than\s+one\b", r"\bpossible\s+match")
+                   r"\bnot\s+known\s+to\s+(?:LADO|us)\b",
+                   r"\b(?:nothing|never|none)\b[^.;]{0,40}\b(?:come|came|been|referred|reported|passed)\s+(?:\w+\s+)?to\s+"
+                   r"(?:LADO|us|this\s+(?:office|service))\b", r"\bnot\s+a\s+LADO\s+matter\b")
+_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|check)\b", r"\bunable\s+to\b",
+                   r"\bnot\s+sure\b",
+                   r"\b(?:could|can)\s+you\s+(?:please\s+)?(?:double[\s-]?check|confirm|check|send|get|provide|clarify|"
+                   r"let\s+me\s+have|find\s+out)\b(?![^.]{0,40}\bofsted)",
+                   r"\b(?:two|three|several|\d+)\s+records\b", r"\bmore\s+than\s+one\b", r"\bpossible\s+match",
+                   r"\bthere\s+are\s+(?:two|three|four|several|\d+)\s+[A-Z]", r"\bwithout\s+(?:a|his|her|their)\s+"
+                   r"(?:DOB|date\s+of\s+birth|address)", r"\bdouble[\s-]?check\b", r"\bconfirm\s+either\s+way\b",
+                   r"\b(?:DOB|date\s+of\s+birth)\b[^.]{0,60}\b(?:does\s*n['’]?t\s+match|differ|different|not\s+\d)",
+                   r"\bnot\s+(?:the\s+)?same\s+(?:person|DOB|date)\b", r"\bsame\s+person\b", r"\brather\s+be\s+sure\b",
+                   r"\b(?:don['’]t|do\s+not)\s+think\b", r"\bmay\s+(?:or\s+may\s+not\s+)?be\s+(?:him|her|them)\b")
 _EVERYONE_NOT = any_of(
     r"\b(?:none|neither)\s+of\s+(?:the\s+)?(?:above|them|these|those|named|people|individuals|applicants|household)",
     r"\bno\s+trace\s+(?:of|for)\s+(?:any|all)\b", r"\bnothing\s+(?:held|known)\s+(?:for|on|about)\s+(?:any|the|them)",
     r"^\s*not\s+known\b",
     r"\bno\s+LADO\s+(?:involvement|records?|history)\b", r"\bcan\s+confirm\s+(?:that\s+)?there\s+is\s+no\b",
     r"\bnone\s+(?:are|is)\s+known\b", r"\bno\s+trace\s+of\s+any\b", r"\ball\s+(?:clear|negative|not\s+known)\b",
+    r"\bno\s+to\s+(?:all|both|each|everyone)\b",
+    r"\b(?:nil|no)\s+trace\b[^.]{0,25}\b(?:all|both|any|each|everyone)\b",
+    r"\b(?:all|both)\s+(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|of\s+them\s+)?(?:are\s+|is\s+)?(?:not\s+known|NK|N/K)\b",
 )
 
 
 def read_lado_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
     """LADO's answer, person by person, safe by default."""
     text = _answer_text(mail)
-    if _holding(text):
+    read = _per_person(text, html_tables(mail.html) + text_tables(text), checked)
+    everyone = _everyone_not_known(text, bool(read))
+    if not read and not everyone and _HOLDING.search(text):
         waiting = {name: UNCLEAR for name in checked}
         return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
-    people = _per_person(text, html_tables(mail.html), checked)
+    people = {name: read.get(name) or ((NOT_KNOWN, everyone) if everyone else (UNCLEAR, "")) for name in checked}
     known = [name for name, v in people.items() if v[0] == KNOWN]
     unclear = [name for name, v in people.items() if v[0] == UNCLEAR]
     notes = tuple(f"LADO know {name}: \"{people[name][1]}\"" for name in known)
@@ -121,18 +139,29 @@ def _lado_facts(verdicts: dict[str, str], final: bool) -> dict[str, Any]:
 
 
 def _answer_text(mail: ParsedMail) -> str:
-    """The team's own words: above the quoted request, without signature or disclaimer."""
-    segments = split_segments(mail.fresh_text or mail.body_text[:8000], mail.from_address, None)
-    return segments[0].text if segments else ""
+    """The team's own words: above the quoted request, without signature or disclaimer. When the team's
+    box forwards a colleague's answer ("See below from Tom"), the colleague's words below."""
+    segments = split_segments(mail.body_text[:8000], mail.from_address, None)
+    if not segments:
+        return ""
+    domain = mail.from_address.rpartition("@")[2]
+    if len(segments) > 1 and not _SAYS.search(segments[0].text) and _SEE_BELOW.search(segments[0].text):
+        colleague = segments[1]
+        if domain and colleague.sender.endswith("@" + domain) and _SAYS.search(colleague.text):
+            return colleague.text
+    return segments[0].text
 
 
-def _holding(text: str) -> bool:
-    return bool(_HOLDING.search(text)) and not (_NEGATIVE.search(text) or re.search(
-        r"\bknown\b|\breferr|\bNFA\b|\bno\s+trace|\brecord", text, re.IGNORECASE))
+_SEE_BELOW = any_of(r"(?:see|as|read)\s+below", r"below\s+from", r"forward(?:ed|ing)", r"passing\s+on")
+
+
+_SAYS = any_of(r"\bknown\b", r"\bNK\b", r"\bN/K\b", r"\bno\s+trace\b", r"\bnil\b", r"\brecords?\b", r"\bnothing\b",
+               r"\breferr", r"\ballegation", r"\bNFA\b", r"\bnone\b", r"\bneither\b", r"\bapproved\b",
+               r"\bwithdr[ae]w", r"\bCHARMS\b", r"\bsummary\b")
 
 
 def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Each person asked about, with LADO's verdict and the words it rests on."""
+    """Each person the answer speaks of, with LADO's verdict and the words it rests on."""
     found: dict[str, tuple[str, str]] = {}
     for name in checked:
         from_table = _from_tables(tables, name, checked)
@@ -142,10 +171,6 @@ def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[
         for name, verdict in _statement_verdicts(statement, checked).items():
             if name not in found or _rank(verdict) > _rank(found[name][0]):
                 found[name] = (verdict, " ".join(statement.split())[:200])
-    everyone = _everyone_not_known(text, bool(found))
-    for name in checked:
-        if name not in found:
-            found[name] = (NOT_KNOWN, everyone) if everyone else (UNCLEAR, "")
     return found
 
 
@@ -156,8 +181,9 @@ _CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+whereas\s+|\s+-\s+(?=[A-Z])|,\s+(?=[
 
 
 def _rank(verdict: str) -> int:
-    """When two statements differ, the cautious one stands: known over unclear over not known."""
-    return {KNOWN: 2, UNCLEAR: 1, NOT_KNOWN: 0}[verdict]
+    """When two statements differ, the cautious one stands: a question back (LADO are not sure) over known
+    over not known. An unclear person is never said to be known or not known in the response."""
+    return {UNCLEAR: 2, KNOWN: 1, NOT_KNOWN: 0}[verdict]
 
 
 def _statement_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]:
@@ -202,6 +228,8 @@ def _from_tables(tables: list[Table], name: str, checked: Sequence[str]) -> tupl
     """A row naming the person: its "Known to LADO?" cell (Y, No, ?), and any detail that outweighs it."""
     for table in tables:
         known_col = table.column("known", "lado", "outcome", "result")
+        if known_col is None:
+            continue  # a table of people without a verdict: the request quoted, or a list
         for row in table.rows:
             if not row or not _mentions(row[0], name, checked):
                 continue
@@ -219,7 +247,7 @@ def _statements(text: str) -> list[str]:
     lines: list[str] = []
     for line in text.splitlines():
         if lines and len(lines[-1]) >= 50 and not re.search(r"[.!?:;)]\s*$", lines[-1]) and line.strip() \
-                and not re.match(r"\s*[-•*·]", line):
+                and not re.match(r"\s*[-•*·]", line) and not re.search(r"[\t|]", lines[-1] + line):
             lines[-1] += " " + line.strip()
         else:
             lines.append(line)
@@ -240,6 +268,7 @@ def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> lis
         forms.add(name.split()[-1])
     if parsed.title and parsed.last and _unique_titled(parsed.title, parsed.last, checked):
         forms.add(f"{parsed.title} {name.split()[-1]}")
+    forms.update(_short_forms(statement, parsed.first, checked))
     lowered = normalise(statement)
     for form in forms:
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(normalise(form))}(?![\w'’-])", lowered):
@@ -249,6 +278,23 @@ def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> lis
         found.extend(m.start() for m in re.finditer(couple, lowered)
                      if re.search(rf"\b{parsed.title.lower()}\b", m.group()))
     return found
+
+
+_SHORT_FIRST = re.compile(r"(?<![\w'’-])[A-Z][a-z]{2,}(?![\w'’-])")
+_NOT_SHORT = frozenset({"will", "rob", "pat", "can", "may", "art", "her", "his", "the", "and"})
+
+
+def _short_forms(statement: str, first: str, checked: Sequence[str]) -> set[str]:
+    """"Sam" for Samuel, "Ben" for Benjamin: a capitalised word the first name starts with, when no one
+    else asked about has a first name starting so."""
+    others = [k.first for k in map(parse_name, checked) if k and k.first and k.first != first]
+    forms = set()
+    for short in _SHORT_FIRST.finditer(statement):
+        word = normalise(short.group())
+        if first and first.startswith(word) and word != first and word not in _NOT_SHORT \
+                and not any(o.startswith(word) for o in others):
+            forms.add(short.group())
+    return forms
 
 
 def _unique_titled(title: str, last: str, checked: Sequence[str]) -> bool:
@@ -271,17 +317,28 @@ def _verdict(words: str) -> str | None:
     """Known, not known, unclear, or None when the words say none of these."""
     if _QUESTION.search(words):
         return UNCLEAR
-    if _NOT_LADO.search(words) and not _STRONG_POSITIVE.search(_NOT_LADO.split(words)[-1]):
+    if _NOT_LADO.search(words) and not _STRONG_POSITIVE.search(_unnegated(_NOT_LADO.split(words)[-1])):
         return NOT_KNOWN  # "known to police but not to LADO"
     negative = _NEGATIVE.search(words)
-    if negative and (_NOT_LADO.search(words) or not _STRONG_POSITIVE.search(words)):
+    said = _unnegated(words)
+    if negative and (_NOT_LADO.search(words) or not _STRONG_POSITIVE.search(said)):
         return NOT_KNOWN
     if _ELSEWHERE.search(words) and not re.search(r"\bLADO\b", words) and not re.search(
-            r"\b(?:referr|allegation|NFA|strategy|consultation)", words, re.IGNORECASE):
+            r"\b(?:referr|allegation|NFA|strategy|consultation)", said, re.IGNORECASE):
         return None  # "known to police": not an answer about LADO
-    if _POSITIVE.search(words):
+    if _POSITIVE.search(said):
         return KNOWN
     return NOT_KNOWN if negative else None
+
+
+def _unnegated(words: str) -> str:
+    """The words with what a negation governs blanked, to the end of its clause: "no concerns or allegations
+    were ever referred to us" says nothing positive; "not substantiated, NFA" still says NFA."""
+    return _NEGATED.sub(lambda m: " " * len(m.group()), words)
+
+
+_NEGATED = re.compile(r"(?:\b(?:no|not|never|nothing|without|neither|nor)\b|n['’]t\b)[^,;.:()]*?(?=[,;.:()]|\bbut\b|$)",
+                      re.IGNORECASE)
 
 
 # -- A&F (CHARMS) ---------------------------------------------------------------------------------
@@ -304,6 +361,8 @@ _SENSITIVE = any_of(
     r"redundan\w*|mortgage|income|benefits|loans?)\b",
 )
 _NOT_SENSITIVE = any_of(
+    r"\b(?:health|medical|financ\w*)(?:\s*(?:/|and|&|or)\s*(?:health|medical|financ\w*))?\s*[:\-–]?\s*(?:concerns?\s*)?"
+    r"[:\-–]?\s*(?:none|nil|n/?a|no\s+concerns?|not\s+(?:recorded|noted|known|applicable))\b",
     r"\bhealth\s+(?:and|&)\s+safety\b", r"\bhealth\s+visit\w*", r"\bhealth\s+check\s+of\s+the\s+home",
     r"\b(?:health|medical|financ\w*)\b[^.]{0,30}\b(?:checks?|references?|assessments?)\b[^.]{0,40}\b(?:fine|clear|"
     r"satisfactory|ok|no\s+concerns|positive)\b",
@@ -317,7 +376,8 @@ _NO_RECORD = any_of(r"\bno\s+(?:record|trace|match)", r"\bnot\s+(?:on|known\s+to
 def read_af_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
     """A&F's CHARMS answer: approval, deregistration, withdrawal, and any health or money reason."""
     text = _answer_text(mail)
-    if _holding(text) and not (_APPROVED.search(text) or _WITHDREW.search(text) or _NO_RECORD.search(text)):
+    said = _APPROVED.search(text) or _WITHDREW.search(text) or _NO_RECORD.search(text) or _DEREGISTERED.search(text)
+    if not said and (_HOLDING.search(text) or _QUESTION.search(text)):  # not answered yet, or a question back
         facts = {"final": False, "previously_approved": False, "deregistered": False, "withdrew": False,
                  "sensitive_reason": False}
         return TeamAnswer("A&F have not answered yet (a holding reply)", {}, (), facts, False)

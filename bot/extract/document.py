@@ -50,6 +50,9 @@ _HEADER_WORDS = {"name", "names", "full name", "relationship", "relation", "role
                  "date consent signed", "consent given", "status", "relationship to applicant",
                  "relationship to applicants", "household member", "person", "address", "lives at property"}
 
+_HEADER_WORD = re.compile(r"\b(?:name|known|lado|details?|outcome|result|notes?|comments?|relationship|d\.?o\.?b|"
+                          r"date|age|consent|signed|role|status|record|involvement|summary)\b")
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -187,8 +190,12 @@ def text_tables(body: str) -> list[Table]:
 
 
 def _with_header(rows: list[tuple[str, ...]]) -> Table:
+    """The first row names the columns when it holds header words ("Name", "Known to LADO?", "D.O.B")
+    and no values (no digits, no Yes or No), whether the sender marked it up as a header or not."""
     first = rows[0]
-    named = sum(1 for cell in first if cell.lower().strip(" :*") in _HEADER_WORDS)
-    if named >= 2 or (named == 1 and len(first) == 2):
-        return Table(tuple(c.lower().strip(" :*") for c in first), tuple(rows[1:]))
+    cells = [c.lower().strip(" :*?") for c in first]
+    named = sum(1 for cell in cells if cell in _HEADER_WORDS or _HEADER_WORD.search(cell) and len(cell.split()) <= 5)
+    values = any(re.search(r"\d", c) or c in {"y", "n", "yes", "no", "-", "–"} for c in cells)
+    if not values and (named >= 2 or (named == 1 and len(first) == 2)):
+        return Table(tuple(cells), tuple(rows[1:]))
     return Table((), tuple(rows))
