@@ -196,11 +196,13 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:connected|kinship|family (?:and|&) friends) (?:carers?|persons?|care|assessment|placement)\b",
         r"\bspecial guardian(?:ship)?\b", r"\bSGO\b", r"\breg(?:ulation)?\.?\s*24\b", r"\bviability assessment\b",
         r"\bprospective (?:foster |adoptive )?(?:carers?|adopters?|parents?)\b", r"\bkinship\b",
-        r"\bstage\s*(?:1|2|one|two)\b",
+        r"\bstage\s*(?:1|2|one|two)\b", r"\bviability\b",
+        r"\bproposed\s+(?:kinship\s+|foster\s+|connected\s+|family\s+)?(?:carers?|adopters?|special\s+guardians?)\b",
     )),
     Cue("applied to foster or adopt", "ola_request", ("body",), ("applied", "assessing", "assessment", "approved",
                                                                 "carer", "form"), any_of(
         r"\b(?:has|have)\s+applied\s+to\s+(?:foster|adopt|become)\b", r"\bapplied\s+to\s+(?:foster|adopt)\b",
+        r"\bapplied\s+to\s+(?:[\w'’]+\s+){1,5}?(?:to\s+)?(?:foster|adopt|become\s+(?:a\s+)?(?:foster|carer|adopter))",
         r"\b(?:assessing|assessment\s+of)\b[^.]{0,140}\bas\s+(?:a\s+|an\s+)?(?:prospective\s+|potential\s+)?"
         r"(?:foster\s+carers?|adopters?|carers?|connected\s+persons?|special\s+guardians?)\b",
         r"\b(?:fostering|adoption|form\s+f)\s+assessment\b", r"\bapproved\s+(?:foster\s+)?carers?\b", r"\bform\s+f\b",
@@ -220,7 +222,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:is|are)\s+known\s+to\s+(?:you|your)\b", r"\bwhat\s+you\s+hold\s+on\b",
         r"\b(?:any\s+)?information\s+(?:you\s+hold|held)\s+(?:on|about)\b",
         r"\b(?:LA|local\s+authority|your)\s+checks?\b",
-        r"\bchecks?\s+on\b",
+        r"\bchecks?\s+on\b", r"\bwhat\b[^.?]{0,30}\byou\s+(?:hold|have)\s+(?:on|about)\b",
     )),
     Cue("fostering or adoption agency address", "ola_request", ("sender",), ("foster", "adopt", "kinship"), any_of(
         r"foster|adopt|kinship",

@@ -23,8 +23,8 @@ from dateutil.relativedelta import relativedelta
 
 from bot.extract.dates import DateSpan, find_dates
 from bot.extract.document import Document
-from bot.extract.names import names_in, parse_name
-from bot.extract.people import People, Person
+from bot.extract.names import COUPLE, names_in, parse_name
+from bot.extract.people import People, Person, couple_names
 from bot.extract.text import any_of, clauses, window
 
 _CONSENT = any_of(r"\bconsent(?:s|ed|ing)?\b")
@@ -340,6 +340,11 @@ def _people_in(sentence: str, people: People) -> list[tuple[Person, int, int]]:
         possessive = _POSSESSIVE.match(sentence[name.end:])
         if person is not None and not possessive and not any(p is person for p, _, _ in found):
             found.append((person, name.start, name.end))
+    for couple in COUPLE.finditer(sentence):  # "Mr and Mrs Ofori-Darko and Kofi each signed"
+        for name in couple_names(couple):
+            person = people.find(name)
+            if person is not None and not any(p is person for p, _, _ in found):
+                found.append((person, couple.start(), couple.end()))
     for match in _RELATION_REFERENCE.finditer(sentence):
         same = [p for p in people.household if p.relation and p.relation.rstrip("s") == match.group(1).lower()]
         if len(same) == 1 and not any(p is same[0] for p, _, _ in found):

@@ -48,6 +48,7 @@ centre center house road street avenue drive close crescent terrace mews gardens
 cottages farm chambers estate village school academy police nhs health hospital probation panel reg
 regulation assessment assessments placement request requests connected kinship special guardianship guardian
 prospective mrs mr ms miss mx ofsted mash eclipse carefirst name names relationship address tel mobile phone
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
 fax www http https re fw fwd ltd limited cic cc charity note notes official sensitive external n/a na none
 nil sgo ola rfi age aged year years son daughter wife husband partner mother father mum dad brother sister
 family families primary secondary nursery college university church chapel surgery clinic practice ward unit
@@ -61,14 +62,14 @@ fostering adoption agency council trust service services team borough county cc 
 """.split())
 # Words after which a capitalised run is an organisation or a place, not a person.
 _ORG_AFTER = re.compile(
-    r"^\s*(?:Council|Borough|County|City|Trust|Fostering|Adoption|Agency|Team|Service|Services|Road|Street|Lane|Drive|"
+    r"(?:['’]s)?\s*(?:Council|Borough|County|City|Trust|Fostering|Adoption|Agency|Team|Service|Services|Road|Street|Lane|Drive|"
     r"Way|Close|Court|Avenue|Grove|Rise|Terrace|Crescent|Place|Square|Gardens|Park|Hill|House|Centre|School|Academy|"
     r"Police|Hospital|Foster|Family|Families|Care|Partnership|Ltd|Limited|[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2})\b"
 )
 
 
 # An address, not a person: "15 Marram Court", "Flat 3, 58 Wharfside Road", "Address: Penlan Farm".
-_ADDRESS_BEFORE = re.compile(r"(?:(?<!aged\s)(?<!age\s)(?<!\bis\s)\b\d{1,4}[a-zA-Z]?,?[ \t]+"
+_ADDRESS_BEFORE = re.compile(r"(?:(?<!aged\s)(?<!age\s)(?<!\bis\s)\b(?!(?:19|20)\d\d,)\d{1,4}[a-zA-Z]?,?[ \t]+"
                              r"|\bFlat\s+\d+[a-zA-Z]?,\s*|^[ \t]*(?:current\s+|previous\s+|"
                              r"new\s+|home\s+)?address\s*:\s*(?:[^\n]*,\s*)?|\b(?:Road|Street|Lane|Court|Close|Drive|"
                              r"Avenue|Way|Grove|Rise|Terrace|Crescent|Place|Walk|Row|Gardens|Mews|View|Hill|Park|Yard|"
@@ -159,6 +160,8 @@ def names_in(text: str, singles: bool = False) -> Iterator[Name]:
         written = " ".join(kept)
         name = parse_name(written, match.start())
         start = text.find(kept[0], match.start() + skipped)
+        if _ORG_AFTER.match(text, start + len(written)):
+            continue  # "St Cuthbert's Family Care": the run's last words name an organisation
         if name is not None and (titled or name.last or singles):
             yield Name(name.written, name.title, name.first, name.last, start, start + len(written))
 

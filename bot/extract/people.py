@@ -68,7 +68,8 @@ APPLICANT_LEAD = any_of(
     r"\bre\s*:",
 )
 _APPLICANT_AFTER = any_of(
-    r"^[\s,]*(?:\((?:joint\s+)?applicants?\b|-\s*(?:joint\s+)?applicants?\b|,\s+(?:the\s+)?(?:joint\s+)?applicants?\b)",
+    r"^[\s,]*(?:\((?:joint\s+)?applicants?\b|-\s*(?:joint\s+)?applicants?\b|,?\s*(?:the\s+)?(?:joint\s+)?applicants?\b)"
+    r"(?!['’])",
     r"^[\s,]*(?:(?:and\s+\S+\s+){0,3})?(?:who\s+)?(?:(?:have|has)\s+)?(?:applied|(?:is|are)\s+(?:being\s+)?assessed|"
     r"(?:is|are)\s+applying)\b",
     r"^[\s,]*(?:\S+\s+){0,3}as\s+(?:a\s+|an\s+|joint\s+|prospective\s+|potential\s+|connected\s+|kinship\s+|"
@@ -106,7 +107,8 @@ _AGE = re.compile(
     r"|,\s*(\d{1,2})\s*(?:,|$|\)|\s+and\b|\s+[-–—])"
     r"|\b(?:who\s+is|is\s+now|now)\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))"
     r"|\((\d{2})s\)|\bin\s+(?:his|her|their)\s+(\d{2})s\b"
-    r"|\)\s*(\d{1,2})\s*$",
+    r"|\)\s*(\d{1,2})\s*$"
+    r"|(?:^|\)|\s)\s*[-–—]\s*(\d{1,2})\s*(?:yrs?|years?(?:\s+old)?)?\s*$",
     re.IGNORECASE,
 )
 _WORD_AGES = {"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "fifteen": 15,
@@ -195,7 +197,7 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     people = People()
     for table in document.tables:
         _from_table(people, table, on)
-    text = "\n".join(s.text for s in document.segments if s.text)
+    text = _capitalised("\n".join(s.text for s in document.segments if s.text))
     for paragraph in _paragraphs(text):
         _applicants_in(people, paragraph, paragraph)
     _applicant_lists(people, text)
@@ -203,6 +205,8 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     if not people.applicants:
         _first_listed_applicants(people, text)
     _households_in(people, text)
+    if not people.applicants:
+        _placed_with(people, text)
     for paragraph in _paragraphs(text):
         _details_in(people, paragraph, on)
     _record_blocks(people, text, on)
@@ -210,6 +214,19 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     _resolve_surnames(people)
     _drop_writer(people, writer)
     return people
+
+
+def _capitalised(text: str) -> str:
+    """A mail written all in lower case ("asif mirza 1/3/72", "mr and mrs mirza") with its names capitalised
+    where the layout shows they are names: a line's first words before a date or an age, words after a title."""
+    letters = [line.lstrip(" -•*")[:1] for line in text.splitlines() if line.strip()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) // 5:
+        return text
+    text = re.sub(r"(?m)^(\s*(?:[-•*]\s*)?)([a-z][a-z'’\-]+(?:\s+[a-z][a-z'’\-]+){0,2})(?=\s*(?:\(|,|-|\d))",
+                  lambda m: m.group(1) + m.group(2).title(), text)
+    return re.sub(r"\b(mrs?|ms|miss|mx)\b(\s+(?:(?:and|&|\+)\s+(?:mrs?|ms|miss|mx)\s+)?)([a-z][a-z'’\-]+)",
+                  lambda m: m.group(1).title() + m.group(2).replace("mr", "Mr").replace("ms", "Ms")
+                  + m.group(3).title(), text)
 
 
 def _resolve_surnames(people: People) -> None:
@@ -390,6 +407,21 @@ def _first_listed_applicants(people: People, text: str) -> None:
             _mark_applicant(people.add(name), line, 0, len(line))
 
 
+def _placed_with(people: People, text: str) -> None:
+    """"We need to place two children with their maternal grandmother ... check your records on: Mrs X
+    (maternal grandmother)": the kinship carer is the one person with the relation the children go to."""
+    placed = re.search(rf"\bplac(?:e|ed|ing|ement)\b[^.]{{0,80}}?\bwith\s+(?:their|her|his|the\s+child['’]s)\s+"
+                       rf"(?:maternal\s+|paternal\s+|great[\s-])*((?:{_RELATION}))s?\b", text, re.IGNORECASE)
+    if placed is None:
+        return
+    relation = placed.group(1).lower()
+    same = [p for p in people.people if relation in (p.relation or "") or re.search(
+        rf"\b{re.escape(relation)}\b", " ".join(p.evidence[:1]), re.IGNORECASE) and p.name.title]
+    if len(same) == 1:
+        same[0].applicant = True
+        same[0].note(placed.group())
+
+
 def couple_names(couple: re.Match[str]) -> list[Name]:
     """"Mr and Mrs Darko Petrović" is Mr Darko Petrović and Mrs Petrović; "Mr & Mrs Okonkwo" two surnames;
     "Mr Kwame and Mrs Efua Asante-Boateng" two first names under one surname."""
@@ -426,8 +458,9 @@ _LEAD_BROKEN = any_of(r"[.;!?]", r"\bli(?:ves?|ving)\s+with\b", r"\b(?:her|his|t
 
 
 # What is written about a person right after their name: "(DOB 16/08/1976)", ", born 2 July 1975,", "- 42".
-_DETAILS = re.compile(r"^\s*(?:\([^()]{0,60}\)|[,–-]\s*(?:DOB|D\.O\.B\.?|born|aged?)\b[^,;]{0,30}(?:,|(?=\s+and\b)))",
-                      re.IGNORECASE)
+_DETAILS = re.compile(r"^(?:\s*(?:\([^()]{0,60}\)|[,–-]\s*(?:DOB|D\.O\.B\.?|born|aged?)\b[^,;]{0,30}"
+                      r"(?:,|(?=\s+and\b))|[,–-]\s*\d{1,2}(?:st|nd|rd|th)?[\s/.\-](?:[A-Za-z]{3,9}|\d{1,2})[\s/.\-]"
+                      r"\d{2,4}\b,?|[,–-]\s*\d{4}-\d{2}-\d{2}\b,?))+", re.IGNORECASE)
 
 
 def _name_groups(text: str) -> Iterator[tuple[list[Name], int, int]]:
@@ -465,7 +498,7 @@ def _shared_surname_names(text: str) -> Iterator[Name]:
             continue  # "Jérôme Lefèvre and Mr Ashok Raman" is two whole names, not a pair
         first = parse_name(f"{match.group('a')} {match.group('last')}", match.start())
         if first is not None and first.first:
-            yield Name(first.written, "", first.first, first.last, match.start(), match.start("b") - 1)
+            yield Name(first.written, "", first.first, first.last, match.start(), match.end("a"))
 
 
 # -- household -----------------------------------------------------------------------------------
@@ -526,10 +559,18 @@ def _group_ages(people: People, words: str) -> None:
 
 
 def _looks_like_person_line(line: str) -> bool:
-    """"Mr Declan O'Connor, DOB 01/03/1959": a line that starts with a name."""
+    """"Mr Declan O'Connor, DOB 01/03/1959", "Fionn (16), Orla (15) and Ruairí (11)": a line that starts
+    with a name, or with a first name and its details."""
     stripped = line.strip()
-    first = next(names_in(stripped), None) if 0 < len(stripped) < 140 else None
-    return first is not None and first.start < 8
+    if not 0 < len(stripped) < 140:
+        return False
+    first = next(names_in(stripped), None)
+    if first is not None and first.start < 8:
+        return True
+    single = next(names_in(stripped, singles=True), None)
+    return single is not None and single.start < 4 and re.match(
+        r"\s*(?:\(\s*(?:aged?\s*)?\d|,\s*(?:aged?\s*)?\d|\s+[-–]\s*(?:\d|DOB|born|aged?))", stripped[single.end:],
+        re.IGNORECASE) is not None
 
 
 def _household_names(people: People, words: str, evidence: str, loose: bool = False) -> None:
@@ -565,7 +606,11 @@ def _relation_mentions(people: People, sentence: str) -> None:
     """"her partner Gary Bramwell", "Daniel Adeyemi, their son", "Mr Z (lodger)", "their son Dylan (12)"."""
     for name in names_in(sentence, singles=True):
         before = sentence[max(0, name.start - 45):name.start]
-        after = sentence[name.end:name.end + 45]
+        line_start = sentence.rfind("\n", 0, name.start)
+        if line_start > 0 and not sentence[line_start:name.start].strip(" \t\n-•*") and _looks_like_person_line(
+                sentence[sentence.rfind("\n", 0, line_start) + 1:line_start]):
+            before = ""  # a list of people, one a line: the line above is someone else's
+        after = sentence[name.end:name.end + 45].split("\n")[0]
         owner_before = re.search(rf"(?:{_OWNER})\s+(?:[\w\-]+\s+){{0,2}}?((?:{_RELATION}))s?\s*,?\s*$", before,
                                  re.IGNORECASE)
         relation_after = re.match(rf"\s*(?:,\s*|\(\s*|[-–—]\s*)(?:(?:{_OWNER})\s+)?"
@@ -638,8 +683,12 @@ def _read_tail(person: Person, tail: str, on: date) -> None:
     head = tail[:90]
     for span in find_dates(head, on):
         lead = head[:span.start]
-        led = _DOB_LEAD.search(lead) or re.match(r"^[\s,:(\-–]*$", lead)
-        if person.born is None and led and span.exact and span.exact.year < on.year - 1:
+        # "born 14th March 2026" (a baby) is a birth; a bare date right after a name must be older than
+        # a consent form could be ("Mr X - 02/10/2026" is a signing date)
+        said_born = _DOB_LEAD.search(lead)
+        bare = re.match(r"^[\s,:(\-–]*$", _RELATION_WORD.sub(" ", re.sub(r"\([^()]{0,90}\)", " ", lead))) \
+            and span.exact and span.exact.year < on.year - 1  # "(daughter) 15/03/2010", "(Sean's son) - 03/12/2009"
+        if person.born is None and span.exact and span.exact <= on and (said_born or bare):
             person.born = span.exact
         break
     several = re.match(r"[\s,(]*(?:aged\s+)?\d{1,2}\s*(?:,|and|&)\s*\d{1,2}\b", head)
