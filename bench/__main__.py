@@ -14,6 +14,7 @@ from bench import (
     imap_bench,
     instances_bench,
     pipeline_throughput,
+    reading,
     service_bench,
 )
 
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "graph": graph_bench.main,
     "alerts": alert_latency.main,
     "accuracy": accuracy.main,
+    "reading": reading.main,
 }
 
 

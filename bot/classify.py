@@ -67,6 +67,8 @@ class Classifier:
         self.settings = settings
         self.staff = StaffDirectory(settings.staff)
         self._address = {team.role: settings.mailbox(team.role).address for team in teams()}
+        self._answerers = {team.role: {settings.mailbox(team.role).address, *settings.mailbox(team.role).answered_by}
+                           for team in teams()}
 
     def classify(self, mail: ParsedMail) -> Classification:
         found = _Finding()
@@ -107,7 +109,7 @@ class Classifier:
     def _direction(self, mail: ParsedMail, team: CheckTeam) -> Kind:
         """Request (someone asks the team) or answer (the team answers, or claims to)."""
         address = self._address[team.role]
-        if mail.from_address == address:
+        if mail.from_address in self._answerers[team.role]:
             return Kind.CHECK_ANSWER
         asks = address in mail.recipients or _asks(_after_last(team.convention, mail.subject))
         return Kind.CHECK_REQUEST if asks else Kind.CHECK_ANSWER
@@ -215,12 +217,14 @@ class Classifier:
         return None
 
     def _trusted(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> bool:
-        problem = _trust_problem(mail, self._address[team.role])
+        problem = _trust_problem(mail, self._address[team.role], self._answerers[team.role])
         if problem:
             found.reasons.append(f"sender not trusted: {problem}")
             found.needs_person.append(f"claims to be a check answer but {problem}")
             return False
-        found.reasons.append(f"sender is the configured {team.name} address")
+        found.reasons.append(f"sender is the configured {team.name} address"
+                             if mail.from_address == self._address[team.role]
+                             else f"sender {mail.from_address} answers for {team.name} (configured)")
         return True
 
 
@@ -345,10 +349,10 @@ def _greeting_name(text: str) -> str | None:
     return match.group(1).rstrip(",.") if match else None
 
 
-def _trust_problem(mail: ParsedMail, team: str) -> str | None:
+def _trust_problem(mail: ParsedMail, team: str, answerers: set[str]) -> str | None:
     if mail.from_count != 1:
         return f"it has {mail.from_count} From addresses"
-    if mail.from_address != team:
+    if mail.from_address not in answerers:
         return f"it comes from {mail.from_address or 'no address'}, not {team}"
     for result in mail.authentication_results:
         if rules.AUTH_FAILED.search(result):

@@ -25,6 +25,7 @@ from bot.mail import parse_mail
 from bot.mailbox.registry import open_mailboxes
 from bot.observability import configure_logging, start_metrics
 from bot.pipeline import Deps, run_once
+from bot.reading import facts_of
 from bot.reports import chronology_text, needs_person_table, requests_table, service_status
 from bot.service import Service
 from bot.store import make_engine, migrate, request_by_reference, utcnow
@@ -72,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Classify .eml files (or every *.eml in a folder) and print one JSON object per mail.",
     )
     classify.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    classify.add_argument("--facts", action="store_true",
+                          help="add what was read: a request's people, consent, history and address; a check "
+                               "answer person by person (docs/requests.md)")
     classify.set_defaults(command=_classify)
     demo = commands.add_parser(
         "demo", parents=[common], help="run the whole OLA journey on local demo Maildirs under state/demo/"
@@ -109,11 +113,11 @@ def _eml_files(paths: Sequence[Path]) -> Iterator[Path]:
 def _classify(args: argparse.Namespace, settings: Settings) -> int:
     classifier = Classifier(settings)
     for path in _eml_files(args.paths):
-        print(json.dumps(classify_file(classifier, path), ensure_ascii=False), flush=True)
+        print(json.dumps(classify_file(classifier, path, args.facts), ensure_ascii=False), flush=True)
     return EXIT_OK
 
 
-def classify_file(classifier: Classifier, path: Path) -> dict[str, object]:
+def classify_file(classifier: Classifier, path: Path, facts: bool = False) -> dict[str, object]:
     """One line of `cassbot classify` output; an unreadable file still gets one."""
     try:
         raw = path.read_bytes()
@@ -122,7 +126,12 @@ def classify_file(classifier: Classifier, path: Path) -> dict[str, object]:
         return {"path": str(path), "kind": "other", "urgent": False, "rao": None,
                 "sender_trusted": None, "reference": None, "reasons": [],
                 "error": f"cannot read file: {exc.strerror}"}
-    return {"path": str(path), **classifier.classify(parse_mail(raw)).as_json()}
+    mail = parse_mail(raw)
+    found = classifier.classify(mail)
+    line: dict[str, object] = {"path": str(path), **found.as_json()}
+    if facts:
+        line["facts"] = facts_of(mail, found, classifier.settings, utcnow())
+    return line
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:

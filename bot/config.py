@@ -157,6 +157,9 @@ class Mailbox(_Frozen):
     imap: Imap | None = None
     ews: Ews | None = None
     graph: Graph | None = None
+    # A check team's officers who answer from their own address rather than the team's: their answer is the
+    # team's (still only with the evidence `trust` asks for). Empty: only the team's own address answers.
+    answered_by: tuple[Address, ...] = ()
     # File new requests into the Information Requests folder, as Business Support do by hand.
     file_requests: bool = False
     information_requests_folder: str = "Information Requests"
@@ -305,6 +308,16 @@ class Settings(_Frozen):
             if outside:
                 raise ValueError(f"alerts.{key}: {', '.join(outside)} is not on the staff list ([[staff]]); "
                                  "alerts go only to staff")
+        return self
+
+    @model_validator(mode="after")
+    def _answerers_are_internal(self) -> Settings:
+        """Only the trust's own staff answer for a check team."""
+        for box in self.mailboxes:
+            outside = [address for address in box.answered_by if not self.is_internal(address)]
+            if outside:
+                raise ValueError(f"mailboxes ({box.role}).answered_by: {', '.join(outside)} is not at "
+                                 f"{self.organisation.domain}; only the trust's own staff answer for a team")
         return self
 
     def mailbox(self, role: str) -> Mailbox:

@@ -24,7 +24,7 @@ from typing import Any
 from bot.config import Settings
 from bot.domain import Kind, RequestState, Template
 from bot.extract.answers import TeamAnswer
-from bot.extract.consent import Signed
+from bot.extract.consent import Signed, Status
 from bot.extract.facts import RequestFacts, consent_is_fine
 from bot.extract.partner import is_probation
 from bot.mail import ParsedMail
@@ -38,6 +38,7 @@ class DraftPlan:
     template: str
     to: str
     context: dict[str, object] = field(default_factory=dict)
+    why: str = ""  # the rule that planned it, and its reason, for the audit trail
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,14 @@ def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewR
     to = facts.requester.address
     if not consent_is_fine(facts):
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [_resubmission(facts, to, settings)], [], notes)
+    consent = f"consent {facts.consent.status}"
     asked = [team for team in teams() if team.asked_when(facts)]
     drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address,
-                        {"notes": [*notes, *facts.reminders]}) for team in asked]
+                        {"notes": [*notes, *facts.reminders]}, f"{consent}; {team.asked_why(facts)}")
+              for team in asked]
     if not facts.requester.secure:
-        drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to}))
+        drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to},
+                                   f"{to} is a {facts.requester.kind} address, not a person's own (seed 000, GDPR)"))
         return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
     return NewRequestPlan(RequestState.CHECKS_PENDING, drafts, asked, notes)
 
@@ -87,7 +91,16 @@ def _resubmission(facts: RequestFacts, to: str, settings: Settings) -> DraftPlan
         "consent_signed_on": consent.signed_on.strftime("%d %B %Y") if consent.signed_on else "",
         "consent_max_age_months": settings.timescales.consent_max_age_months,
         "other_over_16s": any(p.over_16 and p.consent != Signed.SIGNED for p in facts.household),
-    })
+    }, f"consent {consent.status}: {_RESUBMISSION_WHY[consent.status]}")
+
+
+_RESUBMISSION_WHY = {
+    Status.MISSING: "no signed consent is given",
+    Status.EXPIRED: "a signature is older than the configured months",
+    Status.INCOMPLETE: "someone who must sign (an applicant or a household member over 16) has not",
+    Status.VERBAL_ONLY: "consent is verbal only; seed 000 needs it in writing",
+    Status.OK: "", Status.UNDATED: "",
+}
 
 
 def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:

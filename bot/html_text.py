@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-
 _BLOCKS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote")
 # Outlook puts kilobytes of CSS and conditional comments before the first word;
 # none of it is text, and dropping it first halves the tree BeautifulSoup builds.
@@ -17,6 +15,8 @@ HTML_LIMIT = 512_000
 
 def html_to_text(html: str) -> str:
     """Visible text of `html`, one line per block element; scripts and styles dropped."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning  # only HTML mail pays for the parser
+
     html = _NOT_TEXT.sub(" ", html[:HTML_LIMIT])
     with warnings.catch_warnings():
         # A body that is just a URL or a file name makes bs4 warn; it is still text.

@@ -72,7 +72,8 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
             col(Request.state).in_(OPEN_STATES),
         )
     ).all()
-    text = " ".join(f"{mail.subject}\n{mail.fresh_text}".lower().split())
+    # The answer, and the check request it quotes: "Not known." names no one; the RAO's request below does.
+    text = " ".join(f"{mail.subject}\n{mail.body_text[:20_000]}".lower().split())
     scores = {r.id: max((_named_score(name, text) for name in r.applicants), default=0) for r in waiting}
     best = max(scores.values(), default=0)
     named = [r for r in waiting if best and scores[r.id] == best]

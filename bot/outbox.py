@@ -57,7 +57,8 @@ def plan_draft(
         references=references, context_json=json.dumps(context), state=DraftState.PLANNED, created_at=now,
     )
     session.add(draft)
-    audit(session, "rule", f"draft planned: {plan.template}", f"to {plan.to}", request_id=request.id, at=now)
+    audit(session, "rule", f"draft planned: {plan.template}", f"to {plan.to}" + (f"; {plan.why}" if plan.why else ""),
+          request_id=request.id, at=now)
     return draft
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -72,8 +73,41 @@ def chronology_text(session: Session, request: Request) -> str:
         f"Received {_when(request.received_at)}; decision due {_when(request.decision_due)}"
         + ("; URGENT" if request.urgent else ""),
         "",
+        *facts_lines(request.facts),
     ]
     return "\n".join(head + [f"{_when(e.at)}  {e.what}" for e in chronology(session, request)])
+
+
+def facts_lines(facts: dict[str, Any]) -> list[str]:
+    """What the bot read in the request, with the words each fact came from: for the RAO who checks it."""
+    if not facts:
+        return []
+    consent = facts.get("consent", {})
+    history = facts.get("previously_fostered_or_adopted", {})
+    requester = facts.get("requester", {})
+    lines = ["What the request says, as read (judged at the mail's date, " + str(facts.get("on")) + "):"]
+    for group in ("applicants", "household"):
+        for person in facts.get(group, []):
+            lines.append(f"  {group[:-1] if group == 'applicants' else 'household'}: {_person_line(person)}")
+            lines.extend(f"      \"{words}\"" for words in person.get("evidence", [])[:1])
+    lines.append(f"  consent: {consent.get('status')}" + (f", signed {consent['signed_on']}" if consent.get("signed_on")
+                                                          else ""))
+    lines.extend(f"      \"{words}\"" for words in consent.get("evidence", [])[:2])
+    lines.append(f"  reply to: {requester.get('address')} ({requester.get('kind')}"
+                 + (f", forwarded by {requester['forwarded_by']}" if requester.get("forwarded_by") else "") + ")")
+    for what, key in (("with the trust", "with_this_trust"), ("elsewhere", "elsewhere")):
+        if history.get(key):
+            lines.append(f"  fostered or adopted {what}")
+    lines.extend(f"      \"{words}\"" for words in history.get("evidence", []))
+    lines.extend(f"  note: {note}" for note in facts.get("notes", []))
+    return [*lines, ""]
+
+
+def _person_line(person: dict[str, Any]) -> str:
+    age = {True: "over 16", False: "under 16", None: "age not given"}[person.get("over_16")]
+    born = f"born {person['born']}" if person.get("born") else f"aged {person['age']}" if person.get("age") else ""
+    details = ", ".join(filter(None, (person.get("relation"), born, age, f"consent {person.get('consent')}")))
+    return f"{person.get('name')} ({details})"
 
 
 def _when(at: datetime | None) -> str:

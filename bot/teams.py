@@ -42,6 +42,7 @@ class CheckTeam:
     request_subject: str  # a check request's subject: {applicant} and {reference} are filled in
     read_answer: Callable[[ParsedMail, Sequence[str]], TeamAnswer]  # its answer, and the people asked about
     asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
+    asked_why: Callable[[RequestFacts], str] = lambda facts: ""  # the rule's reason, for the audit trail
 
     def wire_kind(self, answer: bool) -> str:
         """The kind of a request to this team, or of its answer, as `cassbot classify` prints it."""
@@ -57,6 +58,7 @@ AF = CheckTeam(
     request_subject="CHARMS check required by CASS - {applicant} [{reference}]",
     read_answer=read_af_answer,
     asked_when=lambda facts: facts.fostered_before,
+    asked_why=lambda facts: f"the request says \"{facts.history.charms_words}\"",
 )
 LADO = CheckTeam(
     role="lado", name="LADO", label="LADO", system="LADO check",
@@ -66,6 +68,7 @@ LADO = CheckTeam(
     request_subject="LADO check request - {applicant} and household [{reference}]",
     read_answer=read_lado_answer,
     asked_when=lambda facts: True,
+    asked_why=lambda facts: "every OLA request with consent in order: the applicants and the household over 16",
 )
 # In the order their drafts are planned and their conventions are tried.
 CHECK_TEAMS: tuple[CheckTeam, ...] = (LADO, AF)

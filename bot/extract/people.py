@@ -645,12 +645,17 @@ def _lives_here(context: str) -> bool:
 
 
 def _details_in(people: People, paragraph: str, on: date) -> None:
-    """Dates of birth and ages written right after a person's name, in the same line."""
-    for line in paragraph.splitlines():
+    """Dates of birth and ages written right after a person's name, in the same line (or at the start of
+    the next, where a plain-text mail wrapped "Ms Amara Bello" / "(DOB 12/06/1985) of 7 Weir Close")."""
+    lines = paragraph.splitlines()
+    for number, line in enumerate(lines):
         mentions = _mentions(people, line)
         for n, (person, start, end) in enumerate(mentions):
             stop = mentions[n + 1][1] if n + 1 < len(mentions) else len(line)
-            _read_tail(person, line[end:stop], on)
+            tail = line[end:stop]
+            if not tail.strip() and number + 1 < len(lines) and re.match(r"\s*\(", lines[number + 1]):
+                tail = " " + lines[number + 1]
+            _read_tail(person, tail, on)
             sentence = _sentence(line, start, end)
             if _NOT_HERE.search(sentence) and not person.applicant and not _lives_here(sentence):
                 person.elsewhere = True

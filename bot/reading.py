@@ -1,0 +1,41 @@
+"""What the bot reads in one mail of a known kind, for `cassbot classify --facts`.
+
+A new request's facts (`bot.extract.facts`); a check answer read by its team's reader.
+Without the store, the people an answer is read against are those its quoted check
+request names, as the team saw them; in the running service they are the request's own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.classify import Classification
+from bot.config import Settings
+from bot.domain import NEW_REQUEST_KINDS
+from bot.extract.document import Document, split_segments
+from bot.extract.facts import read_facts
+from bot.extract.people import read_people
+from bot.mail import ParsedMail
+from bot.teams import team_of_kind
+
+
+def facts_of(mail: ParsedMail, found: Classification, settings: Settings, now: datetime) -> dict[str, Any] | None:
+    """The facts read from `mail` as what it was classified, as JSON; None for kinds the bot reads nothing
+    more from (a follow-up, a team notice)."""
+    if found.kind in NEW_REQUEST_KINDS:
+        return read_facts(mail, settings, now).as_json()
+    team = team_of_kind(found.name)
+    if team is None or found.name != team.answer_kind:
+        return None
+    checked = quoted_people(mail, now)
+    answer = team.read_answer(mail, checked)
+    return {"checked": checked, "summary": answer.summary, **answer.facts, "notes": list(answer.notes)}
+
+
+def quoted_people(mail: ParsedMail, now: datetime) -> list[str]:
+    """The people the check request quoted under an answer names (applicants and household alike)."""
+    on = (mail.date or now).date()
+    quoted = tuple(s for s in split_segments(mail.body_text, mail.from_address, on) if s.depth > 0)
+    people = read_people(Document(quoted), "", on)
+    return [p.name.written for p in people.people if p.applicant or p.household]
