@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.classify import Classifier
 from bot.config import Settings, load_settings
+from bot.domain import Kind
 from bot.drafting import plan_new_request
 from bot.extract.facts import RequestFacts, read_facts
 from bot.extract.names import normalise, parse_name
@@ -98,6 +99,8 @@ def agrees(field: str, got: Any, want: Any) -> bool:
 def read_request(classifier: Classifier, settings: Settings, path: Path) -> dict[str, Any]:
     mail = parse_mail(path.read_bytes())
     found = classifier.classify(mail)
+    if found.kind == Kind.REQUESTER_FOLLOWUP and not found.reference:  # as the pipeline does with no request
+        found = classifier.quoted_request(mail) or found                # to link to: the request it quotes
     now = mail.date or __import__("datetime").datetime.now(__import__("datetime").UTC)
     if found.kind.value not in ("ola_request", "partner_request", "level1_verification", "disclosure_request"):
         return request_fields(None, found.name, found.urgent, [])

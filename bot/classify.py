@@ -142,8 +142,18 @@ class Classifier:
         found.kind = Kind.REQUESTER_FOLLOWUP
         return True
 
-    def _request(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
-        scores, fired = _score_requests(mail)
+    def quoted_request(self, mail: ParsedMail) -> Classification | None:
+        """A chaser ("Any update on the below?") whose request the bot never saw: the request it quotes, as
+        if it had come on its own, so that nothing is lost. None when the quoted thread is no request."""
+        found = _Finding()
+        if not self._request(mail, found, None, body=mail.body_text[:FRESH_LIMIT]) or found.kind not in (
+                Kind.OLA_REQUEST, Kind.PARTNER_REQUEST, Kind.LEVEL1_VERIFICATION, Kind.DISCLOSURE_REQUEST):
+            return None
+        found.reasons.insert(0, "a chaser for a request the bot never saw: read from the request it quotes")
+        return self._finish(mail, found, None)
+
+    def _request(self, mail: ParsedMail, found: _Finding, reference: str | None, body: str | None = None) -> bool:
+        scores, fired = _score_requests(mail, body=body)
         if not scores:
             return False
         wire, score = scores.most_common(1)[0]
@@ -253,11 +263,11 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
 
 
-def _score_requests(mail: ParsedMail, subject: str | None = None,
-                    sender: str | None = None) -> tuple[Counter[str], list[tuple[str, str]]]:
+def _score_requests(mail: ParsedMail, subject: str | None = None, sender: str | None = None,
+                    body: str | None = None) -> tuple[Counter[str], list[tuple[str, str]]]:
     places: dict[rules.Where, str] = {
         "subject": mail.subject if subject is None else subject,
-        "body": request_text(mail),
+        "body": request_text(mail) if body is None else body,
         "sender": mail.from_address.rpartition("@")[2] if sender is None else sender,
         "attachment": " ".join(a.name for a in mail.attachments),
     }

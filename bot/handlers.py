@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -155,6 +155,10 @@ def _apply_plan(ctx: Context, request: Request, plan: NewRequestPlan) -> None:
 
 
 def _followup(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
+    """The requester writing again. A chaser the bot cannot link, quoting a whole request, opens that request:
+    its original never reached the bot (sent elsewhere, or lost), and nothing may be lost."""
+    if linked.request is None and not ctx.found.reference and (quoted := ctx.classifier.quoted_request(ctx.mail)):
+        return open_request(replace(ctx, found=quoted))
     return _linked_only(followup)(ctx, linked)
 
 

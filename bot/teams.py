@@ -49,11 +49,13 @@ class CheckTeam:
         return self.answer_kind if answer else self.request_template
 
 
+# "check", and how hurried fingers type it: "chk", "chek", "cheque".
+CHECK_WORD = r"(?:checks?|chks?|cheks?|chcks?|cheques?)\b"
 AF = CheckTeam(
     role="af", name="A&F", label="A&F (CHARMS)", system="CHARMS check",
     request_template="charms_check_request", answer_kind="charms_check_response",
     # "CHARMs Check", "CHARM'S check", "Charms checks": written by busy people.
-    convention=any_of(r"\bcharm(?:['’‘`]?s)?[\s\-_]*checks?\b"),
+    convention=any_of(rf"\bcharm(?:['’‘`]?s)?[\s\-_]*{CHECK_WORD}"),
     request_body=any_of(r"\bCHARMS\b"),
     request_subject="CHARMS check required by CASS - {applicant} [{reference}]",
     read_answer=read_af_answer,
@@ -63,7 +65,7 @@ AF = CheckTeam(
 LADO = CheckTeam(
     role="lado", name="LADO", label="LADO", system="LADO check",
     request_template="lado_check_request", answer_kind="lado_check_response",
-    convention=any_of(r"\bl\.?a\.?d\.?o\.?[\s\-_]*checks?\b"),
+    convention=any_of(rf"\bl\.?a\.?d\.?o\.?[\s\-_]*{CHECK_WORD}"),
     request_body=any_of(r"\bknown to (?:the )?LADO\b", r"\bLADO (?:check|search|records)\b"),
     request_subject="LADO check request - {applicant} and household [{reference}]",
     read_answer=read_lado_answer,

@@ -36,12 +36,12 @@ REQUESTS = sorted((CORPUS / "requests").glob("*.eml"))
 ANSWERS = sorted((CORPUS / "answers").glob("*.eml"))
 RAOS = {"Priya Shah": "priya.shah", "Marcus Obi": "marcus.obi", "Bethany Clarke": "bethany.clarke",
         "Daniel Wright": "daniel.wright", "Daniel Hughes": "daniel.hughes", "Siobhan O'Neill": "siobhan.oneill"}
-# Measured when written (221 requests, 84 answers); a change that reads worse fails here.
-REQUEST_FLOORS = {"kind": 98, "urgent": 95, "applicants": 92, "household_over_16": 88, "household_under_16": 90,
-                  "household_age_unknown": 96, "dates_of_birth": 86, "consent": 96, "consent_signed_on": 96,
+# Measured when written (256 requests, 108 answers), a point or two below; a change that reads worse fails here.
+REQUEST_FLOORS = {"kind": 98, "urgent": 95, "applicants": 91, "household_over_16": 88, "household_under_16": 89,
+                  "household_age_unknown": 96, "dates_of_birth": 88, "consent": 94, "consent_signed_on": 95,
                   "requester_address": 98, "requester_secure": 98, "previously_fostered_or_adopted": 95,
-                  "fostered_elsewhere": 92}
-ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 86, "ofsted_paragraph": 97, "previously_approved": 100,
+                  "fostered_elsewhere": 93}
+ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 93, "ofsted_paragraph": 97, "previously_approved": 100,
                  "deregistered": 100, "withdrew": 100, "sensitive_reason": 100}
 
 

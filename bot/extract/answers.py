@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.extract.document import Table, html_tables, split_segments, text_tables
-from bot.extract.names import normalise, parse_name
+from bot.extract.names import NICKNAMES, normalise, parse_name
 from bot.extract.text import any_of, window
 from bot.mail import ParsedMail
 
@@ -62,7 +62,7 @@ _NEGATIVE = any_of(
     r"\bnot\s+(?:known\s+)?to\s+(?:LADO|us)\b",
     r"\bno\s+(?:LADO\s+)?(?:records?|involvement|information|history|concerns|match(?:es)?|referrals?|contact)\b",
     r"\bnot\s+(?:on|in)\s+(?:our|the)\s+(?:system|records|database)", r"\bnot\s+(?:been\s+)?(?:referred|involved)",
-    r"\b(?:none|neither)\b[^.]{0,60}\bknown\b", r"^\s*(?:no|n|none|nil|not\s+known|clear)\s*[.!]?\s*$",
+    r"\b(?:none|neither)\b[^.]{0,60}\bknown\b", r"^\s*(?:no|n|none|nil|nothing|not\s+known|clear)\s*[.!]?\s*$",
     r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b", r"\b(?:is|are|was|were)\s*n['’]t\.?\s*$",
     r"\b(?:is|are)\s+not\.?\s*$", r"\bneither\b", r"(?-i:\bNK\b)", r"\bN/K\b", r"^\s*no\s+to\b",
 )
@@ -94,9 +94,17 @@ _QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|chec
                    r"\bthere\s+are\s+(?:two|three|four|several|\d+)\s+[A-Z]", r"\bwithout\s+(?:a|his|her|their)\s+"
                    r"(?:DOB|date\s+of\s+birth|address)", r"\bdouble[\s-]?check\b", r"\bconfirm\s+either\s+way\b",
                    r"\b(?:DOB|date\s+of\s+birth)\b[^.]{0,60}\b(?:does\s*n['’]?t\s+match|differ|different|not\s+\d)",
-                   r"\bnot\s+(?:the\s+)?same\s+(?:person|DOB|date)\b", r"\bsame\s+person\b", r"\brather\s+be\s+sure\b",
+                   r"\bnot\s+(?:the\s+)?same\s+(?:person|DOB|date)\b", r"\bsame\s+(?:person|man|woman)\b",
+                   r"\brather\s+be\s+sure\b", r"\b(?:DOB|date\s+of\s+birth)\s+(?:we|I)\s+(?:hold|have)\b",
+                   r"\bif\s+(?:it['’]s|it\s+is|this\s+is)\b",
                    r"\b(?:don['’]t|do\s+not)\s+think\b", r"\bmay\s+(?:or\s+may\s+not\s+)?be\s+(?:him|her|them)\b")
+# A record LADO found and set aside: a namesake, not the person asked about.
+_RULED_OUT = any_of(r"\b(?:is\s*n['’]t|is\s+not|was\s*n['’]t|not)\s+(?:your|the\s+same|(?:him|her|them)\b)(?!\s+"
+                    r"(?:known|on))", r"\bruled\s+(?:him|her|them|it|this|that)?\s*out\b",
+                    r"\bdifferent\s+(?:person|man|woman|individual)\b", r"\bnot\s+a\s+match\b")
 _EVERYONE_NOT = any_of(
+    r"\b(?:about|on|for)\s+any\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:people|individuals|persons|adults|names|them)\b",
+    r"\b(?:not\s+known|NK|nothing|no\s+trace)\b[^.]{0,30}\ball\s+(?:\d|two|three|four|five|of\s+them)\b",
     r"\b(?:none|neither)\s+of\s+(?:the\s+)?(?:above|them|these|those|named|people|individuals|applicants|household)",
     r"\bno\s+trace\s+(?:of|for)\s+(?:any|all)\b", r"\bnothing\s+(?:held|known)\s+(?:for|on|about)\s+(?:any|the|them)",
     r"^\s*not\s+known\b",
@@ -145,14 +153,26 @@ def _answer_text(mail: ParsedMail) -> str:
     if not segments:
         return ""
     domain = mail.from_address.rpartition("@")[2]
-    if len(segments) > 1 and not _SAYS.search(segments[0].text) and _SEE_BELOW.search(segments[0].text):
-        colleague = segments[1]
-        if domain and colleague.sender.endswith("@" + domain) and _SAYS.search(colleague.text):
-            return colleague.text
-    return segments[0].text
+    own = _untyped(segments[0].text)
+    if len(segments) > 1 and not _SAYS.search(own) and _SEE_BELOW.search(own):
+        colleague = _untyped(segments[1].text)
+        if domain and segments[1].sender.endswith("@" + domain) and _SAYS.search(colleague):
+            return colleague
+    return own
 
 
-_SEE_BELOW = any_of(r"(?:see|as|read)\s+below", r"below\s+from", r"forward(?:ed|ing)", r"passing\s+on")
+_VOCABULARY = ("not", "known", "trace", "nothing", "held", "record", "records", "none", "neither", "checked")
+# "nto knwon": the answer's words with two neighbouring letters swapped back. Only swaps, and only into
+# these words: "now" is never read as "not".
+_SWAPPED = {word[:i] + word[i + 1] + word[i] + word[i + 2:]: word for word in _VOCABULARY
+            for i in range(len(word) - 1) if word[i] != word[i + 1]}
+
+
+def _untyped(text: str) -> str:
+    return re.sub(r"[A-Za-z]{3,}", lambda m: _SWAPPED.get(m.group().lower(), m.group()), text)
+
+
+_SEE_BELOW = any_of(r"\b(?:see|as|read)\s+below\b", r"\bbelow\s+from\b", r"\bforward(?:ed|ing)\b", r"\bpassing\s+on\b")
 
 
 _SAYS = any_of(r"\bknown\b", r"\bNK\b", r"\bN/K\b", r"\bno\s+trace\b", r"\bnil\b", r"\brecords?\b", r"\bnothing\b",
@@ -162,16 +182,51 @@ _SAYS = any_of(r"\bknown\b", r"\bNK\b", r"\bN/K\b", r"\bno\s+trace\b", r"\bnil\b
 
 def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Each person the answer speaks of, with LADO's verdict and the words it rests on."""
-    found: dict[str, tuple[str, str]] = {}
+    said: dict[str, list[tuple[str, str]]] = {}
     for name in checked:
         from_table = _from_tables(tables, name, checked)
         if from_table is not None:
-            found[name] = from_table
-    for statement in _statements(text):
-        for name, verdict in _statement_verdicts(statement, checked).items():
-            if name not in found or _rank(verdict) > _rank(found[name][0]):
-                found[name] = (verdict, " ".join(statement.split())[:200])
-    return found
+            said.setdefault(name, []).append(from_table)
+    for paragraph in re.split(r"\n\s*\n", text):
+        last_named: list[str] = []
+        for statement in _statements(paragraph):
+            verdicts = _statement_verdicts(statement, checked) or _by_elimination(statement, checked, text)
+            if not verdicts and last_named and _verdict(statement) == UNCLEAR:
+                verdicts = {name: UNCLEAR for name in last_named}  # "Can you check his DOB?" after naming him
+            for name, verdict in verdicts.items():
+                said.setdefault(name, []).append((verdict, " ".join(statement.split())[:200]))
+            last_named = list(verdicts) or last_named
+    return {name: _weighed(verdicts) for name, verdicts in said.items()}
+
+
+def _weighed(verdicts: list[tuple[str, str]]) -> tuple[str, str]:
+    """One verdict from all the answer says of a person. The cautious one stands (a question back, then
+    known), except that LADO saying plainly that they do not know someone outweighs what other services
+    hold ("a police DA notification ... none of that is LADO business: not known to LADO")."""
+    plain_no = [v for v in verdicts if v[0] == NOT_KNOWN and re.search(r"\bLADO\b|\bto\s+us\b", v[1])]
+    known = [v for v in verdicts if v[0] == KNOWN]
+    if plain_no and known and all(_ELSEWHERE.search(words) and not _LADO_HOLDS.search(words) for _, words in known):
+        return plain_no[0]
+    return max(verdicts, key=lambda v: _rank(v[0]))
+
+
+# LADO speaking of their own record: what outweighs a plain "not known to LADO" said elsewhere in the answer.
+_LADO_HOLDS = any_of(r"\b(?:LADO|we|our)\s+(?:\w+\s+){0,3}(?:referr|allegation|consult|record|hold|held|had)",
+                     r"\bknown\s+to\s+(?:us|LADO)\b", r"\bLADO\s+(?:referral|process|case|involvement)\b")
+
+
+def _by_elimination(statement: str, checked: Sequence[str], text: str) -> dict[str, str]:
+    """"Mrs Priestley ..." when Helen, Simon and Ruby Priestley were asked about and Simon and Ruby are named
+    elsewhere in the answer: the one of that surname the answer names no other way."""
+    verdict = _verdict(statement)
+    titled = re.search(r"\b(?:Mrs|Ms|Miss|Mr|Mx|Dr)\.?\s+([A-Z][\w'’\-]+)", statement)
+    if verdict is None or titled is None:
+        return {}
+    surname = normalise(titled.group(1))
+    same = [n for n in checked if (k := parse_name(n)) and k.last == surname]
+    rest = [n for n in same if not any(_mention_positions(s, n, checked) for s in _statements(text)
+                                        if s.strip() != statement.strip())]
+    return {rest[0]: verdict} if len(same) > 1 and len(rest) == 1 else {}
 
 
 # "Ms Hayley Brooks - not known", "Tyler: Y": a name of up to five words, then the verdict. Words are
@@ -189,6 +244,8 @@ def _rank(verdict: str) -> int:
 def _statement_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]:
     """What one sentence or line says of each person it names: each clause's own verdict, and for names
     in a clause that gives none ("No trace for Mrs Achterberg or Lotte"), the sentence's, if it has one."""
+    if _RULED_OUT.search(statement):  # "a Paul Dean on our system, but ... he isn't your applicant"
+        return {n: NOT_KNOWN for n in checked if _mention_positions(statement, n, checked)}
     clauses = [c for c in _CLAUSE_BREAK.split(statement) if c.strip()]
     labelled = _LABELLED.match(statement)
     label = labelled.group(1) if labelled else ""
@@ -269,6 +326,7 @@ def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> lis
     if parsed.title and parsed.last and _unique_titled(parsed.title, parsed.last, checked):
         forms.add(f"{parsed.title} {name.split()[-1]}")
     forms.update(_short_forms(statement, parsed.first, checked))
+    forms.update(_nicknames(statement, parsed.first, checked))
     lowered = normalise(statement)
     for form in forms:
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(normalise(form))}(?![\w'’-])", lowered):
@@ -297,6 +355,20 @@ def _short_forms(statement: str, first: str, checked: Sequence[str]) -> set[str]
     return forms
 
 
+def _nicknames(statement: str, first: str, checked: Sequence[str]) -> set[str]:
+    """"Bex" for Rebecca, "Tony" for Anthony, when no one else asked about has a name it could stand for."""
+    firsts = [k.first for k in map(parse_name, checked) if k and k.first]
+    found = set()
+    for word in _SHORT_FIRST_ANY.findall(statement):
+        fulls = NICKNAMES.get(normalise(word), ())
+        if first in fulls and sum(f in fulls for f in firsts) == 1:
+            found.add(word)
+    return found
+
+
+_SHORT_FIRST_ANY = re.compile(r"(?<![\w'’-])[A-Z][a-z]{1,}(?![\w'’-])")
+
+
 def _unique_titled(title: str, last: str, checked: Sequence[str]) -> bool:
     """"Mr Greenhalgh" names one person only if one Mr Greenhalgh was asked about."""
     keys = [parse_name(n) for n in checked]
@@ -315,6 +387,8 @@ def _mentions(cell: str, name: str, checked: Sequence[str]) -> bool:
 
 def _verdict(words: str) -> str | None:
     """Known, not known, unclear, or None when the words say none of these."""
+    if _RULED_OUT.search(words):
+        return NOT_KNOWN  # "there is a Paul Dean on our system, but a different DOB: he isn't your applicant"
     if _QUESTION.search(words):
         return UNCLEAR
     if _NOT_LADO.search(words) and not _STRONG_POSITIVE.search(_unnegated(_NOT_LADO.split(words)[-1])):
@@ -349,7 +423,7 @@ _APPROVED = any_of(r"\bapproved\b(?!\s+(?:by\s+)?panel\s+(?:was|had)\s+not)", r"
 _DEREGISTERED = any_of(r"\bde-?registered\b", r"\bresign(?:ed|ation)\b", r"\bapproval\s+(?:was\s+)?(?:ended|terminated"
                        r"|ceased|removed|revoked)\b", r"\b(?:retired|stopped\s+fostering)\b", r"\btermination\b")
 _WITHDREW = any_of(r"\bwithdr(?:ew|awn|awal)\b", r"\bpulled\s+out\b",
-                   r"\bdid\s*(?:n['’]t|\s+not)\s+(?:proceed|continue|"
+                   r"(?<!\bwe\s)\bdid\s*(?:n['’]t|\s+not)\s+(?:proceed|continue|"
                    r"progress|go\s+ahead)\b",
                    r"\b(?:chose|decided)\s+not\s+to\s+(?:proceed|continue|progress|go\s+ahead)\b",
                    r"\bchanged\s+their\s+minds?\b", r"\bchanged\s+(?:her|his)\s+mind\b")

@@ -166,6 +166,9 @@ def read_consent(document: Document, people: People, on: date, attachments: list
                 if not any(p is q for q in [*required, *people.household][:n])]
     per_person = {id(p): _person_consent(p, said) for p in everyone}
     status, evidence = _status(said, required, per_person, on, months)
+    strangers = list(_strangers_not_signed(document, people))
+    if strangers and status in (Status.OK, Status.UNDATED):
+        status = Status.INCOMPLETE  # someone the bot could not place has not signed: the cautious branch
     signed_days = [s.when for s in said if s.signed == Signed.SIGNED and s.when is not None]
     exact = [d.exact for d in signed_days if d.exact]
     return ConsentFacts(
@@ -173,8 +176,21 @@ def read_consent(document: Document, people: People, on: date, attachments: list
         earliest=min((d.earliest for d in signed_days), default=None),
         per_person=tuple((p.name.written, *per_person[id(p)]) for p in everyone),
         evidence=tuple(dict.fromkeys(s.words for s in said))[:6],
-        notes=tuple(_notes(status, said, people, per_person, on, attachments)),
+        notes=tuple(_notes(status, said, people, per_person, on, attachments)) + tuple(
+            f"The request says {name} has not signed (\"{words}\"), and cassbot could not tell who {name} is "
+            "in the household: treated as incomplete consent." for name, words in strangers),
     )
+
+
+def _strangers_not_signed(document: Document, people: People) -> Iterator[tuple[str, str]]:
+    """Whole names in a sentence saying someone has not signed, who are none of the people read."""
+    for segment in document.segments:
+        for sentence in _consent_sentences(segment.text):
+            if _kind(sentence) not in (Signed.NOT_YET, Signed.VERBAL):
+                continue
+            for name in names_in(sentence):
+                if people.find(name) is None and (name.title or name.last):
+                    yield name.written, sentence[:200]
 
 
 def _from_tables(document: Document, people: People, on: date) -> Iterator[Said]:
@@ -411,7 +427,7 @@ def _status(said: list[Said], required: list[Person], per_person: dict[int, tupl
     if not any(k == Signed.SIGNED for k in kinds):
         return (Status.VERBAL_ONLY if any(k == Signed.VERBAL for k in kinds) else Status.MISSING), []
     spans = [s.when for s in said if s.signed == Signed.SIGNED and s.when is not None]
-    if spans and min(d.earliest for d in spans) < limit(on, months):
+    if spans and too_old(min(d.earliest for d in spans), on, months):
         return Status.EXPIRED, []
     if any(k in (Signed.NOT_YET, Signed.VERBAL, Signed.UNKNOWN) for k in kinds):
         return Status.INCOMPLETE, []
@@ -420,12 +436,13 @@ def _status(said: list[Said], required: list[Person], per_person: dict[int, tupl
     return Status.OK, []
 
 
-def limit(on: date, months: int) -> date:
-    """The oldest signing day still in date: `months` calendar months before `on`."""
+def too_old(signed: date, on: date, months: int) -> bool:
+    """Older than `months` calendar months at `on`: signed + months is before `on` (30 April runs out on
+    30 July, so a mail of 31 July finds it expired)."""
     try:
-        return on - relativedelta(months=max(0, min(months, 1200)))
+        return signed + relativedelta(months=max(0, min(months, 1200))) < on
     except (OverflowError, ValueError):
-        return date.min
+        return False
 
 
 def _notes(status: Status, said: list[Said], people: People, per_person: dict[int, tuple[Signed, date | None]],

@@ -30,14 +30,16 @@ _DID = any_of(
     r"transferr(?:ed|ing)\s+(?:from|to)|used\s+to\s+(?:foster|adopt|be)|placed\s+(?:\w+\s+){0,5}for\s+adoption|"
     r"adoption\s+order|had\s+an?\s+(?:fostering|adoption|form\s+f)\s+assessment|one\s+of\s+(?:your|our|their)\s+"
     r"(?:\w+\s+)?carers|(?:was|were|had\s+been|has\s+been|have\s+been)\s+(?:\w+\s+){0,6}?(?:carers?|fostering|"
-    r"adoption|adopters?))\b",
+    r"adoption|adopters?)|used\s+to\s+have\s+(?:\w+\s+)?children|had\s+(?:\w+\s+)?children\s+placed|"
+    r"on\s+(?:your|the|their)\s+books|previous\s+(?:\w+\s+)?(?:assessment|application))\b",
 )
 _FOSTER_WORDS = any_of(r"\bfoster", r"\badopt", r"\bcarers?\b", r"\bpanel\b", r"\bapproval\b", r"\bshort[\s\-]break",
-                       r"\bapplied\b", r"\bapplication\b", r"\bassessment\b")
+                       r"\bapplied\b", r"\bapplication\b", r"\bassessment\b", r"\bchildren\s+(?:from|placed)\b",
+                       r"\bbooks\b")
 _THIS_TRUST = (
     r"\b(?:with|for|by|to|through|via|from|at)\s+(?:you|yourselves)\b(?!\s+(?:for|in|to)\b)",
     r"\byour\s+(?:own\s+)?(?:trust|authority|council|service|fostering|adoption|panel|agency|department|team|"
-    r"organisation|organization|children['’]s\s+services|local\s+authority|area|records)\b",
+    r"organisation|organization|children['’]s\s+services|local\s+authority|area|records|books)\b",
     r"\bthe\s+trust\b",
     r"\bwith\s+you(?:rs)?\b",
 )
@@ -116,8 +118,9 @@ def _elsewhere(sentence: str, writer_organisation: str) -> bool:
     if _NOW.search(sentence) and not re.search(r"\b(?:previously|before|until|between|from\s+\d{4}|in\s+(?:19|20)\d{2}|"
                                                 r"years?\s+ago|for\s+\w+\s+years)\b", sentence, re.IGNORECASE):
         return False
-    if re.search(r"\b(?:with|for|by|to|through|via|from|in)\s+(?:us|another|an?\s+(?:other|independent|different|"
-                 r"agency|local\s+authority|council)|[A-Z][\w&'’\-]+)", sentence):
+    if re.search(r"\b(?:with|for|by|to|through|via|from)\s+(?:us|another|an?\s+(?:other|independent|different|"
+                 r"agency|local\s+authority|council)|[A-Z][\w&'’\-]+)", sentence) or re.search(
+                 r"\b(?:fostered|adopted|carers?|approved)\s+(?:\w+\s+){0,2}in\s+[A-Z]", sentence):
         return True
     if re.search(r"\b(?:is|are)\s+(?:one\s+of\s+)?our\s+(?:only\s+|approved\s+|current\s+)*(?:foster\s+)?carers?\b",
                  sentence, re.IGNORECASE):

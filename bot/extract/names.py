@@ -228,3 +228,36 @@ def fuller(a: Name, b: Name) -> Name:
     if best.title or not other.title:
         return best
     return Name(f"{other.title} {best.written}", other.title, best.first, best.last, best.start, best.end)
+
+
+# The short forms colleagues write for a first name: "Bex" is Rebecca, "Tony" Anthony. A short form names
+# someone only when one person asked about has a first name it can stand for.
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    short: tuple(full.split()) for short, full in {
+        "bex": "rebecca", "becky": "rebecca", "becca": "rebecca", "tony": "anthony antony", "ant": "anthony",
+        "bob": "robert", "bobby": "robert", "rob": "robert", "robbie": "robert", "bill": "william",
+        "billy": "william", "will": "william", "liam": "william", "liz": "elizabeth", "lizzie": "elizabeth",
+        "beth": "elizabeth bethany", "betty": "elizabeth", "kate": "catherine katherine kathryn kate",
+        "katie": "catherine katherine kathryn", "kath": "catherine katherine kathryn", "cathy": "catherine",
+        "jim": "james", "jimmy": "james", "jamie": "james", "mike": "michael", "mick": "michael",
+        "mikey": "michael", "dave": "david", "davy": "david", "steve": "stephen steven", "chris": "christopher "
+        "christine christina", "sue": "susan suzanne", "suzy": "susan suzanne", "jen": "jennifer",
+        "jenny": "jennifer", "maggie": "margaret", "meg": "margaret megan", "peggy": "margaret",
+        "dick": "richard", "rick": "richard", "rich": "richard", "richie": "richard", "ted": "edward",
+        "ed": "edward edmund", "eddie": "edward", "harry": "henry harold", "jack": "john", "johnny": "john",
+        "nick": "nicholas", "nicky": "nicola nicholas", "andy": "andrew", "drew": "andrew",
+        "alex": "alexander alexandra", "sandy": "sandra alexander", "sam": "samuel samantha",
+        "tom": "thomas", "tommy": "thomas", "dan": "daniel", "danny": "daniel", "matt": "matthew",
+        "pat": "patrick patricia", "jo": "joanne joanna josephine", "debbie": "deborah", "deb": "deborah",
+        "vicky": "victoria", "vic": "victoria victor", "mandy": "amanda", "tash": "natasha",
+        "nat": "natalie natasha nathan", "gerry": "gerald geraldine", "fred": "frederick", "freddie": "frederick",
+        "charlie": "charles charlotte", "ben": "benjamin", "joe": "joseph", "pete": "peter", "phil": "philip",
+        "tim": "timothy", "greg": "gregory", "jon": "jonathan", "toni": "antonia", "ally": "alison",
+        "gill": "gillian", "lou": "louise", "mo": "maureen mohammed muhammad", "fran": "frances francesca",
+        "pam": "pamela", "barb": "barbara", "babs": "barbara", "val": "valerie", "jackie": "jacqueline",
+        "di": "diane diana", "trish": "patricia", "tricia": "patricia", "ken": "kenneth", "len": "leonard",
+        "ray": "raymond", "ron": "ronald", "don": "donald", "stu": "stuart", "al": "alan alastair alistair",
+        "bernie": "bernard bernadette", "manny": "emmanuel", "seun": "oluwaseun", "tobi": "oluwatobi tobenna",
+        "femi": "oluwafemi", "kemi": "oluwakemi", "funmi": "funmilayo", "bisi": "olubisi abisola",
+    }.items()
+}

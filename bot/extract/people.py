@@ -98,6 +98,7 @@ _NOT_HERE = any_of(
     r"\b(?:separated|divorced)\b",
     r"\bthe\s+child(?:ren)?\s+(?:to|who|we|are|is)\b", r"\bcurrently\s+(?:in|placed)\b", r"\bin\s+(?:foster\s+)?care\b",
     r"\bsocial\s+worker\b", r"\bassessor\b", r"\breferee\b",
+    r"\bno\s+longer\s+(?:part|a\s+member)\s+of\b", r"\bmoved\s+(?:away|to\s+[A-Z]\w+)\b(?![^.]{0,30}\bwith\s+them)",
 )
 _AGE = re.compile(
     r"\((?:[^()\d]{0,30}?,?\s*)?(?:aged?\s+)?(\d{1,2})(?:\s*(?:yrs?|years?(?:\s+old)?))?\s*\)"
@@ -108,11 +109,19 @@ _AGE = re.compile(
     r"|\b(?:who\s+is|is\s+now|now)\s+(\d{1,2})\b(?!\s*(?:months?|weeks?))"
     r"|\((\d{2})s\)|\bin\s+(?:his|her|their)\s+(\d{2})s\b"
     r"|\)\s*(\d{1,2})\s*$"
-    r"|(?:^|\)|\s)\s*[-–—]\s*(\d{1,2})\s*(?:yrs?|years?(?:\s+old)?)?\s*$",
+    r"|(?:^|\)|\s)\s*[-–—]\s*(\d{1,2})\s*(?:yrs?|years?(?:\s+old)?)?\s*$"
+    r"|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.|yrs?)\b"
+    r"|^[\s,]*(?:is|was)\s+(?:now\s+)?(\d{1,2})\b(?!\s*(?:months?|weeks?|/|\.\d))",
     re.IGNORECASE,
 )
-_WORD_AGES = {"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "fifteen": 15,
-              "fourteen": 14, "thirteen": 13, "twelve": 12}
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_WORD_AGES = {
+    **{word: n for n, word in enumerate(("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                                         "seventeen", "eighteen", "nineteen"), start=10)},
+    **{f"{tens}[\\s-]{unit}": 10 * t + u for t, tens in ((2, "twenty"), (3, "thirty"), (4, "forty"))
+       for u, unit in enumerate(_UNITS, start=1)},
+    "twenty": 20, "thirty": 30, "forty": 40,
+}
 _MONTHS_OLD = re.compile(r"\b\d{1,2}\s*(?:months?|weeks?)(?:\s+old)?\b|\bbaby\b|\binfant\b", re.IGNORECASE)
 _DOB_LEAD = any_of(r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on)?|b\.)\s*[:\-]?\s*$")
 
@@ -127,6 +136,7 @@ class Person:
     relation: str = ""
     born: date | None = None
     age: int | None = None
+    born_year: int | None = None  # "born in 2012": a year alone
     adult_by_relation: bool = False
     under_16_by_words: bool = False
     elsewhere: bool = False
@@ -139,6 +149,8 @@ class Person:
             return years >= 16
         if self.age is not None:
             return self.age >= 16
+        if self.born_year is not None and on.year - self.born_year != 16:
+            return on.year - self.born_year > 16  # born in 2012: 13 or 14 in 2026; born in 2010, 15 or 16
         if self.under_16_by_words:
             return False
         return True if self.adult_by_relation or self.applicant else None
@@ -173,6 +185,9 @@ class People:
         if not name.first:
             return None
         by_first = [p for p in self.people if p.name.first == name.first and (not p.name.last or not name.last)]
+        if not by_first and len(name.first) > 1:  # "Adaeze" for "Mrs A. Okoro"
+            by_first = [p for p in self.people if len(p.name.first) == 1 and name.first.startswith(p.name.first)
+                        and (not name.last or name.last == p.name.last)]
         return by_first[0] if len(by_first) == 1 else None
 
     def by_first_name(self) -> dict[str, Person]:
@@ -210,6 +225,7 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     for paragraph in _paragraphs(text):
         _details_in(people, paragraph, on)
     _record_blocks(people, text, on)
+    _pronoun_ages(people, text)
     _first_mentions(people, text, on)
     _resolve_surnames(people)
     _drop_writer(people, writer)
@@ -318,13 +334,18 @@ def _set_age(person: Person, words: str) -> None:
         person.under_16_by_words = True
         return
     found = _AGE.search(f"({words.strip()})") or _AGE.search(words)
-    if found:
-        number = next(int(g) for g in found.groups() if g)
-        person.age = person.age if person.age is not None else number
-        return
-    for word, age in _WORD_AGES.items():
-        if re.search(rf"\b{word}\b", words, re.IGNORECASE):
-            person.age = person.age if person.age is not None else age
+    number = next(int(g) for g in found.groups() if g) if found else next(
+        (age for word, age in _WORD_AGES.items() if re.search(
+            rf"(?:^[\s,(]*|[-–,(]\s*|\b(?:is|aged?|now|turns?|turning|be)\s+){word}\b(?![\s-]*(?:months?|weeks?|days?|years?\s+"
+            rf"(?:ago|since|later)))|\b{word}[\s-]+years?[\s-]+old\b", words, re.IGNORECASE)), None)
+    if number is not None and person.age is None:
+        # "aged 16 next week", "will be 16 in March": a year younger today
+        person.age = number - 1 if _NOT_YET_AGE.search(words) else number
+
+
+_NOT_YET_AGE = re.compile(r"\b(?:will\s+be|turns?|turning)\s+\w+\b|\b(?:\d{1,2}|\w+teen)\s+(?:next|this\s+coming)\s+"
+                          r"(?:week|month)|\b(?:\d{1,2}|\w+teen)\s+(?:soon|shortly|in\s+(?:a|\w+)\s+(?:days?|weeks?|"
+                          r"months?)|on\s+(?:his|her|their)\s+(?:next\s+)?birthday)", re.IGNORECASE)
 
 
 # -- applicants ----------------------------------------------------------------------------------
@@ -602,6 +623,9 @@ def _listed_names(words: str, loose: bool) -> Iterator[Name]:
                 yield name
 
 
+_LODGER_BEFORE = re.compile(r"\b(?:a|an)\s+(lodger|tenant)\s*,?\s*$", re.IGNORECASE)  # "have a lodger, Mr X"
+
+
 def _relation_mentions(people: People, sentence: str) -> None:
     """"her partner Gary Bramwell", "Daniel Adeyemi, their son", "Mr Z (lodger)", "their son Dylan (12)"."""
     for name in names_in(sentence, singles=True):
@@ -612,7 +636,7 @@ def _relation_mentions(people: People, sentence: str) -> None:
             before = ""  # a list of people, one a line: the line above is someone else's
         after = sentence[name.end:name.end + 45].split("\n")[0]
         owner_before = re.search(rf"(?:{_OWNER})\s+(?:[\w\-]+\s+){{0,2}}?((?:{_RELATION}))s?\s*,?\s*$", before,
-                                 re.IGNORECASE)
+                                 re.IGNORECASE) or _LODGER_BEFORE.search(before)
         relation_after = re.match(rf"\s*(?:,\s*|\(\s*|[-–—]\s*)(?:(?:{_OWNER})\s+)?"
                                   rf"((?:[\w\-]+\s+){{0,2}}?(?:{_RELATION}))s?\b",
                                   after, re.IGNORECASE)
@@ -684,6 +708,24 @@ def _record_blocks(people: People, text: str, on: date) -> None:
             person.born = spans[0].exact
 
 
+_PRONOUN_AGE = re.compile(r"([^.\n]+)\.\s+(?:He|She)\s+is\s+(?:now\s+)?(\d{1,2}|[a-z]+teen|twenty)\b", re.IGNORECASE)
+
+
+def _pronoun_ages(people: People, text: str) -> None:
+    """"Their youngest, Liam Thwaite, still lives at home. He is nineteen": the one person the sentence
+    before names."""
+    for match in _PRONOUN_AGE.finditer(" ".join(text.split())):
+        named = {id(p): p for p, _, _ in _mentions(people, match.group(1)) if not p.applicant}
+        if len(named) == 1:
+            person = next(iter(named.values()))
+            if person.age is None and person.born is None:
+                _set_age(person, match.group(2))
+
+
+# "was born in 2012", "(b. 1979)": a year alone, which settles the age unless it is 16 years back
+_BORN_IN = re.compile(r"[^.;]{0,25}?\b(?:born|b\.)\s*(?:in\s+)?((?:19|20)\d{2})\b(?!\s*[/.\-]\d)", re.IGNORECASE)
+
+
 def _read_tail(person: Person, tail: str, on: date) -> None:
     head = tail[:90]
     for span in find_dates(head, on):
@@ -696,6 +738,9 @@ def _read_tail(person: Person, tail: str, on: date) -> None:
         if person.born is None and span.exact and span.exact <= on and (said_born or bare):
             person.born = span.exact
         break
+    year = _BORN_IN.match(head)
+    if person.born is None and year and int(year.group(1)) <= on.year:
+        person.born_year = int(year.group(1))
     several = re.match(r"[\s,(]*(?:aged\s+)?\d{1,2}\s*(?:,|and|&)\s*\d{1,2}\b", head)
     if person.age is None and person.born is None and not several:  # "Luka and Filip, 19 and 14": one each
         _set_age(person, head.split(".")[0])
