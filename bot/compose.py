@@ -65,7 +65,8 @@ class Composer:
             "team_name": self.settings.organisation.team_name,
             "notes": [], "household": [], "requester_name": "", "applicant": "", "greeting": "colleague",
             "applicants": [], "over_16s": [], "age_not_given": [], "urgent": False, "history_words": "",
-            "lado_none_known": False, "lado_known": [], "lado_unclear": [], "ofsted": True, "charms_checked": False,
+            "lado_none_known": False, "lado_known": [], "lado_not_known": [], "lado_unclear": [], "ofsted": True,
+            "charms_checked": False,
             "af_withdrew_sensitive": False, "other_over_16s": False,
             **context,
         }

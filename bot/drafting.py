@@ -108,7 +108,8 @@ def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:
 
     Safe by default: unless an answer says no one is known, the response carries the OFSTED paragraph.
     """
-    context: dict[str, object] = {"lado_none_known": False, "lado_known": [], "lado_unclear": [], "ofsted": True,
+    context: dict[str, object] = {"lado_none_known": False, "lado_known": [], "lado_not_known": [], "lado_unclear": [],
+                                  "ofsted": True,
                                   "charms_checked": False, "af_withdrew_sensitive": False}
     notes: list[str] = []
     for answer in answers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,6 +99,30 @@ def test_health_or_financial_reasons_from_af_become_only_the_withdrew_wording(jo
 def test_someone_known_to_lado_brings_the_ofsted_paragraph(journey: Journey) -> None:
     text = _ola_with_answers(journey, "Summary attached for Mr Cole.", "Mr Cole is known to LADO (2019).")
     assert "OFSTED" in text.upper()
+    assert "Mr Sam Cole is known to the Local Authority Designated Officer" in text
+
+
+def test_the_response_names_who_lado_know_and_leaves_the_unclear_to_the_rao(journey: Journey) -> None:
+    """Seed 000: the response states who is known to LADO; someone LADO's answer is not sure about is never
+    said to be known or not known, but left for the RAO to settle with LADO."""
+    journey.deliver(raw=_request(
+        "Information request - Form F - Mr Sam Cole",
+        "Form F fostering assessment of Mr Sam Cole, who lives with his partner Ms Ana Reyes and his son Leo "
+        "Cole (19). All three signed consent on 2 November 2026, attached.", attachment="consent.pdf"))
+    journey.run()
+    journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    journey.send(FIRST, "lado_check_request")
+    journey.run()
+    journey.deliver(raw=_answer("LADO CHECK - Priya Shah", "Mr Cole - known, 2019 allegation, NFA.\nMs Reyes - NK.\n"
+                                "Leo - there are two Leo Coles on our system, can you send his DOB?",
+                                "lado@childrenstrust.example"))
+    journey.run()
+    text = _draft_text(journey, "response")
+    assert "Mr Sam Cole is known to the Local Authority Designated Officer" in text
+    assert "Ms Ana Reyes is not known to the LADO" in text
+    assert "[RAO: LADO's answer does not say whether Leo Cole is known" in text
+    stated = re.sub(r"\[RAO:[^\]]*\]|NOTE FOR THE RAO.*?={20,}", "", text)
+    assert "Leo Cole" in stated and not re.search(r"Leo Cole (?:is|are) (?:not )?known", stated)
 
 
 def test_a_police_request_about_a_man_on_probation_is_not_treated_as_probation_s(journey: Journey) -> None:

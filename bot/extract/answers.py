@@ -136,7 +136,8 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
         summary = f"LADO's answer is unclear about {', '.join(unclear)}"
     else:
         summary = "LADO say no one asked about is known"
-    response = {"lado_known": [f"{n}" for n in known], "lado_unclear": unclear,
+    not_known = [name for name, v in people.items() if v[0] == NOT_KNOWN]
+    response = {"lado_known": known, "lado_not_known": not_known, "lado_unclear": unclear,
                 "lado_none_known": not known and not unclear, "ofsted": bool(known or unclear)}
     return TeamAnswer(summary, response, notes, _lado_facts(verdicts, True))
 
