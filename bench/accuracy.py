@@ -116,6 +116,7 @@ def measure_requests(paths: list[Path], settings: Settings, misses: list[str]) -
         label = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else \
             _sample_labels().get(path.name, {})
         got = read_request(classifier, settings, path)
+        missed = len(misses)
         for field in REQUEST_FIELDS:
             if field not in label or (field != "kind" and label.get("kind") != "ola_request"
                                       and field not in ("urgent", "expected_drafts")):
@@ -125,6 +126,8 @@ def measure_requests(paths: list[Path], settings: Settings, misses: list[str]) -
                 score[field][0] += 1
             else:
                 misses.append(f"{path.stem}: {field}: wanted {label[field]!r}, read {got.get(field)!r}")
+        score["every field right"][0] += len(misses) == missed
+        score["every field right"][1] += 1
     return {field: (right, total) for field, (right, total) in score.items()}
 
 

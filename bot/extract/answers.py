@@ -332,7 +332,7 @@ def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> lis
     for form in forms:
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(normalise(form))}(?![\w'’-])", lowered):
             found.append(match.start())
-    if parsed.title and parsed.last:  # "Nothing for Mr or Mrs Whitfield"
+    if parsed.title and parsed.last and _unique_titled(parsed.title, parsed.last, checked):  # "Mr or Mrs Whitfield"
         couple = rf"\b(?:mr|mrs|ms|miss|mx|dr)\s+(?:and|or|&)\s+(?:mr|mrs|ms|miss|mx|dr)\s+{re.escape(parsed.last)}\b"
         found.extend(m.start() for m in re.finditer(couple, lowered)
                      if re.search(rf"\b{parsed.title.lower()}\b", m.group()))

@@ -220,6 +220,7 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     if not people.applicants:
         _first_listed_applicants(people, text)
     _households_in(people, text)
+    _lists_with_applicants(people, text)
     if not people.applicants:
         _placed_with(people, text)
     for paragraph in _paragraphs(text):
@@ -559,6 +560,20 @@ def _households_in(people: People, text: str) -> None:
         if lead:
             _household_names(people, sentence[lead.end():], sentence, loose=True)
             _group_ages(people, sentence[lead.end():])
+
+
+def _lists_with_applicants(people: People, text: str) -> None:
+    """A run of lines, one person each, that lists an applicant too: the family as the mail gives it
+    ("Their details and those of their children are as follows:"), so the others in it live there."""
+    run: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if _looks_like_person_line(line) and not _NOT_HERE.search(line):
+            run.append(line)
+            continue
+        if len(run) >= 3 and any(p.applicant for line_ in run for p, _, _ in _mentions(people, line_)):
+            for listed in run:
+                _household_names(people, listed, listed, loose=True)
+        run = []
 
 
 def _group_ages(people: People, words: str) -> None:
