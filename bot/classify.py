@@ -19,6 +19,7 @@ from bot.mail import ParsedMail
 from bot.patterns import REFERENCE
 from bot.staff import NameMatch, StaffDirectory
 from bot.teams import CheckTeam, teams
+from bot.trust import vouched_for
 
 _NOT_URGENT_KINDS = frozenset({Kind.AUTO_REPLY, Kind.OTHER})
 
@@ -228,13 +229,17 @@ class Classifier:
 
     def _trusted(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> bool:
         problem = _trust_problem(mail, self._address[team.role], self._answerers[team.role])
-        if problem:
+        verdict = vouched_for(mail, self.settings.trust) if not problem else None
+        if verdict is not None and not verdict.trusted:
+            problem = verdict.why
+        if problem or verdict is None:
             found.reasons.append(f"sender not trusted: {problem}")
             found.needs_person.append(f"claims to be a check answer but {problem}")
             return False
         found.reasons.append(f"sender is the configured {team.name} address"
                              if mail.from_address == self._address[team.role]
                              else f"sender {mail.from_address} answers for {team.name} (configured)")
+        found.reasons.append(verdict.why)
         return True
 
 
@@ -360,11 +365,8 @@ def _greeting_name(text: str) -> str | None:
 
 
 def _trust_problem(mail: ParsedMail, team: str, answerers: set[str]) -> str | None:
-    if mail.from_count != 1:
-        return f"it has {mail.from_count} From addresses"
+    if mail.from_problem:
+        return mail.from_problem
     if mail.from_address not in answerers:
         return f"it comes from {mail.from_address or 'no address'}, not {team}"
-    for result in mail.authentication_results:
-        if rules.AUTH_FAILED.search(result):
-            return "Authentication-Results says the sender failed authentication"
     return None

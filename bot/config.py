@@ -264,6 +264,34 @@ class Observability(_Frozen):
     metrics_address: str = "127.0.0.1"
 
 
+class Trust(_Frozen):
+    """What must vouch for a check answer from A&F or LADO, besides its From address (`bot.trust`)."""
+
+    # "exchange": the organisation's Exchange stamped X-MS-Exchange-Organization-AuthAs: Internal.
+    # "authentication-results": the topmost Authentication-Results from `authserv_id` passes it.
+    evidence: tuple[Literal["exchange", "authentication-results"], ...] = ("exchange",)
+    authserv_id: str = ""  # the boundary server's name in its Authentication-Results headers
+    # Trust an answer on its From address alone, for a mail server that adds nothing: weaker, and
+    # `cassbot status` and the digest say so every day.
+    address_alone: bool = False
+
+    @model_validator(mode="after")
+    def _evidence_can_be_read(self) -> Trust:
+        if "authentication-results" in self.evidence and not self.authserv_id.strip():
+            raise ValueError("trust.evidence names authentication-results: set trust.authserv_id to the name your "
+                             "boundary mail server writes first in its Authentication-Results headers")
+        if not self.evidence and not self.address_alone:
+            raise ValueError("trust.evidence is empty: no check answer could ever be trusted; name the evidence "
+                             "your mail server adds, or set trust.address_alone = true")
+        return self
+
+    @property
+    def weaker(self) -> str:
+        """The daily warning when answers can be trusted on their address alone ("" otherwise)."""
+        return ("check answers are trusted on their From address alone (trust.address_alone = true): "
+                "anyone can forge a From address" if self.address_alone else "")
+
+
 class Store(_Frozen):
     # Any SQLAlchemy URL; the default is a SQLite file under state/.
     url: str = "sqlite:///state/cassbot.sqlite3"
@@ -280,6 +308,7 @@ class Settings(_Frozen):
     service: Service = Service()
     observability: Observability = Observability()
     alerts: Alerts = Alerts()
+    trust: Trust = Trust()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses

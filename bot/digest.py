@@ -40,6 +40,7 @@ class DigestData:
     now: datetime
     since: datetime
     freshness: list[Row] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # settings that make the bot less safe, every day
     new: list[Row] = field(default_factory=list)
     urgent: list[Row] = field(default_factory=list)
     checks: list[Row] = field(default_factory=list)
@@ -58,6 +59,7 @@ def gather(session: Session, settings: Settings, calendar: Calendar, now: dateti
     data = DigestData(now, since)
     data.freshness = [Row((role, _when(m.last_success) or "never", "; ".join(filter(None, (m.problem, m.warning)))))
                       for role, m in mailbox_freshness(session, settings, now).items()]
+    data.warnings = [w for w in (settings.trust.weaker,) if w]
     open_requests = session.exec(select(Request).where(col(Request.state).in_(OPEN_STATES))
                                  .order_by(col(Request.received_at))).all()
     references = {r.id: r.reference for r in open_requests}

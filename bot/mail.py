@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.message
+import email.policy
 import email.utils
 import re
 from dataclasses import dataclass, field
@@ -57,9 +58,10 @@ class ParsedMail:
     subject: str  # decoded, reply/forward prefixes stripped
     raw_subject: str  # decoded, as written
     reply_prefixes: tuple[str, ...]
-    from_address: str  # lower case, "" when missing
+    from_address: str  # lower case, the parsed addr-spec, "" when missing
     from_name: str
     from_count: int
+    from_problem: str  # why the From cannot stand for one sender ("" when it can): never trusted then
     sender_address: str  # the Sender header: who pressed Send "on behalf of" a shared mailbox
     to: tuple[str, ...]
     cc: tuple[str, ...]
@@ -73,7 +75,8 @@ class ParsedMail:
     html: str  # the HTML part as sent (Outlook's tables are read from it), "" when there is none
     attachments: tuple[Attachment, ...]
     auto_reply_signals: tuple[str, ...]
-    authentication_results: tuple[str, ...]
+    authentication_results: tuple[str, ...]  # top to bottom, as the headers are
+    exchange_auth_as: tuple[str, ...]  # every X-MS-Exchange-Organization-AuthAs, as written
     reference_header: str
     size: int
     defects: tuple[str, ...]
@@ -136,8 +139,10 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
     subject, prefixes = strip_prefixes(raw_subject)
     from_pairs = _addresses(headers, "From", defects)
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
-    if not from_address:
-        defects.append("no From address")
+    from_count = len(from_pairs) + _extra_from_headers(headers, defects)
+    from_problem = _from_problem(from_pairs, from_count, headers)
+    if from_problem:
+        defects.append(from_problem)
     body_text, html, attachments = _body_and_attachments(leaves, defects)
     return ParsedMail(
         subject=subject,
@@ -145,7 +150,8 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         reply_prefixes=prefixes,
         from_address=from_address,
         from_name=from_name,
-        from_count=len(from_pairs) + _extra_from_headers(headers, defects),
+        from_count=from_count,
+        from_problem=from_problem,
         sender_address=next((a for _, a in _addresses(headers, "Sender", defects)), ""),
         to=tuple(a for _, a in _addresses(headers, "To", defects)),
         cc=tuple(a for _, a in _addresses(headers, "Cc", defects)),
@@ -162,6 +168,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         authentication_results=tuple(
             _clean(str(v)) for v in headers.get("authentication-results", [])
         ),
+        exchange_auth_as=tuple(_clean(str(v)) for v in headers.get("x-ms-exchange-organization-authas", [])),
         reference_header=header_text(headers, "X-Cassbot-Reference", defects).strip(),
         size=len(raw),
         defects=tuple(dict.fromkeys(defects)),
@@ -250,17 +257,53 @@ def _clean(text: str) -> str:
 
 
 def _addresses(headers: Headers, name: str, defects: list[str]) -> list[tuple[str, str]]:
-    text = header_text(headers, name, defects)
-    if not text:
+    """(display name, addr-spec) of each address in the first `name` header, parsed as RFC 5322 says:
+    the address from the addr-spec, never from a display name, however it is encoded (an encoded word
+    that decodes to "<lado@...>" stays part of the name)."""
+    values = headers.get(name.lower())
+    if not values:
         return []
-    simple = _SIMPLE_ADDRESS.fullmatch(text)
-    if simple:  # "Name <a@b>" or "a@b": most mail, without the full RFC 5322 parser
-        return [((simple.group(1) or "").strip().strip('"'), (simple.group(2) or simple.group(3)).lower())]
-    pairs = [(n.strip(), a.strip().lower()) for n, a in email.utils.getaddresses([text])]
-    found = [(n, a) for n, a in pairs if "@" in a]
-    if len(found) < len(pairs):
+    text = _header_source(values[0])
+    simple = _SIMPLE_ADDRESS.fullmatch(text) if text.isascii() and "=?" not in text else None
+    if simple and "@" not in (simple.group(1) or ""):  # "Name <a@b>" or "a@b": most mail, the fast way
+        return [(_clean((simple.group(1) or "").strip().strip('"')), (simple.group(2) or simple.group(3)).lower())]
+    try:
+        parsed = email.policy.default.header_factory(name, text)
+    except Exception:  # noqa: BLE001 - a header the standard parser cannot read: no address from it
+        defects.append(f"unreadable address in {name}")
+        return []
+    found = [(_clean(a.display_name), a.addr_spec.lower()) for a in parsed.addresses if a.username and a.domain]
+    if parsed.defects or len(found) < len(parsed.addresses):
         defects.append(f"unreadable address in {name}")
     return found
+
+
+def _header_source(value: Any) -> str:
+    """A header as written, for the address parser: 8-bit bytes read as UTF-8 (RFC 6532)."""
+    text = value if isinstance(value, str) else str(value)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers) -> str:
+    """Why the From cannot stand for one sender: absent, several, unreadable, a quoted local part, or a
+    display name that names another address ("lado@childrenstrust.example" <someone@gmail.com>)."""
+    if not pairs:
+        return "no From address" if not headers.get("from") else "no From address (the From header could not be read)"
+    if len(headers.get("from", [])) > 1:
+        return f"{len(headers['from'])} From headers"
+    if count > 1:
+        return f"the From header names {count} addresses"
+    name, address = pairs[0]
+    local = address.rpartition("@")[0]
+    if local.startswith('"') or "@" in local or "\\" in local:
+        return f"the From address {address} has a quoted local part"
+    named = _ADDRESS_IN_NAME.findall(name)
+    if any(n.lower() != address for n in named):
+        return f"the From's display name names another address ({named[0]}) than its own ({address})"
+    return ""
+
+
+_ADDRESS_IN_NAME = re.compile(r"[^\s<>\"'(),;:@]+@[^\s<>\"'(),;:@]+")
 
 
 def _extra_from_headers(headers: Headers, defects: list[str]) -> int:

@@ -141,6 +141,7 @@ class Status:
     mailboxes: dict[str, Freshness]
     needs_person: int
     next_digest: str
+    warnings: tuple[str, ...] = ()  # settings that make the bot less safe: shown every time
 
     @property
     def healthy(self) -> bool:
@@ -155,11 +156,12 @@ class Status:
             lines.append(f"  {role}: last good poll {last}{notes}")
         lines.append(f"  needs a person: {self.needs_person}")
         lines.append(f"  next digest: {self.next_digest}")
+        lines.extend(f"  WARNING: {warning}" for warning in self.warnings)
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, object]:
         return {"healthy": self.healthy, "mailboxes": {role: m.as_json() for role, m in self.mailboxes.items()},
-                "needs_person": self.needs_person, "next_digest": self.next_digest}
+                "needs_person": self.needs_person, "next_digest": self.next_digest, "warnings": list(self.warnings)}
 
 
 def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> dict[str, Freshness]:
@@ -181,7 +183,8 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
 
 def service_status(session: Session, settings: Settings, now: datetime) -> Status:
     waiting = len(session.exec(select(NeedsPerson.id).where(col(NeedsPerson.resolved_at).is_(None))).all())
-    return Status(mailbox_freshness(session, settings, now), waiting, _next_digest(session, settings, now))
+    return Status(mailbox_freshness(session, settings, now), waiting, _next_digest(session, settings, now),
+                  tuple(w for w in (settings.trust.weaker,) if w))
 
 
 def _next_digest(session: Session, settings: Settings, now: datetime) -> str:

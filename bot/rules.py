@@ -271,4 +271,3 @@ URGENT_PLACEMENT = any_of(
 )
 
 # Authentication-Results (RFC 8601) verdicts that mean the sender is not who it says.
-AUTH_FAILED = any_of(r"\b(?:spf|dkim|dmarc|arc)\s*=\s*(?:fail|softfail|permerror)\b")

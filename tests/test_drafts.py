@@ -12,7 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.mailbox.base import Folder
 from tests.support.journey import Journey
-from tests.support.mail import build_mail
+from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 FIRST = "CASS-2026-000001"
 
@@ -24,7 +24,9 @@ def _request(subject: str, body: str, sender: str = "helen.marsh@northshire.gov.
 
 
 def _answer(subject: str, body: str, sender: str) -> bytes:
-    return _request(subject, body, sender)
+    """A team's answer as it arrives through the organisation's Exchange, stamped as from a signed-in sender."""
+    return build_mail(subject, body, sender=sender, message_id=f"<{abs(hash(subject + body))}@childrenstrust>",
+                      **EXCHANGE_STAMP)
 
 
 def _draft_text(journey: Journey, template: str) -> str:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.store import MailSeen, NeedsPerson
 from tests.support.journey import Journey
-from tests.support.mail import build_mail
+from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 AF = "fostering.recruitment@childrenstrust.example"
 
@@ -58,20 +58,20 @@ def test_a_reply_in_a_thread_the_bot_knows_links(journey: Journey) -> None:
     with Session(journey.engine) as session:
         sent_id = session.exec(select(MailSeen.message_id).where(MailSeen.folder == "sent")).first()
     journey.deliver(raw=_mail("RE: CHARMS check required by CASS - Charms Check - Priya Shah", "Summary attached.",
-                              AF, In_Reply_To=str(sent_id)))
+                              AF, In_Reply_To=str(sent_id), **EXCHANGE_STAMP))
     journey.run()
     outcome, request_id, _ = _outcome(journey, "CHARMS check required by CASS - Charms Check - Priya Shah")
     assert sent.request_id in (1, 2) and (outcome, request_id) == ("linked", 1)
 
 
 def test_rao_and_applicant_link_when_they_fit_one_request(journey: Journey) -> None:
-    journey.deliver(raw=_mail("CHARMs Check - P Shah", "Summary for Ms Ann Cole attached.", AF))
+    journey.deliver(raw=_mail("CHARMs Check - P Shah", "Summary for Ms Ann Cole attached.", AF, **EXCHANGE_STAMP))
     journey.run()
     assert _outcome(journey, "CHARMs Check - P Shah")[:2] == ("linked", 2)
 
 
 def test_a_surname_shared_by_two_requests_is_not_guessed(journey: Journey) -> None:
-    journey.deliver(raw=_mail("CHARMs Check - Priya Shah", "Summary for Cole attached.", AF))
+    journey.deliver(raw=_mail("CHARMs Check - Priya Shah", "Summary for Cole attached.", AF, **EXCHANGE_STAMP))
     journey.run()
     outcome, request_id, reasons = _outcome(journey, "CHARMs Check - Priya Shah")
     assert (outcome, request_id) == ("needs_person", None)

@@ -107,7 +107,7 @@ def test_damaged_mail_gives_a_value_with_defects() -> None:
     assert mail.from_address == ""
     assert mail.date is None
     assert any("NUL" in d for d in mail.defects)
-    assert "no From address" in mail.defects
+    assert any(d.startswith("no From address") for d in mail.defects)
     assert "unreadable Date header" in mail.defects
     assert any("unknown charset" in d for d in mail.defects)
 

@@ -29,7 +29,7 @@ from bot.mailbox.base import Folder
 from bot.store import Check
 from tests.corpus.validate import check
 from tests.support.journey import Journey, with_mailboxes
-from tests.support.mail import build_mail
+from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REQUESTS = sorted((CORPUS / "requests").glob("*.eml"))
@@ -91,7 +91,7 @@ def _request_for(label: dict[str, Any], af: bool) -> bytes:
 def _lado_not_known(rao: str, people: list[str]) -> bytes:
     return build_mail(f"LADO CHECK {rao}", "None of the above are known to LADO.\n\n" + "\n".join(people),
                       sender="lado@childrenstrust.example", date="Tue, 17 Nov 2026 11:00:00 +0000",
-                      X_MS_Exchange_Organization_AuthAs="Internal")
+                      **EXCHANGE_STAMP)
 
 
 def _response_text(journey: Journey) -> str:

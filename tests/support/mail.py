@@ -7,6 +7,9 @@ from email.policy import SMTP
 from email.utils import make_msgid
 
 DEFAULT_DATE = "Mon, 16 Nov 2026 09:00:00 +0000"
+# What the organisation's Exchange adds to mail from a signed-in member of staff, and strips from mail from
+# outside (the evidence the shipped `[trust]` asks of a check answer): `build_mail(..., **EXCHANGE_STAMP)`.
+EXCHANGE_STAMP = {"X_MS_Exchange_Organization_AuthAs": "Internal"}
 
 
 def build_mail(
