@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.alerts import send_due_alerts
@@ -22,10 +24,12 @@ from bot.digest import gather, render
 from bot.errors import ConfigError, MailboxAuthError
 from bot.jobs import send_due_digests
 from bot.mail import parse_mail
+from bot.mailbox.credentials import missing_variables
 from bot.mailbox.registry import open_mailboxes
 from bot.observability import configure_logging, start_metrics
 from bot.pipeline import Deps, run_once
 from bot.reading import facts_of
+from bot.redaction import redact
 from bot.reports import chronology_text, needs_person_table, requests_table, service_status
 from bot.service import Service
 from bot.store import make_engine, migrate, request_by_reference, utcnow
@@ -33,12 +37,14 @@ from bot.timescales import Calendar
 
 EXIT_OK = 0
 EXIT_MAILBOX = 1  # a mailbox could not be reached this time
+EXIT_FAILED = 1  # something that had to happen did not (a digest not sent, the store unusable)
 EXIT_USAGE = 2
 EXIT_AUTH = 3  # a mailbox refused the bot's credentials: a person must act
 log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # the store, state/, previews and logs hold children's data: the service user's only
     load_dotenv(override=False)
     args = _parser().parse_args(argv)
     try:
@@ -49,15 +55,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings, args.verbose)
     try:
         result: int = args.command(args, settings)
+    except ConfigError as exc:
+        print(f"cassbot: configuration error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     except MailboxAuthError as exc:
         log.error("%s", exc)
-        print(f"cassbot: {exc}", file=sys.stderr)
+        print(f"cassbot: {redact(str(exc))}", file=sys.stderr)
         return EXIT_AUTH
+    except SQLAlchemyError as exc:  # the store is full, locked, gone: nothing half-written (each mail is one
+        log.debug("store error", exc_info=True)  # transaction), one line, and the run ends
+        print(f"cassbot: the store could not be used, the run stopped: {_first_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         sys.stderr.close()
         return EXIT_OK
     return result
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    return redact(str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,7 +157,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _secrets_present(settings: Settings) -> None:
+    """Every secret the configuration names is in the environment, or the command stops naming the variable
+    (never an empty password tried against a server)."""
+    missing = missing_variables(settings)
+    if missing:
+        raise ConfigError("; ".join(missing))
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    _secrets_present(settings)
     engine = make_engine(settings.store.url)
     migrate(engine)
     deps = Deps(settings, engine, open_mailboxes(settings), utcnow)
@@ -172,9 +199,18 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     migrate(engine)
     now = utcnow()
     if args.send:
-        sent = send_due_digests(engine, settings, now, anytime=True)
-        print(f"cassbot: digest sent to {', '.join(sent)}" if sent else "cassbot: today's digest has gone already")
-        return EXIT_OK
+        _secrets_present(settings)
+        run = send_due_digests(engine, settings, now, anytime=True)
+        for recipient, why in run.failed.items():
+            print(f"cassbot: the digest to {recipient} was not sent: {redact(why)}", file=sys.stderr)
+        if run.sent:
+            print(f"cassbot: digest sent to {', '.join(run.sent)}")
+        elif run.already and not run.failed:
+            print("cassbot: today's digest has gone already")
+        elif not run.failed:
+            print("cassbot: no team leader is on the staff list: no digest to send", file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_FAILED if run.failed else EXIT_OK
     with Session(engine) as session:
         data = gather(session, settings, Calendar.from_settings(settings), now, now - timedelta(days=1))
     text, html = render(data, settings)

@@ -31,7 +31,7 @@ from bot.domain import (
     Template,
 )
 from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_response
-from bot.extract.addresses import own_address_offered
+from bot.extract.addresses import not_the_requester, own_address_offered, unsafe_new_address
 from bot.extract.answers import TeamAnswer
 from bot.extract.facts import facts_summary, read_facts
 from bot.lifecycle import move
@@ -124,7 +124,8 @@ def open_request(ctx: Context) -> tuple[Outcome, Request]:
     request = Request(
         kind=ctx.found.kind, state=RequestState.RECEIVED, urgent=ctx.found.urgent, mailbox=ctx.mailbox,
         requester_address=facts.requester.address, requester_name=facts.requester.name, applicant=facts.applicant,
-        message_id=ctx.message_id, subject=ctx.mail.subject, facts_json=json.dumps(facts.as_json()),
+        message_id=ctx.mail.message_id or ctx.message_id, subject=ctx.mail.subject,
+        facts_json=json.dumps(facts.as_json()),
         household_json=json.dumps([p.name for p in facts.household]), received_at=received,
         decision_due=decision_due(ctx.settings, Calendar.from_settings(ctx.settings), received, ctx.found.urgent),
         updated_at=ctx.now,
@@ -170,6 +171,10 @@ def followup(ctx: Context, request: Request) -> Outcome:
         request.urgent = True
         audit(ctx.session, "classifier", "marked urgent by a follow-up", "; ".join(ctx.found.reasons),
               request_id=request.id, at=ctx.now)
+    stranger = not_the_requester(ctx.mail, request.requester_address, ctx.settings)
+    if stranger:  # a reference is no secret: what it may change, only the requester may
+        ctx.needs_person(f"a mail on this request {stranger}: nothing was changed; check who wrote it", request)
+        return Outcome.LINKED
     if request.state == RequestState.AWAITING_SECURE_ADDRESS:
         return _secure_address_given(ctx, request)
     if request.state == RequestState.CLOSED:
@@ -185,6 +190,11 @@ def _secure_address_given(ctx: Context, request: Request) -> Outcome:
                                   ctx.settings.addresses.generic_local_parts)
     if not address:
         ctx.needs_person("reply to the secure-address question gives no personal address", request)
+        return Outcome.LINKED
+    unsafe = unsafe_new_address(address, request.requester_address, ctx.settings)
+    if unsafe:
+        ctx.needs_person(f"reply to the secure-address question offers {address}, {unsafe}: the address was not "
+                         "changed", request)
         return Outcome.LINKED
     audit(ctx.session, "rule", "requester address changed", f"{request.requester_address} -> {address}",
           request_id=request.id, at=ctx.now)

@@ -7,6 +7,7 @@ week by calling them with the times they choose; `bot.service` only schedules th
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.digest import gather, message
 from bot.domain import RequestState
-from bot.errors import SendFailed
+from bot.errors import SendFailed, SendRefused
 from bot.leases import lease
 from bot.pipeline import Deps, RunReport, run_mailbox
 from bot.sending import send_internal
@@ -47,28 +48,39 @@ def sweep_timescales(engine: Engine, settings: Settings, now: datetime) -> list[
         return sweep(session, settings, Calendar.from_settings(settings), now) if held else []
 
 
-def send_due_digests(engine: Engine, settings: Settings, now: datetime, anytime: bool = False) -> list[str]:
+@dataclass
+class DigestRun:
+    """What one attempt at the digest did: who had it now, who had it already, whose failed and why."""
+
+    sent: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def send_due_digests(engine: Engine, settings: Settings, now: datetime, anytime: bool = False) -> DigestRun:
     """Send today's digest to each team leader who has not had it: on working days, from
     the configured time until the catch-up limit (a bot that was down sends the missed
-    digest when it is back the same morning), or now when `anytime`. Returns who it went to."""
+    digest when it is back the same morning), or now when `anytime`. A digest that could
+    not be sent is not recorded as sent: it is tried again, and the run says why."""
     calendar = Calendar.from_settings(settings)
     local = now.astimezone(calendar.zone)
     in_window = settings.digest.send_at <= local.time() < settings.digest.catch_up_until
+    run = DigestRun()
     if not anytime and not (calendar.is_working_day(local.date()) and in_window):
-        return []
-    sent = []
+        return run
     with lease(engine, "digest") as held:
         for leader in (m for m in settings.staff if m.role == "team_leader" and held):
-            if _send_digest(engine, settings, calendar, now, leader.address):
-                sent.append(leader.address)
-    return sent
+            _send_digest(engine, settings, calendar, now, leader.address, run)
+    return run
 
 
-def _send_digest(engine: Engine, settings: Settings, calendar: Calendar, now: datetime, recipient: str) -> bool:
+def _send_digest(engine: Engine, settings: Settings, calendar: Calendar, now: datetime, recipient: str,
+                 run: DigestRun) -> None:
     day = now.astimezone(calendar.zone).date().isoformat()
     with Session(engine) as session:
         if session.exec(select(DigestSent).where(DigestSent.day == day, DigestSent.recipient == recipient)).first():
-            return False
+            run.already.append(recipient)
+            return
         last = session.exec(select(DigestSent.sent_at).where(DigestSent.recipient == recipient)
                             .order_by(col(DigestSent.sent_at).desc())).first()
         mail = message(gather(session, settings, calendar, now, last or now - timedelta(days=1)), settings, recipient)
@@ -78,13 +90,14 @@ def _send_digest(engine: Engine, settings: Settings, calendar: Calendar, now: da
         session.commit()
         try:
             send_internal(settings, mail)
-        except SendFailed as exc:
+        except (SendFailed, SendRefused) as exc:
             log.error("digest for %s not sent, will try again: %s", recipient, exc)
             session.delete(record)
             session.commit()
-            return False
+            run.failed[recipient] = str(exc)
+            return
     log.info("digest for %s sent: %s", recipient, mail["Subject"])
-    return True
+    run.sent.append(recipient)
 
 
 def purge_closed(engine: Engine, settings: Settings, now: datetime) -> int:

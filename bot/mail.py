@@ -12,6 +12,7 @@ import email
 import email.message
 import email.policy
 import email.utils
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,6 +96,14 @@ class ParsedMail:
     @property
     def recipients(self) -> tuple[str, ...]:
         return self.to + self.cc
+
+    @property
+    def digest(self) -> str:
+        """What the mail says, as one hash: its sender, date, subject, text and attachments, not the
+        headers servers add on the way, so the same mail fetched again (or filed elsewhere) has the same."""
+        parts = [self.from_address, self.date.isoformat() if self.date else "", self.raw_subject, self.body_text,
+                 *(f"{a.name}:{a.size}" for a in self.attachments)]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.domain import DraftState
 from bot.mailbox.credentials import days_left, known_expiries
+from bot.redaction import RedactingFormatter
 from bot.store import Draft, LateMark, MailboxHealth, MailSeen, NeedsPerson
 
 
@@ -40,10 +41,9 @@ class JsonLines(logging.Formatter):
 
 def configure_logging(settings: Settings, verbose: bool) -> None:
     handler = logging.StreamHandler()
-    if settings.observability.log_format == "json":
-        handler.setFormatter(JsonLines())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    inner = JsonLines() if settings.observability.log_format == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(RedactingFormatter(inner))  # no secret in any line, whatever a server echoes
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else settings.observability.log_level)

@@ -30,6 +30,7 @@ from bot.leases import lease
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
+from bot.redaction import redact
 from bot.store import MailboxHealth, MailSeen, NeedsPerson, SyncPosition
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,11 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Process
     try:
         with Session(deps.engine) as session:
             seen = _seen(session, mailbox.role, folder, message_id)
+            if seen is not None and seen.digest and seen.digest != mail.digest:
+                message_id, first = _collision_key(message_id, mail.digest), seen  # another mail, the same ID
+                seen = _seen(session, mailbox.role, folder, message_id)
+                if seen is None:
+                    _record_collision(session, mail, message_id, mailbox.role, first, deps.clock())
             if seen is not None:
                 # Work left over from a crash is finished only on the very message it was meant for:
                 # a mail a person dragged back into the inbox has a new key, and stays where they put it.
@@ -94,6 +100,21 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Process
     log.info("%s in %s/%s: %s %s %s", message_id, mailbox.role, folder, outcome.kind, outcome.outcome,
              outcome.reference)
     return outcome
+
+
+def _collision_key(message_id: str, digest: str) -> str:
+    """The key of a mail whose Message-ID an earlier, different mail had: still one per mail, and stable."""
+    return f"{message_id.rstrip('>')}.cassbot-collision-{digest[:16]}>"
+
+
+def _record_collision(session: Session, mail: ParsedMail, key: str, role: str, first: MailSeen,
+                      now: datetime) -> None:
+    log.warning("%s in %s: a different mail already used this Message-ID; processed as a new mail", key, role)
+    session.add(NeedsPerson(
+        at=now, mailbox=role, message_id=key, subject=mail.subject,
+        reason=f"its Message-ID {mail.message_id} was already used by a different mail (from {first.sender}, "
+               f"'{first.subject}', processed {first.processed_at:%Y-%m-%d %H:%M}): processed as a new mail; check "
+               "whether either is a forgery"))
 
 
 def _seen(session: Session, role: str, folder: str, message_id: str) -> MailSeen | None:
@@ -117,7 +138,8 @@ def _handle(
     config = deps.settings.mailbox(mailbox.role)
     inbox = stored.folder == Folder.INBOX
     seen = MailSeen(
-        mailbox=mailbox.role, folder=folder, backend_key=stored.key, message_id=message_id, kind=found.name,
+        mailbox=mailbox.role, folder=folder, backend_key=stored.key, message_id=message_id, digest=mail.digest,
+        kind=found.name,
         outcome=outcome, request_id=request.id if request else None, subject=mail.subject,
         sender=mail.from_address, sent_at=mail.date, processed_at=ctx.now,
         to_flag=inbox and made_urgent and deps.settings.alerts.flag_urgent_mail,
@@ -190,7 +212,7 @@ def _record_health(engine: Engine, role: str, now: datetime, error: MailboxAuthE
         health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
         if error is not None:
             health.failing_since = health.failing_since or now
-            health.last_error = str(error)
+            health.last_error = redact(str(error))
             health.login_refused = isinstance(error, MailboxAuthError)
         else:
             health.last_success, health.failing_since, health.last_error, health.login_refused = now, None, "", False

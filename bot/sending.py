@@ -9,13 +9,13 @@ and the mail goes to the staff among its recipients.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 from email.message import EmailMessage
 
 from bot.config import Settings
-from bot.errors import SendFailed, SendRefused
+from bot.errors import MailboxAuthError, SendFailed, SendRefused
+from bot.mailbox.credentials import EnvironmentSecret
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,9 @@ def _deliver(settings: Settings, message: EmailMessage, recipients: list[str]) -
             if smtp.security == "starttls":
                 server.starttls(context=ssl.create_default_context())
             if smtp.username:
-                server.login(smtp.username, os.environ.get(smtp.password_env, ""))
+                server.login(smtp.username, EnvironmentSecret(smtp.password_env, "smtp").get())
             server.send_message(message, to_addrs=recipients)
+    except MailboxAuthError as exc:  # the password's variable is not set: never an empty password
+        raise SendFailed(f"could not send {message['Subject']!r}: {exc}") from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise SendFailed(f"could not send {message['Subject']!r} through {smtp.host}:{smtp.port}: {exc}") from exc

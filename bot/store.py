@@ -9,7 +9,10 @@ instance uses its own database. The schema is created and upgraded by Alembic
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,9 +21,11 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Dialect, Engine, String, TypeDecorator, UniqueConstraint, event, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from bot.domain import AlertKind, CheckState, DraftState, Kind, Outcome, RequestState
+from bot.errors import ConfigError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x636173736D696772  # "cassmigr": the advisory lock held while migrating
@@ -112,6 +117,8 @@ class MailSeen(SQLModel, table=True):
     folder: str
     backend_key: str
     message_id: str = Field(index=True)
+    # What the mail says (sender, date, subject, text): the same Message-ID with another digest is another mail.
+    digest: str = ""
     kind: str
     outcome: Outcome = _enum(Outcome)
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
@@ -257,10 +264,23 @@ class SyncPosition(SQLModel, table=True):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder and foreign keys turned on."""
+    """An engine for `url`; SQLite files get their folder (the service user's only) and foreign keys
+    turned on. A URL no supported database answers to, or a folder that cannot be made, is a
+    ConfigError naming it."""
+    scheme = url.partition("://")[0].split("+")[0].lower()
+    if scheme not in ("sqlite", "postgresql"):
+        raise ConfigError(f"store.url: {scheme or url!r} is not a database cassbot uses "
+                          "(sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/db)")
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"store.url: the folder {folder} cannot be made: {exc.strerror}") from exc
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise ConfigError(f"store.url: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -277,12 +297,28 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default); data already there is kept."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _migration_lock(engine), engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Instances starting together take turns: the first migrates, the others find it done.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Processes starting together on one SQLite file take turns, as PostgreSQL's advisory lock makes them:
+    the first creates the tables, the others find them made ("table already exists" never reaches anyone)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def audit(session: Session, actor: str, action: str, detail: str = "", request_id: int | None = None,

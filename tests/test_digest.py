@@ -62,7 +62,7 @@ def test_the_digest_goes_to_each_team_leader_over_smtp_with_late_items_oldest_fi
     journey: Journey, sink: tuple[int, Sink]
 ) -> None:
     _busy_monday(journey)
-    assert send_due_digests(journey.engine, journey.settings, _at(22, 8, 5)) == LEADERS
+    assert send_due_digests(journey.engine, journey.settings, _at(22, 8, 5)).sent == LEADERS
     received = sink[1].received
     assert [r.envelope_to for r in received] == [[LEADERS[0]], [LEADERS[1]]]
     mail = received[0].message
@@ -96,9 +96,9 @@ def test_a_simulated_christmas_week(journey: Journey, sink: tuple[int, Sink]) ->
 
 
 def test_a_digest_missed_while_down_goes_out_the_same_morning_only(journey: Journey, sink: tuple[int, Sink]) -> None:
-    assert send_due_digests(journey.engine, journey.settings, _at(22, 10, 30)) == LEADERS  # back mid-morning
-    assert send_due_digests(journey.engine, journey.settings, _at(23, 13, 0)) == []  # back after the catch-up limit
-    assert send_due_digests(journey.engine, journey.settings, _at(22, 10, 45)) == []  # and never twice
+    assert send_due_digests(journey.engine, journey.settings, _at(22, 10, 30)).sent == LEADERS  # back mid-morning
+    assert send_due_digests(journey.engine, journey.settings, _at(23, 13, 0)).sent == []  # after the catch-up
+    assert send_due_digests(journey.engine, journey.settings, _at(22, 10, 45)).sent == []  # and never twice
 
 
 def test_the_sweep_marks_each_late_item_once_and_audits_why(journey: Journey) -> None:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.config import Settings
 from bot.extract.text import any_of, head, window
+from bot.mail import ParsedMail
 
 AddressKind = Literal["secure", "personal", "generic", "webmail"]
 # Bounded parts (RFC 5321 limits) keep the search linear over long runs of text without "@".
@@ -103,3 +104,30 @@ def own_address_offered(body: str, org_domain: str, generic_local_parts: Collect
             offered = bool(_OFFERED.search(window(text, match.start(), match.start(), 60, 0)))
             ranked.append((_role_local(local, generic), not offered, position, f"{local}@{domain}"))
     return min(ranked)[3] if ranked else None
+
+
+def not_the_requester(mail: ParsedMail, requester: str, settings: Settings) -> str:
+    """Why a mail on a request cannot speak for its requester ("" when it can): it must come, by its parsed
+    From, from the requester's own address, or from their organisation's domain when that is not webmail."""
+    if mail.from_problem:
+        return f"has a From that cannot be trusted ({mail.from_problem})"
+    sender, original = _parsed(mail.from_address), _parsed(requester)
+    if sender is None or original is None:
+        return f"comes from {mail.from_address or 'no address'}, which cannot be read"
+    if sender == original:
+        return ""
+    if sender[1] == original[1] and not _under(original[1], settings.addresses.webmail_domains):
+        return ""
+    return f"comes from {mail.from_address}, not from the requester {requester} or their organisation"
+
+
+def unsafe_new_address(offered: str, requester: str, settings: Settings) -> str:
+    """Why a requester's new address may not take the response ("" when it may): it must be a person's own
+    or an LA's secure address, at the requester's own organisation."""
+    kind = address_kind(offered, settings)
+    if kind not in ("secure", "personal"):
+        return f"which is a {kind} address"
+    new, original = _parsed(offered), _parsed(requester)
+    if new is None or original is None or new[1] != original[1]:
+        return f"which is not at the requester's organisation ({requester.rpartition('@')[2]})"
+    return ""

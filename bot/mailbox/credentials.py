@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from bot.config import AppCredential, Graph, Settings
 from bot.config import Mailbox as MailboxConfig
 from bot.errors import MailboxAuthError, MailboxError
+from bot.redaction import remember
 
 log = logging.getLogger(__name__)
 M365_IMAP_SCOPE = "https://outlook.office365.com/.default"
@@ -63,7 +64,7 @@ class EnvironmentSecret:
         value = os.environ.get(self.variable)
         if not value:
             raise MailboxAuthError(f"{self.role}: the environment variable {self.variable} ({self.what}) is not set")
-        return value
+        return remember(value)
 
 
 class CommandToken:
@@ -79,7 +80,7 @@ class CommandToken:
             if done.returncode != 0 or not done.stdout.strip():
                 raise MailboxAuthError(f"{self.role}: the token command failed (exit {done.returncode})")
             self._token, self._fetched = done.stdout.strip(), time.monotonic()
-        return self._token
+        return remember(self._token)
 
 
 class MsalApp:
@@ -109,7 +110,7 @@ class MsalApp:
         except (httpx.HTTPError, OSError, ValueError, msal.exceptions.MsalServiceError) as exc:
             raise SignInUnavailable(f"{self._role}: Microsoft sign-in unreachable: {exc}") from exc
         if result.get("access_token"):
-            return str(result["access_token"])
+            return remember(str(result["access_token"]))
         error, described = result.get("error"), str(result.get("error_description") or "").splitlines()
         why = f"{error}: {described[0] if described else 'no description'}"
         if not isinstance(error, str) or error not in _REFUSALS:
@@ -142,7 +143,7 @@ class MsalApp:
         s = self._settings
         if isinstance(s, Graph) and s.certificate_path:
             return self._certificate(Path(s.certificate_path), s.certificate_thumbprint)
-        secret = os.environ.get(s.client_secret_env, "")
+        secret = remember(os.environ.get(s.client_secret_env, ""))
         if not secret:
             self._refuse(f"the environment variable {s.client_secret_env} (the client secret) is not set")
         return secret
