@@ -13,7 +13,7 @@ import json
 import logging
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from bot.compose import Composer, draft_message_id, draft_subject
 from bot.config import Settings
@@ -79,9 +79,13 @@ def save_pending_drafts(
             subject=draft.subject, message_id=draft.message_id, in_reply_to=draft.in_reply_to,
             references=draft.references, reference=request.reference, now=now,
         )
-        draft.backend_key = mailboxes[draft.mailbox].save_draft(raw, draft.message_id)
-        draft.state, draft.saved_at = DraftState.SAVED, now
-        session.add(draft)
+        key = mailboxes[draft.mailbox].save_draft(raw, draft.message_id)  # idempotent on the Message-ID
+        # Recorded by whoever saved it first: a second run at the same moment neither audits nor counts it.
+        moved = session.exec(update(Draft).where(col(Draft.id) == draft.id, col(Draft.state) == DraftState.PLANNED)
+                             .values(state=DraftState.SAVED, saved_at=now, backend_key=key))
+        if moved.rowcount != 1:
+            session.rollback()
+            continue
         audit(session, "bot", f"draft saved: {draft.template}", f"in the {draft.mailbox} Drafts folder for approval",
               request_id=request.id, at=now)
         session.commit()

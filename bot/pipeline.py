@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from bot import handlers
@@ -94,6 +94,8 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Process
     except IntegrityError:
         # Another instance recorded this mail first (the unique key on mail_seen): it is theirs.
         return Processed(message_id, "", Outcome.ALREADY_PROCESSED)
+    except OperationalError:
+        raise  # the store itself is locked, full or gone: not this mail's fault; the run stops, nothing written
     except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the poller
         log.exception("%s in %s/%s: processing failed", message_id, mailbox.role, folder)
         return _record_failure(deps, mail, message_id, stored, mailbox.role, folder, exc)
@@ -207,7 +209,17 @@ def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
         _record_health(deps.engine, role, started, None)
 
 
-def _record_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None) -> None:
+def _record_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None,
+                   again: bool = True) -> None:
+    try:
+        _write_health(engine, role, now, error)
+    except IntegrityError:  # two first runs at once both created the row: the other's is there now
+        if not again:
+            raise
+        _record_health(engine, role, now, error, again=False)
+
+
+def _write_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None) -> None:
     with Session(engine) as session:
         health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
         if error is not None:
