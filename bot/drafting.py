@@ -77,6 +77,8 @@ def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewR
     drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address,
                         {"notes": [*notes, *facts.reminders]}, f"{consent}; {team.asked_why(facts)}")
               for team in asked]
+    if facts.requester.kind == "unverified":  # whom to ask cannot be told: a person first
+        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
     if not facts.requester.secure:
         drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to},
                                    f"{to} is a {facts.requester.kind} address, not a person's own (seed 000, GDPR)"))

@@ -79,6 +79,9 @@ class ParsedMail:
     auto_reply_signals: tuple[str, ...]
     authentication_results: tuple[str, ...]  # top to bottom, as the headers are
     exchange_auth_as: tuple[str, ...]  # every X-MS-Exchange-Organization-AuthAs, as written
+    # A bare CR among the header lines of a mail that otherwise ends them with LF: a server reading only CRLF
+    # saw one header where the bot sees two, so nothing in the headers can vouch for the mail.
+    mixed_line_ends: bool
     reference_header: str
     size: int
     defects: tuple[str, ...]
@@ -162,7 +165,8 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
     from_pairs = _addresses(headers, "From", defects)
     from_name, from_address = from_pairs[0] if from_pairs else ("", "")
     from_count = len(from_pairs) + _extra_from_headers(headers, defects)
-    from_problem = _from_problem(from_pairs, from_count, headers, "unreadable address in From" in defects)
+    from_problem = _from_problem(from_pairs, from_count, headers, "unreadable address in From" in defects,
+                                 "a group in From" in defects)
     if from_problem:
         defects.append(from_problem)
     body_text, html, attachments = _body_and_attachments(leaves, defects)
@@ -191,10 +195,16 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
             _clean(str(v)) for v in headers.get("authentication-results", [])
         ),
         exchange_auth_as=tuple(_clean(str(v)) for v in headers.get("x-ms-exchange-organization-authas", [])),
+        mixed_line_ends=_mixed_line_ends(raw),
         reference_header=header_text(headers, "X-Cassbot-Reference", defects).strip(),
         size=len(raw),
         defects=tuple(dict.fromkeys(defects)),
     )
+
+
+def _mixed_line_ends(raw: bytes) -> bool:
+    head = re.split(rb"\r?\n\r?\n", raw[:256_000], maxsplit=1)[0]
+    return b"\n" in head and re.search(rb"\r(?!\n)", head) is not None
 
 
 def _fresh_text(body: str) -> str:
@@ -297,6 +307,8 @@ def _addresses(headers: Headers, name: str, defects: list[str]) -> list[tuple[st
     found = [(_clean(a.display_name), a.addr_spec.lower()) for a in parsed.addresses if a.username and a.domain]
     if parsed.defects or len(found) < len(parsed.addresses):
         defects.append(f"unreadable address in {name}")
+    if any(group.display_name is not None for group in parsed.groups):
+        defects.append(f"a group in {name}")  # "Safeguarding: lado@...;": a list of people, not one sender
     return found
 
 
@@ -306,7 +318,7 @@ def _header_source(value: Any) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers, unreadable: bool) -> str:
+def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers, unreadable: bool, group: bool) -> str:
     """Why the From cannot stand for one sender: absent, several, unreadable, a quoted local part, or a
     display name that names another address ("lado@childrenstrust.example" <someone@gmail.com>)."""
     if not pairs:
@@ -315,6 +327,8 @@ def _from_problem(pairs: list[tuple[str, str]], count: int, headers: Headers, un
         return f"{len(headers['from'])} From headers"
     if count > 1:
         return f"the From header names {count} addresses"
+    if group:
+        return "the From header is a group of addresses, not one sender"
     if unreadable:  # "<lado@childrenstrust.example> <someone@gmail.com>": which is the sender cannot be told
         return f"the From header could not be read cleanly ({_header_source(headers['from'][0])[:80]})"
     name, address = pairs[0]

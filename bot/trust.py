@@ -37,6 +37,8 @@ class Verdict:
 
 def vouched_for(mail: ParsedMail, trust: Trust) -> Verdict:
     """Whether the organisation's servers vouch for this mail's sender, as `trust` says to read them."""
+    if mail.mixed_line_ends:
+        return Verdict(False, "its headers mix line endings (a bare CR), so a header may be hidden inside another")
     found = [_exchange(mail) if kind == "exchange" else _authentication_results(mail, trust.authserv_id)
              for kind in trust.evidence]
     passed = [v for v in found if v.trusted]

@@ -231,9 +231,9 @@ def test_af_answer_health_or_money_reason(body: str, sensitive: bool) -> None:
         ("admin-team@agency.co.uk", "generic"),
         ("kinship.team@agency.org.uk", "generic"),
         ("claire.dunn@brightpathfostering.co.uk", "personal"),
-        ("someone@gov.uk.example.com", "generic"),  # looks like gov.uk, is not under it; no one's name
-        ("someone@notgov.uk", "generic"),
-        ("sam.lee@notgov.uk", "personal"),
+        ("someone@gov.uk.example.com", "lookalike"),  # looks like gov.uk, is not under it
+        ("someone@notgov.uk", "lookalike"),
+        ("sam.lee@brightpath.example", "personal"),
         ("", "generic"),
         ("not an address", "generic"),
     ],

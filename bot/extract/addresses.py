@@ -10,13 +10,30 @@ from bot.config import Settings
 from bot.extract.text import any_of, head, window
 from bot.mail import ParsedMail
 
-AddressKind = Literal["secure", "personal", "generic", "webmail"]
+# "lookalike": a domain made to pass for a council's, the NHS's or the trust's ("northshire-gov.uk",
+# "gov.uk.evil.example", an IDN); "unverified": a mail whose sender cannot be told (two From, a group...).
+AddressKind = Literal["secure", "personal", "generic", "webmail", "lookalike", "unverified"]
 # Bounded parts (RFC 5321 limits) keep the search linear over long runs of text without "@".
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}", re.IGNORECASE)
 
 
 def _under(domain: str, domains: Collection[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in domains if d)
+
+
+def lookalike(domain: str, settings: Settings) -> bool:
+    """A domain made to pass for one the bot trusts: a secure domain or the trust's own inside another
+    ("gov.uk.evil.example"), joined by a hyphen or run together ("northshire-gov.uk", "northshiregovuk.com"),
+    or written with letters from other alphabets (an IDN: "gоv.uk" with a Cyrillic o, "xn--...")."""
+    if not domain.isascii() or any(label.startswith("xn--") for label in domain.split(".")):
+        return True
+    trusted = [*settings.addresses.secure_domains, settings.organisation.domain]
+    if _under(domain, trusted):
+        return False
+    for known in trusted:
+        if f".{known}." in f".{domain}." or known.replace(".", "") in domain.replace(".", "").replace("-", ""):
+            return True
+    return False
 
 
 def _webmail(domain: str, extra: Collection[str], exceptions: Collection[str]) -> bool:
@@ -59,6 +76,8 @@ def address_kind(address: str, settings: Settings, display_name: str = "") -> Ad
     if parsed is None:
         return "generic"
     local, domain = parsed
+    if lookalike(domain, settings):
+        return "lookalike"
     if f"{local}@{domain}" in rules.secure_addresses:
         return "secure"
     if _under(domain, rules.secure_domains):

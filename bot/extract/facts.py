@@ -136,7 +136,7 @@ def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFa
     history = read_history(document.text, settings.organisation.also_known_as)
     applicants = tuple(_person(p, consent, on) for p in people.applicants)
     household = tuple(_person(p, consent, on) for p in people.household)
-    notes = [*consent.notes, *unreadable, *_people_notes(applicants, history)]
+    notes = [*consent.notes, *unreadable, *_people_notes(applicants, history), *_requester_notes(requester)]
     reminders = () if household else (
         "The request names nobody else in the household: check CareFirst/Eclipse for over-16s at the address.",)
     return RequestFacts(on, applicants, household, consent, requester, history,
@@ -151,6 +151,8 @@ def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requ
         outside = next((s for s in document.segments if s.sender and not settings.is_internal(s.sender)), None)
         if outside is not None:
             address, name, forwarded_by = outside.sender, outside.sender_name, mail.from_address
+    if mail.from_problem and not forwarded_by:
+        return Requester(address, name, "unverified", forwarded_by)
     return Requester(address, name, address_kind(address, settings, name), forwarded_by)
 
 
@@ -178,6 +180,16 @@ def _age(person: Person, on: date) -> int | None:
     if person.born is not None:
         return on.year - person.born.year - ((on.month, on.day) < (person.born.month, person.born.day))
     return person.age
+
+
+def _requester_notes(requester: Requester) -> list[str]:
+    if requester.kind == "lookalike":
+        return [f"The request comes from {requester.address}, whose domain looks like a council's, the NHS's or "
+                "the trust's but is not one: check who sent it before anything goes to them."]
+    if requester.kind == "unverified":
+        return ["Who sent the request cannot be told from its From header: confirm who asked before anything is "
+                "sent; no secure-address question was drafted."]
+    return []
 
 
 def _people_notes(applicants: tuple[PersonFacts, ...], history: History) -> list[str]:

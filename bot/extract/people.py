@@ -723,18 +723,21 @@ def _record_blocks(people: People, text: str, on: date) -> None:
             person.born = spans[0].exact
 
 
-_PRONOUN_AGE = re.compile(r"([^.\n]+)\.\s+(?:He|She)\s+is\s+(?:now\s+)?(\d{1,2}|[a-z]+teen|twenty)\b", re.IGNORECASE)
+_PRONOUN_AGE = re.compile(r"\.\s+(?:He|She)\s+is\s+(?:now\s+)?(\d{1,2}|[a-z]+teen|twenty)\b", re.IGNORECASE)
 
 
 def _pronoun_ages(people: People, text: str) -> None:
     """"Their youngest, Liam Thwaite, still lives at home. He is nineteen": the one person the sentence
     before names."""
-    for match in _PRONOUN_AGE.finditer(" ".join(text.split())):
-        named = {id(p): p for p, _, _ in _mentions(people, match.group(1)) if not p.applicant}
+    flat = " ".join(text.split())
+    for match in _PRONOUN_AGE.finditer(flat):
+        before = flat[max(0, match.start() - 300):match.start()]
+        sentence = before[before.rfind(".") + 1:]  # the sentence before "He is nineteen"
+        named = {id(p): p for p, _, _ in _mentions(people, sentence) if not p.applicant}
         if len(named) == 1:
             person = next(iter(named.values()))
             if person.age is None and person.born is None:
-                _set_age(person, match.group(2))
+                _set_age(person, match.group(1))
 
 
 # "was born in 2012", "(b. 1979)": a year alone, which settles the age unless it is 16 years back

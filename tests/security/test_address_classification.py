@@ -19,8 +19,12 @@ from bot.extract.addresses import address_kind
     ('"helen.marsh@northshire.gov.uk"@gmail.com', "generic"),
     ('"helen marsh"@northshire.gov.uk', "generic"),
     ("helen.marsh@northshire.gov.uk@gmail.com", "generic"),
-    ("helen.marsh@gov.uk.example.com", "personal"),  # a person maybe, but not under gov.uk
-    ("helen.marsh@northshire-gov.uk", "personal"),
+    ("helen.marsh@gov.uk.example.com", "lookalike"),  # made to pass for gov.uk: never secure
+    ("helen.marsh@northshire-gov.uk", "lookalike"),
+    ("helen.marsh@northshiregovuk.com", "lookalike"),
+    ("helen.marsh@northshire.g\u043ev.uk", "lookalike"),  # a Cyrillic o
+    ("helen.marsh@northshire.xn--gv-fmc.uk", "lookalike"),
+    ("jo.smith@childrenstrust.example.co", "lookalike"),  # the trust's own domain inside another
     ("Helen Marsh <helen.marsh@northshire.gov.uk>", "generic"),
     ("helen.marsh", "generic"),
     ("", "generic"),

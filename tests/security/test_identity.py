@@ -48,10 +48,10 @@ def test_two_from_headers_are_never_one_sender() -> None:
     assert mail.from_problem == "2 From headers"
 
 
-def test_a_request_behind_a_display_name_is_answered_at_its_real_address_and_shown_to_a_person(
+def test_a_request_behind_a_display_name_goes_to_a_person_and_no_draft_to_the_address_it_shows(
         settings: Settings, tmp_path: Path) -> None:
-    """A response draft (here the secure-address challenge) goes to the real sender, never to the address
-    an encoded display name shows; and the mail is listed for a person, since its From is not what it says."""
+    """No draft goes to the address an encoded display name shows, nor a secure-address question to a sender
+    whose From is not what it says: the request waits for a person to confirm who asked."""
     raw = build_mail("Information request - Form F - Mr Sam Cole",
                      "We are assessing Mr Sam Cole as a foster carer. He lives alone. Signed consent attached, "
                      "signed 2 November 2026.", sender="placeholder@x.example")
@@ -62,6 +62,8 @@ def test_a_request_behind_a_display_name_is_answered_at_its_real_address_and_sho
     with Session(journey.engine) as session:
         drafts = {d.template: d.to_address for d in session.exec(select(Draft)).all()}
         listed = [n.reason for n in session.exec(select(NeedsPerson)).all()]
-    assert drafts.get("secure_address_challenge") == "someone@gmail.com"
+    assert "secure_address_challenge" not in drafts and "response" not in drafts
     assert "helen.marsh@northshire.gov.uk" not in drafts.values()
+    assert journey.request("CASS-2026-000001").state == "awaiting_secure_address"
     assert any("display name names another address" in reason for reason in listed)
+    assert any("confirm who asked" in reason for reason in listed)
