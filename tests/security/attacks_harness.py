@@ -21,7 +21,8 @@ from tests.support.mail import build_mail
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 # 7*191: the number on its own, never inside a random MIME boundary's digits.
-_NOT_RENDERED = re.compile(r"(?<![\d.])1337(?!\d)|Traceback|jinja2|Undefined|<class |Settings\(|__globals__|os\.environ")
+_NOT_RENDERED = re.compile(
+    r"(?<![\d.])1337(?!\d)|Traceback|jinja2|Undefined|<class |Settings\(|__globals__|os\.environ")
 
 
 def _journey(settings: Settings, requester: str) -> Journey:
