@@ -63,9 +63,13 @@ def same_names(got: Iterable[str], want: Iterable[str]) -> bool:
     return not left
 
 
+PARTNER_FIELDS = ("agency", "rfi_form", "exemption", "missing")
+
+
 def request_fields(facts: RequestFacts | None, kind: str, urgent: bool, drafts: list[str]) -> dict[str, Any]:
     if facts is None:
         return {"kind": kind, "urgent": urgent, "expected_drafts": sorted(drafts)}
+    partner = facts.partner.as_json()
     household = facts.household
     people = [*facts.applicants, *household]
     return {
@@ -82,6 +86,7 @@ def request_fields(facts: RequestFacts | None, kind: str, urgent: bool, drafts: 
         "previously_fostered_or_adopted": facts.history.with_this_trust,
         "fostered_elsewhere": facts.history.elsewhere,
         "expected_drafts": sorted(drafts),
+        **{f"partner_{key}": partner[key] for key in PARTNER_FIELDS},
     }
 
 
@@ -91,7 +96,7 @@ def agrees(field: str, got: Any, want: Any) -> bool:
     if field == "dates_of_birth":
         return all(any(same_name(g, name) and day == born for g, day in (got or {}).items())
                    for name, born in (want or {}).items())
-    if field == "expected_drafts":
+    if field in ("expected_drafts", "partner_missing"):
         return sorted(got or []) == sorted(want or [])
     return bool(got == want)
 
@@ -102,7 +107,8 @@ def read_request(classifier: Classifier, settings: Settings, path: Path) -> dict
     if found.kind == Kind.REQUESTER_FOLLOWUP and not found.reference:  # as the pipeline does with no request
         found = classifier.quoted_request(mail) or found                # to link to: the request it quotes
     now = mail.date or __import__("datetime").datetime.now(__import__("datetime").UTC)
-    if found.kind.value not in ("ola_request", "partner_request", "level1_verification", "disclosure_request"):
+    if found.kind.value not in ("ola_request", "partner_request", "level1_verification", "disclosure_request",
+                                "referral"):
         return request_fields(None, found.name, found.urgent, [])
     facts = read_facts(mail, settings, now)
     plan = plan_new_request(found.kind, mail, facts, settings)
@@ -126,6 +132,14 @@ def measure_requests(paths: list[Path], settings: Settings, misses: list[str]) -
                 score[field][0] += 1
             else:
                 misses.append(f"{path.stem}: {field}: wanted {label[field]!r}, read {got.get(field)!r}")
+        if label.get("partner") and label.get("kind") == "partner_request" == got.get("kind"):
+            for key in PARTNER_FIELDS:
+                field, want = f"partner_{key}", label["partner"][key]
+                score[field][1] += 1
+                if agrees(field, got.get(field), want):
+                    score[field][0] += 1
+                else:
+                    misses.append(f"{path.stem}: {field}: wanted {want!r}, read {got.get(field)!r}")
         score["every field right"][0] += len(misses) == missed
         score["every field right"][1] += 1
     return {field: (right, total) for field, (right, total) in score.items()}

@@ -38,6 +38,7 @@ class Classification:
     reference: str | None = None
     needs_person: tuple[str, ...] = ()  # why a person must look at it
     near: Kind | None = None  # "other" mail that came close to this request kind: a person should see it
+    unsure: bool = False  # "other" mail the bot cannot be confident is nothing (not machine-sent, not a notice)
 
     @property
     def name(self) -> str:
@@ -157,11 +158,12 @@ class Classifier:
         scores, fired = _score_requests(mail, body=body)
         if not scores:
             return False
-        wire, score = scores.most_common(1)[0]
+        wire, score = _leading(scores, fired)
         kind = Kind(wire)
         cues = {name.split(" (")[0] for k, name in fired if k == wire}
         strong = any(cue.strong and cue.name in cues for cue in rules.REQUEST_CUES if cue.kind == wire)
-        if score < rules.REQUEST_THRESHOLD or (len(cues) < rules.REQUEST_MIN_CUES and not strong):
+        # A strong cue ("copies of all case notes", "applied to foster", a child left alone) stands alone.
+        if (score < rules.REQUEST_THRESHOLD and not strong) or (len(cues) < rules.REQUEST_MIN_CUES and not strong):
             found.reasons.append(f"too little evidence for {kind}: {', '.join(sorted(cues))}")
             found.near = kind
             return False
@@ -181,6 +183,8 @@ class Classifier:
         urgent = False
         if found.kind not in _NOT_URGENT_KINDS:
             urgent, why = _urgency(mail)
+            if not urgent and found.kind == Kind.REFERRAL:
+                urgent, why = _referral_urgency(mail)
             if why:
                 found.reasons.append(why)
         rao: NameMatch | None = None
@@ -199,6 +203,7 @@ class Classifier:
             reference=reference,
             needs_person=tuple(found.needs_person),
             near=found.near if found.kind == Kind.OTHER else None,
+            unsure=found.kind == Kind.OTHER and not rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text}"),
         )
 
     def _rao(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> NameMatch | None:
@@ -268,6 +273,16 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
 
 
+def _leading(scores: Counter[str], fired: list[tuple[str, str]]) -> tuple[str, int]:
+    """The kind the evidence favours; Level 3 wording in its own words wins over a partner request's (seed 001:
+    whole case assessments and case notes go to the Disclosure Team, whatever the process behind them)."""
+    level3 = {name.split(" (")[0] for kind, name in fired if kind == "disclosure_request"}
+    if any(cue.strong and cue.kind == "disclosure_request" and cue.name in level3 for cue in rules.REQUEST_CUES) \
+            and scores.get("partner_request", 0) >= scores.most_common(1)[0][1] - 6:
+        return "disclosure_request", scores["disclosure_request"]
+    return scores.most_common(1)[0]
+
+
 def _score_requests(mail: ParsedMail, subject: str | None = None, sender: str | None = None,
                     body: str | None = None) -> tuple[Counter[str], list[tuple[str, str]]]:
     places: dict[rules.Where, str] = {
@@ -310,6 +325,20 @@ def _urgency(mail: ParsedMail) -> tuple[bool, str]:
     if rules.URGENT_WORD.search(body):
         return True, "urgent: body says urgent"
     return False, ""
+
+
+_DENIED = re.compile(r"\b(?:no|not|nor|never|without|den(?:y|ies|ied))\b[^.;:\n]{0,30}$", re.IGNORECASE)
+
+
+def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:
+    """A referral is urgent on what it describes: an injury, a disclosure, an adult who hurt a child, a child not
+    safe to go home or left alone, police protection (seed 003, issue 15). "NOT URGENT" still wins."""
+    if rules.NOT_URGENT.search(mail.subject):
+        return False, ""
+    text = f"{mail.subject}\n{request_text(mail)}"
+    cues = [name for name, pattern in rules.REFERRAL_URGENT_CUES
+            if any(not _DENIED.search(text[max(0, m.start() - 40):m.start()]) for m in pattern.finditer(text))]
+    return (True, f"urgent referral: {', '.join(cues)}") if cues else (False, "")
 
 
 def _after_last(pattern: re.Pattern[str], text: str) -> str:

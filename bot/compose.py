@@ -67,7 +67,9 @@ class Composer:
             "applicants": [], "over_16s": [], "age_not_given": [], "urgent": False, "history_words": "",
             "lado_none_known": False, "lado_known": [], "lado_not_known": [], "lado_unclear": [], "ofsted": True,
             "charms_checked": False,
-            "af_withdrew_sensitive": False, "other_over_16s": False,
+            "af_withdrew_sensitive": False, "other_over_16s": False, "children": [], "exemption": None,
+            "decision_hours": self.settings.timescales.decision_hours, "request_reference": "", "agency": "",
+            "responded_on": "", "response_due": "", "state": "",
             **context,
         }
         text = self.env.get_template(f"drafts/{template}.txt.j2").render(full)

@@ -189,6 +189,10 @@ class Addresses(_Frozen):
 
 class Timescales(_Frozen):
     decision_hours: int = Field(gt=0)
+    # The kinds of mail the decision clock runs on: safeguarding referrals (seed 003: a clear decision
+    # within `decision_hours`) and the information requests.
+    decision_kinds: tuple[str, ...] = ("referral", "ola_request", "partner_request", "level1_verification",
+                                       "disclosure_request")
     urgent_same_working_day: bool = True
     check_answer_working_days: int = Field(ge=0)
     consent_max_age_months: int = Field(gt=0)
@@ -293,6 +297,14 @@ class Trust(_Frozen):
                 "anyone can forge a From address" if self.address_alone else "")
 
 
+class Referrals(_Frozen):
+    """Safeguarding referrals and Requests for Support (seed 003)."""
+
+    # Draft an acknowledgement to the referrer (it says only that the referral arrived and what happens next,
+    # for an RAO to send). Off: the bot drafts nothing for a referral.
+    acknowledge: bool = False
+
+
 class Store(_Frozen):
     # Any SQLAlchemy URL; the default is a SQLite file under state/.
     url: str = "sqlite:///state/cassbot.sqlite3"
@@ -310,6 +322,7 @@ class Settings(_Frozen):
     observability: Observability = Observability()
     alerts: Alerts = Alerts()
     trust: Trust = Trust()
+    referrals: Referrals = Referrals()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses

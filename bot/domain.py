@@ -95,15 +95,21 @@ class Template(StrEnum):
     RESPONSE = "response"
     DISCLOSURE_REDIRECT = "disclosure_redirect"
     MORE_INFORMATION = "more_information"
+    PARTNER_RESPONSE = "partner_response"  # Level 2, limited to the seed's categories
+    LEVEL1_REPLY = "level1_reply"  # Level 1, to the caller's own organisation address
+    REFERRAL_ACKNOWLEDGEMENT = "referral_acknowledgement"
+    SUITABILITY_REPLY = "suitability_reply"  # internal: to LADO, from the request's state
 
 
 # Drafts that carry information about children to an outside party.
-RESPONSES = frozenset({Template.RESPONSE})
+RESPONSES = frozenset({Template.RESPONSE, Template.PARTNER_RESPONSE, Template.LEVEL1_REPLY})
 # What sending each closing draft means for its request.
 CLOSED_BY_SENDING: dict[str, str] = {
     Template.RESUBMISSION_REQUEST: "resubmission requested: CASS does not keep the request",
     Template.DISCLOSURE_REDIRECT: "redirected to the Disclosure Team",
     Template.RESPONSE: "response sent",
+    Template.PARTNER_RESPONSE: "Level 2 response sent",
+    Template.LEVEL1_REPLY: "Level 1 answered",
 }
 
 # The CASS mailbox's role; every other mailbox role is a check team's (`bot.teams`).

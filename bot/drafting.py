@@ -23,10 +23,10 @@ from typing import Any
 
 from bot.config import Settings
 from bot.domain import Kind, RequestState, Template
+from bot.extract.addresses import own_work_address
 from bot.extract.answers import TeamAnswer
 from bot.extract.consent import Signed, Status
 from bot.extract.facts import RequestFacts, consent_is_fine
-from bot.extract.partner import is_probation
 from bot.mail import ParsedMail
 from bot.teams import CheckTeam, teams
 
@@ -54,15 +54,67 @@ def plan_new_request(kind: Kind, mail: ParsedMail, facts: RequestFacts, settings
         return _plan_ola(mail, facts, settings)
     if kind == Kind.PARTNER_REQUEST and facts.gaps:
         more = DraftPlan(Template.MORE_INFORMATION, facts.requester.address, {
-            "missing": facts.gaps, "is_probation": is_probation(mail.from_address, mail.fresh_text),
-        })
+            "missing": list(facts.gaps), "is_probation": facts.partner.probation,
+        }, f"Level 2 request lacks: {', '.join(facts.partner.missing)} (seed 001)")
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [more], [], [])
+    if kind == Kind.PARTNER_REQUEST:
+        return _plan_level2(facts)
+    if kind == Kind.LEVEL1_VERIFICATION:
+        return _plan_level1(mail, facts, settings)
+    if kind == Kind.REFERRAL:
+        return _plan_referral(facts, settings)
     if kind == Kind.DISCLOSURE_REQUEST:
         redirect = DraftPlan(Template.DISCLOSURE_REDIRECT, facts.requester.address, {
             "disclosure_team_address": settings.organisation.disclosure_team_address,
-        })
+        }, "Level 3: whole files, all records, court bundles and subject access go to the Disclosure Team (seed 001)")
         return NewRequestPlan(RequestState.REDIRECTED, [redirect], [], [])
     return NewRequestPlan(RequestState.RECEIVED, [], [], [])
+
+
+def _plan_level2(facts: RequestFacts) -> NewRequestPlan:
+    """Seed 001, Level 2, complete (the form, and consent or an exemption): the response skeleton, limited to
+    the seed's categories, once the requester's own address is known."""
+    to = facts.requester.address
+    skeleton = plan_partner_response(to, facts.partner.as_json())
+    if facts.requester.kind == "unverified":
+        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, [], [], list(facts.notes))
+    if not facts.requester.secure:
+        challenge = DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to},
+                              f"{to} is a {facts.requester.kind} address, not a person's own (GDPR)")
+        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, [challenge], [], list(facts.notes))
+    return NewRequestPlan(RequestState.RESPONSE_DRAFTED, [skeleton], [], [])
+
+
+def plan_partner_response(to: str, partner: dict[str, Any]) -> DraftPlan:
+    """The Level 2 response skeleton: an RAO placeholder for each of the seed's categories, nothing else."""
+    exemption = partner.get("exemption")
+    why = f"Level 2 complete: form given, {f'exemption {exemption}' if exemption else 'consent given'} (seed 001)"
+    return DraftPlan(Template.PARTNER_RESPONSE, to, {"children": list(partner.get("children", [])),
+                                                      "exemption": exemption}, why)
+
+
+def _plan_level1(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewRequestPlan:
+    """Seed 001, Level 1: the caller proves who they are by email; the reply goes to their own organisation's
+    address (the one they wrote from, or the one their mail gives), never a team box or webmail."""
+    to = own_work_address(mail, settings) if not mail.from_problem else None
+    if to is None:
+        return NewRequestPlan(RequestState.RECEIVED, [], [], [
+            f"Level 1 verification from {mail.from_address or 'an unreadable address'}, which is not the caller's "
+            "own work address, and the mail gives none: confirm who they are before giving any information."])
+    reply = DraftPlan(Template.LEVEL1_REPLY, to, {}, f"Level 1: identity checked by email from {to} (seed 001)")
+    return NewRequestPlan(RequestState.RESPONSE_DRAFTED, [reply], [], [])
+
+
+def _plan_referral(facts: RequestFacts, settings: Settings) -> NewRequestPlan:
+    """Seed 003: CASS is the central point for concerns about a child, with a decision within the timescale.
+    The bot drafts only an acknowledgement (nothing about the child), for an RAO to send."""
+    if not settings.referrals.acknowledge or facts.requester.kind in ("unverified", "lookalike") \
+            or not facts.requester.address:
+        return NewRequestPlan(RequestState.RECEIVED, [], [], [])
+    ack = DraftPlan(Template.REFERRAL_ACKNOWLEDGEMENT, facts.requester.address,
+                    {"decision_hours": settings.timescales.decision_hours},
+                    "a referral is acknowledged; a social worker decides (seed 003)")
+    return NewRequestPlan(RequestState.RECEIVED, [ack], [], [])
 
 
 def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewRequestPlan:

@@ -30,7 +30,7 @@ from bot.domain import (
     RequestState,
     Template,
 )
-from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_response
+from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_partner_response, plan_response
 from bot.extract.addresses import not_the_requester, own_address_offered, unsafe_new_address
 from bot.extract.answers import TeamAnswer
 from bot.extract.facts import facts_summary, read_facts
@@ -39,8 +39,8 @@ from bot.linking import Link, link
 from bot.mail import ParsedMail
 from bot.outbox import plan_draft
 from bot.store import Check, Draft, NeedsPerson, Request, audit
-from bot.teams import CheckTeam, team_of_template
-from bot.timescales import Calendar, decision_due
+from bot.teams import LADO, CheckTeam, team_of_template
+from bot.timescales import Calendar, check_due, decision_due
 
 
 @dataclass
@@ -69,6 +69,14 @@ class Context:
             in_reply_to=request.message_id, references=request.message_id, now=self.now,
         )
 
+    def reply_draft(self, request: Request, plan: DraftPlan) -> Draft | None:
+        """Plan a draft threaded on the mail in hand (a reply to it, about `request`)."""
+        return plan_draft(
+            self.session, self.settings, self.composer, request, plan, original_subject=self.mail.subject,
+            in_reply_to=self.mail.message_id or self.message_id, references=self.mail.message_id or self.message_id,
+            now=self.now,
+        )
+
 
 Handler = Callable[[Context, Link], tuple[Outcome, Request | None]]
 
@@ -89,11 +97,11 @@ def _other(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
     """Mail from outside to the front door that looks like a request or a referral but could not be told
     apart is seen by a person, never dropped (the "needs a person" list is the whole of what was not handled)."""
     near = ctx.found.near
-    if near is None or ctx.mailbox != CASS or ctx.settings.is_internal(ctx.mail.from_address):
+    if ctx.mailbox != CASS or ctx.settings.is_internal(ctx.mail.from_address) or not (near or ctx.found.unsure):
         return Outcome.IGNORED, linked.request
-    cues = "; ".join(r for r in ctx.found.reasons if r.startswith("too little evidence"))
-    ctx.needs_person(f"looks like a {near.replace('_', ' ')} but cassbot could not tell which kind ({cues})",
-                     linked.request)
+    cues = "; ".join(r for r in ctx.found.reasons if r.startswith("too little evidence")) or "no request cue"
+    what = f"looks like a {near.replace('_', ' ')}" if near else "is from outside and is not plainly a notice"
+    ctx.needs_person(f"{what} but cassbot could not tell which kind ({cues})", linked.request)
     return Outcome.NEEDS_PERSON, linked.request
 
 
@@ -127,7 +135,8 @@ def open_request(ctx: Context) -> tuple[Outcome, Request]:
         message_id=ctx.mail.message_id or ctx.message_id, subject=ctx.mail.subject,
         facts_json=json.dumps(facts.as_json()),
         household_json=json.dumps([p.name for p in facts.household]), received_at=received,
-        decision_due=decision_due(ctx.settings, Calendar.from_settings(ctx.settings), received, ctx.found.urgent),
+        decision_due=decision_due(ctx.settings, Calendar.from_settings(ctx.settings), received, ctx.found.urgent,
+                                  ctx.found.name),
         updated_at=ctx.now,
     )
     ctx.session.add(request)
@@ -241,6 +250,11 @@ def _all_checks_answered(session: Session, request: Request) -> bool:
 
 
 def _draft_response(ctx: Context, request: Request) -> None:
+    if request.kind == Kind.PARTNER_REQUEST:  # a Level 2 request that waited for the requester's own address
+        ctx.draft(request, plan_partner_response(request.requester_address, request.facts.get("partner", {})))
+        move(ctx.session, request, RequestState.RESPONSE_DRAFTED, actor="rule", why="the requester's own address "
+             "is known", now=ctx.now)
+        return
     checks = ctx.session.exec(select(Check).where(Check.request_id == request.id).order_by(col(Check.id))).all()
     answers = [_team_answer(c) for c in checks]
     ctx.draft(request, plan_response(request.requester_address, answers))
@@ -255,8 +269,30 @@ def _team_answer(check: Check) -> TeamAnswer:
 
 
 def _suitability(ctx: Context, request: Request) -> Outcome:
-    ctx.needs_person("Ofsted suitability check: has information already gone to the agency?", request)
+    """Ofsted's suitability check, passed on by LADO (seed 000): answered to LADO from the request's own
+    record, whether CASS's response has gone (and when) or when it is due."""
+    lado = ctx.settings.mailbox(LADO.role).address
+    sent = ctx.session.exec(select(Draft).where(Draft.request_id == request.id, Draft.template == Template.RESPONSE,
+                                                Draft.state == DraftState.SENT)).first()
+    due = _response_due(ctx, request)
+    context: dict[str, object] = {"request_reference": request.reference,
+               "agency": request.requester_name or request.requester_address,
+               "responded_on": f"{sent.sent_at:%d %B %Y}" if sent and sent.sent_at else "",
+               "response_due": f"{due:%d %B %Y}" if due else "the end of the checks",
+               "state": request.state.replace("_", " ")}
+    why = "the response has gone" if sent else "the response is still to go"
+    ctx.reply_draft(request, DraftPlan(Template.SUITABILITY_REPLY, lado, context, f"suitability check: {why}"))
+    audit(ctx.session, "rule", "Ofsted suitability check answered from the request's record", why,
+          request_id=request.id, at=ctx.now)
     return Outcome.LINKED
+
+
+def _response_due(ctx: Context, request: Request) -> datetime | None:
+    calendar = Calendar.from_settings(ctx.settings)
+    sent = ctx.session.exec(select(Check.sent_at).where(Check.request_id == request.id,
+                                                        Check.state == CheckState.SENT)).all()
+    dues = [check_due(ctx.settings, calendar, at) for at in sent if at]
+    return max(dues) if dues else request.decision_due
 
 
 def _linked(ctx: Context, request: Request) -> Outcome:

@@ -17,7 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.header import decode_header
+from email.header import Header, decode_header
 from typing import Any
 
 from bot.autoreply import auto_reply_signals
@@ -39,6 +39,9 @@ _PREFIX = re.compile(
     r"^\s*(?:(?P<word>[a-z]{1,6})\s*(?:\[\d+\]|\(\d+\))?\s*[:：]|\[[a-z][a-z \-]{0,38}\])\s*",
     re.IGNORECASE,
 )
+# One angle-bracketed address and, before it, a name with no "@" or "<" in it as written (commas, brackets and
+# encoded words allowed): the name cannot hide another address, so the addr-spec is the sender.
+_ONE_ANGLE = re.compile(r"\s*([^<>@]*?)\s*<\s*([^<>@\s\"]+@[^<>@\s\"]+)\s*>\s*")
 _SIMPLE_ADDRESS = re.compile(r'([^<>",;:@]*|"[^"<>]*")\s*<([^<>@\s,;]+@[^<>@\s,;]+)>|([^<>@\s,;"]+@[^<>@\s,;"]+)')
 
 
@@ -299,6 +302,11 @@ def _addresses(headers: Headers, name: str, defects: list[str]) -> list[tuple[st
     simple = _SIMPLE_ADDRESS.fullmatch(text) if text.isascii() and "=?" not in text else None
     if simple and "@" not in (simple.group(1) or ""):  # "Name <a@b>" or "a@b": most mail, the fast way
         return [(_clean((simple.group(1) or "").strip().strip('"')), (simple.group(2) or simple.group(3)).lower())]
+    one = _ONE_ANGLE.fullmatch(text)
+    if one:  # "Quayle, Marsha <m@x>", "MBEKI, Claire (NHS TRUST) <c@x>": a name left unquoted, one address
+        written = one.group(1)
+        name = (decode_header_value(written, name, defects) if "=?" in written else written).strip().strip('"')
+        return [(_clean(name), one.group(2).lower())]
     try:
         parsed = email.policy.default.header_factory(name, text)
     except Exception:  # noqa: BLE001 - a header the standard parser cannot read: no address from it
@@ -314,6 +322,9 @@ def _addresses(headers: Headers, name: str, defects: list[str]) -> list[tuple[st
 
 def _header_source(value: Any) -> str:
     """A header as written, for the address parser: 8-bit bytes read as UTF-8 (RFC 6532)."""
+    if isinstance(value, Header):  # 8-bit bytes: the chunks as written, encoded words left as they are
+        return "".join(part.decode("utf-8", "replace") if isinstance(part, bytes) else part
+                       for part, _ in decode_header(value))
     text = value if isinstance(value, str) else str(value)
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 

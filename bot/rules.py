@@ -45,7 +45,15 @@ class Cue:
     strong: bool = False
 
     def fires(self, text: str, lowered: str) -> bool:
-        return any(k in lowered for k in self.keywords) and self.pattern.search(text) is not None
+        """Somewhere the words say it, not denied ("We are not asking for copies of any records", "no bruises")."""
+        if not any(k in lowered for k in self.keywords):
+            return False
+        return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 40):m.start()])
+                   for m in self.pattern.finditer(text))
+
+
+_DENIED_BEFORE = re.compile(r"\b(?:not|no|never|don['’]t|do\s+not|does\s+not|doesn['’]t|without)\b[^.;:\n]{0,30}$",
+                            re.IGNORECASE)
 
 
 SUBJECT_AND_BODY: tuple[Where, ...] = ("subject", "body")
@@ -61,7 +69,9 @@ REQUEST_CUES: tuple[Cue, ...] = (
             r"\b(?:full|whole|complete|entire|all)\s(?:(?:the|of|case|social|care|child'?s?|children'?s|family|our|"
             r"her|his|their|my|client'?s?)\s)*(?:files?|records?|case\s+notes|case\s+assessments)\b",
             r"\bcase files\b",
-            r"\bcop(?:y|ies)\s+of\s+(?:[\w'’]+\s+){0,3}(?:files?|records?|case\s+notes|notes|assessments|reports)\b",
+            r"\bcop(?:y|ies)\s+of\s+(?:[\w'’]+\s+){0,5}(?:files?|records?|case\s+notes|notes|assessments|reports|"
+        r"minutes)\b",
+        r"\b(?:full|whole|complete|entire)\s+(?:children['’]?s\s+)?(?:social\s+care\s+)?(?:record|chronology)\b",
             r"\b(?:all|any)\s+(?:the\s+)?(?:social\s+care\s+)?records\s+(?:you|held|your)\b",
             r"\bwhole\s+case\s+assessments?\b",
         ), strong=True),
@@ -105,8 +115,19 @@ REQUEST_CUES: tuple[Cue, ...] = (
     Cue("RFI form named", "partner_request", SUBJECT_AND_BODY, ("rfi", "form", "sharing"), any_of(
         r"\bRFI\b", r"\brequest\s+for\s+information\s+form\b", r"\binfo(?:rmation)?\s+sharing\s+(?:request|form)\b",
     ), strong=True),
-    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), any_of(r"\blevel\s*(?:2|two)\b"),
-        strong=True),
+    Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), any_of(
+        r"\blevel\s*(?:2|two)\b(?=[^.\n]{0,30}\b(?:request|information|rfi|check|enquiry|form))",
+        r"\b(?:request|information|rfi|enquiry)\b[^.\n]{0,30}\blevel\s*(?:2|two)\b",
+    ), strong=True),
+    Cue("asks about involvement", "partner_request", ("body",), ("involve", "known", "plan", "closed", "social"),
+        any_of(
+            r"\b(?:involvement|involved)\b[^.?]{0,60}\b(?:children['’]?s\s+(?:services|social\s+care)|social\s+care|"
+            r"social\s+workers?|CSC)\b",
+            r"\b(?:children['’]?s\s+(?:services|social\s+care)|social\s+care|CSC)\b[^.?]{0,60}\binvolvement\b",
+            r"\b(?:known|know)\s+to\s+(?:\w+\s+)?(?:children['’]?s\s+(?:services|social\s+care)|social\s+care|CSC)\b",
+            r"\b(?:on|was\s+on|were\s+on)\s+a\s+(?:CP|CIN|child\s+protection|child\s+in\s+need)\s+plan\b",
+            r"\bwhen\s+the\s+case\s+was\s+closed\b", r"\bprevious\s+social\s+care\s+involvement\b",
+        )),
     Cue("partner agency named", "partner_request", ("body",), (
         "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
         "dsl", "housing", "marac", "sentence report", "parole", "youth ", "homeless", "oic",
@@ -162,8 +183,14 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\bnot\s+safe\s+to\s+(?:go\s+)?home\b", r"\bneglect\b",
         r"\bhead\s+lice\b", r"\bhygiene\b", r"\b(?:poor|low)\s+attendance\b", r"\bmissing\s+from\s+(?:home|care)\b",
         r"\b(?:exploitation|CSE|CCE)\b", r"\bwith\s+a\s+belt\b", r"\bassault(?:ed)?\b",
-        r"\b(?:kids|children|baby|babies)\b[^.]{0,60}\b(?:on\s+(?:their|there)\s+own|by\s+themselves)\b",
+        r"\b(?:kids|children|baby|babies)\b[^.]{0,60}\b(?:on\s+(?:their|there|its|his|her)\s+own|by\s+themselves)\b",
         r"\b(?:has|have)\s+gone\s+out\b[^.]{0,80}\b(?:kids|children|baby)\b",
+        r"\bleft\s+(?:her|his|their|the)\s+(?:baby|child|children|kids|son|daughter)\b",
+        r"\btouch(?:es|ed|ing)\s+(?:her|him|them)\b", r"\bsexual(?:ly)?\s+(?:abuse\w*|assault\w*|touch\w*)\b",
+        r"\bthrew\s+(?:her|him|them)\s+out\b|\bthrown\s+out\s+of\s+(?:the\s+)?(?:house|home)\b",
+        r"\b(?:can['’]t|cannot|won['’]t)\s+go\s+(?:back\s+)?home\b",
+        r"\b(?:is|isn['’]t|not)\s+safe\s+(?:there|at\s+home)\b",
+        r"\b(?:grazes?|cuts?|welts?)\s+(?:on|to)\s+(?:her|his|their|both)\b",
     ), strong=True),
     Cue("a child's words", "referral", ("body",), ("told", "said"), any_of(
         r"\b(?:she|he|they)\s+(?:told|said\s+to)\s+(?:me|us|staff|her\s+teacher|his\s+teacher)\b",
@@ -238,6 +265,7 @@ NOT_A_REQUEST = any_of(
     r"\bjob\s+application\b", r"\bbook\s+now\b", r"\b(?:bulletin|briefing|toolkit)\b",
     r"\bthank\s+you\s+for\s+your\s+help\b", r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
     r"\bmake\s+a\s+complaint\b|\bcomplaint\s+about\b", r"\bmeeting\s+invitation\b|\bTeams\s+meeting\b",
+    r"\b(?:move|rearrange|reschedule|postpone)\s+(?:the\s+)?(?:\w+\s+){0,4}meeting\b", r"\bagenda\b",
 )
 
 # What makes a subject look like the start of a request, for replies from outside.
@@ -271,3 +299,26 @@ URGENT_PLACEMENT = any_of(
 )
 
 # Authentication-Results (RFC 8601) verdicts that mean the sender is not who it says.
+
+
+# What makes a safeguarding referral urgent (seed 003; issue 15): each cue by name, for the reasons.
+REFERRAL_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("injury", any_of(r"\b(?:bruis\w*|burn(?:s|ed|t)?|injur\w*|fractur\w*|broken\s+(?:arm|leg|bone|wrist)|bleeding|"
+                      r"black\s+eye|bite\s+marks?|(?:marks?|welts?|scratch\w*)\s+(?:on|to)\s+(?:his|her|their)|"
+                      r"strangulation|non[\s-]?accidental)\b")),
+    ("disclosure", any_of(r"\bdisclos(?:ed|ure|ing)\b", r"\b(?:told|telling)\s+(?:me|us|staff|her\s+teacher|"
+                          r"his\s+teacher|the\s+teacher)\s+(?:that|about)\b")),
+    ("named adult", any_of(r"\b(?:hit|hits|slapp?(?:ed|s)?|punch(?:ed|es)?|kick(?:ed|s)?|beat(?:s|en)?|"
+                           r"strangl\w*|chok(?:ed|es|ing)|shook|shaken|threw|throws|locked\s+(?:him|her|them)|"
+                           r"hurt(?:s)?\s+(?:him|her|them))\b")),
+    ("not safe to go home", any_of(r"\bnot\s+safe\s+to\s+go\s+home\b", r"\b(?:scared|afraid|frightened)\s+to\s+go\s+"
+                                   r"home\b",
+                                   r"\b(?:does\s*n[o']?t|won['’]t|refus\w*\s+to)\s+(?:want\s+to\s+)?go\s+home\b",
+                                   r"\bthrown?\s+(?:him|her|them)?\s*out\b", r"\bnowhere\s+to\s+(?:go|stay|sleep)\b")),
+    ("left alone", any_of(r"\b(?:left|found|home|alone)\s+(?:\w+\s+){0,2}alone\b",
+                          r"\b(?:children|kids|baby|child)\s+(?:\w+\s+)?on\s+"
+                          r"(?:their|there|his|her)\s+own\b",
+                          r"\bno\s+adults?\s+(?:at\s+home|in\s+the\s+house|present)\b",
+                          r"\bunsupervised\b")),
+    ("police protection", any_of(r"\bpolice\s+protection\b", r"\bs\.?\s?46\b")),
+)

@@ -79,7 +79,7 @@ class Request(SQLModel, table=True):
     facts_json: str = "{}"
     rao: str = ""
     received_at: datetime = Field(index=True)
-    decision_due: datetime
+    decision_due: datetime | None = None  # None: the configuration puts no decision clock on this kind
     updated_at: datetime
     closed_at: datetime | None = None
 
@@ -297,12 +297,23 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default); data already there is kept."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with _migration_lock(engine), engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # Instances starting together take turns: the first migrates, the others find it done.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with _migration_lock(engine), engine.connect() as connection:
+        if sqlite:  # SQLite rebuilds a table to change a column: foreign keys are checked once it is done
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                # Instances starting together take turns: the first migrates, the others find it done.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows whose references are broken: {broken[:3]}")
 
 
 @contextmanager

@@ -32,7 +32,7 @@ def find_late(session: Session, settings: Settings, calendar: Calendar, now: dat
     ).all())
     reasons = late_reasons(settings)
     for r in requests.values():
-        if r.id not in decided and now > r.decision_due:  # nothing sent yet: no decision has gone out
+        if r.id not in decided and r.decision_due is not None and now > r.decision_due:  # no decision yet
             why = reasons["urgent"] if r.urgent and settings.timescales.urgent_same_working_day else reasons["decision"]
             found.append(LateItem(r.reference, r.id or 0, "decision", r.decision_due, why))
     sent = select(Check).where(Check.state == CheckState.SENT, col(Check.request_id).in_(list(requests)))

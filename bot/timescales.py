@@ -58,8 +58,12 @@ def _bank_holidays(subdivision: str, year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv=subdivision, years=year)
 
 
-def decision_due(settings: Settings, calendar: Calendar, received: datetime, urgent: bool) -> datetime:
-    """When a request needs its decision: 24 hours, or for an urgent one the same working day."""
+def decision_due(settings: Settings, calendar: Calendar, received: datetime, urgent: bool,
+                 kind: str) -> datetime | None:
+    """When a request needs its decision: 24 hours, or for an urgent one the same working day; None for a
+    kind the configuration puts no decision clock on (`timescales.decision_kinds`)."""
+    if kind not in settings.timescales.decision_kinds:
+        return None
     due = received + timedelta(hours=settings.timescales.decision_hours)
     if urgent and settings.timescales.urgent_same_working_day:
         due = min(due, calendar.end_of_working_day(received))

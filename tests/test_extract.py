@@ -11,14 +11,7 @@ from bot.config import Settings
 from bot.extract.addresses import address_kind, own_address_offered
 from bot.extract.answers import KNOWN, NOT_KNOWN, UNCLEAR, read_af_answer, read_lado_answer
 from bot.extract.facts import RequestFacts, read_facts
-from bot.extract.partner import (
-    GAP_CONCERNS,
-    GAP_CONSENT,
-    GAP_CONSENT_SOUGHT,
-    GAP_CONSENT_WHY_NOT,
-    GAP_PURPOSE,
-    partner_request_gaps,
-)
+from bot.extract.partner import read_partner
 from bot.mail import parse_mail
 from tests.support.mail import build_mail
 
@@ -245,40 +238,56 @@ def test_address_kind(address: str, expected: str, settings: Settings) -> None:
 PROBATION_FULL = (
     "I am the Probation Practitioner for Mr Craig Dutton, due for release on licence on 14/12/2026. He has "
     "convictions for assault on a partner. I am preparing a release risk assessment. Consent has not been sought "
-    "from Mr Dutton because doing so may place the children at risk."
+    "from Mr Dutton because doing so may place the children at risk. Our RFI form is attached."
 )
 
 
 @pytest.mark.parametrize(
-    ("body", "sender", "expected"),
+    ("body", "sender", "attachment", "missing"),
     [
-        ("Mia's mum has given verbal consent, recorded at 10:40 today.", "pc.rhodes@wessexvale.police.uk", []),
-        ("Consent is not required as this is a court-directed S7 report.", "olu.bankole@cafcass.gov.uk", []),
-        ("This is a joint S47 investigation so consent has not been sought.", "dc.price@wessexvale.police.uk", []),
-        ("The children are subject to care proceedings, hearing next week.", "hv@nhs.net", []),
-        ("Consent not sought - active police investigation, risk to children.", "pc@wessexvale.police.uk", []),
-        ("Please find attached a Level 2 RFI form for Amir.", "dsl@fernhill-academy.sch.uk", [GAP_CONSENT]),
-        ("Consent to follow.", "hv@nhs.net", [GAP_CONSENT]),
-        ("He is currently on probation. Mum has consented verbally.", "pc@wessexvale.police.uk", []),
-        (PROBATION_FULL, "rachel.imrie@justice.gov.uk", []),
-        (
-            "I am preparing a pre-sentence report for Mr Doyle who is due for release. Please tell me whether "
-            "the children at 4 Marsh Lane are known to you.",
-            "s.kerr@probation.example.uk",
-            [GAP_CONCERNS, GAP_CONSENT_SOUGHT],
-        ),
-        (
-            "Probation practitioner here. He has convictions for DA. Report for the Parole Board. Consent not sought.",
-            "natasha.cole@justice.gov.uk",
-            [GAP_CONSENT_WHY_NOT],
-        ),
-        ("Can u tell me if the kids at 4 Marsh Lane are known", "s.kerr@probation.example.uk", [
-            GAP_CONCERNS, GAP_PURPOSE, GAP_CONSENT_SOUGHT,
-        ]),
+        ("Mia's mum has given verbal consent, recorded at 10:40 today.", "pc.rhodes@wessexvale.police.uk",
+         "RFI_form.docx", []),
+        ("Consent is not required as this is a court-directed S7 report.", "olu.bankole@cafcass.gov.uk",
+         "Request for Information form.pdf", []),
+        ("This is a joint S47 investigation so consent has not been sought.", "dc.price@wessexvale.police.uk",
+         "RFI.pdf", []),
+        ("The children are subject to care proceedings, hearing next week.", "hv@nhs.net", "RFI.docx", []),
+        ("Please find attached a Level 2 RFI form for Amir.", "dsl@fernhill-academy.sch.uk", "Level2_RFI.docx",
+         ["consent"]),
+        ("Consent to follow. Can you tell me what you know about the family?", "hv@nhs.net", None,
+         ["rfi_form", "consent"]),
+        (PROBATION_FULL, "rachel.imrie@justice.gov.uk", "RFI.docx", []),
+        ("I am the probation officer preparing a pre-sentence report for Mr Doyle. Please tell me whether the "
+         "children at 4 Marsh Lane are known to you.", "s.kerr@justice.gov.uk", "RFI.docx",
+         ["consent", "concerns", "consent_statement"]),
+        ("Probation officer here. He has convictions for theft and driving without insurance. Report for the "
+         "Parole Board. Consent not sought because he is in custody and it would alert him.",
+         "natasha.cole@justice.gov.uk", "RFI.docx", ["concerns_not_sufficient"]),
+        ("Probation service: he has convictions for domestic abuse. Consent has been given, signed form attached.",
+         "natasha.cole@justice.gov.uk", "RFI.docx", ["purpose"]),
     ],
 )
-def test_partner_request_gaps(body: str, sender: str, expected: list[str]) -> None:
-    assert partner_request_gaps(body, sender) == expected
+def test_a_level2_request_is_read_for_what_it_lacks(body: str, sender: str, attachment: str | None,
+                                                    missing: list[str]) -> None:
+    """Seed 001: the form, consent or an exemption, and for Probation its concerns (theft or driving alone is
+    not enough), its purpose and whether consent was sought."""
+    mail = parse_mail(build_mail("Request for information", body, sender=sender,
+                                 attachment=(attachment, b"%PDF-1.4") if attachment else None))
+    assert list(read_partner(mail, mail.body_text).missing) == missing
+
+
+@pytest.mark.parametrize(("sender", "body", "agency", "exemption"), [
+    ("pc.rhodes@wessexvale.police.uk", "Strategy discussion held today; S47 enquiry open.", "police", "s47"),
+    ("olu.bankole@cafcass.gov.uk", "I am writing a section 7 report for the court.", "cafcass", "s7"),
+    ("legal@northshire.gov.uk", "The family are in pre-proceedings (PLO).", "local_authority", "plo"),
+    ("jo.smith@smithandco-solicitors.co.uk", "We act for the mother in care proceedings.", "solicitor",
+     "care_proceedings"),
+    ("dsl@fernhill-academy.sch.uk", "This is not a section 47 matter; mum consents.", "education", None),
+])
+def test_agency_and_exemption(sender: str, body: str, agency: str, exemption: str | None) -> None:
+    mail = parse_mail(build_mail("Request for information", body, sender=sender))
+    facts = read_partner(mail, mail.body_text)
+    assert (facts.agency, facts.exemption) == (agency, exemption)
 
 
 @pytest.mark.parametrize(
@@ -322,5 +331,5 @@ def test_odd_input_never_raises(junk: str, settings: Settings) -> None:
     read_lado_answer(mail, [junk[:200]])
     read_af_answer(mail, [junk[:200]])
     address_kind(junk, settings)
-    partner_request_gaps(junk, junk)
+    read_partner(parse_mail(answer(junk)), junk)
     own_address_offered(junk, junk, [junk])

@@ -143,7 +143,8 @@ def not_the_requester(mail: ParsedMail, requester: str, settings: Settings) -> s
         return f"comes from {mail.from_address or 'no address'}, which cannot be read"
     if sender == original:
         return ""
-    if sender[1] == original[1] and not _under(original[1], settings.addresses.webmail_domains):
+    rules = settings.addresses
+    if sender[1] == original[1] and not _webmail(original[1], rules.webmail_domains, rules.webmail_exceptions):
         return ""
     return f"comes from {mail.from_address}, not from the requester {requester} or their organisation"
 
@@ -158,3 +159,15 @@ def unsafe_new_address(offered: str, requester: str, settings: Settings) -> str:
     if new is None or original is None or new[1] != original[1]:
         return f"which is not at the requester's organisation ({requester.rpartition('@')[2]})"
     return ""
+
+
+def own_work_address(mail: ParsedMail, settings: Settings) -> str | None:
+    """Where a professional can be answered: the address the mail came from when it is a person's own or an
+    LA's secure one, else the own work address the mail gives ("my work email is ...", a signature), else
+    None (seed 001, Level 1: identity is checked by email, so never a team box or webmail)."""
+    if address_kind(mail.from_address, settings, mail.from_name) in ("secure", "personal"):
+        return mail.from_address
+    offered = own_address_offered(mail.fresh_text, settings.organisation.domain, settings.addresses.generic_local_parts)
+    if offered and address_kind(offered, settings) in ("secure", "personal"):
+        return offered
+    return None

@@ -19,7 +19,7 @@ from bot.extract.consent import ConsentFacts, Signed, Status, read_consent
 from bot.extract.document import Document, read_document
 from bot.extract.forms import form_text
 from bot.extract.history import History, read_history
-from bot.extract.partner import partner_request_gaps
+from bot.extract.partner import PartnerFacts, read_partner
 from bot.extract.people import People, Person, read_people
 from bot.mail import ParsedMail
 
@@ -76,7 +76,7 @@ class RequestFacts:
     consent: ConsentFacts
     requester: Requester
     history: History
-    gaps: tuple[str, ...]  # partner requests: what is missing (seed 001)
+    partner: PartnerFacts  # what a partner's request says and lacks (seed 001); read for every request
     notes: tuple[str, ...]  # what the bot could not tell: in the drafts and in "needs a person"
     reminders: tuple[str, ...] = ()  # what the RAO checks anyway: in the check drafts only
 
@@ -89,6 +89,11 @@ class RequestFacts:
     def fostered_before(self) -> bool:
         """A CHARMS check is needed (seed 000): the mail says so, or does not say it was elsewhere."""
         return self.history.charms_check
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """What a Level 2 request lacks, one sentence each, for the more-information draft."""
+        return self.partner.gaps
 
     @property
     def address_kind(self) -> AddressKind:
@@ -118,7 +123,7 @@ class RequestFacts:
                                                "evidence": [w for w in (self.history.words_this_trust,
                                                                         self.history.words_elsewhere,
                                                                         self.history.words_no_place) if w]},
-            "gaps": list(self.gaps),
+            "partner": self.partner.as_json(),
             "notes": list(self.notes),
             "reminders": list(self.reminders),
         }
@@ -139,9 +144,8 @@ def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFa
     notes = [*consent.notes, *unreadable, *_people_notes(applicants, history), *_requester_notes(requester)]
     reminders = () if household else (
         "The request names nobody else in the household: check CareFirst/Eclipse for over-16s at the address.",)
-    return RequestFacts(on, applicants, household, consent, requester, history,
-                        tuple(partner_request_gaps(document.text, mail.from_address)), tuple(dict.fromkeys(notes)),
-                        reminders)
+    return RequestFacts(on, applicants, household, consent, requester, history, read_partner(mail, document.text),
+                        tuple(dict.fromkeys(notes)), reminders)
 
 
 def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requester:
