@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot import rules
 from bot.config import Settings, StaffMember
 from bot.domain import Kind
+from bot.extract.document import without_disclaimers
 from bot.mail import ParsedMail
 from bot.patterns import REFERENCE
 from bot.staff import NameMatch, StaffDirectory
@@ -327,17 +328,13 @@ def _urgency(mail: ParsedMail) -> tuple[bool, str]:
     return False, ""
 
 
-_DENIED = re.compile(r"\b(?:no|not|nor|never|without|den(?:y|ies|ied))\b[^.;:\n]{0,30}$", re.IGNORECASE)
-
-
 def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:
     """A referral is urgent on what it describes: an injury, a disclosure, an adult who hurt a child, a child not
     safe to go home or left alone, police protection (seed 003, issue 15). "NOT URGENT" still wins."""
     if rules.NOT_URGENT.search(mail.subject):
         return False, ""
-    text = f"{mail.subject}\n{request_text(mail)}"
-    cues = [name for name, pattern in rules.REFERRAL_URGENT_CUES
-            if any(not _DENIED.search(text[max(0, m.start() - 40):m.start()]) for m in pattern.finditer(text))]
+    text = f"{mail.subject}\n{without_disclaimers(request_text(mail))}"
+    cues = [name for name, pattern in rules.REFERRAL_URGENT_CUES if rules.said(pattern, text)]
     return (True, f"urgent referral: {', '.join(cues)}") if cues else (False, "")
 
 

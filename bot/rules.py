@@ -46,14 +46,19 @@ class Cue:
 
     def fires(self, text: str, lowered: str) -> bool:
         """Somewhere the words say it, not denied ("We are not asking for copies of any records", "no bruises")."""
-        if not any(k in lowered for k in self.keywords):
-            return False
-        return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 40):m.start()])
-                   for m in self.pattern.finditer(text))
+        return any(k in lowered for k in self.keywords) and said(self.pattern, text)
 
 
-_DENIED_BEFORE = re.compile(r"\b(?:not|no|never|don['’]t|do\s+not|does\s+not|doesn['’]t|without)\b[^.;:\n]{0,30}$",
-                            re.IGNORECASE)
+# A denial just before the words ("no bruises", "not asking for", "never left alone"); "I don't think she is safe"
+# doubts and so still says it.
+_DENIED_BEFORE = re.compile(
+    r"\b(?:not|no|nor|never|without|den(?:y|ies|ied)|don['’]t|doesn['’]t)\b(?!\s+(?:think|believe|feel)\b)"
+    r"[^.;:\n]{0,30}$", re.IGNORECASE)
+
+
+def said(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the text says what the pattern matches somewhere without denying it in the 40 characters before."""
+    return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 40):m.start()]) for m in pattern.finditer(text))
 
 
 SUBJECT_AND_BODY: tuple[Where, ...] = ("subject", "body")
@@ -174,11 +179,12 @@ REQUEST_CUES: tuple[Cue, ...] = (
     Cue("harm to a child", "referral", SUBJECT_AND_BODY, (
         "injur", "bruis", "burn", "mark", "disclos", "hit", "slapp", "punch", "alone", "neglect", "not safe", "lice",
         "hygiene", "attendance", "missing", "exploit", "cse", "smack", "belt", "swelling", "fracture", "assault",
-        "on their own", "on there own", "themselves", "gone out",
+        "on their own", "on there own", "themselves", "gone out", "touch", "sexual", "threw", "thrown", "home",
+        "safe", "graze", "cut", "welt", "push",
     ), any_of(
         r"\b(?:injur(?:y|ies|ed)|bruis(?:e|es|ed|ing)|burns?|swelling|fracture[ds]?|marks?\s+on)\b",
         r"\b(?:disclosed|made\s+a\s+disclosure)\b",
-        r"\b(?:hit|slapped|punched|smacked|kicked|hurt)\s+(?:her|him|them)\b",
+        r"\b(?:hit|slapped|punched|smacked|kicked|hurt|pushed|shoved)\s+(?:her|him|them)\b",
         r"\b(?:left|home|at\s+home)\s+alone\b", r"\balone\s+(?:at\s+home|in\s+the\s+(?:house|flat))\b",
         r"\bnot\s+safe\s+to\s+(?:go\s+)?home\b", r"\bneglect\b",
         r"\bhead\s+lice\b", r"\bhygiene\b", r"\b(?:poor|low)\s+attendance\b", r"\bmissing\s+from\s+(?:home|care)\b",
@@ -187,7 +193,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:has|have)\s+gone\s+out\b[^.]{0,80}\b(?:kids|children|baby)\b",
         r"\bleft\s+(?:her|his|their|the)\s+(?:baby|child|children|kids|son|daughter)\b",
         r"\btouch(?:es|ed|ing)\s+(?:her|him|them)\b", r"\bsexual(?:ly)?\s+(?:abuse\w*|assault\w*|touch\w*)\b",
-        r"\bthrew\s+(?:her|him|them)\s+out\b|\bthrown\s+out\s+of\s+(?:the\s+)?(?:house|home)\b",
+        r"\b(?:threw|thrown?)\s+(?:her|him|them)\s+out\b|\bthrown\s+out\s+of\s+(?:the\s+)?(?:house|home)\b",
         r"\b(?:can['’]t|cannot|won['’]t)\s+go\s+(?:back\s+)?home\b",
         r"\b(?:is|isn['’]t|not)\s+safe\s+(?:there|at\s+home)\b",
         r"\b(?:grazes?|cuts?|welts?)\s+(?:on|to)\s+(?:her|his|their|both)\b",
@@ -201,7 +207,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:drinking|drunk|alcohol|drugs?|violen\w*|shouting|screaming|fighting|rows?)\b",
     )),
     Cue("police notification", "referral", SUBJECT_AND_BODY, ("domestic", "din", "ppn", "police protection", "dash"),
-        any_of(r"\bdomestic\s+(?:incident|abuse\s+incident)\s+notification\b", r"\bDIN\b", r"\bPPN\b",
+        any_of(r"\bdomestic\s+(?:abuse\s+|violence\s+)?(?:incident\s+)?notification\b", r"\bDIN\b", r"\bPPN\b",
                r"\bpolice\s+protection\b"), strong=True),
     Cue("early help", "referral", SUBJECT_AND_BODY, ("early help",), any_of(r"\bearly\s+help\b")),
     Cue("referrer address", "referral", ("sender",), _PARTNER_SENDERS, any_of(
@@ -303,18 +309,21 @@ URGENT_PLACEMENT = any_of(
 
 # What makes a safeguarding referral urgent (seed 003; issue 15): each cue by name, for the reasons.
 REFERRAL_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("injury", any_of(r"\b(?:bruis\w*|burn(?:s|ed|t)?|injur\w*|fractur\w*|broken\s+(?:arm|leg|bone|wrist)|bleeding|"
-                      r"black\s+eye|bite\s+marks?|(?:marks?|welts?|scratch\w*)\s+(?:on|to)\s+(?:his|her|their)|"
+    ("injury", any_of(r"\b(?:bruis\w*|burn(?:s|ed|t)?|injur\w*|graze[sd]?|fractur\w*|bleeding|black\s+eye|"
+                      r"broken\s+(?:arm|leg|bone|wrist)|bite\s+marks?|"
+                      r"(?:marks?|welts?|scratch\w*)\s+(?:on|to)\s+(?:his|her|their)|"
                       r"strangulation|non[\s-]?accidental)\b")),
     ("disclosure", any_of(r"\bdisclos(?:ed|ure|ing)\b", r"\b(?:told|telling)\s+(?:me|us|staff|her\s+teacher|"
                           r"his\s+teacher|the\s+teacher)\s+(?:that|about)\b")),
     ("named adult", any_of(r"\b(?:hit|hits|slapp?(?:ed|s)?|punch(?:ed|es)?|kick(?:ed|s)?|beat(?:s|en)?|"
-                           r"strangl\w*|chok(?:ed|es|ing)|shook|shaken|threw|throws|locked\s+(?:him|her|them)|"
-                           r"hurt(?:s)?\s+(?:him|her|them))\b")),
-    ("not safe to go home", any_of(r"\bnot\s+safe\s+to\s+go\s+home\b", r"\b(?:scared|afraid|frightened)\s+to\s+go\s+"
-                                   r"home\b",
+                           r"strangl\w*|chok(?:ed|es|ing)|shook|shaken|threw|throws|push(?:ed|es)|shoved|"
+                           r"locked\s+(?:him|her|them)|hurt(?:s)?\s+(?:him|her|them))\b")),
+    ("not safe to go home", any_of(r"\bnot\s+safe\s+to\s+go\s+home\b",
+                                   r"\b(?:scared|afraid|frightened)\s+to\s+go\s+home\b",
                                    r"\b(?:does\s*n[o']?t|won['’]t|refus\w*\s+to)\s+(?:want\s+to\s+)?go\s+home\b",
-                                   r"\bthrown?\s+(?:him|her|them)?\s*out\b", r"\bnowhere\s+to\s+(?:go|stay|sleep)\b")),
+                                   r"\b(?:can['’]t|cannot)\s+go\s+back\s+home\b",
+                                   r"\b(?:threw|thrown?)\s+(?:him|her|them)?\s*out\b",
+                                   r"\bnowhere\s+to\s+(?:go|stay|sleep)\b")),
     ("left alone", any_of(r"\b(?:left|found|home|alone)\s+(?:\w+\s+){0,2}alone\b",
                           r"\b(?:children|kids|baby|child)\s+(?:\w+\s+)?on\s+"
                           r"(?:their|there|his|her)\s+own\b",

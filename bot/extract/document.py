@@ -151,7 +151,12 @@ def _without_signature(text: str) -> str:
         if _CLOSING.match(line) and kept:
             break
         kept.append(line)
-    paragraphs = re.split(r"\n\s*\n", "\n".join(kept))
+    return without_disclaimers("\n".join(kept))
+
+
+def without_disclaimers(text: str) -> str:
+    """The text less its confidentiality notices ("Any unauthorised use, disclosure..." is nobody's disclosure)."""
+    paragraphs = re.split(r"\n\s*\n", text)
     return "\n\n".join(p for p in paragraphs if not _DISCLAIMER.search(" ".join(p.split()))).strip()
 
 
