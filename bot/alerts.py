@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.domain import OPEN_STATES, AlertKind
+from bot.domain import OPEN_STATES, AlertKind, Kind
 from bot.errors import SendFailed, SendRefused
 from bot.mailbox.credentials import Expiry, expiring_credentials, expiry_warning
 from bot.sending import send_internal
@@ -76,16 +76,20 @@ def _urgent_mail(settings: Settings, request: Request, now: datetime, to: tuple[
     organisation = request.requester_address.rpartition("@")[2]
     config = settings.mailbox("cass")
     folder = config.information_requests_folder if config.file_requests else "Inbox"
+    referral = request.kind == Kind.REFERRAL
+    what = "safeguarding referral" if referral else "request"
+    why = (f"A child may be at risk: a clear decision is due by {request.decision_due:%a %d %b %H:%M}."
+           if referral and request.decision_due else "A child may need to be placed today.")
     body = (
-        f"An urgent request has arrived: {request.reference}\n\n"
+        f"An urgent {what} has arrived: {request.reference}\n\n"
         f"From: {organisation}\n"
         f"Subject: {request.subject}\n"
         f"Waiting: {waited // 60} h {waited % 60} min (received {request.received_at:%a %d %b %H:%M})\n"
         f"In Outlook: the {config.address} mailbox, folder \"{folder}\"\n\n"
-        "A child may need to be placed today. See `cassbot requests show "
-        f"{request.reference}` for its chronology.\n"
+        f"{why} See `cassbot requests show {request.reference}` for its chronology.\n"
     )
-    return _mail(settings, to, f"URGENT request {request.reference} from {organisation}", body, now, high=True)
+    subject = f"URGENT {'referral' if referral else 'request'} {request.reference} from {organisation}"
+    return _mail(settings, to, subject, body, now, high=True)
 
 
 def mailbox_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:

@@ -171,6 +171,11 @@ class Classifier:
         if rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text[:2000]}"):
             found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
             return False
+        if kind == Kind.REFERRAL and "harm to a child" not in cues \
+                and rules.ASKS_HOW_TO_REFER.search(f"{mail.subject}\n{mail.fresh_text[:4000]}"):
+            found.reasons.append("too little evidence for referral: asks how to refer, about no child")
+            found.near = kind
+            return False
         if self.settings.is_internal(mail.from_address) and not mail.is_forward:
             found.reasons.append(f"looks like {kind}, but internal mail that forwards nothing")
             return False

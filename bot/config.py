@@ -305,6 +305,15 @@ class Referrals(_Frozen):
     acknowledge: bool = False
 
 
+class Responses(_Frozen):
+    """How the response to an OLA request is drafted."""
+
+    # Seed 000: an initial response may go while the CHARMS check is pending, "to prevent delay". Off: the
+    # response waits for every check. On: once the other checks are answered, an initial response is drafted
+    # with the pending check as an RAO placeholder, and the full response follows when it is answered.
+    initial_while_charms_pending: bool = False
+
+
 class Store(_Frozen):
     # Any SQLAlchemy URL; the default is a SQLite file under state/.
     url: str = "sqlite:///state/cassbot.sqlite3"
@@ -323,6 +332,7 @@ class Settings(_Frozen):
     alerts: Alerts = Alerts()
     trust: Trust = Trust()
     referrals: Referrals = Referrals()
+    responses: Responses = Responses()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses

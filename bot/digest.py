@@ -1,7 +1,7 @@
 """The team leaders' daily digest: what it says (read from the store), and the mail it is.
 
-One mail per team leader on working days: how fresh the data is (the last good
-poll of each mailbox), new requests since the last digest, urgent ones, checks
+One mail per team leader on working days: urgent safeguarding referrals first,
+how fresh the data is (the last good poll of each mailbox), new requests since the last digest, urgent ones, checks
 waiting on A&F or LADO with their age, drafts waiting for approval, what is past
 its timescale (oldest first), what closed, and what needs a person. HTML that
 Outlook renders (tables, inline styles, no scripts, no images) with a plain-text
@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.compose import template_environment
 from bot.config import Settings
-from bot.domain import OPEN_STATES, CheckState, DraftState, RequestState
+from bot.domain import OPEN_STATES, CheckState, DraftState, Kind, RequestState
 from bot.reports import mailbox_freshness
 from bot.store import Check, Draft, NeedsPerson, Request
 from bot.sweep import LateItem, find_late
@@ -41,6 +41,7 @@ class DigestData:
     since: datetime
     freshness: list[Row] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # settings that make the bot less safe, every day
+    referrals: list[Row] = field(default_factory=list)  # open urgent safeguarding referrals: they head the digest
     new: list[Row] = field(default_factory=list)
     urgent: list[Row] = field(default_factory=list)
     checks: list[Row] = field(default_factory=list)
@@ -51,7 +52,8 @@ class DigestData:
 
     @property
     def subject(self) -> str:
-        return (f"CASS digest {self.now:%a %d %b %Y}: {len(self.late)} late, {len(self.urgent)} urgent, "
+        referrals = f"{len(self.referrals)} urgent referrals, " if self.referrals else ""
+        return (f"CASS digest {self.now:%a %d %b %Y}: {referrals}{len(self.late)} late, {len(self.urgent)} urgent, "
                 f"{len(self.needs_person)} need a person")
 
 
@@ -65,7 +67,8 @@ def gather(session: Session, settings: Settings, calendar: Calendar, now: dateti
     references = {r.id: r.reference for r in open_requests}
     data.new = [_request_row(r) for r in session.exec(
         select(Request).where(col(Request.received_at) >= since).order_by(col(Request.received_at))).all()]
-    data.urgent = [_request_row(r) for r in open_requests if r.urgent]
+    data.referrals = [_referral_row(r) for r in open_requests if r.urgent and r.kind == Kind.REFERRAL]
+    data.urgent = [_request_row(r) for r in open_requests if r.urgent and r.kind != Kind.REFERRAL]
     data.checks = [Row((references[c.request_id], _team_label(c.team), _when(c.sent_at),
                         _age(now - (c.sent_at or now))))
                    for c in session.exec(select(Check).where(Check.state == CheckState.SENT, col(Check.request_id)
@@ -90,6 +93,11 @@ def _team_label(role: str) -> str:
 def _request_row(r: Request) -> Row:
     return Row((r.reference, r.kind.replace("_", " "), r.state.replace("_", " "), "URGENT" if r.urgent else "",
                 r.requester_address, _when(r.received_at)))
+
+
+def _referral_row(r: Request) -> Row:
+    return Row((r.reference, r.requester_address, _when(r.received_at), _when(r.decision_due),
+                r.state.replace("_", " ")))
 
 
 def _late_row(item: LateItem, now: datetime) -> Row:

@@ -93,6 +93,7 @@ class Template(StrEnum):
     RESUBMISSION_REQUEST = "resubmission_request"
     SECURE_ADDRESS_CHALLENGE = "secure_address_challenge"
     RESPONSE = "response"
+    INITIAL_RESPONSE = "initial_response"  # the response while CHARMS is pending, when [responses] allows
     DISCLOSURE_REDIRECT = "disclosure_redirect"
     MORE_INFORMATION = "more_information"
     PARTNER_RESPONSE = "partner_response"  # Level 2, limited to the seed's categories
@@ -102,7 +103,8 @@ class Template(StrEnum):
 
 
 # Drafts that carry information about children to an outside party.
-RESPONSES = frozenset({Template.RESPONSE, Template.PARTNER_RESPONSE, Template.LEVEL1_REPLY})
+RESPONSES = frozenset({Template.RESPONSE, Template.INITIAL_RESPONSE, Template.PARTNER_RESPONSE,
+                       Template.LEVEL1_REPLY})
 # What sending each closing draft means for its request.
 CLOSED_BY_SENDING: dict[str, str] = {
     Template.RESUBMISSION_REQUEST: "resubmission requested: CASS does not keep the request",

@@ -157,8 +157,9 @@ _RESUBMISSION_WHY = {
 }
 
 
-def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:
-    """The response to the LA/agency once every check is answered, shaped by what each team said.
+def plan_response(to: str, answers: Sequence[TeamAnswer], pending: Sequence[str] = ()) -> DraftPlan:
+    """The response to the LA/agency once every check is answered, shaped by what each team said; with
+    `pending` (the checks still out, by name), the initial response seed 000 allows, which says they are.
 
     Safe by default: unless an answer says no one is known, the response carries the OFSTED paragraph.
     """
@@ -169,6 +170,9 @@ def plan_response(to: str, answers: Sequence[TeamAnswer]) -> DraftPlan:
     for answer in answers:
         context.update(answer.response)
         notes.extend(answer.notes)
+    if pending:
+        why = f"initial response: the {' and '.join(pending)} still pending"
+        return DraftPlan(Template.INITIAL_RESPONSE, to, {**context, "notes": notes, "pending": list(pending)}, why)
     return DraftPlan(Template.RESPONSE, to, {**context, "notes": notes})
 
 

@@ -39,7 +39,7 @@ from bot.linking import Link, link
 from bot.mail import ParsedMail
 from bot.outbox import plan_draft
 from bot.store import Check, Draft, NeedsPerson, Request, audit
-from bot.teams import LADO, CheckTeam, team_of_template
+from bot.teams import LADO, CheckTeam, team_of_role, team_of_template
 from bot.timescales import Calendar, check_due, decision_due
 
 
@@ -210,11 +210,10 @@ def _secure_address_given(ctx: Context, request: Request) -> Outcome:
     audit(ctx.session, "rule", "requester address changed", f"{request.requester_address} -> {address}",
           request_id=request.id, at=ctx.now)
     request.requester_address = address
-    if _all_checks_answered(ctx.session, request):
-        _draft_response(ctx, request)
-    else:
+    if _pending_teams(ctx.session, request):
         move(ctx.session, request, RequestState.CHECKS_PENDING, actor="rule", why="secure address given",
              now=ctx.now)
+    _respond_when_ready(ctx, request)
     return Outcome.LINKED
 
 
@@ -239,14 +238,31 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
         request.rao = ctx.found.rao_member.name
     audit(ctx.session, "classifier", f"{team.system} answered",
           f"by {ctx.mail.from_address} for {ctx.found.rao}; {answer.summary}", request_id=request.id, at=ctx.now)
-    if request.state == RequestState.CHECKS_PENDING and _all_checks_answered(ctx.session, request):
-        _draft_response(ctx, request)
+    if request.state == RequestState.CHECKS_PENDING:
+        _respond_when_ready(ctx, request)
     return Outcome.LINKED
 
 
-def _all_checks_answered(session: Session, request: Request) -> bool:
-    states = session.exec(select(Check.state).where(Check.request_id == request.id)).all()
-    return all(s == CheckState.ANSWERED for s in states)
+def _respond_when_ready(ctx: Context, request: Request) -> None:
+    """The response once every check is answered; the initial response before then, when allowed."""
+    pending = _pending_teams(ctx.session, request)
+    if not pending:
+        _draft_response(ctx, request)
+    elif ctx.settings.responses.initial_while_charms_pending and all(t.response_may_precede for t in pending):
+        _draft_initial_response(ctx, request, pending)
+
+
+def _pending_teams(session: Session, request: Request) -> list[CheckTeam]:
+    """The teams whose check on this request is not answered yet."""
+    roles = session.exec(select(Check.team).where(Check.request_id == request.id,
+                                                  Check.state != CheckState.ANSWERED)).all()
+    return [team for team in map(team_of_role, roles) if team is not None]
+
+
+def _draft_initial_response(ctx: Context, request: Request, pending: list[CheckTeam]) -> None:
+    """Seed 000: the response so far, while a check that allows it is still out; the request stays open for it."""
+    answers = [_team_answer(c) for c in _answered_checks(ctx.session, request)]
+    ctx.draft(request, plan_response(request.requester_address, answers, [t.system for t in pending]))
 
 
 def _draft_response(ctx: Context, request: Request) -> None:
@@ -255,11 +271,15 @@ def _draft_response(ctx: Context, request: Request) -> None:
         move(ctx.session, request, RequestState.RESPONSE_DRAFTED, actor="rule", why="the requester's own address "
              "is known", now=ctx.now)
         return
-    checks = ctx.session.exec(select(Check).where(Check.request_id == request.id).order_by(col(Check.id))).all()
-    answers = [_team_answer(c) for c in checks]
+    answers = [_team_answer(c) for c in _answered_checks(ctx.session, request)]
     ctx.draft(request, plan_response(request.requester_address, answers))
     move(ctx.session, request, RequestState.RESPONSE_DRAFTED, actor="rule", why="every check is answered",
          now=ctx.now)
+
+
+def _answered_checks(session: Session, request: Request) -> list[Check]:
+    return list(session.exec(select(Check).where(Check.request_id == request.id, Check.state == CheckState.ANSWERED)
+                             .order_by(col(Check.id))).all())
 
 
 def _team_answer(check: Check) -> TeamAnswer:
@@ -272,8 +292,9 @@ def _suitability(ctx: Context, request: Request) -> Outcome:
     """Ofsted's suitability check, passed on by LADO (seed 000): answered to LADO from the request's own
     record, whether CASS's response has gone (and when) or when it is due."""
     lado = ctx.settings.mailbox(LADO.role).address
-    sent = ctx.session.exec(select(Draft).where(Draft.request_id == request.id, Draft.template == Template.RESPONSE,
-                                                Draft.state == DraftState.SENT)).first()
+    sent = ctx.session.exec(select(Draft).where(
+        Draft.request_id == request.id, col(Draft.template).in_([Template.RESPONSE, Template.INITIAL_RESPONSE]),
+        Draft.state == DraftState.SENT).order_by(col(Draft.sent_at))).first()
     due = _response_due(ctx, request)
     context: dict[str, object] = {"request_reference": request.reference,
                "agency": request.requester_name or request.requester_address,

@@ -5,7 +5,9 @@
    drafts made, check requests sent);
 3. for a trusted check answer only: the RAO it names plus the applicant named in
    it (the whole name beats the surname alone), against open requests of that
-   RAO waiting on that team's check.
+   RAO waiting on that team's check;
+4. for an Ofsted suitability check (which carries no reference of ours): the OLA
+   request, open or closed, that names its applicant in full.
 
 A mail that could belong to more than one request, or to none, is never guessed:
 `Link.problem` says why, and the pipeline lists it for a person.
@@ -46,6 +48,8 @@ def link(session: Session, mail: ParsedMail, found: Classification) -> Link:
         return Link(by_thread, "reply in a thread the bot knows")
     if found.kind == Kind.CHECK_ANSWER:
         return _by_rao_and_applicant(session, mail, found)
+    if found.kind == Kind.SUITABILITY_CHECK:
+        return _by_applicant(session, mail)
     return Link(None)
 
 
@@ -73,7 +77,7 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
         )
     ).all()
     # The answer, and the check request it quotes: "Not known." names no one; the RAO's request below does.
-    text = " ".join(f"{mail.subject}\n{mail.body_text[:20_000]}".lower().split())
+    text = _words(mail)
     scores = {r.id: max((_named_score(name, text) for name in r.applicants), default=0) for r in waiting}
     best = max(scores.values(), default=0)
     named = [r for r in waiting if best and scores[r.id] == best]
@@ -84,6 +88,26 @@ def _by_rao_and_applicant(session: Session, mail: ParsedMail, found: Classificat
         return Link(None, problem=f"no open request of {rao}'s waiting on this check names the applicant")
     refs = ", ".join(r.reference for r in named)
     return Link(None, problem=f"could belong to {len(named)} requests ({refs})")
+
+
+def _by_applicant(session: Session, mail: ParsedMail) -> Link:
+    """The OLA request whose applicant the mail names in full; of several, the one still open."""
+    text = _words(mail)
+    requests = session.exec(select(Request).where(Request.kind == Kind.OLA_REQUEST)
+                            .order_by(col(Request.received_at))).all()
+    named = [r for r in requests if max((_named_score(name, text) for name in r.applicants), default=0) == 2]
+    if len(named) > 1:
+        named = [r for r in named if r.state in OPEN_STATES] or named
+    if len(named) == 1:
+        return Link(named[0], f"applicant {named[0].applicant} named in full")
+    if not named:
+        return Link(None, problem="names no applicant of an OLA request the bot knows")
+    return Link(None, problem=f"could belong to {len(named)} requests ({', '.join(r.reference for r in named)})")
+
+
+def _words(mail: ParsedMail) -> str:
+    """The subject and body (quoted mail included), lower case, on one line."""
+    return " ".join(f"{mail.subject}\n{mail.body_text[:20_000]}".lower().split())
 
 
 def _named_score(applicant: str, text: str) -> int:

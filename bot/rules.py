@@ -274,6 +274,14 @@ NOT_A_REQUEST = any_of(
     r"\b(?:move|rearrange|reschedule|postpone)\s+(?:the\s+)?(?:\w+\s+){0,4}meeting\b", r"\bagenda\b",
 )
 
+# A question about how to refer, about no child in particular: for a person to answer, not a referral to decide.
+ASKS_HOW_TO_REFER = any_of(
+    r"\bhow\s+(?:do|can|should|would)\s+(?:we|I|staff|schools?)\s+(?:make|submit|send|do|complete)\s+"
+    r"(?:a\s+)?(?:referral|request\s+for\s+support)",
+    r"\b(?:correct|right|best)\s+way\s+(?:for\s+(?:us|me|staff)\s+)?to\s+(?:make|submit|send)\s+a\s+referral",
+    r"\b(?:don['’]t|do\s+not)\s+have\s+(?:any\s+)?concerns?\s+about\s+(?:any|a)\s+(?:particular|specific\s+)?child",
+)
+
 # What makes a subject look like the start of a request, for replies from outside.
 REQUEST_LIKE_SUBJECT = any_of(
     r"\brequest", r"\benquiry", r"\bconsent", r"\bcheck\b", r"\binformation\b", r"\bOLA\b",

@@ -43,6 +43,8 @@ class CheckTeam:
     read_answer: Callable[[ParsedMail, Sequence[str]], TeamAnswer]  # its answer, and the people asked about
     asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
     asked_why: Callable[[RequestFacts], str] = lambda facts: ""  # the rule's reason, for the audit trail
+    # Seed 000: "the RAO may send initial response ... to prevent delay" while this check is pending.
+    response_may_precede: bool = False
 
     def wire_kind(self, answer: bool) -> str:
         """The kind of a request to this team, or of its answer, as `cassbot classify` prints it."""
@@ -61,6 +63,7 @@ AF = CheckTeam(
     read_answer=read_af_answer,
     asked_when=lambda facts: facts.fostered_before,
     asked_why=lambda facts: f"the request says \"{facts.history.charms_words}\"",
+    response_may_precede=True,
 )
 LADO = CheckTeam(
     role="lado", name="LADO", label="LADO", system="LADO check",

@@ -14,6 +14,7 @@ from bot.config import Settings, load_settings
 from bot.mail import ParsedMail, parse_mail
 from tests.support.dovecot import USERS, Dovecot, free_port
 from tests.support.dovecot import available as dovecot_available
+from tests.support.journey import Journey
 from tests.support.postgres import Postgres
 from tests.support.postgres import available as postgres_available
 from tests.support.smtp_sink import Sink, start_sink
@@ -94,3 +95,16 @@ def rao_matches(expected: str | None, got: str | None) -> bool:
         return got is None
     squash = lambda s: "".join(ch for ch in s.lower() if ch.isalnum())  # noqa: E731
     return got is not None and squash(expected) in squash(got)
+
+
+@pytest.fixture(params=["maildir", "imap"])
+def any_journey(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[Journey]:
+    """The same journey on each backend: local Maildirs, and a real Dovecot over IMAP."""
+    if request.param == "maildir":
+        yield Journey(settings, tmp_path)
+        return
+    journey = Journey(settings, tmp_path, dovecot=request.getfixturevalue("dovecot"))
+    journey.reset_server()
+    yield journey
+    for box in journey.maildirs.values():
+        box.close()

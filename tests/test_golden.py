@@ -39,6 +39,6 @@ def test_broken_mail_records_what_is_wrong_with_it(path: Path) -> None:
 
 def test_every_kind_has_fixtures() -> None:
     folders = {p.parent.name for p in FIXTURES}
-    assert {"ola_request", "partner_request", "level1_verification", "disclosure_request",
+    assert {"ola_request", "partner_request", "level1_verification", "disclosure_request", "referral",
             "charms_check_request", "charms_check_response", "lado_check_request", "lado_check_response",
             "suitability_check", "requester_followup", "auto_reply", "other", "subjects", "broken"} <= folders

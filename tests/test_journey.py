@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import mailbox
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,19 +34,6 @@ def _drafts_by_subject(journey: Journey) -> dict[str, email.message.Message]:
 @pytest.fixture
 def journey(settings: Settings, tmp_path: Path) -> Journey:
     return Journey(settings, tmp_path)
-
-
-@pytest.fixture(params=["maildir", "imap"])
-def any_journey(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Iterator[Journey]:
-    """The same journey on each backend: local Maildirs, and a real Dovecot over IMAP."""
-    if request.param == "maildir":
-        yield Journey(settings, tmp_path)
-        return
-    journey = Journey(settings, tmp_path, dovecot=request.getfixturevalue("dovecot"))
-    journey.reset_server()
-    yield journey
-    for box in journey.maildirs.values():
-        box.close()
 
 
 def test_whole_ola_journey(any_journey: Journey) -> None:
