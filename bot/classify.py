@@ -136,7 +136,8 @@ class Classifier:
     def _followup(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
         if reference:
             found.reasons.append(f"carries reference {reference}")
-        elif mail.is_reply and not self.settings.is_internal(mail.from_address) and _request_like(mail.subject):
+        elif mail.is_reply and not mail.starts_as_forward and not self.settings.is_internal(mail.from_address) \
+                and _request_like(mail.subject):
             if _body_alone_is_a_request(mail):  # a whole request sent as a reply: its kind, then linking
                 return False  # decides whether it continues a request or starts one
             found.reasons.append("reply from outside on a request subject")
@@ -159,19 +160,23 @@ class Classifier:
         scores, fired = _score_requests(mail, body=body)
         if not scores:
             return False
-        wire, score = _leading(scores, fired)
-        kind = Kind(wire)
-        cues = {name.split(" (")[0] for k, name in fired if k == wire}
-        strong = any(cue.strong and cue.name in cues for cue in rules.REQUEST_CUES if cue.kind == wire)
-        # A strong cue ("copies of all case notes", "applied to foster", a child left alone) stands alone.
-        if (score < rules.REQUEST_THRESHOLD and not strong) or (len(cues) < rules.REQUEST_MIN_CUES and not strong):
-            found.reasons.append(f"too little evidence for {kind}: {', '.join(sorted(cues))}")
-            found.near = kind
+        # The kinds with enough evidence compete; a kind that has more words but too little evidence does not
+        # hide one that has enough (a housing officer's concerns about a family are a referral).
+        enough = Counter({k: n for k, n in scores.items() if _enough(k, n, fired)})
+        if not enough:
+            wire, _ = _leading(scores, fired)
+            cues = sorted({name.split(" (")[0] for k, name in fired if k == wire})
+            found.reasons.append(f"too little evidence for {wire}: {', '.join(cues)}")
+            found.near = Kind(wire)
             return False
-        if rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text[:2000]}"):
+        wire, _ = _leading(enough, fired)
+        kind = Kind(wire)
+        strong = _strong(wire, fired)
+        head = f"{mail.subject}\n{mail.fresh_text[:2000]}"
+        if rules.NOT_A_REQUEST.search(head) or (rules.THANKS.search(head) and not strong):
             found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
             return False
-        if kind == Kind.REFERRAL and "harm to a child" not in cues \
+        if kind == Kind.REFERRAL and not any(name.startswith("harm to a child") for _, name in fired) \
                 and rules.ASKS_HOW_TO_REFER.search(f"{mail.subject}\n{mail.fresh_text[:4000]}"):
             found.reasons.append("too little evidence for referral: asks how to refer, about no child")
             found.near = kind
@@ -209,7 +214,7 @@ class Classifier:
             reference=reference,
             needs_person=tuple(found.needs_person),
             near=found.near if found.kind == Kind.OTHER else None,
-            unsure=found.kind == Kind.OTHER and not rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text}"),
+            unsure=found.kind == Kind.OTHER and not _plainly_a_notice(f"{mail.subject}\n{mail.fresh_text}"),
         )
 
     def _rao(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> NameMatch | None:
@@ -279,6 +284,18 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
 
 
+def _strong(wire: str, fired: list[tuple[str, str]]) -> bool:
+    cues = {name.split(" (")[0] for k, name in fired if k == wire}
+    return any(cue.strong and cue.name in cues for cue in rules.REQUEST_CUES if cue.kind == wire)
+
+
+def _enough(wire: str, score: int, fired: list[tuple[str, str]]) -> bool:
+    """Enough evidence for a kind: the threshold from enough different cues, or a strong cue, which stands alone
+    ("copies of all case notes", "applied to foster", a child left alone)."""
+    cues = {name.split(" (")[0] for k, name in fired if k == wire}
+    return _strong(wire, fired) or (score >= rules.REQUEST_THRESHOLD and len(cues) >= rules.REQUEST_MIN_CUES)
+
+
 def _leading(scores: Counter[str], fired: list[tuple[str, str]]) -> tuple[str, int]:
     """The kind the evidence favours; Level 3 wording in its own words wins over a partner request's (seed 001:
     whole case assessments and case notes go to the Disclosure Team, whatever the process behind them)."""
@@ -341,6 +358,10 @@ def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:
     text = f"{mail.subject}\n{without_disclaimers(request_text(mail))}"
     cues = [name for name, pattern in rules.REFERRAL_URGENT_CUES if rules.said(pattern, text)]
     return (True, f"urgent referral: {', '.join(cues)}") if cues else (False, "")
+
+
+def _plainly_a_notice(text: str) -> bool:
+    return bool(rules.NOT_A_REQUEST.search(text) or rules.THANKS.search(text))
 
 
 def _after_last(pattern: re.Pattern[str], text: str) -> str:

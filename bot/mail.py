@@ -95,6 +95,11 @@ class ParsedMail:
         return bool(self.in_reply_to) or any(p in _REPLY_PREFIXES for p in self.reply_prefixes)
 
     @property
+    def starts_as_forward(self) -> bool:
+        """The subject's first prefix forwards ("FW: RE: ..."): someone passing a thread on, not answering."""
+        return bool(self.reply_prefixes) and self.reply_prefixes[0] in _FORWARD_PREFIXES
+
+    @property
     def is_forward(self) -> bool:
         return any(p in _FORWARD_PREFIXES for p in self.reply_prefixes) or any(
             a.content_type == "message/rfc822" for a in self.attachments

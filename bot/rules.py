@@ -52,7 +52,7 @@ class Cue:
 # A denial just before the words ("no bruises", "not asking for", "never left alone"); "I don't think she is safe"
 # doubts and so still says it.
 _DENIED_BEFORE = re.compile(
-    r"\b(?:not|no|nor|never|without|den(?:y|ies|ied)|don['’]t|doesn['’]t)\b(?!\s+(?:think|believe|feel)\b)"
+    r"\b(?:not|no|nor|never|without|nobody|den(?:y|ies|ied)|\w+n['’]t)\b(?!\s+(?:think|believe|feel)\b)"
     r"[^.;:\n]{0,30}$", re.IGNORECASE)
 
 
@@ -99,10 +99,17 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\bverification\s+(?:e-?mail|mail|message)\b", r"\bverif(?:y|ying)\s+(?:my|who\s+I|that\s+I)\b",
         r"\b(?:for|as)\s+(?:level\s*1\s+)?verification\b", r"\bwho\s+I\s+say\s+I\s+am\b",
     ), strong=True),
-    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id"), any_of(
+    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id", " id", "on the phone"),
+        any_of(
         r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b",
-        r"\bidentity\s+(?:confirmation|check)\b",
+        r"\b(?:identity|ID)\s+(?:confirmation|check)\b", r"\bconfirm\s+(?:my\s+)?ID\b",
+        r"\bthis\s+is\s+me\s+on\s+the\s+(?:phone|line)\b",
     ), strong=True),
+    # What seed 001 says Level 1 answers: is the child known, is there an allocated worker.
+    Cue("asks for the allocated worker", "level1_verification", ("body",), ("worker",), any_of(
+        r"\b(?:has|have|had)\s+(?:an?\s+)?(?:allocated\s+)?(?:social|family\s+support)\s+worker\b",
+        r"\ballocated\s+(?:social|family\s+support)\s+worker\b", r"\bopen\s+to\s+(?:a\s+)?social\s+worker\b",
+    )),
     Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation", "line"),
         any_of(
             r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}"
@@ -124,7 +131,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\blevel\s*(?:2|two)\b(?=[^.\n]{0,30}\b(?:request|information|rfi|check|enquiry|form))",
         r"\b(?:request|information|rfi|enquiry)\b[^.\n]{0,30}\blevel\s*(?:2|two)\b",
     ), strong=True),
-    Cue("asks about involvement", "partner_request", ("body",), ("involve", "known", "plan", "closed", "social"),
+    Cue("asks about involvement", "partner_request", ("body",), ("involve", "known", "plan", "closed", "social", "47"),
         any_of(
             r"\b(?:involvement|involved)\b[^.?]{0,60}\b(?:children['’]?s\s+(?:services|social\s+care)|social\s+care|"
             r"social\s+workers?|CSC)\b",
@@ -132,6 +139,10 @@ REQUEST_CUES: tuple[Cue, ...] = (
             r"\b(?:known|know)\s+to\s+(?:\w+\s+)?(?:children['’]?s\s+(?:services|social\s+care)|social\s+care|CSC)\b",
             r"\b(?:on|was\s+on|were\s+on)\s+a\s+(?:CP|CIN|child\s+protection|child\s+in\s+need)\s+plan\b",
             r"\bwhen\s+the\s+case\s+was\s+closed\b", r"\bprevious\s+social\s+care\s+involvement\b",
+            r"\bwhat\s+involvement\s+(?:you|your\s+\w+|the\s+\w+)\s+(?:had|have|has)\b",
+            r"\b(?:dates?|nature)\s+(?:and\s+(?:nature|dates?)\s+)?of\s+(?:your|the|any)\s+involvement\b",
+            r"\bwhether\s+(?:there\s+was\s+a\s+plan|(?:\w+\s+){1,3}(?:was|were)\s+on\s+a\s+plan)\b",
+            r"\bwhether\s+any\s+(?:S\.?\s?47|section\s+47)\s+enquir",
         )),
     Cue("partner agency named", "partner_request", ("body",), (
         "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
@@ -175,12 +186,14 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:concern(?:ed|s)?|worried|worries)\s+(?:about|for|regarding|that)\b",
         r"\b(?:make|making)\s+you\s+aware\b", r"\bwanted\s+to\s+(?:let\s+you\s+know|make\s+you\s+aware)\b",
         r"\b(?:somebody|someone)\s+(?:needs?|has)\s+to\s+(?:check|look|go\s+round)\b",
+        r"^(?:(?:re|fw|fwd)\s*:\s*)*(?:urgent\s*[-:–]?\s*)?(?:safeguarding\s+)?concerns?\s*(?:[-:–]|re\b|about\b)",
     )),
     Cue("harm to a child", "referral", SUBJECT_AND_BODY, (
         "injur", "bruis", "burn", "mark", "disclos", "hit", "slapp", "punch", "alone", "neglect", "not safe", "lice",
         "hygiene", "attendance", "missing", "exploit", "cse", "smack", "belt", "swelling", "fracture", "assault",
         "on their own", "on there own", "themselves", "gone out", "touch", "sexual", "threw", "thrown", "home",
-        "safe", "graze", "cut", "welt", "push",
+        "safe", "graze", "cut", "welt", "push", "grab", "breath", "strangl", "chok", "looked after", "cared for",
+        "hungry", "food", "clothes", "older", "boyfriend", "gave", "buys", "bought", "been home", "missing",
     ), any_of(
         r"\b(?:injur(?:y|ies|ed)|bruis(?:e|es|ed|ing)|burns?|swelling|fracture[ds]?|marks?\s+on)\b",
         r"\b(?:disclosed|made\s+a\s+disclosure)\b",
@@ -197,14 +210,23 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:can['’]t|cannot|won['’]t)\s+go\s+(?:back\s+)?home\b",
         r"\b(?:is|isn['’]t|not)\s+safe\s+(?:there|at\s+home)\b",
         r"\b(?:grazes?|cuts?|welts?)\s+(?:on|to)\s+(?:her|his|their|both)\b",
+        r"\bgrabbed\s+(?:my|her|his|their|him|them)\s+(?:by\s+the\s+)?(?:neck|throat|arm|hair|wrist)\b",
+        r"\bcouldn['’]t\s+breathe\b", r"\b(?:strangled|choked|choking)\b",
+        r"\bnot\s+(?:being\s+)?(?:looked\s+after|cared\s+for|fed)\b", r"\b(?:always|often|constantly)\s+hungry\b",
+        r"\b(?:asked|asking|begging|begged)\s+(?:\w+\s+){0,3}for\s+(?:money\s+for\s+)?food\b",
+        r"\b(?:always|often)\s+in\s+the\s+same\s+clothes\b",
+        r"\b(?:older|adult)\s+(?:boyfriend|man|male|men)\b",
+        r"\b(?:gave|gives|buys?|bought)\s+(?:her|him)\s+(?:\w+\s+){0,3}(?:i?phone|vapes?|gifts?|alcohol|drugs|"
+        r"cigarettes)\b",
+        r"\b(?:hasn['’]t|has\s+not|have\s+not|haven['’]t)\s+been\s+home\b", r"\breported\s+(?:her|him)\s+missing\b",
     ), strong=True),
     Cue("a child's words", "referral", ("body",), ("told", "said"), any_of(
         r"\b(?:she|he|they)\s+(?:told|said\s+to)\s+(?:me|us|staff|her\s+teacher|his\s+teacher)\b",
         r"\bsaid\s+that\s+(?:her|his|their)\s+(?:mum|dad|mother|father|step\w*|nan|uncle|brother)\b",
     )),
     Cue("risk at home", "referral", ("body",), ("drink", "drunk", "alcohol", "drug", "violen", "shout", "scream",
-                                                "fight", "row"), any_of(
-        r"\b(?:drinking|drunk|alcohol|drugs?|violen\w*|shouting|screaming|fighting|rows?)\b",
+                                                "fight", "row", "cannabis", "weed"), any_of(
+        r"\b(?:drinking|drunk|alcohol|drugs?|violen\w*|shouting|screaming|fighting|rows?|cannabis|weed)\b",
     )),
     Cue("police notification", "referral", SUBJECT_AND_BODY, ("domestic", "din", "ppn", "police protection", "dash"),
         any_of(r"\bdomestic\s+(?:abuse\s+|violence\s+)?(?:incident\s+)?notification\b", r"\bDIN\b", r"\bPPN\b",
@@ -269,10 +291,13 @@ NOT_A_REQUEST = any_of(
     r"\b(?:training|conference|webinar|workshop)\s+(?:invitation|session|event|places)\b",
     r"\bbook\s+(?:your|a)\s+place\b",
     r"\bjob\s+application\b", r"\bbook\s+now\b", r"\b(?:bulletin|briefing|toolkit)\b",
-    r"\bthank\s+you\s+for\s+your\s+help\b", r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
+    r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
     r"\bmake\s+a\s+complaint\b|\bcomplaint\s+about\b", r"\bmeeting\s+invitation\b|\bTeams\s+meeting\b",
     r"\b(?:move|rearrange|reschedule|postpone)\s+(?:the\s+)?(?:\w+\s+){0,4}meeting\b", r"\bagenda\b",
 )
+# Words of a thank-you, which a request can use too ("Thank you for your help just now. As you asked, I am
+# emailing to confirm who I am"): a notice only when no strong cue says otherwise.
+THANKS = any_of(r"\bthank\s+you\s+(?:so\s+much\s+|very\s+much\s+)?for\s+(?:all\s+)?your\s+help\b")
 
 # A question about how to refer, about no child in particular: for a person to answer, not a referral to decide.
 ASKS_HOW_TO_REFER = any_of(
@@ -338,4 +363,14 @@ REFERRAL_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"\bno\s+adults?\s+(?:at\s+home|in\s+the\s+house|present)\b",
                           r"\bunsupervised\b")),
     ("police protection", any_of(r"\bpolice\s+protection\b", r"\bs\.?\s?46\b")),
+    ("missing or exploited", any_of(r"\b(?:hasn['’]t|has\s+not|haven['’]t|have\s+not)\s+been\s+home\b",
+                                    r"\bmissing\s+(?:from\s+home|from\s+care|since)\b",
+                                    r"\b(?:with|staying\s+(?:at|with))\s+(?:an?\s+)?(?:older|adult)\s+"
+                                    r"(?:man|male|boyfriend)\b",
+                                    r"\b(?:CSE|CCE|county\s+lines|being\s+groomed|grooming)\b")),
+    ("today", any_of(r"\b(?:call|ring|phone|contact|visit|see)\s+(?:me|us|her|him|them)?\s*(?:back\s+)?"
+                     r"(?:today|tonight|this\s+(?:morning|afternoon|evening))\b",
+                     r"\b(?:safe|somewhere\s+(?:safe\s+)?to\s+(?:stay|sleep|go))\s+tonight\b",
+                     r"\bcollect(?:s|ing|ed)?\s+(?:her|him|them)\s+(?:\w+\s+){0,3}(?:today|tonight|after\s+school)\b",
+                     r"\b(?:after\s+school|home\s+time)\s+today\b")),
 )

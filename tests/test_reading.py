@@ -41,7 +41,7 @@ RAOS = {"Priya Shah": "priya.shah", "Marcus Obi": "marcus.obi", "Bethany Clarke"
 # Measured when written (256 requests, 108 answers; then the front door's 106 more), a point or two below; a
 # change that reads worse fails here.
 REQUEST_FLOORS = {"kind": 97, "expected_drafts": 94, "partner_agency": 98, "partner_rfi_form": 98,
-                  "partner_exemption": 98, "partner_missing": 98, "urgent": 95, "applicants": 91,
+                  "partner_exemption": 98, "partner_missing": 96, "urgent": 95, "applicants": 91,
                   "household_over_16": 88, "household_under_16": 89,
                   "household_age_unknown": 96, "dates_of_birth": 88, "consent": 94, "consent_signed_on": 95,
                   "requester_address": 98, "requester_secure": 98, "previously_fostered_or_adopted": 95,

@@ -19,6 +19,7 @@ from bot.extract.consent import consent_said
 from bot.extract.names import names_in
 from bot.extract.text import any_of, head
 from bot.mail import ParsedMail
+from bot.rules import said
 
 GAP_SENTENCES = {
     "rfi_form": "A completed Request for Information Form (it is on the Children's Trust website): please "
@@ -70,7 +71,7 @@ _CONCERNS = any_of(
 )
 # Concerns of a safeguarding nature; theft and driving offences are not enough alone (seed 001).
 _SAFEGUARDING_CONCERNS = any_of(
-    r"\b(?:assault\w*|violen\w*|abuse|sexual|threats?\s+to\s+(?:kill|harm)|stalking|harassment|arson|weapons?|"
+    r"\b(?:domestic\s+(?:abuse|violence)|assault\w*|violen\w*|abuse|sexual|threats?\s+to\s+(?:kill|harm)|stalking|harassment|arson|weapons?|"
     r"indecent|grooming|cruelty|neglect|animals?|coercive|controlling|domestic|DA\b|child(?:ren)?\s+(?:at\s+risk|"
     r"protection)|safeguarding|harm\s+to\s+(?:a\s+)?child|risk\s+to\s+(?:a\s+)?child(?:ren)?|GBH|ABH|"
     r"rape|exploitation|injur\w*)\b",
@@ -92,12 +93,14 @@ _FORM_FIELD = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:child(?:['’]s)?(?:\s+\d)?(?:\
                          r"(?:full\s+)?name(?:/role)?|d\.?o\.?b|date\s+of\s+birth|(?:current\s+|previous\s+\w+\s+)?"
                          r"address|reason\s+for\s+(?:the\s+)?request|purpose(?:\s+of\s+(?:the\s+)?request)?|consent|"
                          r"(?:requesting\s+)?agency|requester|your\s+name|contact|information\s+requested|mother|father|"
-                         r"parents?(?:/carers?)?|siblings?|school|index\s+offences?|previous\s+convictions)\b[^:\n]{0,30}:",
+                         r"parents?(?:/carers?)?|siblings?|school|index\s+offences?|offences?|previous\s+convictions|"
+                         r"person\s+on\s+probation|(?:proposed\s+)?release\s+(?:address|date))\b[^:\n]{0,30}:",
                          re.IGNORECASE | re.M)
 _COPIED = any_of(r"\b(?:copied|pasted|typed)\b[^.\n]{0,60}\bform\b[^.\n]{0,40}\b(?:body|email|below)\b")
 _FORM_IN_BODY = any_of(r"\b(?:copied|pasted|completed|filled\s+in|typed)\b[^.\n]{0,60}\b(?:RFI|"
                        r"request\s+for\s+information|information\s+request)\b[^.\n]{0,40}\b(?:form|below|body|email)\b",
-                       r"^\s*[-=*]*\s*(?:request\s+for\s+information|RFI)(?:\s+form)?(?:\s*[-–]\s*level\s*2)?\s*[-=*]*\s*$")
+                       r"^\s*[-=*]*\s*(?:request\s+for\s+information|RFI)(?:\s+form)?(?:\s*\(?level\s*2\)?)?"
+                       r"(?:\s*[-–:]\s*[\w ]{0,30})?\s*[-=*]*\s*$")
 _AGENCIES = (
     ("probation", r"justice\.gov\.uk|probation", r"\bprobation\b|\bHMPPS\b"),
     ("police", r"police\.uk|police", r"\b(?:police|constabulary|detective|DC\s|PC\s|DS\s|PPU|MASH\s+police)\b"),
@@ -151,7 +154,7 @@ def read_partner(mail: ParsedMail, text: str) -> PartnerFacts:
         concerns = _CONCERNS.search(words)
         if not concerns:
             missing.append("concerns")
-        elif not _SAFEGUARDING_CONCERNS.search(words) or _NOT_SAFEGUARDING.search(words):
+        elif not said(_SAFEGUARDING_CONCERNS, words) or _NOT_SAFEGUARDING.search(words):
             missing.append("concerns_not_sufficient")
         if not _PURPOSE.search(words):
             missing.append("purpose")
