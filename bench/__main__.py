@@ -1,45 +1,52 @@
-"""Run every benchmark: `python -m bench [NAME...]`."""
+"""The benchmarks: `python -m bench` runs them all, `python -m bench NAME [ARGS...]` one, `--help` lists them.
+
+Each prints ratios against a baseline measured in the same run (these machines are noisy).
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from importlib import import_module
 
-from bench import (
-    accuracy,
-    alert_latency,
-    classify_throughput,
-    ews_bench,
-    graph_bench,
-    imap_bench,
-    instances_bench,
-    pipeline_throughput,
-    reading,
-    service_bench,
-)
-
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
-    "classify": lambda args: classify_throughput.main(),
-    "pipeline": pipeline_throughput.main,
-    "imap": imap_bench.main,
-    "service": service_bench.main,
-    "instances": instances_bench.main,
-    "ews": ews_bench.main,
-    "graph": graph_bench.main,
-    "alerts": alert_latency.main,
-    "accuracy": accuracy.main,
-    "reading": reading.main,
+# name: (module in bench/, what it measures)
+BENCHMARKS: dict[str, tuple[str, str]] = {
+    "classify": ("classify_throughput", "classifying mail: mails per second against parsing alone"),
+    "pipeline": ("pipeline_throughput", "the whole pipeline on Maildir, 1k and 100k stored mails"),
+    "imap": ("imap_bench", "a poll over the test Dovecot against a bare IMAP fetch"),
+    "service": ("service_bench", "the service's poll loop and restart"),
+    "instances": ("instances_bench", "several instances on one PostgreSQL store"),
+    "ews": ("ews_bench", "the EWS backend against a local EWS endpoint"),
+    "graph": ("graph_bench", "the Graph backend against a local Graph endpoint"),
+    "alerts": ("alert_latency", "from an urgent mail's arrival to its alert"),
+    "accuracy": ("accuracy", "reading accuracy per field on a labelled corpus (--misses, --only, --corpus DIR)"),
+    "reading": ("reading", "the cost of reading a request's facts"),
+    "startup": ("startup", "how fast each command starts, against a bare `python -c 'import email'`"),
 }
 
 
+def usage() -> str:
+    width = max(map(len, BENCHMARKS))
+    lines = ["usage: python -m bench [NAME [ARGS...]]", "", "Runs every benchmark, or the one named:", ""]
+    lines += [f"  {name:<{width}}  {what}" for name, (_, what) in BENCHMARKS.items()]
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
-    """`python -m bench` runs them all; `python -m bench NAME [ARGS...]` runs one."""
-    if argv and argv[0] in BENCHMARKS:
-        BENCHMARKS[argv[0]](argv[1:])
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(usage())
         return 0
-    for name, run in BENCHMARKS.items():
-        print(f"== {name}")
-        run([])
+    if argv and argv[0] not in BENCHMARKS:
+        print(f"no benchmark {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    chosen = [argv[0]] if argv else list(BENCHMARKS)
+    for name in chosen:
+        if not argv:
+            print(f"== {name}")
+        module = import_module(f"bench.{BENCHMARKS[name][0]}")
+        if name == "classify":
+            module.main()
+        else:
+            module.main(argv[1:] if argv else [])
     return 0
 
 

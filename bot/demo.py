@@ -20,9 +20,9 @@ from bot.config import Settings
 from bot.mailbox.base import Folder, Mailbox
 from bot.mailbox.maildir import MaildirMailbox
 from bot.mailbox.registry import open_mailboxes
-from bot.pipeline import Deps, run_once
+from bot.pipeline import Deps, Processed, run_once
 from bot.reports import chronology_text, needs_person_table, table
-from bot.store import Draft, Request, make_engine, migrate, request_by_reference
+from bot.store import Draft, MailSeen, Request, open_store, request_by_reference
 
 DEMO_MAIL = Path(__file__).resolve().parent.parent / "demo" / "mail"
 PRIYA = "priya.shah@childrenstrust.example"
@@ -67,8 +67,7 @@ def demo_settings(settings: Settings, root: Path) -> Settings:
 def run_demo(settings: Settings, root: Path, out: TextIO) -> None:
     shutil.rmtree(root, ignore_errors=True)
     settings = demo_settings(settings, root)
-    engine = make_engine(settings.store.url)
-    migrate(engine)
+    engine = open_store(settings.store.url)
     mailboxes = open_mailboxes(settings)
     clock = _Clock(STEPS[0].at)
     deps = Deps(settings, engine, mailboxes, clock)
@@ -78,12 +77,24 @@ def run_demo(settings: Settings, root: Path, out: TextIO) -> None:
         _play(step, mailboxes["cass"], engine)
         report = run_once(deps)
         print(f"== {step.at:%a %d %b %H:%M}  {step.title}", file=out)
-        rows: list[tuple[str, ...]] = [("mail", "kind", "outcome", "request")]
-        rows += [(o.message_id[:48], o.kind, o.outcome, o.reference) for o in report.outcomes
-                 if o.outcome != "already_processed"]
-        print(table(rows) if len(rows) > 1 else "(no new mail)", file=out)
+        print(_mail_table(engine, [o for o in report.outcomes if o.outcome != "already_processed"]), file=out)
         print(f"drafts saved for approval: {report.drafts_saved}\n", file=out)
     _summary(engine, out)
+
+
+def _mail_table(engine: Engine, outcomes: list[Processed]) -> str:
+    """What became of each mail, by its sender and subject: how people recognise mail."""
+    if not outcomes:
+        return "(no new mail)"
+    with Session(engine) as session:
+        seen = {m.message_id: m for m in session.exec(select(MailSeen).where(
+            col(MailSeen.message_id).in_([o.message_id for o in outcomes]))).all()}
+    rows: list[tuple[str, ...]] = [("from", "subject", "kind", "outcome", "request")]
+    for o in outcomes:
+        mail = seen.get(o.message_id)
+        rows.append((mail.sender if mail else "", (mail.subject if mail else "")[:50], o.kind, o.outcome,
+                     o.reference))
+    return table(rows)
 
 
 class _Clock:

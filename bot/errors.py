@@ -20,6 +20,8 @@ Adapters translate library exceptions at the edge and keep the cause (`raise ...
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 
 class CassbotError(Exception):
     """The root: anything cassbot raises on purpose."""
@@ -86,3 +88,12 @@ class DraftRefused(Refused):
 
 class SendRefused(Refused):
     """A recipient that is not a configured staff address: nothing was sent."""
+
+
+class Exit(IntEnum):
+    """Every `cassbot` command's exit codes (docs/operations.md lists them per command)."""
+
+    OK = 0
+    FAILED = 1  # something that had to happen did not: a mailbox not read, a digest not sent, the store unusable
+    USAGE = 2  # the command line or the configuration (or a secret it names) cannot be used
+    AUTH = 3  # a mailbox refused the bot's credentials: a person must act

@@ -1,4 +1,4 @@
-"""Seeing that it works: logs as JSON lines when configured, and optional Prometheus metrics.
+"""Seeing that it works: optional Prometheus metrics (logs are configured in `bot.logs`).
 
 The metrics are read from the store at each scrape, so every instance sharing a
 store reports the same truth and nothing in the pipeline needs instrumenting.
@@ -6,7 +6,6 @@ store reports the same truth and nothing in the pipeline needs instrumenting.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,35 +19,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.domain import DraftState
 from bot.mailbox.credentials import days_left, known_expiries
-from bot.redaction import RedactingFormatter
 from bot.store import Draft, LateMark, MailboxHealth, MailSeen, NeedsPerson
-
-
-class JsonLines(logging.Formatter):
-    """One JSON object per log record: time, level, logger, message (and the error, if any)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(settings: Settings, verbose: bool) -> None:
-    handler = logging.StreamHandler()
-    inner = JsonLines() if settings.observability.log_format == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handler.setFormatter(RedactingFormatter(inner))  # no secret in any line, whatever a server echoes
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else settings.observability.log_level)
-    for noisy in ("imapclient", "apscheduler", "alembic"):  # their INFO is protocol chatter, not outcomes
-        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 class StoreCollector(Collector):

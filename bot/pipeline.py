@@ -30,6 +30,7 @@ from bot.leases import lease
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
+from bot.reconcile import Survey, after_rebuild
 from bot.redaction import redact
 from bot.store import MailboxHealth, MailSeen, NeedsPerson, SyncPosition
 
@@ -47,6 +48,7 @@ class Deps:
     classifier: Classifier = field(init=False)
     composer: Composer = field(init=False)
     stop: threading.Event | None = None  # set by the service on SIGTERM: stop between mails
+    survey: Survey | None = None  # while reconciling a restored store: what the mailboxes say the bot did
 
     def __post_init__(self) -> None:
         self.classifier = Classifier(self.settings)
@@ -131,10 +133,13 @@ def _handle(
 ) -> Processed:
     found = deps.classifier.classify(mail)
     ctx = handlers.Context(session, deps.settings, deps.classifier, deps.composer, mail, found, mailbox.role,
-                           message_id, deps.clock())
+                           message_id, deps.clock(),
+                           deps.survey.reference_before(mail.message_id or message_id) if deps.survey else "")
     for reason in found.needs_person:
         ctx.needs_person(reason)
     outcome, request = handlers.route(ctx, sent_items=folder == "sent")
+    if deps.survey and outcome == Outcome.NEW_REQUEST and request and ctx.reference_before == request.reference:
+        after_rebuild(session, request, deps.survey, ctx.now)
     made_urgent = (found.urgent and request is not None and request.urgent
                    and (found.kind in NEW_REQUEST_KINDS or found.kind == Kind.REQUESTER_FOLLOWUP))
     config = deps.settings.mailbox(mailbox.role)

@@ -128,6 +128,8 @@ class Freshness:
     last_success: datetime | None
     problem: str  # "" when the mailbox is being read
     warning: str  # "" unless its sign-in credential expires soon (it is still healthy)
+    failing_since: datetime | None = None
+    error: str = ""  # the last failure, as recorded (secrets redacted)
 
     def as_json(self) -> dict[str, str]:
         return {"last_success": self.last_success.isoformat() if self.last_success else "",
@@ -177,7 +179,9 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
         else:
             problem = "" if last and now - last <= stale else "no good poll recently"
         expiry = expiring.get(config.role)
-        found[config.role] = Freshness(last, problem, expiry_warning(settings, expiry, now) if expiry else "")
+        found[config.role] = Freshness(last, problem, expiry_warning(settings, expiry, now) if expiry else "",
+                                       health.failing_since if health else None,
+                                       health.last_error if health and health.failing_since else "")
     return found
 
 

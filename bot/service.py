@@ -16,20 +16,24 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import Session
 
 from bot.alerts import send_due_alerts, urgent_alerts
-from bot.errors import Fault, MailboxAuthError, MailboxError, OperatorMustAct
+from bot.errors import Exit, Fault, MailboxAuthError, MailboxError, OperatorMustAct
+from bot.health import HEALTH_TICK_SECONDS, write
 from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timescales
 from bot.mailbox.base import Folder
 from bot.mailbox.registry import open_mailbox
 from bot.pipeline import Deps
+from bot.reports import service_status
+from bot.views import status_view
 
 log = logging.getLogger(__name__)
-EXIT_OK, EXIT_AUTH = 0, 3
 DIGEST_TICK_MINUTES = 5
 ALERT_TICK_SECONDS = 20  # an urgent request's alert goes within this of the poll that saw it
 
@@ -38,7 +42,7 @@ class Service:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.stop = threading.Event()
-        self.exit_code = EXIT_OK
+        self.exit_code: int = Exit.OK
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
@@ -81,6 +85,8 @@ class Service:
                                name="digest")
         self.scheduler.add_job(self._guard(self._alerts), "interval", seconds=ALERT_TICK_SECONDS,
                                next_run_time=now, id="alerts", name="alerts")
+        self.scheduler.add_job(self._guard(self._health), "interval", seconds=HEALTH_TICK_SECONDS,
+                               next_run_time=now, id="health", name="health file")
         self.scheduler.add_job(self._guard(lambda: purge_closed(self.deps.engine, settings, self.deps.clock())),
                                "interval", hours=24, next_run_time=now + timedelta(minutes=1), id="retention",
                                name="retention")
@@ -95,7 +101,7 @@ class Service:
             except OperatorMustAct as exc:  # a refused login: only a person can fix it
                 log.error("%s: stopping; fix the credentials and start cassbot again", exc)
                 self._alerts()  # the operators hear of it before the bot stops
-                self.exit_code = EXIT_AUTH
+                self.exit_code = Exit.AUTH
                 self.stop.set()
             except Fault as exc:
                 log.warning("%s (%s)", exc, "will try again" if exc.transient else "will run again at its next time")
@@ -104,9 +110,18 @@ class Service:
         return guarded
 
     def _poll(self, role: str) -> None:
-        """Poll, then alert at once about anything urgent the poll found."""
+        """Poll, then alert at once about anything urgent the poll found, and say how the service is."""
         poll_mailbox(self.deps, role)
         urgent_alerts(self.deps.engine, self.deps.settings, self.deps.clock())
+        self._health()
+
+    def _health(self) -> None:
+        """The health file the container's check reads (`bot.health`)."""
+        now = self.deps.clock()
+        with Session(self.deps.engine) as session:
+            status = service_status(session, self.deps.settings, now)
+        view = status_view(status, self.deps.settings, now)
+        write(Path(self.deps.settings.service.health_file), view.model_dump(mode="json"), now)
 
     def _alerts(self) -> None:
         send_due_alerts(self.deps.engine, self.deps.settings, self.deps.clock())

@@ -11,6 +11,7 @@ import pytest
 
 from bot.cli import main
 from tests.conftest import ROOT
+from tests.support.site import deliver_demo_mail, site_config
 
 DEMO = ROOT / "demo" / "mail"
 
@@ -69,21 +70,9 @@ def test_demo_runs_the_whole_journey(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert "draft sent: response" in out  # the chronology
 
 
-def _site_config(tmp_path: Path) -> Path:
-    text = (ROOT / "config" / "cassbot.toml").read_text()
-    text = text.replace('path = "state/', f'path = "{tmp_path}/')
-    text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
-    config = tmp_path / "site.toml"
-    config.write_text(text)
-    return config
-
-
 def test_run_once_then_requests_and_their_chronology(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = _site_config(tmp_path)
-    inbox = tmp_path / "maildir" / "cass" / "new"
-    inbox.mkdir(parents=True)
-    (inbox / "1.eml").write_bytes((DEMO / "02-urgent-kinship-request.eml").read_bytes())
-    (inbox / "2.eml").write_bytes((DEMO / "10-not-urgent-adoption.eml").read_bytes())
+    config = site_config(tmp_path)
+    deliver_demo_mail(tmp_path, "02-urgent-kinship-request.eml", "10-not-urgent-adoption.eml")
     assert main(["run", "--once", "--config", str(config)]) == 0
     assert "2 new request" in capsys.readouterr().out
     assert main(["requests", "--config", str(config)]) == 0

@@ -10,10 +10,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+import bot.health
 from bot.cli import main
 from bot.mailbox.base import Folder
 from tests.conftest import ROOT
@@ -66,6 +68,22 @@ def test_sigterm_mid_run_then_restart_processes_every_mail_once(config: Path, do
     assert len(ids) == len(set(ids)) == 240  # a LADO and a CHARMS check request for each, none twice
 
 
+def test_the_service_keeps_a_health_file_that_the_container_check_reads(config: Path, tmp_path: Path) -> None:
+    health = tmp_path / "health.json"
+    assert bot.health.main([str(health)]) == 1  # no service, no file: not healthy
+    service = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], cwd=ROOT,
+                               env=os.environ.copy(), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not bot.health.check(health, datetime.now(UTC))[0] and time.monotonic() < deadline:
+        time.sleep(0.1)  # unhealthy until each mailbox has had a good poll
+    assert bot.health.main([str(health)]) == 0
+    assert health.stat().st_mode & 0o077 == 0  # the service user's only
+    service.send_signal(signal.SIGTERM)
+    assert service.wait(timeout=60) == 0, service.stderr.read() if service.stderr else ""
+    healthy, why = bot.health.check(health, datetime.now(UTC) + timedelta(minutes=2))
+    assert not healthy and "hung or stopped" in why  # a service that stopped writing it is not healthy
+
+
 def test_status_reports_each_mailbox_and_fails_when_one_is_down(
     config: Path, tmp_path: Path, dovecot: Dovecot, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -74,7 +92,7 @@ def test_status_reports_each_mailbox_and_fails_when_one_is_down(
     assert main(["status", "--json", "--config", str(config)]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["healthy"] is True and set(status["mailboxes"]) == {"cass", "af", "lado"}
-    assert all(m["last_success"] for m in status["mailboxes"].values())
+    assert all(m["last_good_poll"] for m in status["mailboxes"].values())
     broken = imap_config_file(tmp_path, dovecot, port=free_port())  # same store, server gone
     assert main(["run", "--once", "--config", str(broken)]) == 1
     capsys.readouterr()

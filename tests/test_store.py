@@ -95,3 +95,15 @@ def test_a_store_from_before_generic_checks_keeps_what_each_answer_meant(tmp_pat
         assert lado == {"lado_known": True}
         assert af == {"charms_checked": True, "af_withdrew_sensitive": True}
         assert session.get(MailboxHealth, "cass").login_refused  # type: ignore[union-attr]
+
+
+def test_the_revision_a_store_is_opened_at_without_alembic_is_alembics_newest() -> None:
+    """`open_store` skips Alembic when the store is at SCHEMA_REVISION: a migration added without moving it
+    would never run on an existing store."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store import MIGRATIONS, SCHEMA_REVISION
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION

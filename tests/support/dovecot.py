@@ -53,12 +53,14 @@ class Dovecot:
         os.chmod(self.root, 0o755)
         mail = self.root / "mail"
         mail.mkdir(exist_ok=True)
+        os.chmod(mail, 0o755)
         uid = 65534 if os.geteuid() == 0 else os.geteuid()
         gid = 65534 if os.geteuid() == 0 else os.getegid()
         if os.geteuid() == 0:
             os.chown(mail, uid, gid)
         users = "".join(f"{name}:{{PLAIN}}{secret}:{uid}:{gid}::{mail}/{name}::\n" for name, secret in USERS.items())
         (self.root / "users").write_text(users)
+        os.chmod(self.root / "users", 0o644)  # read by Dovecot's auth process, whatever umask the tests left
         unprivileged = "" if os.geteuid() == 0 else "\n".join([
             f"default_login_user = {os.environ.get('USER', 'nobody')}",
             f"default_internal_user = {os.environ.get('USER', 'nobody')}",

@@ -107,6 +107,7 @@ def imap_config_file(tmp_path: Path, dovecot: Dovecot, port: int | None = None, 
             f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 10, '
             'reconnect_attempts = 2, reconnect_base_seconds = 0.05 }'))
     text = text.replace('url = "sqlite:///state/cassbot.sqlite3"', f'url = "sqlite:///{tmp_path}/cassbot.sqlite3"')
+    text = text.replace('health_file = "state/health.json"', f'health_file = "{tmp_path}/health.json"')
     config = tmp_path / "site.toml"
     config.write_text(text.replace("poll_seconds = 60", f"poll_seconds = {poll_seconds}"))
     return config

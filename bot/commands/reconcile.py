@@ -1,0 +1,69 @@
+"""`cassbot reconcile --since DATE`: catch a store restored from a backup up with the mailboxes (`bot.reconcile`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, select
+
+from bot.commands.run import secrets_present
+from bot.config import Settings
+from bot.domain import CASS
+from bot.errors import ConfigError, Exit
+from bot.mail import parse_mail
+from bot.mailbox.base import Folder, Mailbox, StoredMail
+from bot.mailbox.registry import open_mailboxes
+from bot.pipeline import Deps, Processed, RunReport, process_message, run_once
+from bot.reconcile import advance_sequences, mail_after, requests_filed, survey
+from bot.store import SyncPosition, open_store, utcnow
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(), UTC)
+    except ValueError as exc:
+        raise ConfigError(f"--since {args.since!r}: not a date (YYYY-MM-DD)") from exc
+    secrets_present(settings)
+    engine = open_store(settings.store.url)
+    mailboxes = open_mailboxes(settings)
+    try:
+        outcomes, report = catch_up(Deps(settings, engine, mailboxes, utcnow), since)
+    finally:
+        for mailbox in mailboxes.values():
+            mailbox.close()
+    counts = Counter(o.outcome for o in outcomes if o.outcome != "already_processed")
+    summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(counts.items())) or "nothing to catch up"
+    print(f"cassbot: reconciled from {since:%Y-%m-%d}: {summary}; {report.drafts_saved} drafts saved")
+    for role, why in report.failed.items():
+        print(f"cassbot: the {role} mailbox was not read: {why}", file=sys.stderr)
+    return Exit.FAILED if report.failed else Exit.OK
+
+
+def catch_up(deps: Deps, since: datetime) -> tuple[list[Processed], RunReport]:
+    """Survey the CASS mailbox; replay, in the order it happened, the mail the store has not recorded (the
+    Information Requests folder from `since`, and every mailbox's inbox and Sent Items from the positions the
+    store remembers); then the usual pass. Every mail processed, and the pass's report. No alert is sent:
+    `cassbot run` sends what is due."""
+    cass = deps.mailboxes[CASS]
+    deps.survey = survey(cass, since)
+    try:
+        with Session(deps.engine) as session:
+            positions = {(p.mailbox, p.folder): p.position for p in session.exec(select(SyncPosition)).all()}
+        replay = [(stored, cass) for stored in requests_filed(cass, since)]
+        replay += [(stored, mailbox) for role, mailbox in deps.mailboxes.items()
+                   for folder in (Folder.INBOX, Folder.SENT)
+                   for stored in mail_after(mailbox, folder, positions.get((role, folder.value)))]
+        replayed = [process_message(stored, mailbox, deps) for stored, mailbox in sorted(replay, key=_when_sent)]
+        report = run_once(deps)
+    finally:
+        deps.survey = None
+    with Session(deps.engine) as session:
+        advance_sequences(session)
+    return [*replayed, *report.outcomes], report
+
+
+def _when_sent(item: tuple[StoredMail, Mailbox]) -> datetime:
+    return parse_mail(item[0].raw).date or datetime.max.replace(tzinfo=UTC)

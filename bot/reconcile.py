@@ -1,0 +1,134 @@
+"""A store behind its mailboxes (restored from a backup) catches up from the mailboxes themselves.
+
+`cassbot reconcile --since DATE` first surveys the CASS mailbox's Drafts and Sent Items for the
+bot's own drafts: each carries its request's reference (`X-Cassbot-Reference`, and the subject's
+`[CASS-...]`) and is threaded on the mail that opened the request, so the survey knows which
+reference each request had. Then it reads back the Information Requests folder from DATE (a
+request filed there is never in the inbox again) and makes the usual pass over every mailbox
+(inbox, Sent Items, Drafts) from the positions the restored store remembers. Throughout:
+
+- a request the bot had opened before gets its old reference back, so its drafts, checks and
+  the RAOs' sent mail find it;
+- a draft the survey found (still in Drafts, or sent) is recorded as saved, never saved again:
+  the draft Message-IDs are deterministic, so the rebuilt draft has the same one; the Sent Items
+  pass then records it sent, by whom and when, and moves the request on as it did the first time;
+- an urgent request the bot had handled before is not alerted again.
+
+Mail already recorded is skipped as ever, so reconciling twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import default
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from bot.domain import AlertKind, DraftState
+from bot.mail import parse_mail
+from bot.mailbox.base import Folder, Mailbox, StoredMail
+from bot.patterns import REFERENCE
+from bot.store import AlertSent, Draft, Request, audit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Survey:
+    """What the mailboxes say the bot did: the reference of each request, and the drafts that exist."""
+
+    since: datetime
+    references: dict[str, str] = field(default_factory=dict)  # the opening mail's Message-ID -> its reference
+    drafts: set[str] = field(default_factory=set)  # Message-IDs of the bot's drafts in Drafts or Sent Items
+
+    def reference_before(self, message_id: str) -> str:
+        return self.references.get(message_id, "")
+
+
+def survey(mailbox: Mailbox, since: datetime) -> Survey:
+    """Read the bot's own drafts (and the RAOs' replies on its threads) back from Drafts and Sent Items."""
+    found = Survey(since)
+    for folder in (Folder.DRAFTS, Folder.SENT):
+        for stored in _all(mailbox, folder):
+            headers = BytesHeaderParser(policy=default).parsebytes(stored.raw)
+            mail = parse_mail(stored.raw)
+            reference = _reference_of(mail.reference_header, mail.subject)
+            if not reference:
+                continue
+            if headers["X-Cassbot-Draft"] and mail.message_id:
+                found.drafts.add(mail.message_id)
+            for opened in (mail.in_reply_to, *mail.references):
+                if opened and "@cassbot." not in opened:  # the request's own mail, not another of the bot's
+                    found.references.setdefault(opened, reference)
+    log.info("reconcile: %d requests and %d drafts found in the mailbox", len(found.references), len(found.drafts))
+    return found
+
+
+def requests_filed(mailbox: Mailbox, since: datetime) -> list[StoredMail]:
+    """The Information Requests folder's mail from `since` on: requests filed there are never in the inbox again."""
+    kept = []
+    for stored in _all(mailbox, Folder.INFORMATION_REQUESTS):
+        date = parse_mail(stored.raw).date
+        if date is None or date >= since:
+            kept.append(stored)
+    return kept
+
+
+def restore_request_id(session: Session, request: Request, reference: str) -> bool:
+    """Give a rebuilt request the id its old reference was made from, when no other request holds it."""
+    number = int(reference.rsplit("-", 1)[1])
+    if session.get(Request, number) is not None:
+        log.warning("reconcile: %s cannot have its reference back: a newer request holds its number", reference)
+        return False
+    request.id = number
+    return True
+
+
+def after_rebuild(session: Session, request: Request, found: Survey, now: datetime) -> None:
+    """A rebuilt request: its drafts that exist are saved already, and an urgent one was alerted the first time."""
+    drafts = session.exec(select(Draft).where(Draft.request_id == request.id, Draft.state == DraftState.PLANNED,
+                                              col(Draft.message_id).in_(found.drafts))).all()
+    for draft in drafts:
+        draft.state, draft.saved_at = DraftState.SAVED, now
+        session.add(draft)
+        audit(session, "reconcile", f"draft found in the mailbox: {draft.template}", "not saved again",
+              request_id=request.id, at=now)
+    if request.urgent and drafts:
+        session.add(AlertSent(kind=AlertKind.URGENT, subject_key=request.reference, sent_at=now))
+    audit(session, "reconcile", "request rebuilt from the mailbox", f"reference {request.reference} as before",
+          request_id=request.id, at=now)
+
+
+def advance_sequences(session: Session) -> None:
+    """PostgreSQL: requests given back their old ids must not be handed out again."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('request', 'id'), "
+                             "GREATEST((SELECT COALESCE(MAX(id), 0) FROM request), 1))"))
+        session.commit()
+
+
+def _all(mailbox: Mailbox, folder: Folder) -> list[StoredMail]:
+    return mail_after(mailbox, folder, None)
+
+
+def mail_after(mailbox: Mailbox, folder: Folder, position: str | None) -> list[StoredMail]:
+    """Every mail in `folder` after `position` (None: all of it), as the poller would read it."""
+    found: list[StoredMail] = []
+    while True:
+        poll = mailbox.poll(folder, position)
+        found.extend(poll.messages)
+        if not poll.more or poll.position == position:
+            return found
+        position = poll.position
+
+
+def _reference_of(*texts: str) -> str:
+    for value in texts:
+        match = REFERENCE.search(value or "")
+        if match:
+            return f"CASS-{match.group(1)}-{match.group(2)}"
+    return ""

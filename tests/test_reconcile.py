@@ -1,0 +1,123 @@
+"""A store restored from an older backup catches up from the mailboxes: the same requests, references, checks
+and drafts as before the restore, nothing drafted twice, nobody alerted again (Maildir and Dovecot)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.alerts import urgent_alerts
+from bot.commands.reconcile import catch_up
+from bot.config import Settings
+from bot.mailbox.base import Folder
+from bot.store import Check, Draft, Request
+from tests.support.journey import Journey
+from tests.support.smtp_sink import Sink
+
+FIRST, SECOND = "CASS-2026-000001", "CASS-2026-000002"
+SINCE = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _store_file(journey: Journey) -> Path:
+    return Path(journey.settings.store.url.removeprefix("sqlite:///"))
+
+
+def _backup(journey: Journey, to: Path) -> None:
+    with sqlite3.connect(_store_file(journey)) as source, sqlite3.connect(to) as copy:
+        source.backup(copy)
+
+
+def _what_people_see(journey: Journey) -> dict[str, object]:
+    """Every request, check and draft as `requests show` would tell them, and what is in the Drafts folder."""
+    with Session(journey.engine) as session:
+        refs = {r.id: r.reference for r in session.exec(select(Request)).all()}
+        return {
+            "requests": sorted((r.reference, r.kind, r.state, r.urgent, r.applicant, r.requester_address)
+                               for r in session.exec(select(Request)).all()),
+            "checks": sorted((refs[c.request_id], c.team, c.state) for c in session.exec(select(Check)).all()),
+            "drafts": sorted((refs[d.request_id], d.template, d.state, d.message_id, d.to_address, d.sent_by)
+                             for d in session.exec(select(Draft)).all()),
+            "in Drafts": sorted(journey.folder(Folder.DRAFTS)),
+        }
+
+
+def _with_smtp(journey: Journey, sink: tuple[int, Sink]) -> None:
+    smtp = journey.settings.smtp.model_copy(update={"host": "127.0.0.1", "port": sink[0], "security": "plain"})
+    alerts = journey.settings.alerts.model_copy(update={"duty": ("j.hart@childrenstrust.example",)})
+    journey.settings = journey.settings.model_copy(update={"smtp": smtp, "alerts": alerts})
+    journey.deps.settings = journey.settings
+
+
+@pytest.mark.parametrize("backend", ["maildir", "imap"])
+def test_a_store_restored_from_an_older_backup_catches_up_from_the_mailboxes(
+        backend: str, settings: Settings, tmp_path: Path, request: pytest.FixtureRequest,
+        smtp_sink: tuple[int, Sink]) -> None:
+    dovecot = request.getfixturevalue("dovecot") if backend == "imap" else None
+    journey = Journey(settings, tmp_path, dovecot=dovecot)
+    if dovecot:
+        journey.reset_server()
+    _with_smtp(journey, smtp_sink)
+    # Monday: a request arrives and the nightly backup is taken after it.
+    journey.clock.now = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+    journey.deliver("01-ola-request.eml")
+    journey.run()
+    backup = tmp_path / "backup.sqlite3"
+    _backup(journey, backup)
+    # Tuesday: the checks go, an urgent request comes (and is alerted), the answers come, the response is drafted.
+    journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    journey.send(FIRST, "charms_check_request")
+    journey.send(FIRST, "lado_check_request")
+    journey.deliver("02-urgent-kinship-request.eml")
+    journey.run()
+    assert urgent_alerts(journey.engine, journey.settings, journey.clock.now) == [SECOND]
+    journey.clock.now = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
+    journey.deliver("05-charms-answer.eml", "06-lado-answer.eml")
+    journey.run()
+    before = _what_people_see(journey)
+    assert journey.request(FIRST).state == "response_drafted"
+
+    # The store is lost and Monday's backup restored.
+    for box in journey.maildirs.values():
+        box.close()
+    journey.engine.dispose()
+    shutil.copyfile(backup, _store_file(journey))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{_store_file(journey)}{suffix}").unlink(missing_ok=True)
+    restored = Journey(settings, tmp_path, dovecot=dovecot)
+    _with_smtp(restored, smtp_sink)
+    restored.clock.now = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
+    with Session(restored.engine) as session:
+        assert len(session.exec(select(Request)).all()) == 1  # the backup knows Monday's request only
+
+    catch_up(restored.deps, SINCE)
+    assert _what_people_see(restored) == before
+    assert urgent_alerts(restored.engine, restored.settings, restored.clock.now) == []  # alerted once, on Tuesday
+    assert len(smtp_sink[1].received) == 1
+
+    # Nothing changes on a second pass, and the journey goes on: the response sent closes the request.
+    catch_up(restored.deps, SINCE)
+    assert _what_people_see(restored) == before
+    restored.send(FIRST, "response")
+    restored.run()
+    assert restored.request(FIRST).state == "closed"
+    for box in restored.maildirs.values():
+        box.close()
+
+
+def test_reconcile_from_the_command_line_says_what_it_caught_up(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+    from tests.support.site import deliver_demo_mail, site_config
+    config = site_config(tmp_path)
+    deliver_demo_mail(tmp_path, "01-ola-request.eml")
+    assert main(["run", "--once", "--config", str(config)]) == 0
+    (tmp_path / "cassbot.sqlite3").unlink()  # no backup at all: everything comes back from the mailbox
+    capsys.readouterr()
+    assert main(["reconcile", "--since", "2026-11-01", "--config", str(config)]) == 0
+    assert "reconciled from 2026-11-01: 1 new request" in capsys.readouterr().out
+    assert main(["reconcile", "--since", "last week", "--config", str(config)]) == 2
