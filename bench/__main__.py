@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "accuracy": ("accuracy", "reading accuracy per field on a labelled corpus (--misses, --only, --corpus DIR)"),
     "reading": ("reading", "the cost of reading a request's facts"),
     "startup": ("startup", "how fast each command starts, against a bare `python -c 'import email'`"),
+    "pilot": ("pilot_bench", "a pilot over a year of mail (--mails N, 20,000) against run --once over the same"),
 }
 
 

@@ -126,6 +126,19 @@ def parser() -> argparse.ArgumentParser:
                     "alerting nobody again. Run it after restoring the store from a backup.")
     reconcile.add_argument("--since", required=True, metavar="DATE",
                            help="the first day to read back (YYYY-MM-DD): the backup's date, or earlier")
+    pilot = commands.add_parser(
+        "pilot", parents=[common], help="what the bot would have done with past mail, against what staff did",
+        description="Read the configured mailboxes (read only: nothing drafted, filed, flagged or sent) for a period, "
+                    "replay it through the bot into a store of the pilot's own, and compare each request, decision by "
+                    "decision, with what staff sent. Writes report.html, report.json and report.csv (docs/pilot.md). "
+                    "Exit 2 for dates that are not dates.")
+    pilot.add_argument("--since", required=True, metavar="DATE", help="the first day (YYYY-MM-DD)")
+    pilot.add_argument("--until", metavar="DATE", help="the day after the last (YYYY-MM-DD; default: today)")
+    pilot.add_argument("--out", metavar="DIR", help="where the report goes (default: state/pilot/SINCE_UNTIL/)")
+    pilot.add_argument("--keep", action="store_true", help="keep the pilot's store (purged when the report is "
+                                                           "written, by default)")
+    pilot.add_argument("--full", action="store_true", help="names and addresses in full (default: initials and "
+                                                           "organisations only)")
     return top
 
 

@@ -94,7 +94,7 @@ def test_one_request_as_json_carries_its_facts_and_chronology(site: Path, capsys
     assert main(["requests", "show", "CASS-1999-000000", "--json", "--config", str(site)]) == 2
 
 
-@pytest.mark.parametrize("command", ["classify", "demo", "run", "status", "digest", "requests", "reconcile"])
+@pytest.mark.parametrize("command", ["classify", "demo", "run", "status", "digest", "requests", "reconcile", "pilot"])
 def test_every_command_has_help_saying_what_it_does(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main([command, "--help"])

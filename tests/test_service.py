@@ -73,12 +73,14 @@ def test_the_service_keeps_a_health_file_that_the_container_check_reads(config: 
     assert bot.health.main([str(health)]) == 1  # no service, no file: not healthy
     service = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], cwd=ROOT,
                                env=os.environ.copy(), stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not bot.health.check(health, datetime.now(UTC))[0] and time.monotonic() < deadline:
-        time.sleep(0.1)  # unhealthy until each mailbox has had a good poll
-    assert bot.health.main([str(health)]) == 0
-    assert health.stat().st_mode & 0o077 == 0  # the service user's only
-    service.send_signal(signal.SIGTERM)
+    try:
+        deadline = time.monotonic() + 60
+        while not bot.health.check(health, datetime.now(UTC))[0] and time.monotonic() < deadline:
+            time.sleep(0.1)  # unhealthy until each mailbox has had a good poll
+        assert bot.health.main([str(health)]) == 0
+        assert health.stat().st_mode & 0o077 == 0  # the service user's only
+    finally:
+        service.send_signal(signal.SIGTERM)
     assert service.wait(timeout=60) == 0, service.stderr.read() if service.stderr else ""
     healthy, why = bot.health.check(health, datetime.now(UTC) + timedelta(minutes=2))
     assert not healthy and "hung or stopped" in why  # a service that stopped writing it is not healthy

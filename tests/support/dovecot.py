@@ -37,11 +37,15 @@ def free_port() -> int:
 class Dovecot:
     """One Dovecot instance in `root`; `start()` and `stop()` may be called again and again."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, read_only_over: Dovecot | None = None) -> None:
+        """`read_only_over`: a second server over another's mail, whose users may only look (the ACL plugin
+        gives each owner lookup and read rights, nothing else) and which keeps its indexes in memory. All it
+        writes beside the mail is the ACL plugin's list of mailboxes (dovecot-acl-list)."""
         # Not under pytest's tmp_path: its parents are 0700 and the auth process
         # (running as the dovecot user) must reach the users file.
         self.root = Path(tempfile.mkdtemp(prefix="cassbot-dovecot-"))
         self.port = port or free_port()
+        self.read_only_over = read_only_over
         self.process: subprocess.Popen[bytes] | None = None
         self._write_config()
 
@@ -49,9 +53,13 @@ class Dovecot:
     def config(self) -> Path:
         return self.root / "dovecot.conf"
 
+    @property
+    def mail(self) -> Path:
+        return (self.read_only_over.root if self.read_only_over else self.root) / "mail"
+
     def _write_config(self) -> None:
         os.chmod(self.root, 0o755)
-        mail = self.root / "mail"
+        mail = self.mail
         mail.mkdir(exist_ok=True)
         os.chmod(mail, 0o755)
         uid = 65534 if os.geteuid() == 0 else os.geteuid()
@@ -66,6 +74,13 @@ class Dovecot:
             f"default_internal_user = {os.environ.get('USER', 'nobody')}",
             "service anvil {\n  chroot =\n}",
         ])
+        read_only = ""
+        if self.read_only_over:
+            (self.root / "global-acl").write_text("* owner lr\n")
+            os.chmod(self.root / "global-acl", 0o644)
+            read_only = ("mail_plugins = $mail_plugins acl\n"
+                         "protocol imap {\n  mail_plugins = $mail_plugins imap_acl\n}\n"
+                         f"plugin {{\n  acl = vfile:{self.root}/global-acl\n}}\n")
         self.config.write_text(f"""
 base_dir = {self.root}/run
 state_dir = {self.root}/state
@@ -86,8 +101,8 @@ userdb {{
   args = username_format=%u {self.root}/users
 }}
 first_valid_uid = {min(uid, 500)}
-mail_location = maildir:~
-namespace inbox {{
+mail_location = maildir:~{":INDEX=MEMORY" if self.read_only_over else ""}
+{read_only}namespace inbox {{
   inbox = yes
   mailbox Drafts {{
     special_use = \\Drafts
