@@ -13,12 +13,29 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from importlib import import_module
 from pathlib import Path
 
 from bot.errors import ConfigError, Exit, MailboxAuthError
 
 log = logging.getLogger(__name__)
+
+# Each command's exit codes, as its --help ends (docs/operations.md has the same table). Every command also
+# exits 2 for a usage or configuration error and 1 when the store fails under it.
+EXIT_CODES = {
+    "classify": "0 done (an unreadable file still gets its line)",
+    "demo": "0 done",
+    "run": "0 stopped by SIGTERM or Ctrl-C (with --once: every mailbox processed); 1 (--once) a mailbox could not "
+           "be reached; 3 a mailbox refused the bot's credentials",
+    "status": "0 healthy (a credential warning alone is healthy); 1 a mailbox stale or failing",
+    "digest": "0 written, sent, or gone already today; 1 a team leader's copy was not sent; 2 no team leader on "
+              "the staff list",
+    "requests": "0 shown; 2 no such request (show REF)",
+    "reconcile": "0 caught up; 1 a mailbox could not be read, or the bot's drafts name a request still missing; "
+                 "3 a mailbox refused the bot's credentials",
+    "pilot": "0 report written; 3 a mailbox refused the bot's credentials",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,6 +127,7 @@ def parser() -> argparse.ArgumentParser:
     action.add_argument("--send", action="store_true", help="send today's digest now, unless it has gone already")
     requests = commands.add_parser(
         "requests", parents=[common, as_json], help="open requests, and `requests show REF` for one",
+        usage="cassbot requests [-h] [--config CONFIG] [-v] [--json] [show REF [--json]]",
         description="Open requests (urgent, then oldest first) and what needs a person; `cassbot requests show "
                     "REF` for one request's facts and chronology.")
     shown = requests.add_subparsers(dest="show", metavar="show REF")
@@ -121,25 +139,39 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("reference", metavar="REF", help="the request's reference, CASS-YYYY-NNNNNN")
     reconcile = commands.add_parser(
         "reconcile", parents=[common], help="catch the store up from the mailboxes after a restore",
-        description="Read back the Information Requests folder, Sent Items and Drafts since DATE and rebuild "
+        description="Read back the bot's drafts (Drafts, Sent Items), then the Information Requests folder from DATE "
+                    "and each mailbox's inbox and Sent Items from where the store had got to, and rebuild "
                     "the requests, checks and drafts the store has no record of, drafting nothing twice and "
                     "alerting nobody again. Run it after restoring the store from a backup.")
-    reconcile.add_argument("--since", required=True, metavar="DATE",
-                           help="the first day to read back (YYYY-MM-DD): the backup's date, or earlier")
+    reconcile.add_argument("--since", required=True, type=_day, metavar="DATE",
+                           help="the first day to read back, by the mails' own dates (YYYY-MM-DD): a week or so "
+                                "before the backup is safe")
     pilot = commands.add_parser(
         "pilot", parents=[common], help="what the bot would have done with past mail, against what staff did",
         description="Read the configured mailboxes (read only: nothing drafted, filed, flagged or sent) for a period, "
                     "replay it through the bot into a store of the pilot's own, and compare each request, decision by "
                     "decision, with what staff sent. Writes report.html, report.json and report.csv (docs/pilot.md). "
                     "Exit 2 for dates that are not dates.")
-    pilot.add_argument("--since", required=True, metavar="DATE", help="the first day (YYYY-MM-DD)")
-    pilot.add_argument("--until", metavar="DATE", help="the day after the last (YYYY-MM-DD; default: today)")
+    pilot.add_argument("--since", required=True, type=_day, metavar="DATE", help="the first day (YYYY-MM-DD)")
+    pilot.add_argument("--until", type=_day, metavar="DATE", help="the day after the last (YYYY-MM-DD; default: "
+                                                                   "today)")
     pilot.add_argument("--out", metavar="DIR", help="where the report goes (default: state/pilot/SINCE_UNTIL/)")
     pilot.add_argument("--keep", action="store_true", help="keep the pilot's store (purged when the report is "
                                                            "written, by default)")
     pilot.add_argument("--full", action="store_true", help="names and addresses in full (default: initials and "
                                                            "organisations only)")
+    for name, command in commands.choices.items():
+        command.epilog = (f"Exit codes: {EXIT_CODES[name]}; 2 a usage or configuration error; 1 the store failed "
+                          "(docs/operations.md).")
+    show.epilog = f"Exit codes: {EXIT_CODES['requests']} (docs/operations.md)."
     return top
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _options(default: object = None) -> argparse.ArgumentParser:

@@ -46,8 +46,18 @@ def check(path: Path, now: datetime) -> tuple[bool, str]:
     return True, "healthy"
 
 
+USAGE = """usage: python -m bot.health [FILE]
+
+The container's health check: reads the health file `cassbot run` keeps (FILE, default
+state/health.json in the current directory; give service.health_file when it is elsewhere).
+Exit 0 healthy; 1 not healthy, or the file missing or not rewritten for 90 seconds."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
     healthy, why = check(Path(args[0] if args else DEFAULT_FILE), datetime.now(UTC))
     print(f"cassbot: {why}", file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1

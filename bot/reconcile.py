@@ -44,6 +44,7 @@ class Survey:
     since: datetime
     references: dict[str, str] = field(default_factory=dict)  # the opening mail's Message-ID -> its reference
     drafts: set[str] = field(default_factory=set)  # Message-IDs of the bot's drafts in Drafts or Sent Items
+    recent: set[str] = field(default_factory=set)  # references on the bot's drafts dated `since` or later
 
     def reference_before(self, message_id: str) -> str:
         return self.references.get(message_id, "")
@@ -61,6 +62,8 @@ def survey(mailbox: Mailbox, since: datetime) -> Survey:
                 continue
             if headers["X-Cassbot-Draft"] and mail.message_id:
                 found.drafts.add(mail.message_id)
+            if mail.date is None or mail.date >= since:
+                found.recent.add(reference)
             for opened in (mail.in_reply_to, *mail.references):
                 if opened and "@cassbot." not in opened:  # the request's own mail, not another of the bot's
                     found.references.setdefault(opened, reference)

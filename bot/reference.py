@@ -58,7 +58,8 @@ def configuration_reference() -> str:
         for name, info in model.model_fields.items():
             if name in _INTERNAL or _model_of(info.annotation):
                 continue
-            lines.append(f"| `{name}` | {_type(info.annotation)} | {_default(info)} | {comments.get(name, '')} |")
+            kind = " ".join(filter(None, (_type(info.annotation), _limits(info))))
+            lines.append(f"| `{name}` | {kind} | {_default(info)} | {comments.get(name, '')} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -98,8 +99,23 @@ def _type(annotation: object) -> str:
     names = {str: "string", int: "integer", float: "number", bool: "true or false"}
     if annotation in names:
         return names[annotation]
-    return {"date": "date (YYYY-MM-DD)", "time": "time (HH:MM)"}.get(getattr(annotation, "__name__", ""),
-                                                                  str(annotation))
+    return {"date": "date (YYYY-MM-DD)", "time": 'time (`"17:00"` or `17:00:00`)'}.get(
+        getattr(annotation, "__name__", ""), str(annotation))
+
+
+_LIMITS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤"}
+
+
+def _limits(info: FieldInfo) -> str:
+    """The bounds a value must keep ("> 0", "at least 1"), as the settings model checks them."""
+    found = []
+    for constraint in info.metadata:
+        for name, sign in _LIMITS.items():
+            if getattr(constraint, name, None) is not None:
+                found.append(f"{sign} {getattr(constraint, name)}")
+        if getattr(constraint, "min_length", None):
+            found.append(f"at least {constraint.min_length}")
+    return f"({', '.join(found)})" if found else ""
 
 
 def _default(info: FieldInfo) -> str:

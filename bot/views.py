@@ -18,7 +18,9 @@ from bot.config import Settings
 from bot.domain import CheckState, DraftState
 from bot.reports import Status, chronology, open_requests
 from bot.store import Check, Draft, NeedsPerson, Request
+from bot.sweep import LateItem, find_late
 from bot.teams import team_of_role
+from bot.timescales import Calendar
 
 SCHEMA_VERSION = 1
 
@@ -58,7 +60,8 @@ class CheckView(_View):
     state: CheckState
     sent_at: datetime | None
     answered_at: datetime | None
-    waiting_minutes: int | None = Field(description="since it was sent, while it is not answered")
+    waiting_minutes: int | None = Field(description="since it was sent, while it is not answered; null before "
+                                                    "it is sent (its request draft has its own age) and once answered")
 
 
 class DraftView(_View):
@@ -73,6 +76,14 @@ class DraftView(_View):
     sent_at: datetime | None
     sent_by: str = Field(description="who sent it, when it has been sent")
     age_minutes: int = Field(description="since it was saved (or planned)")
+
+
+class LateView(_View):
+    """Something on a request past its timescale now, as the digest lists it."""
+
+    what: str = Field(description="'decision', 'check af', 'check lado', or 'draft <Message-ID>'")
+    due: datetime
+    why: str = Field(description="in the digest's words, quoting the configured timescale")
 
 
 class NeedsPersonView(_View):
@@ -99,6 +110,7 @@ class RequestView(_View):
     rao: str
     checks: list[CheckView]
     drafts: list[DraftView]
+    late: list[LateView] = Field(description="what is past its timescale now; empty when nothing is")
     needs_person: list[NeedsPersonView]
 
 
@@ -138,22 +150,24 @@ def status_view(status: Status, settings: Settings, now: datetime) -> StatusView
                       next_digest=status.next_digest, warnings=list(status.warnings))
 
 
-def requests_view(session: Session, now: datetime) -> RequestsView:
+def requests_view(session: Session, settings: Settings, now: datetime) -> RequestsView:
     references = {r.id: r.reference for r in session.exec(select(Request)).all()}
     waiting = _needs_person(session, references)
-    return RequestsView(at=now, requests=[_request(session, r, now, waiting) for r in open_requests(session)],
+    late = find_late(session, settings, Calendar.from_settings(settings), now)
+    return RequestsView(at=now, requests=[_request(session, r, now, waiting, late) for r in open_requests(session)],
                         needs_person=waiting)
 
 
-def request_detail_view(session: Session, request: Request, now: datetime) -> RequestDetailView:
+def request_detail_view(session: Session, settings: Settings, request: Request, now: datetime) -> RequestDetailView:
     waiting = _needs_person(session, {request.id: request.reference})
-    base = _request(session, request, now, waiting)
+    base = _request(session, request, now, waiting, find_late(session, settings, Calendar.from_settings(settings), now))
     return RequestDetailView(**base.model_dump(), subject=request.subject, household=request.household,
                              facts=json.loads(request.facts_json or "{}"),
                              chronology=[Event(at=e.at, what=e.what) for e in chronology(session, request)])
 
 
-def _request(session: Session, request: Request, now: datetime, waiting: list[NeedsPersonView]) -> RequestView:
+def _request(session: Session, request: Request, now: datetime, waiting: list[NeedsPersonView],
+             late: list[LateItem]) -> RequestView:
     checks = session.exec(select(Check).where(Check.request_id == request.id).order_by(col(Check.id))).all()
     drafts = session.exec(select(Draft).where(Draft.request_id == request.id).order_by(col(Draft.id))).all()
     return RequestView(
@@ -161,6 +175,7 @@ def _request(session: Session, request: Request, now: datetime, waiting: list[Ne
         received_at=request.received_at, decision_due=request.decision_due, requester=request.requester_address,
         applicant=request.applicant, rao=request.rao, checks=[_check(c, now) for c in checks],
         drafts=[_draft(d, now) for d in drafts],
+        late=[LateView(what=item.what, due=item.due, why=item.why) for item in late if item.request_id == request.id],
         needs_person=[n for n in waiting if n.request == request.reference])
 
 

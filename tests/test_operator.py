@@ -42,7 +42,7 @@ def test_the_configuration_reference_names_every_section_and_says_what_is_requir
                     "[alerts]` (optional)", "[service]` (optional)", "[observability]` (optional)",
                     "[working_hours]` (optional)", "[referrals]` (optional)", "[responses]` (optional)"):
         assert f"## `{section}" in reference
-    assert "| `timeout_seconds` | number | `30` |" in reference  # smtp.timeout_seconds, with its default
+    assert "| `timeout_seconds` | number (> 0) | `30` |" in reference  # smtp.timeout_seconds, with its default
     assert "|  |" not in reference  # every key says what it is
 
 
@@ -77,6 +77,7 @@ def test_requests_as_json_give_each_check_and_draft_with_its_state(site: Path,
     assert {c["team"]: c["state"] for c in ola["checks"]} == {"af": "drafted", "lado": "drafted"}
     assert {d["template"]: d["state"] for d in ola["drafts"]} == {
         "charms_check_request": "saved", "lado_check_request": "saved"}
+    assert "decision" in [late["what"] for late in ola["late"]]  # received 16 November, nothing sent since
     urgent = requests[0]
     assert "secure_address_challenge" in [d["template"] for d in urgent["drafts"]]
     assert urgent["drafts"][0]["to"] == "info@oakleafkinship.co.uk"
@@ -101,6 +102,7 @@ def test_every_command_has_help_saying_what_it_does(command: str, capsys: pytest
     assert stopped.value.code == 0
     text = capsys.readouterr().out
     assert f"usage: cassbot {command}" in text and "--config" in text
+    assert "Exit codes: 0 " in text
 
 
 def test_requests_help_shows_show_and_show_has_its_own(capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,6 +135,12 @@ def test_help_and_classify_load_neither_the_store_nor_a_mailbox_library() -> Non
                              check=True).stdout.splitlines()[-1]
         loaded = json.loads(out.replace("'", '"'))
         assert not set(loaded) & set(unwanted_absent), (args, loaded)
+
+
+def test_the_health_check_says_how_it_is_used(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.health import main as health
+    assert health(["--help"]) == 0
+    assert "state/health.json" in capsys.readouterr().out
 
 
 def test_python_m_bench_help_prints_help_and_runs_nothing() -> None:

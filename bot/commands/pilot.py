@@ -17,7 +17,7 @@ from bot.store import open_store, utcnow
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    since, until = _day(args.since, "--since"), _day(args.until, "--until") if args.until else utcnow().date()
+    since, until = args.since, args.until or utcnow().date()
     if until <= since:
         raise ConfigError(f"--until {until} is not after --since {since}")
     out = Path(args.out or Path("state") / "pilot" / f"{since}_{until}")
@@ -51,13 +51,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
           f"{len(summary.disagreements)} disagreements; report in {out / 'report.html'} (and .json, .csv)"
           + (f"; the pilot's store kept in {store}" if args.keep else ""))
     return Exit.OK
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"{option} {text!r}: not a date (YYYY-MM-DD)") from exc
 
 
 def _start(day: date) -> datetime:

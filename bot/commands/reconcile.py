@@ -5,32 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
 from bot.commands.run import secrets_present
 from bot.config import Settings
 from bot.domain import CASS
-from bot.errors import ConfigError, Exit
+from bot.errors import Exit
 from bot.mail import parse_mail
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, Processed, RunReport, process_message, run_once
-from bot.reconcile import advance_sequences, mail_after, requests_filed, survey
-from bot.store import SyncPosition, open_store, utcnow
+from bot.reconcile import Survey, advance_sequences, mail_after, requests_filed, survey
+from bot.store import Request, SyncPosition, open_store, utcnow
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(), UTC)
-    except ValueError as exc:
-        raise ConfigError(f"--since {args.since!r}: not a date (YYYY-MM-DD)") from exc
+    since = datetime.combine(args.since, datetime.min.time(), UTC)
     secrets_present(settings)
     engine = open_store(settings.store.url)
     mailboxes = open_mailboxes(settings)
     try:
-        outcomes, report = catch_up(Deps(settings, engine, mailboxes, utcnow), since)
+        outcomes, report, found = catch_up(Deps(settings, engine, mailboxes, utcnow), since)
+        with Session(engine) as session:
+            missing = sorted(found.recent - set(session.exec(select(Request.reference)).all()))
     finally:
         for mailbox in mailboxes.values():
             mailbox.close()
@@ -39,16 +38,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"cassbot: reconciled from {since:%Y-%m-%d}: {summary}; {report.drafts_saved} drafts saved")
     for role, why in report.failed.items():
         print(f"cassbot: the {role} mailbox was not read: {why}", file=sys.stderr)
-    return Exit.FAILED if report.failed else Exit.OK
+    if missing:
+        print(f"cassbot: the bot's drafts name {len(missing)} requests the store still lacks ({', '.join(missing)}): "
+              "their mail is dated before --since; run again with an earlier date", file=sys.stderr)
+    return Exit.FAILED if report.failed or missing else Exit.OK
 
 
-def catch_up(deps: Deps, since: datetime) -> tuple[list[Processed], RunReport]:
+def catch_up(deps: Deps, since: datetime) -> tuple[list[Processed], RunReport, Survey]:
     """Survey the CASS mailbox; replay, in the order it happened, the mail the store has not recorded (the
     Information Requests folder from `since`, and every mailbox's inbox and Sent Items from the positions the
-    store remembers); then the usual pass. Every mail processed, and the pass's report. No alert is sent:
-    `cassbot run` sends what is due."""
+    store remembers); then the usual pass. Every mail processed, the pass's report, and what the survey found
+    (a reference it saw on a recent draft that the store still lacks was dated before `since`). No alert is
+    sent: `cassbot run` sends what is due."""
     cass = deps.mailboxes[CASS]
-    deps.survey = survey(cass, since)
+    found = deps.survey = survey(cass, since)
     try:
         with Session(deps.engine) as session:
             positions = {(p.mailbox, p.folder): p.position for p in session.exec(select(SyncPosition)).all()}
@@ -62,7 +65,7 @@ def catch_up(deps: Deps, since: datetime) -> tuple[list[Processed], RunReport]:
         deps.survey = None
     with Session(deps.engine) as session:
         advance_sequences(session)
-    return [*replayed, *report.outcomes], report
+    return [*replayed, *report.outcomes], report, found
 
 
 def _when_sent(item: tuple[StoredMail, Mailbox]) -> datetime:

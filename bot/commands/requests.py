@@ -18,7 +18,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with Session(open_store(settings.store.url)) as session:
         if not args.show:
             if args.json:
-                print(requests_view(session, utcnow()).model_dump_json())
+                print(requests_view(session, settings, utcnow()).model_dump_json())
             else:
                 print(requests_table(session))
                 print("\nNeeds a person:\n" + needs_person_table(session))
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"cassbot: no request {args.reference!r}", file=sys.stderr)
             return Exit.USAGE
         if args.json:
-            print(request_detail_view(session, request, utcnow()).model_dump_json())
+            print(request_detail_view(session, settings, request, utcnow()).model_dump_json())
         else:
             print(chronology_text(session, request))
     return Exit.OK
