@@ -34,6 +34,7 @@ class Disagreement:
     bot: str
     staff: str
     why: str
+    staff_did: str  # what staff sent on the request, and when (never the words)
 
 
 @dataclass
@@ -81,8 +82,9 @@ def summarise(result: PilotResult, now: datetime, full: bool = False) -> Summary
                                  "decision": decision.name, "bot": bot, "staff": staff,
                                  "agree": "yes" if decision.agree else "no"})
             if not decision.agree:
+                did = "; ".join(f"{a.what} to {_shown(a.to, full)} {a.at:%d %b %H:%M}" for a in request.staff)
                 summary.disagreements.append(Disagreement(request.reference, decision.name, bot, staff,
-                                                          _reason(decision.why, full)))
+                                                          _reason(decision.why, full), did))
         for step, timing in request.timings.items():
             if timing is not None:
                 hours[step].append(timing)

@@ -174,3 +174,17 @@ def test_an_unreachable_server_is_reported_and_exits_1(tmp_path: Path, dovecot: 
     config = imap_config_file(tmp_path, dovecot, port=free_port())  # nothing listens there
     assert main(["run", "--once", "--config", str(config)]) == 1
     assert "the cass mailbox was not processed" in capsys.readouterr().err
+
+
+def test_a_pass_logs_out_of_every_mailbox_it_opened(dovecot: Dovecot, tmp_path: Path) -> None:
+    """`run --once` ends each IMAP session with LOGOUT, as a polite client does, not by dropping it."""
+    from bot.cli import main
+    for role in ("cass", "af", "lado"):
+        World(dovecot, role).reset()
+    log = dovecot.root / "dovecot.log"
+    before = log.read_text().count("Logged out") if log.exists() else 0
+    assert main(["run", "--once", "--config", str(imap_config_file(tmp_path, dovecot))]) == 0
+    time.sleep(0.2)  # Dovecot writes the line as the session ends
+    ended = [line for line in log.read_text().splitlines() if "imap(" in line and "Disconnected:" in line]
+    assert log.read_text().count("Logged out") - before >= 3  # cass, af and lado
+    assert all("Logged out" in line for line in ended[-3:]), ended[-3:]  # not "Connection closed"

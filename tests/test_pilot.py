@@ -65,6 +65,8 @@ def test_agreement_figures_match_a_count_done_here(settings: Settings, tmp_path:
                ("CASS-2026-000005", "LADO check asked"), ("CASS-2026-000007", "secure address asked"),
                ("CASS-2026-000009", "response: OFSTED paragraph"), ("CASS-2026-000011", "Level 3 redirect")}
     assert {(d.reference, d.decision) for d in summary.disagreements} == planted
+    skipped = next(d for d in summary.disagreements if d.reference == "CASS-2026-000003")
+    assert skipped.staff_did.startswith("LADO check to l.@childrenstrust.example")  # what staff did instead
 
 
 @pytest.fixture
