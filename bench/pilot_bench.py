@@ -55,8 +55,9 @@ def _write_year(root: Path, mails: int) -> int:
 def _timed(command: list[str]) -> tuple[float, int]:
     """Wall seconds and peak memory in MB of one fresh process."""
     start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=ROOT, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command[2:4])} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return time.perf_counter() - start, int(done.stderr.strip().splitlines()[-1]) // 1024
 
 
