@@ -293,6 +293,8 @@ def _enough(wire: str, score: int, fired: list[tuple[str, str]]) -> bool:
     """Enough evidence for a kind: the threshold from enough different cues, or a strong cue, which stands alone
     ("copies of all case notes", "applied to foster", a child left alone)."""
     cues = {name.split(" (")[0] for k, name in fired if k == wire}
+    if wire == Kind.OLA_REQUEST and not cues & rules.OLA_CARER_CUES:
+        return False
     return _strong(wire, fired) or (score >= rules.REQUEST_THRESHOLD and len(cues) >= rules.REQUEST_MIN_CUES)
 
 

@@ -217,6 +217,9 @@ class Addresses(_Frozen):
     webmail_exceptions: tuple[Domain, ...] = ()  # domains on that list that are not free mail here
     # Addresses known to be a secure inbox whatever their words say (an agency's checked shared box).
     secure_addresses: tuple[Address, ...] = ()
+    # Seed 000: a response may go to "an LA secure generic email address". A team's box at these (local
+    # authorities') secure domains is secure; at any other secure domain (NHS, police) the person is asked.
+    la_domains: tuple[Domain, ...] = ("gov.uk", "gov.wales", "llyw.cymru", "gov.scot", "gcsx.gov.uk")
 
 
 class Timescales(_Frozen):

@@ -43,10 +43,13 @@ class Cue:
     keywords: tuple[str, ...]
     pattern: re.Pattern[str]
     strong: bool = False
+    deniable: bool = True  # False: a mention counts even denied ("I haven't got the RFI form" is a partner's mail)
 
     def fires(self, text: str, lowered: str) -> bool:
         """Somewhere the words say it, not denied ("We are not asking for copies of any records", "no bruises")."""
-        return any(k in lowered for k in self.keywords) and said(self.pattern, text)
+        if not any(k in lowered for k in self.keywords):
+            return False
+        return said(self.pattern, text) if self.deniable else self.pattern.search(text) is not None
 
 
 # A denial just before the words ("no bruises", "not asking for", "never left alone"); "I don't think she is safe"
@@ -99,23 +102,25 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\bverification\s+(?:e-?mail|mail|message)\b", r"\bverif(?:y|ying)\s+(?:my|who\s+I|that\s+I)\b",
         r"\b(?:for|as)\s+(?:level\s*1\s+)?verification\b", r"\bwho\s+I\s+say\s+I\s+am\b",
     ), strong=True),
-    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id", " id", "on the phone"),
-        any_of(
+    Cue("identity", "level1_verification", SUBJECT_AND_BODY, ("identity", "who i am", "my id", " id", "id ",
+                                                                "on the phone", "confirm"), any_of(
         r"\b(?:confirm|prove|verify)(?:ing)? (?:who I am|my identity|my ID)\b",
         r"\b(?:identity|ID)\s+(?:confirmation|check)\b", r"\bconfirm\s+(?:my\s+)?ID\b",
         r"\bthis\s+is\s+me\s+on\s+the\s+(?:phone|line)\b",
+        r"\bconfirm\s+(?:that\s+)?I['’]?\s?a?m\s+(?:from|with|calling\s+from)\b",
     ), strong=True),
     # What seed 001 says Level 1 answers: is the child known, is there an allocated worker.
     Cue("asks for the allocated worker", "level1_verification", ("body",), ("worker",), any_of(
         r"\b(?:has|have|had)\s+(?:an?\s+)?(?:allocated\s+)?(?:social|family\s+support)\s+worker\b",
         r"\ballocated\s+(?:social|family\s+support)\s+worker\b", r"\bopen\s+to\s+(?:a\s+)?social\s+worker\b",
     )),
-    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation", "line"),
+    Cue("as discussed on the phone", "level1_verification", SUBJECT_AND_BODY, ("phone", "call", "conversation", "line",
+                                                                               "hold"),
         any_of(
             r"\bas (?:just |we )?(?:discussed|agreed|spoke|requested|per our)\b.{0,30}"
             r"\b(?:phone|telephone|call|conversation)\b",
             r"\b(?:call|conversation|phone|telephone)(?: call)? (?:just now|earlier|a moment ago)\b",
-            r"\b(?:still\s+)?on\s+the\s+(?:line|phone)\b",
+            r"\b(?:still\s+)?on\s+the\s+(?:line|phone)\b", r"\bon\s+hold\s+with\b",
             r"\btelephone\s+(?:enquiry|call)\b", r"\bjust\s+(?:made|spoken|called|rung|phoned)\b",
             r"\bre\s+(?:our\s+|the\s+)?(?:phone\s+|telephone\s+)?call\b",
         )),
@@ -126,7 +131,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
     )),
     Cue("RFI form named", "partner_request", SUBJECT_AND_BODY, ("rfi", "form", "sharing"), any_of(
         r"\bRFI\b", r"\brequest\s+for\s+information\s+form\b", r"\binfo(?:rmation)?\s+sharing\s+(?:request|form)\b",
-    ), strong=True),
+    ), strong=True, deniable=False),
     Cue("level 2 wording", "partner_request", SUBJECT_AND_BODY, ("level",), any_of(
         r"\blevel\s*(?:2|two)\b(?=[^.\n]{0,30}\b(?:request|information|rfi|check|enquiry|form))",
         r"\b(?:request|information|rfi|enquiry)\b[^.\n]{0,30}\blevel\s*(?:2|two)\b",
@@ -144,6 +149,10 @@ REQUEST_CUES: tuple[Cue, ...] = (
             r"\bwhether\s+(?:there\s+was\s+a\s+plan|(?:\w+\s+){1,3}(?:was|were)\s+on\s+a\s+plan)\b",
             r"\bwhether\s+any\s+(?:S\.?\s?47|section\s+47)\s+enquir",
         )),
+    # What seed 001 says Level 2 shares, asked for in so many words: dates or reasons of involvement and a plan.
+    Cue("asks for the Level 2 categories", "partner_request", ("body",), ("involvement",), any_of(
+        r"\b(?:dates?|nature|reasons?)\b[^.]{0,40}\binvolvement\b[^?]{0,200}\b(?:plan|section\s+47|s\.?\s?47)\b",
+    ), strong=True),
     Cue("partner agency named", "partner_request", ("body",), (
         "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
         "dsl", "housing", "marac", "sentence report", "parole", "youth ", "homeless", "oic",
@@ -194,6 +203,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
         "on their own", "on there own", "themselves", "gone out", "touch", "sexual", "threw", "thrown", "home",
         "safe", "graze", "cut", "welt", "push", "grab", "breath", "strangl", "chok", "looked after", "cared for",
         "hungry", "food", "clothes", "older", "boyfriend", "gave", "buys", "bought", "been home", "missing",
+        "giving", "own", "adult", "come back", "yr old", "year old",
     ), any_of(
         r"\b(?:injur(?:y|ies|ed)|bruis(?:e|es|ed|ing)|burns?|swelling|fracture[ds]?|marks?\s+on)\b",
         r"\b(?:disclosed|made\s+a\s+disclosure)\b",
@@ -216,9 +226,12 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\b(?:asked|asking|begging|begged)\s+(?:\w+\s+){0,3}for\s+(?:money\s+for\s+)?food\b",
         r"\b(?:always|often)\s+in\s+the\s+same\s+clothes\b",
         r"\b(?:older|adult)\s+(?:boyfriend|man|male|men)\b",
-        r"\b(?:gave|gives|buys?|bought)\s+(?:her|him)\s+(?:\w+\s+){0,3}(?:i?phone|vapes?|gifts?|alcohol|drugs|"
-        r"cigarettes)\b",
-        r"\b(?:hasn['’]t|has\s+not|have\s+not|haven['’]t)\s+been\s+home\b", r"\breported\s+(?:her|him)\s+missing\b",
+        r"\b(?:giv(?:e|es|ing)|gave|buy(?:s|ing)?|bought)\s+(?:her|him|them)\s+(?:[\w,]+\s+){0,4}(?:i?phones?|vapes?|"
+        r"gifts?|cash|alcohol|drugs|cigarettes)\b",
+        r"\b\d{2}\s*(?:yrs?|years?)[\s-]*old\s+(?:male|man|boyfriend)\b",
+        r"\b(?:hasn['’]t|has\s+not|have\s+not|haven['’]t)\s+(?:been|come)\s+(?:home|back)\b",
+        r"\breported\s+(?:\w+\s+){0,2}missing\b", r"\bmissing\s+overnight\b",
+        r"\b(?:found|left|home|been)\s+on\s+(?:his|her|their)\s+own\b", r"\bno\s+adults?\b",
     ), strong=True),
     Cue("a child's words", "referral", ("body",), ("told", "said"), any_of(
         r"\b(?:she|he|they)\s+(?:told|said\s+to)\s+(?:me|us|staff|her\s+teacher|his\s+teacher)\b",
@@ -265,6 +278,11 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\bcurrent\s+carers?\b",
     ), strong=True),
     Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), any_of(r"\bapplicants?\b")),
+    Cue("a placement with carers", "ola_request", ("body",), ("carer", "place", "match"), any_of(
+        r"\b(?:approved|foster|kinship|connected|potential|prospective|proposed|only)\s+(?:[\w'’]+\s+){0,2}carers?\b",
+        r"\bplace(?:ment|d)?\b[^.]{0,50}\bwith\s+(?:her|his|their|the|Mr|Mrs|Ms|Miss|an?)\s",
+        r"\bmatch(?:ing)?\s+(?:them|him|her|the\s+\w+)\s+with\b",
+    )),
     Cue("household members", "ola_request", ("body",), ("household", "16", "adult", "partner", "lives with"), any_of(
         r"\bhousehold\b", r"\bover 16s?\b", r"\badult (?:son|daughter|children)\b", r"\bpartner\b", r"\blives with\b",
     )),
@@ -285,6 +303,12 @@ REQUEST_CUES: tuple[Cue, ...] = (
     Cue("consent attached", "ola_request", ("attachment",), ("consent",), any_of(r"consent")),
 )
 
+# An OLA request is about someone being assessed to care for a child (seed 000): without one of these it is not
+# one, however much it asks what is known (another council asking about a family is a partner request).
+OLA_CARER_CUES = frozenset({"OLA wording", "fostering or adoption", "carer assessment named",
+                            "applied to foster or adopt", "fostering or adoption agency address", "applicant named",
+                            "a placement with carers"})
+
 # Mail that is plainly none of the requests however many of their words it uses.
 NOT_A_REQUEST = any_of(
     r"\bupdate\s+your\s+(?:contact|distribution|mailing)", r"\bnewsletter\b", r"\binvoice\b", r"\bunsubscribe\b",
@@ -294,6 +318,9 @@ NOT_A_REQUEST = any_of(
     r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
     r"\bmake\s+a\s+complaint\b|\bcomplaint\s+about\b", r"\bmeeting\s+invitation\b|\bTeams\s+meeting\b",
     r"\b(?:move|rearrange|reschedule|postpone)\s+(?:the\s+)?(?:\w+\s+){0,4}meeting\b", r"\bagenda\b",
+    r"\b(?:speak|talk|present)\b[^.]{0,60}\b(?:at\s+)?(?:our|the|a)\s+(?:[\w'’]+\s+){0,3}(?:conference|seminar|event)\b",
+    r"\bwe\s+are\s+(?:holding|hosting|running|organising)\s+(?:our|a|the)\s+(?:[\w'’]+\s+){0,4}"
+    r"(?:conference|seminar|event|workshop)\b",
 )
 # Words of a thank-you, which a request can use too ("Thank you for your help just now. As you asked, I am
 # emailing to confirm who I am"): a notice only when no strong cue says otherwise.
@@ -305,6 +332,9 @@ ASKS_HOW_TO_REFER = any_of(
     r"(?:a\s+)?(?:referral|request\s+for\s+support)",
     r"\b(?:correct|right|best)\s+way\s+(?:for\s+(?:us|me|staff)\s+)?to\s+(?:make|submit|send)\s+a\s+referral",
     r"\b(?:don['’]t|do\s+not)\s+have\s+(?:any\s+)?concerns?\s+about\s+(?:any|a)\s+(?:particular|specific\s+)?child",
+    r"\b(?:haven['’]t|have\s+not|don['’]t\s+have)\s+(?:got\s+)?a\s+(?:case|child|referral)\s+(?:at\s+the\s+moment|"
+    r"right\s+now|currently)\b",
+    r"\bjust\s+for\s+(?:the|our)\s+(?:\w+\s+)?(?:policy|training|flowchart)\b",
 )
 
 # What makes a subject look like the start of a request, for replies from outside.
@@ -354,10 +384,12 @@ REFERRAL_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("not safe to go home", any_of(r"\bnot\s+safe\s+to\s+go\s+home\b",
                                    r"\b(?:scared|afraid|frightened)\s+to\s+go\s+home\b",
                                    r"\b(?:does\s*n[o']?t|won['’]t|refus\w*\s+to)\s+(?:want\s+to\s+)?go\s+home\b",
-                                   r"\b(?:can['’]t|cannot)\s+go\s+back\s+home\b",
+                                   r"\b(?:can['’]t|cannot|can\s+not|will\s+not|won['’]t)\s+go\s+(?:back\s+)?home\b",
+                                   r"\bsort\s+(?:her|him)\s+out\b", r"\bforced\s+marriage\b",
                                    r"\b(?:threw|thrown?)\s+(?:him|her|them)?\s*out\b",
                                    r"\bnowhere\s+to\s+(?:go|stay|sleep)\b")),
     ("left alone", any_of(r"\b(?:left|found|home|alone)\s+(?:\w+\s+){0,2}alone\b",
+                          r"\b(?:found|left|home)\s+on\s+(?:his|her|their)\s+own\b",
                           r"\b(?:children|kids|baby|child)\s+(?:\w+\s+)?on\s+"
                           r"(?:their|there|his|her)\s+own\b",
                           r"\bno\s+adults?\s+(?:at\s+home|in\s+the\s+house|present)\b",
@@ -367,7 +399,9 @@ REFERRAL_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
                                     r"\bmissing\s+(?:from\s+home|from\s+care|since)\b",
                                     r"\b(?:with|staying\s+(?:at|with))\s+(?:an?\s+)?(?:older|adult)\s+"
                                     r"(?:man|male|boyfriend)\b",
-                                    r"\b(?:CSE|CCE|county\s+lines|being\s+groomed|grooming)\b")),
+                                    r"\b(?:CSE|CCE|county\s+lines|being\s+groomed|grooming)\b",
+                                    r"\bmissing\s+overnight\b", r"\breported\s+(?:\w+\s+){0,2}missing\b",
+                                    r"\b\d{2}\s*(?:yrs?|years?)[\s-]*old\s+(?:male|man|boyfriend)\b")),
     ("today", any_of(r"\b(?:call|ring|phone|contact|visit|see)\s+(?:me|us|her|him|them)?\s*(?:back\s+)?"
                      r"(?:today|tonight|this\s+(?:morning|afternoon|evening))\b",
                      r"\b(?:safe|somewhere\s+(?:safe\s+)?to\s+(?:stay|sleep|go))\s+tonight\b",

@@ -49,6 +49,9 @@ def _role_local(local: str, role_words: Collection[str]) -> bool:
     tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
     if any(t in role_words for t in tokens):
         return True
+    long_words = [w for w in role_words if len(w) >= 7]
+    if any(w in t for t in tokens for w in long_words):  # "safeguardingchildren", "fosteringteam"
+        return True
     letters = "".join(tokens)
     long_words = [w for w in role_words if len(w) >= 5]
     return any(w in letters for w in long_words) and not _looks_personal(tokens, "")
@@ -80,11 +83,12 @@ def address_kind(address: str, settings: Settings, display_name: str = "") -> Ad
         return "lookalike"
     if f"{local}@{domain}" in rules.secure_addresses:
         return "secure"
+    role_words = {p.lower() for p in rules.generic_local_parts}
     if _under(domain, rules.secure_domains):
-        return "secure"
+        # Seed 000: a secure generic box will do only when it is a local authority's.
+        return "generic" if _role_local(local, role_words) and not _under(domain, rules.la_domains) else "secure"
     if _webmail(domain, rules.webmail_domains, rules.webmail_exceptions):
         return "webmail"
-    role_words = {p.lower() for p in rules.generic_local_parts}
     tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
     if _role_local(local, role_words) or not _looks_personal(tokens, display_name):
         return "generic"

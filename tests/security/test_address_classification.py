@@ -15,6 +15,10 @@ from bot.extract.addresses import address_kind
     ("duty.team@northshire.gov.uk", "secure"),
     ("claire.ashworth1@nhs.net", "secure"),
     ("claire.dunn@brightpathfostering.co.uk", "personal"),
+    # A team's box at a secure domain will do only when it is a local authority's (seed 000).
+    ("fostering.team@westshire.gov.uk", "secure"),
+    ("elmburyhospitals.safeguardingchildren@nhs.net", "generic"),
+    ("mash.hub@elmshire.police.uk", "generic"),
     # Never anyone's own: quoted local parts, an "@" inside, lookalike domains, no domain.
     ('"helen.marsh@northshire.gov.uk"@gmail.com', "generic"),
     ('"helen marsh"@northshire.gov.uk', "generic"),
