@@ -149,20 +149,25 @@ def test_the_report_renders_its_charts_and_tables_in_a_real_browser(settings: Se
         assert colours[rgb] > 200, f"{colour} hardly drawn: the charts or tables did not render"
 
 
+def _tree(root: Path) -> dict[str, tuple[bytes, int] | None]:
+    """Every folder and file under `root`, with each file's bytes and modification time."""
+    return {str(p): (p.read_bytes(), p.stat().st_mtime_ns) if p.is_file() else None for p in sorted(root.rglob("*"))}
+
+
 def test_a_pilot_over_the_demos_mail_reads_it_and_leaves_it_as_it_was(
         settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 0
     maildirs = tmp_path / "state" / "demo" / "maildir"
-    before = {str(p): p.read_bytes() for p in sorted(maildirs.rglob("*")) if p.is_file()}
+    before = _tree(maildirs)
     config = tmp_path / "demo.toml"
     config.write_text((ROOT / "config" / "cassbot.toml").read_text().replace(
         'path = "state/maildir/', 'path = "state/demo/maildir/'))
     capsys.readouterr()
     assert _run_pilot(config, tmp_path / "report") == 0
     assert "14 mails, 5 requests, 0 disagreements" in capsys.readouterr().out
-    assert {str(p): p.read_bytes() for p in sorted(maildirs.rglob("*")) if p.is_file()} == before
+    assert _tree(maildirs) == before  # not a byte, not a file's time, not a folder
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["no_staff_action"] == 4  # in the demo Priya acts on the first request only
     assert report["agreement"]["LADO check asked"] == {"agreed": 1, "compared": 1, "percent": 100.0}

@@ -229,7 +229,9 @@ class MaildirMailbox:
             (path / subdir).mkdir(mode=0o700, parents=True, exist_ok=True)
         if folder is not Folder.INBOX:
             # Maildir++: Dovecot takes a subfolder without this marker file for a stray directory.
-            (path / "maildirfolder").touch()
+            marker = path / "maildirfolder"
+            if not marker.exists():  # made once; an existing mailbox is left exactly as it is
+                marker.touch()
         return mailbox.Maildir(path, factory=None, create=False)
 
     def _existing_box(self, folder: Folder) -> mailbox.Maildir | None:
