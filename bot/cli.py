@@ -17,7 +17,7 @@ from datetime import date
 from importlib import import_module
 from pathlib import Path
 
-from bot.errors import ConfigError, Exit, MailboxAuthError
+from bot.errors import ConfigError, Exit, MailboxAuthError, MailboxError
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         print(f"cassbot: {redact(str(exc))}", file=sys.stderr)
         return Exit.AUTH
+    except MailboxError as exc:  # a mailbox a command had to read could not be reached: one line, not a traceback
+        log.error("%s", exc)
+        print(f"cassbot: a mailbox could not be read, the command stopped: {redact(str(exc))}", file=sys.stderr)
+        return Exit.FAILED
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         sys.stderr.close()

@@ -38,7 +38,7 @@ from bot.lifecycle import move
 from bot.linking import Link, link
 from bot.mail import ParsedMail
 from bot.outbox import plan_draft
-from bot.reconcile import restore_request_id
+from bot.reconcile import Survey, number_request
 from bot.store import Check, Draft, NeedsPerson, Request, audit
 from bot.teams import LADO, CheckTeam, team_of_role, team_of_template
 from bot.timescales import Calendar, check_due, decision_due
@@ -57,7 +57,7 @@ class Context:
     mailbox: str
     message_id: str
     now: datetime
-    reference_before: str = ""  # reconciling: the reference this mail's request had before the store was restored
+    survey: Survey | None = None  # reconciling a restored store: what the mailboxes say the bot did before
 
     def needs_person(self, reason: str, request: Request | None = None) -> None:
         self.session.add(NeedsPerson(at=self.now, mailbox=self.mailbox, message_id=self.message_id,
@@ -141,10 +141,11 @@ def open_request(ctx: Context) -> tuple[Outcome, Request]:
                                   ctx.found.name),
         updated_at=ctx.now,
     )
-    restored = bool(ctx.reference_before) and restore_request_id(ctx.session, request, ctx.reference_before)
+    before = ctx.survey.reference_before(request.message_id) if ctx.survey else ""
+    restored = ctx.survey is not None and number_request(ctx.session, request, ctx.survey, before)
     ctx.session.add(request)
     ctx.session.flush()
-    request.reference = ctx.reference_before if restored else f"CASS-{received.year}-{request.id:06d}"
+    request.reference = before if restored else f"CASS-{received.year}-{request.id:06d}"
     why = "; ".join(ctx.found.reasons)
     audit(ctx.session, "classifier", f"request opened: {ctx.found.name}", why, request_id=request.id, at=ctx.now)
     audit(ctx.session, "reader", "request read", facts_summary(facts), request_id=request.id, at=ctx.now)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,9 +25,14 @@ def write(path: Path, status: dict[str, object], now: datetime) -> None:
     """Replace the health file at once (a reader never sees half of it), readable by the service user only."""
     fresh_until = now + timedelta(seconds=3 * HEALTH_TICK_SECONDS)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps({"fresh_until": fresh_until.isoformat(), "status": status}))
-    os.replace(partial, path)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600, a unique name
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(json.dumps({"fresh_until": fresh_until.isoformat(), "status": status}))
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def check(path: Path, now: datetime) -> tuple[bool, str]:
@@ -35,13 +41,15 @@ def check(path: Path, now: datetime) -> tuple[bool, str]:
         written = json.loads(path.read_text())
         fresh_until = datetime.fromisoformat(written["fresh_until"])
         healthy = bool(written["status"]["healthy"])
+        stale = now > fresh_until
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return False, f"no usable health file at {path} ({type(exc).__name__}): is `cassbot run` running?"
-    if now > fresh_until:
+    if stale:
         return False, f"the service last wrote {path} before {fresh_until:%Y-%m-%d %H:%M:%S}: hung or stopped"
     if not healthy:
-        problems = [f"{role}: {box.get('problem')}" for role, box in written["status"]["mailboxes"].items()
-                    if box.get("problem")]
+        boxes = written["status"].get("mailboxes") or {}
+        problems = [f"{role}: {box.get('problem')}" for role, box in boxes.items() if isinstance(box, dict)
+                    and box.get("problem")]
         return False, "not healthy: " + "; ".join(problems)
     return True, "healthy"
 

@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select, update
@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select, update
 from bot.config import Settings
 from bot.domain import CASS, DraftState, Template
 from bot.mail import ParsedMail, parse_mail
-from bot.mailbox.base import Folder, Mailbox, StoredMail
+from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
 from bot.patterns import any_of
 from bot.pipeline import Deps, process_message
 from bot.reconcile import mail_after
@@ -53,7 +53,7 @@ STAFF_REPLIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("resubmission", any_of(r"\bre-?submit\w*\b", r"\bnew\s+(?:signed\s+)?consent\b",
                             r"\bconsent\b[^.]{0,60}\b(?:missing|out\s+of\s+date|expired|not\s+(?:been\s+)?signed|"
                             r"older\s+than)\b")),
-    ("response", any_of(r".")),
+    ("response", any_of(r".")),  # and a reply with no words of its own (an attachment alone)
 )
 OFSTED = any_of(r"\bofsted\b")
 DECISIONS = ("kind", "resubmission requested", "LADO check asked", "CHARMS check asked", "secure address asked",
@@ -114,10 +114,43 @@ class PeriodMail:
     at: datetime
 
 
+class ReadOnly:
+    """A mailbox the pilot can only read: every way of writing to it raises, whatever calls it."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self._mailbox = mailbox
+        self.role, self.address = mailbox.role, mailbox.address
+
+    def poll(self, folder: Folder, position: str | None) -> Poll:
+        return self._mailbox.poll(folder, position)
+
+    def draft_ids(self) -> set[str]:
+        return self._mailbox.draft_ids()
+
+    def close(self) -> None:
+        self._mailbox.close()
+
+    def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
+        raise PilotWrote("the pilot does not wait for mail")
+
+    def save_draft(self, raw: bytes, message_id: str) -> str:
+        raise PilotWrote(f"the pilot never saves a draft ({message_id})")
+
+    def file_into(self, folder: Folder, message: StoredMail) -> str:
+        raise PilotWrote("the pilot never files mail")
+
+    def flag(self, message: StoredMail) -> None:
+        raise PilotWrote("the pilot never flags mail")
+
+
+class PilotWrote(RuntimeError):
+    """Something tried to change a mailbox during a pilot: a bug, stopped before it happened."""
+
+
 def read_period(mailboxes: dict[str, Mailbox], since: datetime, until: datetime) -> list[PeriodMail]:
-    """The period's mail, in the order it happened: what arrived at CASS, and what staff sent from any mailbox."""
-    folders = [(CASS, Folder.INBOX), (CASS, Folder.INFORMATION_REQUESTS)]
-    folders += [(role, Folder.SENT) for role in mailboxes]
+    """The period's mail, in the order it happened: what arrived at CASS, and what CASS staff sent (the teams'
+    Sent Items hold their answers, which arrive in the CASS inbox too)."""
+    folders = [(CASS, Folder.INBOX), (CASS, Folder.INFORMATION_REQUESTS), (CASS, Folder.SENT)]
     period = []
     for role, folder in folders:
         for stored in mail_after(mailboxes[role], folder, None):
@@ -127,9 +160,12 @@ def read_period(mailboxes: dict[str, Mailbox], since: datetime, until: datetime)
     return sorted(period, key=lambda item: item.at)
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 class _ReplayClock:
     def __init__(self) -> None:
-        self.now = datetime.min
+        self.now = _NEVER
 
     def __call__(self) -> datetime:
         return self.now
@@ -182,12 +218,12 @@ def _staff_actions(session: Session, settings: Settings, request: Request,
 def what_staff_did(settings: Settings, mail: ParsedMail) -> StaffAction:
     """What one mail staff sent was: a check request to a team, or a reply of some kind to the requester."""
     to = mail.to[0] if mail.to else ""
-    at = mail.date or datetime.min
+    at = mail.date or _NEVER
     for team in teams():
         if settings.mailbox(team.role).address in mail.recipients or team.convention.search(mail.subject):
             return StaffAction(team.system, to, at)
     text = mail.fresh_text
-    what = next(name for name, pattern in STAFF_REPLIES if pattern.search(text))
+    what = next((name for name, pattern in STAFF_REPLIES if pattern.search(text)), "response")  # no words: a reply
     return StaffAction(what, to, at, ofsted=bool(OFSTED.search(text)))
 
 

@@ -112,6 +112,7 @@ def _reason(why: str, full: bool) -> str:
     if full:
         return why
     why = re.sub(r"\"[^\"]*\"|“[^”]*”", "\"…\"", why)  # what the bot quoted from the mail
+    why = re.sub(r"[\"“”].*", "\"…", why)  # a quote left open: what follows it may be the mail's words
     return re.sub(r"[\w.+'\-]+@([\w\-]+(?:\.[\w\-]+)+)", lambda m: _masked(m.group(0)), why)
 
 

@@ -133,12 +133,12 @@ def _handle(
 ) -> Processed:
     found = deps.classifier.classify(mail)
     ctx = handlers.Context(session, deps.settings, deps.classifier, deps.composer, mail, found, mailbox.role,
-                           message_id, deps.clock(),
-                           deps.survey.reference_before(mail.message_id or message_id) if deps.survey else "")
+                           message_id, deps.clock(), deps.survey)
     for reason in found.needs_person:
         ctx.needs_person(reason)
     outcome, request = handlers.route(ctx, sent_items=folder == "sent")
-    if deps.survey and outcome == Outcome.NEW_REQUEST and request and ctx.reference_before == request.reference:
+    if deps.survey and outcome == Outcome.NEW_REQUEST and request and \
+            deps.survey.reference_before(request.message_id) == request.reference:
         after_rebuild(session, request, deps.survey, ctx.now)
     made_urgent = (found.urgent and request is not None and request.urgent
                    and (found.kind in NEW_REQUEST_KINDS or found.kind == Kind.REQUESTER_FOLLOWUP))

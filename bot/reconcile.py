@@ -26,13 +26,13 @@ from email.parser import BytesHeaderParser
 from email.policy import default
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.domain import AlertKind, DraftState
 from bot.mail import parse_mail
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.patterns import REFERENCE
-from bot.store import AlertSent, Draft, Request, audit
+from bot.store import AlertSent, Draft, NeedsPerson, Request, audit
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,17 @@ class Survey:
     def reference_before(self, message_id: str) -> str:
         return self.references.get(message_id, "")
 
+    @property
+    def highest(self) -> int:
+        """The highest request number the mailbox shows: a request the survey does not know is numbered above it,
+        so no number the bot gave before the restore is ever given to another mail."""
+        return max((int(ref.rsplit("-", 1)[1]) for ref in {*self.references.values(), *self.recent}), default=0)
 
-def survey(mailbox: Mailbox, since: datetime) -> Survey:
-    """Read the bot's own drafts (and the RAOs' replies on its threads) back from Drafts and Sent Items."""
+
+def survey(mailbox: Mailbox, since: datetime, domain: str) -> Survey:
+    """Read the bot's own drafts (and the RAOs' replies on its threads) back from Drafts and Sent Items;
+    `domain` is the organisation's, which the bot's own Message-IDs carry (`@cassbot.<domain>`)."""
+    own = f"@cassbot.{domain}>"
     found = Survey(since)
     for folder in (Folder.DRAFTS, Folder.SENT):
         for stored in _all(mailbox, folder):
@@ -65,7 +73,7 @@ def survey(mailbox: Mailbox, since: datetime) -> Survey:
             if mail.date is None or mail.date >= since:
                 found.recent.add(reference)
             for opened in (mail.in_reply_to, *mail.references):
-                if opened and "@cassbot." not in opened:  # the request's own mail, not another of the bot's
+                if opened and not opened.endswith(own):  # the request's own mail, not another of the bot's
                     found.references.setdefault(opened, reference)
     log.info("reconcile: %d requests and %d drafts found in the mailbox", len(found.references), len(found.drafts))
     return found
@@ -81,29 +89,48 @@ def requests_filed(mailbox: Mailbox, since: datetime) -> list[StoredMail]:
     return kept
 
 
-def restore_request_id(session: Session, request: Request, reference: str) -> bool:
-    """Give a rebuilt request the id its old reference was made from, when no other request holds it."""
-    number = int(reference.rsplit("-", 1)[1])
-    if session.get(Request, number) is not None:
-        log.warning("reconcile: %s cannot have its reference back: a newer request holds its number", reference)
-        return False
-    request.id = number
-    return True
+def number_request(session: Session, request: Request, found: Survey, reference: str) -> bool:
+    """Give a rebuilt request the id its old reference was made from (True), or a request the survey does not
+    know an id above every number the mailbox shows (False), so no reference is ever handed to another mail."""
+    if reference:
+        number = int(reference.rsplit("-", 1)[1])
+        if session.get(Request, number) is None:
+            request.id = number
+            return True
+        log.warning("reconcile: %s cannot have its reference back: another request holds its number", reference)
+    newest = session.exec(select(func.max(Request.id))).one() or 0
+    request.id = max(newest, found.highest) + 1
+    return False
 
 
 def after_rebuild(session: Session, request: Request, found: Survey, now: datetime) -> None:
-    """A rebuilt request: its drafts that exist are saved already, and an urgent one was alerted the first time."""
-    drafts = session.exec(select(Draft).where(Draft.request_id == request.id, Draft.state == DraftState.PLANNED,
-                                              col(Draft.message_id).in_(found.drafts))).all()
-    for draft in drafts:
-        draft.state, draft.saved_at = DraftState.SAVED, now
+    """A rebuilt request: its drafts that exist are saved already; one the mailbox no longer has was deleted
+    unsent before the restore and is not made again (a person is told); it was alerted the first time."""
+    for draft in session.exec(select(Draft).where(Draft.request_id == request.id,
+                                                  Draft.state == DraftState.PLANNED)).all():
+        if draft.message_id in found.drafts:
+            draft.state, draft.saved_at = DraftState.SAVED, now
+            audit(session, "reconcile", f"draft found in the mailbox: {draft.template}", "not saved again",
+                  request_id=request.id, at=now)
+        else:
+            draft.state = DraftState.DELETED
+            session.add(NeedsPerson(at=now, mailbox="cass", message_id=draft.message_id, subject=request.reference,
+                                    reason=f"the {draft.template.replace('_', ' ')} draft was gone from the mailbox "
+                                           "when the store was restored: deleted unsent, so not made again",
+                                    request_id=request.id))
         session.add(draft)
-        audit(session, "reconcile", f"draft found in the mailbox: {draft.template}", "not saved again",
-              request_id=request.id, at=now)
-    if request.urgent and drafts:
-        session.add(AlertSent(kind=AlertKind.URGENT, subject_key=request.reference, sent_at=now))
     audit(session, "reconcile", "request rebuilt from the mailbox", f"reference {request.reference} as before",
           request_id=request.id, at=now)
+
+
+def alerted_before(session: Session, found: Survey, now: datetime) -> None:
+    """Every urgent request the bot had handled before the restore was alerted then: it is not alerted again."""
+    done = set(session.exec(select(AlertSent.subject_key).where(AlertSent.kind == AlertKind.URGENT)).all())
+    for request in session.exec(select(Request).where(Request.urgent, col(Request.reference).in_(
+            {*found.references.values(), *found.recent}))).all():
+        if request.reference not in done:
+            session.add(AlertSent(kind=AlertKind.URGENT, subject_key=request.reference, sent_at=now))
+    session.commit()
 
 
 def advance_sequences(session: Session) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -24,7 +25,7 @@ from bot.pilot_report import summarise
 from bot.store import open_store
 from tests.conftest import ROOT, require
 from tests.support import pilot_world
-from tests.support.dovecot import Dovecot
+from tests.support.dovecot import Dovecot, free_port
 from tests.support.imap_world import World, imap_config_file
 from tests.support.journey import Journey
 from tests.support.site import site_config
@@ -171,3 +172,29 @@ def test_a_pilot_over_the_demos_mail_reads_it_and_leaves_it_as_it_was(
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["no_staff_action"] == 4  # in the demo Priya acts on the first request only
     assert report["agreement"]["LADO check asked"] == {"agreed": 1, "compared": 1, "percent": 100.0}
+
+
+def test_a_pilot_that_cannot_read_a_mailbox_says_so_and_keeps_nothing(
+        dovecot: Dovecot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report"
+    assert _run_pilot(imap_config_file(tmp_path, dovecot, port=free_port()), out) == 1  # the server is not there
+    assert "a mailbox could not be read" in capsys.readouterr().err
+    assert not (out / "pilot.sqlite3").exists() and not (out / "report.html").exists()
+
+
+def test_the_pilot_reads_a_reply_with_no_words_and_can_write_nothing(settings: Settings) -> None:
+    from bot.mail import parse_mail
+    from bot.pilot import PilotWrote, ReadOnly, what_staff_did
+    from tests.support.mail import build_mail
+    reply = parse_mail(build_mail("RE: Information request", "", sender="cass@childrenstrust.example",
+                                  to="sam.ince@eastvale.gov.uk"))
+    assert what_staff_did(settings, reply).what == "response"
+    box = ReadOnly(Journey(settings, Path(tempfile.mkdtemp())).cass)
+    with pytest.raises(PilotWrote):
+        box.save_draft(b"Subject: x\r\n\r\n", "<x@y>")
+
+
+def test_a_reason_with_a_quote_left_open_keeps_none_of_the_mails_words() -> None:
+    from bot.pilot_report import _reason
+    assert _reason('consent ok; the request says "approved with your trust in 2017', full=False) == \
+        'consent ok; the request says "…'

@@ -15,7 +15,8 @@ from bot.alerts import urgent_alerts
 from bot.commands.reconcile import catch_up
 from bot.config import Settings
 from bot.mailbox.base import Folder
-from bot.store import Check, Draft, Request
+from bot.store import Check, Draft, NeedsPerson, Request
+from tests.support.dovecot import Dovecot
 from tests.support.journey import Journey
 from tests.support.smtp_sink import Sink
 
@@ -46,6 +47,28 @@ def _what_people_see(journey: Journey) -> dict[str, object]:
         }
 
 
+def _first_request_then_backup(journey: Journey, tmp_path: Path) -> Path:
+    """Monday: the demo's first request arrives, and the nightly backup is taken after it."""
+    journey.clock.now = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+    journey.deliver("01-ola-request.eml")
+    journey.run()
+    backup = tmp_path / "backup.sqlite3"
+    _backup(journey, backup)
+    return backup
+
+
+def _restored(journey: Journey, backup: Path, settings: Settings, tmp_path: Path,
+              dovecot: Dovecot | None = None) -> Journey:
+    """The store lost and the backup put back (the mailboxes as they are): the bot started again on it."""
+    for box in journey.maildirs.values():
+        box.close()
+    journey.engine.dispose()
+    shutil.copyfile(backup, _store_file(journey))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{_store_file(journey)}{suffix}").unlink(missing_ok=True)
+    return Journey(settings, tmp_path, dovecot=dovecot)
+
+
 def _with_smtp(journey: Journey, sink: tuple[int, Sink]) -> None:
     smtp = journey.settings.smtp.model_copy(update={"host": "127.0.0.1", "port": sink[0], "security": "plain"})
     alerts = journey.settings.alerts.model_copy(update={"duty": ("j.hart@childrenstrust.example",)})
@@ -62,12 +85,7 @@ def test_a_store_restored_from_an_older_backup_catches_up_from_the_mailboxes(
     if dovecot:
         journey.reset_server()
     _with_smtp(journey, smtp_sink)
-    # Monday: a request arrives and the nightly backup is taken after it.
-    journey.clock.now = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
-    journey.deliver("01-ola-request.eml")
-    journey.run()
-    backup = tmp_path / "backup.sqlite3"
-    _backup(journey, backup)
+    backup = _first_request_then_backup(journey, tmp_path)
     # Tuesday: the checks go, an urgent request comes (and is alerted), the answers come, the response is drafted.
     journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
     journey.send(FIRST, "charms_check_request")
@@ -81,14 +99,7 @@ def test_a_store_restored_from_an_older_backup_catches_up_from_the_mailboxes(
     before = _what_people_see(journey)
     assert journey.request(FIRST).state == "response_drafted"
 
-    # The store is lost and Monday's backup restored.
-    for box in journey.maildirs.values():
-        box.close()
-    journey.engine.dispose()
-    shutil.copyfile(backup, _store_file(journey))
-    for suffix in ("-wal", "-shm"):
-        Path(f"{_store_file(journey)}{suffix}").unlink(missing_ok=True)
-    restored = Journey(settings, tmp_path, dovecot=dovecot)
+    restored = _restored(journey, backup, settings, tmp_path, dovecot)  # Monday's backup put back
     _with_smtp(restored, smtp_sink)
     restored.clock.now = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
     with Session(restored.engine) as session:
@@ -138,3 +149,52 @@ def test_reconcile_says_which_requests_it_could_not_bring_back(tmp_path: Path,
     assert main(["reconcile", "--since", "2026-11-20", "--config", str(config)]) == 1
     assert "CASS-2026-000001" in capsys.readouterr().err
     assert main(["reconcile", "--since", "2026-11-09", "--config", str(config)]) == 0
+
+
+def _delete_draft(journey: Journey, reference: str, template: str) -> None:
+    """A person deletes one of the bot's drafts unsent, in Outlook."""
+    message_id = journey.draft(reference, template).message_id.encode()
+    drafts = Path(journey.settings.mailbox("cass").path) / ".Drafts"
+    (found,) = [p for p in drafts.rglob("*") if p.is_file() and message_id in p.read_bytes()]
+    found.unlink()
+
+
+def test_no_number_the_bot_gave_before_the_restore_goes_to_another_mail(settings: Settings, tmp_path: Path) -> None:
+    """A request the mailbox gives no trace of (its drafts all deleted) is numbered above every reference the
+    bot's drafts show, so a request the survey knows always gets its own back."""
+    journey = Journey(settings, tmp_path)
+    backup = _first_request_then_backup(journey, tmp_path)
+    journey.clock.now = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
+    journey.deliver("10-not-urgent-adoption.eml")  # dated 18 November: CASS-2026-000002
+    journey.run()
+    journey.deliver("02-urgent-kinship-request.eml")  # dated 16 November, so replayed first: CASS-2026-000003
+    journey.run()
+    assert journey.request("CASS-2026-000003").urgent
+    for template in ("secure_address_challenge", "lado_check_request"):
+        _delete_draft(journey, "CASS-2026-000003", template)
+    kept = journey.request("CASS-2026-000002").message_id
+    restored = _restored(journey, backup, settings, tmp_path)
+    restored.clock.now = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+    catch_up(restored.deps, SINCE)
+    assert restored.request("CASS-2026-000002").message_id == kept
+    with Session(restored.engine) as session:
+        numbers = sorted(r.reference for r in session.exec(select(Request)).all())
+    assert numbers == ["CASS-2026-000001", "CASS-2026-000002", "CASS-2026-000003"]
+
+
+def test_a_draft_deleted_unsent_before_the_restore_is_not_made_again(settings: Settings, tmp_path: Path) -> None:
+    journey = Journey(settings, tmp_path)
+    journey.clock.now = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+    backup = tmp_path / "backup.sqlite3"
+    _backup(journey, backup)  # before anything arrived
+    journey.deliver("01-ola-request.eml")
+    journey.run()
+    _delete_draft(journey, FIRST, "charms_check_request")
+    in_drafts = sorted(journey.folder(Folder.DRAFTS))
+    restored = _restored(journey, backup, settings, tmp_path)
+    restored.clock.now = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+    catch_up(restored.deps, SINCE)
+    assert sorted(restored.folder(Folder.DRAFTS)) == in_drafts  # the LADO check only, as the RAO left it
+    with Session(restored.engine) as session:
+        reasons = [n.reason for n in session.exec(select(NeedsPerson)).all()]
+    assert any("charms check request draft was gone" in r for r in reasons)

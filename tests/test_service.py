@@ -101,3 +101,10 @@ def test_status_reports_each_mailbox_and_fails_when_one_is_down(
     assert main(["status", "--config", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "NOT HEALTHY" in out and "cass: last good poll" in out and "failing since" in out
+
+
+def test_a_health_file_that_is_not_what_the_service_writes_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    health = tmp_path / "health.json"
+    health.write_text('{"fresh_until": "2999-01-01T00:00:00", "status": {"healthy": false}}')  # no zone, no boxes
+    healthy, why = bot.health.check(health, datetime.now(UTC))
+    assert not healthy and "no usable health file" in why
