@@ -1,9 +1,9 @@
 """Pilot mode: what the bot would have done with a period of the trust's own mail, against what staff did.
 
 The period's mail is read from the configured mailboxes without changing them (the backends
-read with EXAMINE and BODY.PEEK, and nothing here files, flags or saves a draft): the CASS
-inbox and Information Requests folder (what arrived) and every mailbox's Sent Items (what
-staff sent). It is replayed in time order through the bot's own pipeline into a store of
+read with EXAMINE and BODY.PEEK, and every mailbox is wrapped in `ReadOnly`, whose writes
+raise): the CASS inbox and Information Requests folder (what arrived) and its Sent Items
+(what staff sent). It is replayed in time order through the bot's own pipeline into a store of
 the pilot's own: arriving mail is classified, linked and planned exactly as `cassbot run`
 would; staff's sent mail moves the bot's requests on as an approval would (a check request
 staff sent makes the check sent, so the answers link), and is also read for what staff
