@@ -278,6 +278,10 @@ REQUEST_CUES: tuple[Cue, ...] = (
         r"\bcurrent\s+carers?\b",
     ), strong=True),
     Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), any_of(r"\bapplicants?\b")),
+    # "LA checks" is the trade's word for an OLA request; a panel is where carers are approved.
+    Cue("LA checks or a panel", "ola_request", SUBJECT_AND_BODY, ("checks", "panel"), any_of(
+        r"\b(?:LA|local\s+authority)\s+checks?\b", r"\b(?:fostering\s+|adoption\s+|approval\s+)?panel\b",
+    )),
     Cue("a placement with carers", "ola_request", ("body",), ("carer", "place", "match"), any_of(
         r"\b(?:approved|foster|kinship|connected|potential|prospective|proposed|only)\s+(?:[\w'’]+\s+){0,2}carers?\b",
         r"\bplace(?:ment|d)?\b[^.]{0,50}\bwith\s+(?:her|his|their|the|Mr|Mrs|Ms|Miss|an?)\s",
@@ -307,7 +311,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
 # one, however much it asks what is known (another council asking about a family is a partner request).
 OLA_CARER_CUES = frozenset({"OLA wording", "fostering or adoption", "carer assessment named",
                             "applied to foster or adopt", "fostering or adoption agency address", "applicant named",
-                            "a placement with carers"})
+                            "a placement with carers", "LA checks or a panel"})
 
 # Mail that is plainly none of the requests however many of their words it uses.
 NOT_A_REQUEST = any_of(

@@ -54,7 +54,7 @@ nil sgo ola rfi age aged year years son daughter wife husband partner mother fat
 family families primary secondary nursery college university church chapel surgery clinic practice ward unit
 stage registration interest check checks other others local authority designated officer worker manager
 assessor supervising senior practitioner administrator coordinator team north south east west upper lower
-great little
+great little care planning review reviews case same regulations wales scotland england
 """.split())
 # Organisation words: the capitalised word before one is part of the organisation's name ("Anchor Adoption").
 _ORG = frozenset("""
