@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from bot import rules
 from bot.config import Settings, StaffMember
 from bot.domain import Kind
+from bot.errors import UnreadableAttachment
 from bot.extract.document import without_disclaimers
-from bot.mail import ParsedMail
+from bot.extract.forms import form_text
+from bot.mail import Attachment, ParsedMail
 from bot.patterns import REFERENCE
 from bot.staff import NameMatch, StaffDirectory
 from bot.teams import CheckTeam, teams
@@ -281,6 +283,8 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     wire, score = scores.most_common(1)[0]
     cues = {name.split(" (")[0] for k, name in fired if k == wire}
     strong = [cue for cue in rules.REQUEST_CUES if cue.kind == wire and cue.strong and cue.name in cues]
+    if wire == Kind.REFERRAL and strong:  # harm to a child told in a reply ("Re: call earlier") is a referral
+        return True
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
 
 
@@ -328,10 +332,25 @@ def _score_requests(mail: ParsedMail, subject: str | None = None, sender: str | 
 
 
 def request_text(mail: ParsedMail) -> str:
-    """The words a request is read from: the mail's own, and for a forward the mail it forwards too."""
+    """The words a request is read from: the mail's own, and for a forward the mail it forwards too; for a
+    mail whose words are few ("Please see attached"), its PDF or Word attachments' words as well."""
     if not mail.is_forward and not _FORWARD_BLOCK.search(mail.body_text[:FRESH_LIMIT]):
-        return mail.fresh_text
-    return mail.body_text[:FRESH_LIMIT]
+        text = mail.fresh_text
+    else:
+        text = mail.body_text[:FRESH_LIMIT]
+    if len(text.split()) >= SHORT_MAIL_WORDS or not mail.attachments:
+        return text
+    return "\n\n".join([text, *filter(None, map(_attached_words, mail.attachments))])[:FRESH_LIMIT]
+
+
+SHORT_MAIL_WORDS = 60
+
+
+def _attached_words(attachment: Attachment) -> str:
+    try:
+        return form_text(attachment)
+    except UnreadableAttachment:
+        return ""  # the reader lists it for a person
 
 
 FRESH_LIMIT = 12_000

@@ -14,7 +14,8 @@ HTML_LIMIT = 512_000
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of `html`, one line per block element; scripts and styles dropped."""
+    """Visible text of `html`, one line per block element, a table's cells on a row apart (" | "); scripts and
+    styles dropped."""
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning  # only HTML mail pays for the parser
 
     html = _NOT_TEXT.sub(" ", html[:HTML_LIMIT])
@@ -24,6 +25,9 @@ def html_to_text(html: str) -> str:
         soup = BeautifulSoup(html, "lxml")
     for hidden in soup(["script", "style", "title"]):
         hidden.decompose()
+    for row in soup.find_all("tr"):  # a table's cells apart, as a text table ("Consent | Signed 2 November")
+        for cell in row.find_all(["td", "th"], recursive=False)[:-1]:
+            cell.insert_after(" | ")
     for block in soup.find_all(_BLOCKS):
         block.insert_after("\n")
     lines = (" ".join(line.split()) for line in soup.get_text().splitlines())

@@ -280,7 +280,9 @@ REQUEST_CUES: tuple[Cue, ...] = (
     Cue("applicant named", "ola_request", SUBJECT_AND_BODY, ("applicant",), any_of(r"\bapplicants?\b")),
     # "LA checks" is the trade's word for an OLA request; a panel is where carers are approved.
     Cue("LA checks or a panel", "ola_request", SUBJECT_AND_BODY, ("checks", "panel"), any_of(
-        r"\b(?:LA|local\s+authority)\s+checks?\b", r"\b(?:fostering\s+|adoption\s+|approval\s+)?panel\b",
+        r"\b(?:LA|local\s+authority)\s+checks?\b", r"\b(?:fostering|adoption|approval|matching)\s+panel\b",
+        r"\bpanel\s+(?:on\s+|is\s+|next\s+|date\b|in\s+)?(?:mon|tue|wed|thu|fri|next|this|[0-3]?\d)\w*",
+        r"\b(?:to|at|before|for)\s+panel\b",
     )),
     Cue("a placement with carers", "ola_request", ("body",), ("carer", "place", "match"), any_of(
         r"\b(?:approved|foster|kinship|connected|potential|prospective|proposed|only)\s+(?:[\w'’]+\s+){0,2}carers?\b",

@@ -84,13 +84,14 @@ def address_kind(address: str, settings: Settings, display_name: str = "") -> Ad
     if f"{local}@{domain}" in rules.secure_addresses:
         return "secure"
     role_words = {p.lower() for p in rules.generic_local_parts}
+    team = _role_local(local, role_words)
     if _under(domain, rules.secure_domains):
         # Seed 000: a secure generic box will do only when it is a local authority's.
-        return "generic" if _role_local(local, role_words) and not _under(domain, rules.la_domains) else "secure"
+        return "generic" if team and not _under(domain, rules.la_domains) else "secure"
     if _webmail(domain, rules.webmail_domains, rules.webmail_exceptions):
         return "webmail"
     tokens = [t for t in re.split(r"[._\-+\d]+", local) if t]
-    if _role_local(local, role_words) or not _looks_personal(tokens, display_name):
+    if team or not _looks_personal(tokens, display_name):
         return "generic"
     return "personal"
 

@@ -94,7 +94,9 @@ _FORM_FIELD = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:child(?:['’]s)?(?:\s+\d)?(?:\
                          r"address|reason\s+for\s+(?:the\s+)?request|purpose(?:\s+of\s+(?:the\s+)?request)?|consent|"
                          r"(?:requesting\s+)?agency|requester|your\s+name|contact|information\s+requested|mother|father|"
                          r"parents?(?:/carers?)?|siblings?|school|index\s+offences?|offences?|previous\s+convictions|"
-                         r"person\s+on\s+probation|(?:proposed\s+)?release\s+(?:address|date))\b[^:\n]{0,30}:",
+                         r"person\s+on\s+probation|(?:proposed\s+)?release\s+(?:address|date)|requesting\s+(?:service|"
+                         r"agency)|practitioner|subject\s+of\s+(?:the\s+)?request|reason|other\s+children|urgency|"
+                         r"timescale)\b[^:|\n]{0,30}(?::|\s\|\s)",
                          re.IGNORECASE | re.M)
 _COPIED = any_of(r"\b(?:copied|pasted|typed)\b[^.\n]{0,60}\bform\b[^.\n]{0,40}\b(?:body|email|below)\b")
 _FORM_IN_BODY = any_of(r"\b(?:copied|pasted|completed|filled\s+in|typed)\b[^.\n]{0,60}\b(?:RFI|"
