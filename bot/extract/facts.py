@@ -144,8 +144,15 @@ def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFa
     notes = [*consent.notes, *unreadable, *_people_notes(applicants, history), *_requester_notes(requester)]
     reminders = () if household else (
         "The request names nobody else in the household: check CareFirst/Eclipse for over-16s at the address.",)
-    return RequestFacts(on, applicants, household, consent, requester, history, read_partner(mail, document.text),
+    # A partner's request sent as a form with hardly a word of its own ("Please see attached"): the form's words
+    # are the request's (a mail that says its piece keeps to it, its forms read for consent alone).
+    short = len(document.text.split()) < SHORT_MAIL_WORDS
+    partner_words = "\n\n".join([document.text, *(text for _, text in forms if text and short)])
+    return RequestFacts(on, applicants, household, consent, requester, history, read_partner(mail, partner_words),
                         tuple(dict.fromkeys(notes)), reminders)
+
+
+SHORT_MAIL_WORDS = 60
 
 
 def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requester:
