@@ -262,7 +262,10 @@ REQUEST_CUES: tuple[Cue, ...] = (
         "connected", "kinship", "friends", "guardian", "sgo", "24", "viability", "prospective", "stage",
     ), any_of(
         r"\b(?:connected|kinship|family (?:and|&) friends) (?:carers?|persons?|care|assessment|placement)\b",
-        r"\bspecial guardian(?:ship)?\b", r"\bSGO\b", r"\breg(?:ulation)?\.?\s*24\b", r"\bviability assessment\b",
+        # A special guardian who already is one ("his grandmother, who is his special guardian", "since the
+        # SGO was made") is a family's history, not an assessment of a carer.
+        r"(?<!is his )(?<!is her )(?<!s their )\bspecial guardian(?:ship)?\b(?!\s+order\s+was\s+made)",
+        r"\bSGO\b(?!\s+was\s+(?:made|granted))", r"\breg(?:ulation)?\.?\s*24\b", r"\bviability assessment\b",
         r"\bprospective (?:foster |adoptive )?(?:carers?|adopters?|parents?)\b", r"\bkinship\b",
         r"\bstage\s*(?:1|2|one|two)\b", r"\bviability\b",
         r"\bproposed\s+(?:kinship\s+|foster\s+|connected\s+|family\s+)?(?:carers?|adopters?|special\s+guardians?)\b",
