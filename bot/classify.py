@@ -17,7 +17,7 @@ from bot.config import Settings, StaffMember
 from bot.domain import Kind
 from bot.errors import UnreadableAttachment
 from bot.extract.document import without_disclaimers
-from bot.extract.forms import form_text
+from bot.extract.forms import form_text, says_little
 from bot.mail import Attachment, ParsedMail
 from bot.patterns import REFERENCE
 from bot.staff import NameMatch, StaffDirectory
@@ -338,12 +338,9 @@ def request_text(mail: ParsedMail) -> str:
         text = mail.fresh_text
     else:
         text = mail.body_text[:FRESH_LIMIT]
-    if len(text.split()) >= SHORT_MAIL_WORDS or not mail.attachments:
+    if not says_little(text) or not mail.attachments:
         return text
     return "\n\n".join([text, *filter(None, map(_attached_words, mail.attachments))])[:FRESH_LIMIT]
-
-
-SHORT_MAIL_WORDS = 60
 
 
 def _attached_words(attachment: Attachment) -> str:

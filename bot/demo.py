@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.mailbox.base import Folder, Mailbox
 from bot.mailbox.maildir import MaildirMailbox
 from bot.mailbox.registry import open_mailboxes
-from bot.pipeline import Deps, Processed, run_once
+from bot.pipeline import Deps, ManualClock, Processed, run_once
 from bot.reports import chronology_text, needs_person_table, table
 from bot.store import Draft, MailSeen, Request, open_store, request_by_reference
 
@@ -69,7 +69,7 @@ def run_demo(settings: Settings, root: Path, out: TextIO) -> None:
     settings = demo_settings(settings, root)
     engine = open_store(settings.store.url)
     mailboxes = open_mailboxes(settings)
-    clock = _Clock(STEPS[0].at)
+    clock = ManualClock(STEPS[0].at)
     deps = Deps(settings, engine, mailboxes, clock)
     print(f"cassbot demo: mailboxes and store under {root}\n", file=out)
     for step in STEPS:
@@ -96,13 +96,6 @@ def _mail_table(engine: Engine, outcomes: list[Processed]) -> str:
                      o.reference))
     return table(rows)
 
-
-class _Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _play(step: Step, cass: Mailbox, engine: Engine) -> None:

@@ -39,7 +39,7 @@ from bot.domain import CASS, DraftState, Template
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
 from bot.patterns import any_of
-from bot.pipeline import Deps, process_message
+from bot.pipeline import Deps, ManualClock, process_message
 from bot.reconcile import mail_after
 from bot.store import AuditEvent, Check, Draft, MailSeen, NeedsPerson, Request
 from bot.teams import teams
@@ -163,19 +163,12 @@ def read_period(mailboxes: dict[str, Mailbox], since: datetime, until: datetime)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-class _ReplayClock:
-    def __init__(self) -> None:
-        self.now = _NEVER
-
-    def __call__(self) -> datetime:
-        return self.now
-
 
 def replay(settings: Settings, engine: Engine, mailboxes: dict[str, Mailbox], period: Sequence[PeriodMail]) -> None:
     """Each mail through the pipeline at the time it arrived (or was sent), into the pilot's store.
 
     The bot's drafts are recorded as saved there and nowhere else, so staff's sent mail can approve them."""
-    clock = _ReplayClock()
+    clock = ManualClock(_NEVER)
     deps = Deps(settings, engine, mailboxes, clock)
     for item in period:
         clock.now = item.at

@@ -37,6 +37,16 @@ from bot.store import MailboxHealth, MailSeen, NeedsPerson, SyncPosition
 log = logging.getLogger(__name__)
 
 
+class ManualClock:
+    """A clock set by hand: the demo's days and the pilot's replay run the pipeline at the time they choose."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @dataclass
 class Deps:
     """What the pipeline works with; built once by the CLI (or a test)."""

@@ -62,7 +62,7 @@ def survey(mailbox: Mailbox, since: datetime, domain: str) -> Survey:
     own = f"@cassbot.{domain}>"
     found = Survey(since)
     for folder in (Folder.DRAFTS, Folder.SENT):
-        for stored in _all(mailbox, folder):
+        for stored in mail_after(mailbox, folder, None):
             headers = BytesHeaderParser(policy=default).parsebytes(stored.raw)
             mail = parse_mail(stored.raw)
             reference = _reference_of(mail.reference_header, mail.subject)
@@ -82,7 +82,7 @@ def survey(mailbox: Mailbox, since: datetime, domain: str) -> Survey:
 def requests_filed(mailbox: Mailbox, since: datetime) -> list[StoredMail]:
     """The Information Requests folder's mail from `since` on: requests filed there are never in the inbox again."""
     kept = []
-    for stored in _all(mailbox, Folder.INFORMATION_REQUESTS):
+    for stored in mail_after(mailbox, Folder.INFORMATION_REQUESTS, None):
         date = parse_mail(stored.raw).date
         if date is None or date >= since:
             kept.append(stored)
@@ -139,10 +139,6 @@ def advance_sequences(session: Session) -> None:
         session.execute(text("SELECT setval(pg_get_serial_sequence('request', 'id'), "
                              "GREATEST((SELECT COALESCE(MAX(id), 0) FROM request), 1))"))
         session.commit()
-
-
-def _all(mailbox: Mailbox, folder: Folder) -> list[StoredMail]:
-    return mail_after(mailbox, folder, None)
 
 
 def mail_after(mailbox: Mailbox, folder: Folder, position: str | None) -> list[StoredMail]:

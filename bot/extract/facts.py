@@ -17,7 +17,7 @@ from bot.errors import UnreadableAttachment
 from bot.extract.addresses import AddressKind, address_kind
 from bot.extract.consent import ConsentFacts, Signed, Status, read_consent
 from bot.extract.document import Document, read_document
-from bot.extract.forms import form_text
+from bot.extract.forms import form_text, says_little
 from bot.extract.history import History, read_history
 from bot.extract.partner import PartnerFacts, read_partner
 from bot.extract.people import People, Person, read_people
@@ -146,13 +146,10 @@ def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFa
         "The request names nobody else in the household: check CareFirst/Eclipse for over-16s at the address.",)
     # A partner's request sent as a form with hardly a word of its own ("Please see attached"): the form's words
     # are the request's (a mail that says its piece keeps to it, its forms read for consent alone).
-    short = len(document.text.split()) < SHORT_MAIL_WORDS
+    short = says_little(document.text)
     partner_words = "\n\n".join([document.text, *(text for _, text in forms if text and short)])
     return RequestFacts(on, applicants, household, consent, requester, history, read_partner(mail, partner_words),
                         tuple(dict.fromkeys(notes)), reminders)
-
-
-SHORT_MAIL_WORDS = 60
 
 
 def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requester:

@@ -14,6 +14,14 @@ import zipfile
 from bot.errors import UnreadableAttachment
 from bot.mail import Attachment
 
+# A mail with fewer words than this of its own ("Please see attached") is read with its attachments' words.
+SHORT_MAIL_WORDS = 60
+
+
+def says_little(text: str) -> bool:
+    return len(text.split()) < SHORT_MAIL_WORDS
+
+
 # A form is a page or two; more than this is not a consent form, and costs time to read.
 _MOST_PAGES = 6
 _MOST_CHARACTERS = 20_000

@@ -35,6 +35,18 @@ def _journey(settings: Settings, requester: str) -> Journey:
     return journey
 
 
+def _after_sending(settings: Settings, requester: str, template: str, raw: bytes) -> Journey:
+    """The first request from `requester`, its `template` draft sent by an RAO the next morning, then the
+    attack delivered: where an answer or a follow-up arrives in real life."""
+    journey = _journey(settings, requester)
+    journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
+    journey.send("CASS-2026-000001", template)
+    journey.run()
+    journey.deliver(raw=raw)
+    journey.run()
+    return journey
+
+
 def _drafts(journey: Journey) -> list[Draft]:
     with Session(journey.engine) as session:
         return list(session.exec(select(Draft)).all())
@@ -55,21 +67,11 @@ def play(path: Path, settings: Settings) -> list[str]:
         found = Classifier(settings).classify(parse_mail(raw))
         if found.sender_trusted:
             broke.append("answer trusted")
-        journey = _journey(settings, "helen.marsh@northshire.gov.uk")
-        journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
-        journey.send("CASS-2026-000001", "lado_check_request")
-        journey.run()
-        journey.deliver(raw=raw)
-        journey.run()
+        journey = _after_sending(settings, "helen.marsh@northshire.gov.uk", "lado_check_request", raw)
         if any(d.template == "response" for d in _drafts(journey)):
             broke.append("a response was drafted on it")
     elif label["stage"] == "followup":
-        journey = _journey(settings, "info@brightpathfostering.co.uk")
-        journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
-        journey.send("CASS-2026-000001", "secure_address_challenge")
-        journey.run()
-        journey.deliver(raw=raw)
-        journey.run()
+        journey = _after_sending(settings, "info@brightpathfostering.co.uk", "secure_address_challenge", raw)
         address = journey.request("CASS-2026-000001").requester_address
         if address in [a.lower() for a in expect.get("address_must_not_become", [])]:
             broke.append(f"the response address became {address}")
