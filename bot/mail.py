@@ -438,6 +438,7 @@ def _body_and_attachments(
         filename = _filename(part, content_type, defects)
         if filename or not content_type.startswith("text/") or part.get_content_disposition() == "attachment":
             attachments.append(_attachment(part, filename, content_type))
+            attachments.extend(_forwarded_documents(part, content_type, defects))
         elif content_type == "text/plain":
             plain.append(_part_text(part, defects))
         elif content_type == "text/html":
@@ -445,6 +446,23 @@ def _body_and_attachments(
     if plain:
         return "\n".join(plain), "\n".join(html), tuple(attachments)
     return "\n".join(html_to_text(h) for h in html), "\n".join(html), tuple(attachments)
+
+
+def _forwarded_documents(part: email.message.Message, content_type: str, defects: list[str],
+                         depth: int = 0) -> list[Attachment]:
+    """The documents a forwarded mail (an attached message) carries, two forwards deep: a consent form
+    forwarded as an attachment is still the request's form."""
+    payload = part.get_payload() if content_type == "message/rfc822" else None
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, email.message.Message) or depth >= 2:
+        return []
+    found: list[Attachment] = []
+    for leaf, leaf_type in _leaf_parts(inner, [])[:20]:
+        name = _filename(leaf, leaf_type, defects)
+        if document_kind(name, leaf_type):
+            found.append(_attachment(leaf, name, leaf_type))
+        found.extend(_forwarded_documents(leaf, leaf_type, defects, depth + 1))
+    return found
 
 
 def _filename(part: email.message.Message, content_type: str, defects: list[str]) -> str:
@@ -461,14 +479,34 @@ def _filename(part: email.message.Message, content_type: str, defects: list[str]
     return decode_header_value(name, "attachment name", defects) if name else ""
 
 
-# Forms worth reading for a signing date: PDFs and Word documents up to this size.
-FORM_LIMIT = 5_000_000
-_FORMS = ("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+# Documents worth reading (a consent form, a Request for Information Form) are kept while the mail is read,
+# up to this size: a form is a few pages, a phone's photo of one a few megabytes.
+FORM_LIMIT = 15_000_000
+_DOCUMENT_SUFFIXES = {
+    ".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".doc": "doc", ".odt": "odt", ".rtf": "rtf",
+    ".jpg": "image", ".jpeg": "image", ".png": "image", ".tif": "image", ".tiff": "image", ".heic": "image",
+    ".heif": "image", ".bmp": "image", ".gif": "image", ".webp": "image",
+}
+_DOCUMENT_TYPES = {
+    "application/pdf": "pdf", "application/msword": "doc", "application/rtf": "rtf", "text/rtf": "rtf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.oasis.opendocument.text": "odt",
+}
+
+
+def document_kind(name: str, content_type: str) -> str:
+    """"pdf", "docx", "doc", "odt", "rtf", "image", or "" for an attachment that is no document."""
+    lowered = name.lower()
+    suffix = lowered[lowered.rfind("."):] if "." in lowered else ""
+    if suffix in _DOCUMENT_SUFFIXES:
+        return _DOCUMENT_SUFFIXES[suffix]
+    if content_type.startswith("image/"):
+        return "image"
+    return _DOCUMENT_TYPES.get(content_type, "")
 
 
 def _attachment(part: email.message.Message, name: str, content_type: str) -> Attachment:
-    form = content_type in _FORMS or name.lower().endswith((".pdf", ".docx"))
-    payload = part.get_payload(decode=True) if form else None
+    payload = part.get_payload(decode=True) if document_kind(name, content_type) else None
     if isinstance(payload, bytes) and len(payload) <= FORM_LIMIT:
         return Attachment(name, content_type, len(payload), payload)
     return Attachment(name, content_type, _payload_size(part))

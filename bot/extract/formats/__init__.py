@@ -1,0 +1,65 @@
+"""One reader for every attachment a form comes in: Word, PDF (text or scanned), photos, OpenDocument, RTF.
+
+`read_attachment` gives a `Layout` (lines in reading order, a table's row one line with its
+cells split by tabs), or None for an attachment that is no document (a logo, a calendar
+invite). A document that cannot be opened (damaged, password-protected, a zip bomb, a
+picture far larger than a page, an old .doc) raises `UnreadableAttachment`, which the
+reader turns into a note for a person: it is never consent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.errors import UnreadableAttachment
+from bot.extract.formats.layout import CONFIDENT, MARK, Layout
+from bot.extract.formats.scan import Budget, ocr_available
+from bot.mail import Attachment, document_kind
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CONFIDENT", "MARK", "Budget", "Layout", "kind_of", "ocr_available", "read_attachment"]
+
+def kind_of(attachment: Attachment) -> str:
+    """"pdf", "docx", "doc", "odt", "rtf", "image", or "" for anything that is no document."""
+    return document_kind(attachment.name, attachment.content_type)
+
+
+def read_attachment(attachment: Attachment, budget: Budget | None = None) -> Layout | None:
+    kind = kind_of(attachment)
+    if not kind:
+        return None
+    if not attachment.data:
+        if attachment.size:
+            raise UnreadableAttachment(f"{attachment.name} ({attachment.size // 1_000_000} MB) is too large for "
+                                       "cassbot to read")
+        raise UnreadableAttachment(f"{attachment.name} is empty")
+    try:
+        return _read(kind, attachment.name, attachment.data, budget or Budget())
+    except UnreadableAttachment:
+        raise
+    except Exception as exc:  # a library failing on a file it should have refused: the file's fault, not ours
+        log.warning("%s could not be read (%s: %s)", attachment.name, type(exc).__name__, exc)
+        raise UnreadableAttachment(f"{attachment.name} could not be read ({type(exc).__name__})") from exc
+
+
+def _read(kind: str, name: str, data: bytes, budget: Budget) -> Layout:
+    if kind == "pdf":
+        from bot.extract.formats.pdf import read_pdf
+
+        return read_pdf(name, data, budget)
+    if kind == "docx":
+        from bot.extract.formats.word import read_docx
+
+        return read_docx(name, data)
+    if kind == "image":
+        from bot.extract.formats.scan import read_scan_file
+
+        return read_scan_file(name, data, budget)
+    from bot.extract.formats import office
+
+    if kind == "odt":
+        return office.read_odt(name, data)
+    if kind == "rtf":
+        return office.read_rtf(name, data)
+    return office.refuse_doc(name)
