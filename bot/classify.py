@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from bot import rules
 from bot.config import Settings, StaffMember
 from bot.domain import Kind
-from bot.errors import UnreadableAttachment
 from bot.extract.document import without_disclaimers
 from bot.extract.forms import form_text, says_little
 from bot.mail import Attachment, ParsedMail
@@ -344,10 +343,7 @@ def request_text(mail: ParsedMail) -> str:
 
 
 def _attached_words(attachment: Attachment) -> str:
-    try:
-        return form_text(attachment)
-    except UnreadableAttachment:
-        return ""  # the reader lists it for a person
+    return form_text(attachment)  # without OCR: a scan is read with the request's facts, not to classify it
 
 
 FRESH_LIMIT = 12_000

@@ -122,6 +122,8 @@ def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewR
     facts call for, and the secure-address challenge when the requester's address is not their own."""
     notes = list(facts.notes)
     to = facts.requester.address
+    if facts.consent.status == Status.UNCONFIRMED:  # the form is the evidence, and cassbot cannot read it well
+        return NewRequestPlan(RequestState.RECEIVED, [], [], notes or ["a person checks the consent form"])
     if not consent_is_fine(facts):
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [_resubmission(facts, to, settings)], [], notes)
     consent = f"consent {facts.consent.status}"
@@ -145,6 +147,8 @@ def _resubmission(facts: RequestFacts, to: str, settings: Settings) -> DraftPlan
         "consent_signed_on": consent.signed_on.strftime("%d %B %Y") if consent.signed_on else "",
         "consent_max_age_months": settings.timescales.consent_max_age_months,
         "other_over_16s": any(p.over_16 and p.consent != Signed.SIGNED for p in facts.household),
+        "nothing_attached": consent.nothing_attached,
+        "unsigned": list(consent.unsigned),
     }, f"consent {consent.status}: {_RESUBMISSION_WHY[consent.status]}")
 
 
@@ -153,7 +157,7 @@ _RESUBMISSION_WHY = {
     Status.EXPIRED: "a signature is older than the configured months",
     Status.INCOMPLETE: "someone who must sign (an applicant or a household member over 16) has not",
     Status.VERBAL_ONLY: "consent is verbal only; seed 000 needs it in writing",
-    Status.OK: "", Status.UNDATED: "",
+    Status.OK: "", Status.UNDATED: "", Status.UNCONFIRMED: "",
 }
 
 

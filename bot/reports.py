@@ -188,7 +188,14 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
 def service_status(session: Session, settings: Settings, now: datetime) -> Status:
     waiting = len(session.exec(select(NeedsPerson.id).where(col(NeedsPerson.resolved_at).is_(None))).all())
     return Status(mailbox_freshness(session, settings, now), waiting, _next_digest(session, settings, now),
-                  tuple(w for w in (settings.trust.weaker,) if w))
+                  tuple(w for w in (settings.trust.weaker, _no_ocr()) if w))
+
+
+def _no_ocr() -> str:
+    from bot.extract.formats.scan import ocr_available
+
+    return "" if ocr_available() else ("no OCR (Tesseract) on this machine: scanned and photographed consent forms "
+                                       "are not read, and each goes to a person (docs/operations.md)")
 
 
 def _next_digest(session: Session, settings: Settings, now: datetime) -> str:

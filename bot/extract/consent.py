@@ -14,7 +14,7 @@ to confirm the date on the form before sending.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -23,8 +23,10 @@ from dateutil.relativedelta import relativedelta
 
 from bot.extract.dates import DateSpan, find_dates
 from bot.extract.document import Document
+from bot.extract.forms import Attached, ConsentForm
 from bot.extract.names import COUPLE, names_in, parse_name
 from bot.extract.people import People, Person, couple_names
+from bot.extract.signatures import RowVerdict, judge_rows
 from bot.extract.text import any_of, clauses, window
 
 _CONSENT = any_of(r"\bconsent(?:s|ed|ing)?\b")
@@ -88,6 +90,7 @@ class Status(StrEnum):
     INCOMPLETE = "incomplete"
     VERBAL_ONLY = "verbal_only"
     UNDATED = "undated"
+    UNCONFIRMED = "unconfirmed"  # a form cassbot has but cannot judge (a scan it cannot read well): a person reads it
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class ConsentFacts:
     per_person: tuple[tuple[str, Signed, date | None], ...]
     evidence: tuple[str, ...]
     notes: tuple[str, ...]
+    nothing_attached: bool = False  # the mail says consent is attached, and no consent form is
+    unsigned: tuple[str, ...] = ()  # who the form shows without a signature and a date (for the resubmission)
 
 
 _SIGN_WORDS = any_of(r"\bconsent", r"\bsign(?:ed|s|ing|ature)?\b", r"\bforms?\b")
@@ -154,13 +159,26 @@ _OTHER_PAPERS = any_of(r"\b(?:order|hearing|judg(?:e)?ment|licen[cs]e|release|pa
                        r"lived|moved|approved|registered|fostered|adopted|applied|since|until|from\s+\d{4})\b")
 
 
-def read_consent(document: Document, people: People, on: date, attachments: list[tuple[str, str]],
-                 months: int) -> ConsentFacts:
-    """What the request says of consent, judged against `months` (seed 000: 3) before `on`.
+def read_consent(document: Document, people: People, on: date, attached: Attached,
+                 forms: Sequence[ConsentForm], months: int) -> ConsentFacts:
+    """What the request and its consent forms say of consent, judged against `months` (seed 000: 3) before
+    `on`. A form with a signature table is the evidence; the mail's words about signing count only where they
+    are the cautious ones ("Tom has not signed yet"). Without one, the mail's words are read, and a mail that
+    says its consent is attached when no consent form is has missing consent."""
+    said = [*_from_tables(document, people, on), *_from_text(document, people, on)]
+    if any(form.signatures for form in forms):
+        return _from_forms(said, people, forms, on, months)
+    if forms or attached.unreadable:  # a form cassbot has, but cannot judge: a person reads it
+        return _unconfirmed(said, attached, forms)
+    if _claims_attached(document.text):
+        why = "none of the attachments is a consent form" if attached.documents else "nothing is attached"
+        return ConsentFacts(Status.MISSING, None, None, (), tuple(dict.fromkeys(s.words for s in said))[:6],
+                            (f"The request says consent is attached, but {why}: there is no consent to go on.",),
+                            nothing_attached=True)
+    return _from_words(document, people, on, said, months)
 
-    `attachments` are (file name, text read from it, "" when it has none).
-    """
-    said = [*_from_tables(document, people, on), *_from_text(document, people, on), *_from_forms(attachments, on)]
+
+def _from_words(document: Document, people: People, on: date, said: list[Said], months: int) -> ConsentFacts:
     required = [p for p in people.applicants] + [p for p in people.household if p.over_16(on)]
     everyone = [p for n, p in enumerate([*required, *people.household])
                 if not any(p is q for q in [*required, *people.household][:n])]
@@ -176,7 +194,7 @@ def read_consent(document: Document, people: People, on: date, attachments: list
         earliest=min((d.earliest for d in signed_days), default=None),
         per_person=tuple((p.name.written, *per_person[id(p)]) for p in everyone),
         evidence=tuple(dict.fromkeys(s.words for s in said))[:6],
-        notes=tuple(_notes(status, said, people, per_person, on, attachments)) + tuple(
+        notes=tuple(_notes(status, said, people, per_person, on)) + tuple(
             f"The request says {name} has not signed (\"{words}\"), and cassbot could not tell who {name} is "
             "in the household: treated as incomplete consent." for name, words in strangers),
     )
@@ -390,15 +408,6 @@ def _group(sentence: str, people: People, required: int) -> tuple[Person, ...] |
 _NUMBERS = {"two": 2, "both": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5, "six": 6, "6": 6}
 
 
-def _from_forms(attachments: list[tuple[str, str]], on: date) -> Iterator[Said]:
-    for name, text in attachments:
-        if not re.search(r"consent|form|signed|scan", name, re.IGNORECASE):
-            continue
-        dates = [d for d in find_dates(text, on) if d.exact and d.exact.year >= on.year - 1
-                 and not _BIRTH_BEFORE.search(text[max(0, d.start - 30):d.start])]
-        yield Said(Signed.SIGNED, None, dates[-1] if dates else None, f"attached: {name}")
-
-
 def _person_consent(person: Person, said: list[Said]) -> tuple[Signed, date | None]:
     """What is said of this person: their table row first, then what names them, then what names no one.
 
@@ -407,10 +416,8 @@ def _person_consent(person: Person, said: list[Said]) -> tuple[Signed, date | No
     """
     own = [s for s in said if s.who is not None and any(p is person for p in s.who) and s.signed != Signed.UNKNOWN]
     table = [s for s in own if " | " in s.words]
-    everyone = [s for s in said if s.who is None and not s.words.startswith("attached:")]
-    named_someone = any(s.who for s in said)
-    forms = [s for s in said if s.who is None and s.words.startswith("attached:")]
-    for group in (table, own, everyone, [] if named_someone else forms):
+    everyone = [s for s in said if s.who is None]
+    for group in (table, own, everyone):
         for kind in (Signed.SIGNED, Signed.VERBAL, Signed.NOT_YET, Signed.NOT_NEEDED):
             found = [s for s in group if s.signed == kind]
             if found:
@@ -446,15 +453,81 @@ def too_old(signed: date, on: date, months: int) -> bool:
 
 
 def _notes(status: Status, said: list[Said], people: People, per_person: dict[int, tuple[Signed, date | None]],
-           on: date, attachments: list[tuple[str, str]]) -> Iterator[str]:
+           on: date) -> Iterator[str]:
     for later in dict.fromkeys(d.words for s in said for d in s.later):
         yield (f"The mail gives a signing date later than the mail itself (\"{later}\"): it was not believed; "
                "confirm the date on the form before sending.")
     if status == Status.UNDATED and not any(s.later for s in said):
-        unread = [name for name, text in attachments if not text.strip()]
-        yield ("Confirm the signing date on the form before sending: the mail gives none"
-               + (f" and {', '.join(unread)} has no text the bot can read (a scan)" if unread else "") + ".")
+        yield "Confirm the signing date on the form before sending: the mail gives none, and no form is attached."
     for person in people.household:
         if person.over_16(on) is None and per_person.get(id(person), (Signed.UNKNOWN, None))[0] != Signed.SIGNED:
             yield (f"{person.name.written}'s age is not given and the mail does not say they signed: confirm their "
                    "age before sending; if they are 16 or over, ask for their signed consent.")
+
+
+# -- the form as evidence -------------------------------------------------------------------------
+
+_ATTACHED = any_of(r"\b(?:attached|attachment|enclosed|please\s+find|herewith|see\s+(?:the\s+)?attached)\b")
+
+
+def _claims_attached(text: str) -> bool:
+    """The mail says its consent (or the form) is attached: "Please find attached the signed consent"."""
+    return any(_ATTACHED.search(sentence) and not _CONSENT_DENIED.search(sentence)
+               for sentence in _consent_sentences(text))
+
+
+def _from_forms(said: list[Said], people: People, forms: Sequence[ConsentForm], on: date,
+                months: int) -> ConsentFacts:
+    vetoes = {id(p): s for s in said if s.signed in (Signed.NOT_YET, Signed.VERBAL) and s.who for p in s.who}
+    rows = [_vetoed(r, vetoes.get(id(r.person))) for r in judge_rows(people, forms, on)]
+    dated = [r.on for r in rows if r.signed and r.on is not None]
+    sure_dated = [r.on for r in rows if r.signed and r.sure and r.on is not None]
+    if sure_dated and too_old(min(sure_dated), on, months):
+        status = Status.EXPIRED
+    elif any(not r.signed and r.sure for r in rows):
+        status = Status.INCOMPLETE
+    elif any(not r.sure for r in rows) or not rows:
+        status = Status.UNCONFIRMED
+    else:
+        status = Status.OK
+    per_person = tuple((r.person.name.written, Signed.SIGNED if r.marked else Signed.NOT_YET, r.on) for r in rows)
+    under = tuple((p.name.written, Signed.NOT_NEEDED, None) for p in people.household if p.over_16(on) is False)
+    return ConsentFacts(status, min(dated, default=None), min(dated, default=None), per_person + under,
+                        tuple(dict.fromkeys(r.words for r in rows if r.words))[:8],
+                        tuple(_form_notes(status, rows, forms, people, on)),
+                        unsigned=tuple(r.person.name.written for r in rows if not r.signed and r.sure))
+
+
+def _vetoed(row: RowVerdict, said: Said | None) -> RowVerdict:
+    """The mail saying someone has not signed (or agreed only verbally) outweighs the form's row."""
+    if said is None or not row.signed:
+        return row
+    return RowVerdict(row.person, False, None, True, row.words,
+                      f"is said by the mail not to have signed (\"{said.words[:160]}\")")
+
+
+def _form_notes(status: Status, rows: list[RowVerdict], forms: Sequence[ConsentForm], people: People,
+                on: date) -> Iterator[str]:
+    for row in rows:
+        if not row.signed and row.sure:
+            yield f"{row.person.name.written} {row.problem}" + (f": {row.words}." if row.words else ".")
+        elif not row.sure:
+            yield (f"Could not confirm {row.person.name.written}'s signature and date from the scan (OCR read "
+                   f"{row.words or 'nothing'}): check the form.")
+    scanned = [f.file for f in forms if f.scanned]
+    if scanned and status in (Status.OK, Status.EXPIRED):
+        read = "; ".join(f"{r.person.name.written}: {r.words}" for r in rows if r.signed)
+        yield f"Read from a scan ({', '.join(scanned)}): {read}. Check it against the form before sending."
+    for person in people.household:
+        if person.over_16(on) is None:
+            yield (f"{person.name.written}'s age is not given: confirm it before sending; if they are 16 or over, "
+                   "their signature is needed too.")
+
+
+def _unconfirmed(said: list[Said], attached: Attached, forms: Sequence[ConsentForm]) -> ConsentFacts:
+    """A consent form cassbot cannot judge (no signature table it can make out) or a file it cannot open."""
+    notes = [f"{why}: a person checks the consent form." for why in attached.unreadable]
+    notes += [f"cassbot could not make out the signatures on {form.file}" + (" (a scan)" if form.scanned else "")
+              + ": a person checks the consent form." for form in forms]
+    return ConsentFacts(Status.UNCONFIRMED, None, None, (), tuple(dict.fromkeys(s.words for s in said))[:6],
+                        tuple(notes))

@@ -13,14 +13,14 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import UnreadableAttachment
 from bot.extract.addresses import AddressKind, address_kind
 from bot.extract.consent import ConsentFacts, Signed, Status, read_consent
 from bot.extract.document import Document, read_document
-from bot.extract.forms import form_text, says_little
+from bot.extract.forms import read_attached, says_little
 from bot.extract.history import History, read_history
 from bot.extract.partner import PartnerFacts, read_partner
 from bot.extract.people import People, Person, read_people
+from bot.extract.signatures import merge_form_people
 from bot.mail import ParsedMail
 
 
@@ -136,18 +136,22 @@ def read_facts(mail: ParsedMail, settings: Settings, now: datetime) -> RequestFa
     own_segments = [s for s in document.segments if not settings.is_internal(s.sender) or s.depth == 0]
     document = Document(tuple(own_segments), document.tables)
     people = read_people(document, mail.subject, on, requester.name)
-    forms, unreadable = _forms(mail)
-    consent = read_consent(document, people, on, forms, settings.timescales.consent_max_age_months)
+    attached = read_attached(mail.attachments, on)
+    forms, form_notes = merge_form_people(people, attached.forms, on)
+    consent = read_consent(document, people, on, attached, forms, settings.timescales.consent_max_age_months)
     history = read_history(document.text, settings.organisation.also_known_as)
     applicants = tuple(_person(p, consent, on) for p in people.applicants)
     household = tuple(_person(p, consent, on) for p in people.household)
-    notes = [*consent.notes, *unreadable, *_people_notes(applicants, history), *_requester_notes(requester)]
+    unreadable = [f"{why}: check it by hand." for why in attached.unreadable
+                  if consent.status != Status.UNCONFIRMED]  # else the consent's notes say so already
+    notes = [*form_notes, *consent.notes, *unreadable, *attached.notes, *_people_notes(applicants, history),
+             *_requester_notes(requester)]
     reminders = () if household else (
         "The request names nobody else in the household: check CareFirst/Eclipse for over-16s at the address.",)
     # A partner's request sent as a form with hardly a word of its own ("Please see attached"): the form's words
     # are the request's (a mail that says its piece keeps to it, its forms read for consent alone).
     short = says_little(document.text)
-    partner_words = "\n\n".join([document.text, *(text for _, text in forms if text and short)])
+    partner_words = "\n\n".join([document.text, *(text for _, text in attached.texts if text and short)])
     return RequestFacts(on, applicants, household, consent, requester, history, read_partner(mail, partner_words),
                         tuple(dict.fromkeys(notes)), reminders)
 
@@ -162,18 +166,6 @@ def _requester(mail: ParsedMail, document: Document, settings: Settings) -> Requ
     if mail.from_problem and not forwarded_by:
         return Requester(address, name, "unverified", forwarded_by)
     return Requester(address, name, address_kind(address, settings, name), forwarded_by)
-
-
-def _forms(mail: ParsedMail) -> tuple[list[tuple[str, str]], list[str]]:
-    forms: list[tuple[str, str]] = []
-    unreadable: list[str] = []
-    for attachment in mail.attachments:
-        try:
-            forms.append((attachment.name, form_text(attachment)))
-        except UnreadableAttachment as exc:
-            forms.append((attachment.name, ""))
-            unreadable.append(f"{exc}: check it by hand.")
-    return forms, unreadable
 
 
 def _person(person: Person, consent: ConsentFacts, on: date) -> PersonFacts:
