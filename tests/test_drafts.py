@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.mailbox.base import Folder
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
@@ -18,9 +19,10 @@ FIRST = "CASS-2026-000001"
 
 
 def _request(subject: str, body: str, sender: str = "helen.marsh@northshire.gov.uk",
-             attachment: str | None = None) -> bytes:
+             consent: tuple[str, ...] = (), on: str = "02/11/2026") -> bytes:
+    """A request; with `consent`, the signed consent form of those people (the first the applicant), dated `on`."""
     return build_mail(subject, body, sender=sender, message_id=f"<{abs(hash(subject + body))}@northshire>",
-                      attachment=(attachment, b"%PDF-1.4") if attachment else None)
+                      attachment=signed_consent(*consent, on=on) if consent else None)
 
 
 def _answer(subject: str, body: str, sender: str) -> bytes:
@@ -58,7 +60,7 @@ def test_no_consent_gets_a_resubmission_request_and_cass_does_not_keep_it(journe
 def test_consent_older_than_three_months_is_insufficient(journey: Journey) -> None:
     journey.deliver(raw=_request("Information request - Form F - Ms Jo Lane",
                                  "Form F assessment of Ms Jo Lane. Signed consent attached, signed 2 June 2026.",
-                                 attachment="consent.pdf"))
+                                 consent=("Ms Jo Lane",), on="02/06/2026"))
     journey.run()
     assert "3 months" in _draft_text(journey, "resubmission_request")
 
@@ -77,7 +79,7 @@ def _ola_with_answers(journey: Journey, charms_body: str, lado_body: str) -> str
     journey.deliver(raw=_request(
         "Information request - Form F - Mr Sam Cole",
         "Form F fostering assessment of Mr Sam Cole, who fostered with you before. "
-        "Signed consent attached, signed 2 November 2026.", attachment="consent.pdf"))
+        "Signed consent attached, signed 2 November 2026.", consent=("Mr Sam Cole",)))
     journey.run()
     journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
     journey.send(FIRST, "charms_check_request")
@@ -110,7 +112,8 @@ def test_the_response_names_who_lado_know_and_leaves_the_unclear_to_the_rao(jour
     journey.deliver(raw=_request(
         "Information request - Form F - Mr Sam Cole",
         "Form F fostering assessment of Mr Sam Cole, who lives with his partner Ms Ana Reyes and his son Leo "
-        "Cole (19). All three signed consent on 2 November 2026, attached.", attachment="consent.pdf"))
+        "Cole (19). All three signed consent on 2 November 2026, attached.",
+        consent=("Mr Sam Cole", "Ms Ana Reyes", "Leo Cole")))
     journey.run()
     journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
     journey.send(FIRST, "lado_check_request")
@@ -142,7 +145,7 @@ def test_a_noreply_address_is_not_a_person_s_own(journey: Journey) -> None:
     journey.deliver(raw=_request("Information request - fostering assessment - Mr Tom Reid",
                                  "We are assessing Mr Tom Reid as a foster carer. Signed consent attached, "
                                  "signed 10 November 2026.", sender="noreply@brightpathfostering.co.uk",
-                                 attachment="consent.pdf"))
+                                 consent=("Mr Tom Reid",), on="10/11/2026"))
     journey.run()
     assert journey.request(FIRST).state == "awaiting_secure_address"
     assert journey.draft(FIRST, "secure_address_challenge").to_address == "noreply@brightpathfostering.co.uk"

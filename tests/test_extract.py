@@ -96,15 +96,18 @@ def test_household_and_their_ages(body: str, expected: dict[str, bool | None], s
 @pytest.mark.parametrize(
     ("body", "status", "signed_on"),
     [
-        ("Applicant Mr David Okafor. Signed consent attached (signed 02/11/2026).", "ok", date(2026, 11, 2)),
-        ("Applicant Ms Rosa Lind. Her consent form is enclosed, dated 2nd Nov 2026.", "ok", date(2026, 11, 2)),
-        ("Applicant Ms Rosa Lind. Consent attached (signed 10/07/2026).", "expired", date(2026, 7, 10)),
+        ("Applicant Mr David Okafor. Signed consent given (signed 02/11/2026).", "ok", date(2026, 11, 2)),
+        ("Applicant Ms Rosa Lind. Her consent form is signed, dated 2nd Nov 2026.", "ok", date(2026, 11, 2)),
+        ("Applicant Ms Rosa Lind. Consent given (signed 10/07/2026).", "expired", date(2026, 7, 10)),
         # Exactly three calendar months is still in time; a day more is not.
-        ("Applicant Ms Rosa Lind. Consent attached, signed 20/08/2026", "ok", date(2026, 8, 20)),
-        ("Applicant Ms Rosa Lind. Consent attached, signed 19/08/2026", "expired", date(2026, 8, 19)),
+        ("Applicant Ms Rosa Lind. Consent given, signed 20/08/2026", "ok", date(2026, 8, 20)),
+        ("Applicant Ms Rosa Lind. Consent given, signed 19/08/2026", "expired", date(2026, 8, 19)),
         ("Applicant Ms Rosa Lind. Consent has not been obtained yet, we will send it on.", "missing", None),
         ("Applicant Ms Rosa Lind. She gave verbal consent on the phone this morning.", "verbal_only", None),
-        ("Applicant Ms Rosa Lind. Signed consent attached.", "undated", None),
+        ("Applicant Ms Rosa Lind. She has signed the consent.", "undated", None),
+        # issue 20: a claim is not evidence; these mails carry no attachment
+        ("Applicant Ms Rosa Lind. Signed consent attached.", "missing", None),
+        ("Applicant Mr David Okafor. Signed consent attached (signed 02/11/2026).", "missing", None),
         ("Applicant Ms Rosa Lind. Thanks for the call.", "missing", None),
         (
             "Applicants Mr Joe Dickinson and Ms Amy Lane. Mr Dickinson's consent is attached (signed 10/11/2026) - "
@@ -112,7 +115,7 @@ def test_household_and_their_ages(body: str, expected: dict[str, bool | None], s
             "incomplete", date(2026, 11, 10),
         ),
         (
-            "Applicants Mr Joe Dickinson and Ms Amy Lane. Consents signed 02/11/2026 and 28/10/2026, attached.",
+            "Applicants Mr Joe Dickinson and Ms Amy Lane. Consents signed 02/11/2026 and 28/10/2026, given.",
             "ok", date(2026, 10, 28),
         ),
     ],
@@ -124,7 +127,7 @@ def test_consent(body: str, status: str, signed_on: date | None, settings: Setti
 
 
 def test_consent_signed_in_the_future_is_not_believed(settings: Settings) -> None:
-    consent = facts(settings, body="Applicant Ms Rosa Lind. Consent signed 01/12/2026 is attached.").consent
+    consent = facts(settings, body="Applicant Ms Rosa Lind. Consent was signed 01/12/2026.").consent
     assert consent.status != "ok"
     assert any("01/12/2026" in note or "later than" in note for note in consent.notes)
 

@@ -10,21 +10,22 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.store import MailSeen, NeedsPerson
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 AF = "fostering.recruitment@childrenstrust.example"
 
 
-def _mail(subject: str, body: str, sender: str, **headers: str) -> bytes:
+def _mail(subject: str, body: str, sender: str, attachment: tuple[str, bytes] | None = None, **headers: str) -> bytes:
     return build_mail(subject, body, sender=sender, date="Tue, 17 Nov 2026 10:00:00 +0000",
-                      message_id=f"<{abs(hash((subject, body, sender)))}@test>", **headers)
+                      message_id=f"<{abs(hash((subject, body, sender)))}@test>", attachment=attachment, **headers)
 
 
 def _request(applicant: str, sender: str = "helen.marsh@northshire.gov.uk") -> bytes:
     return _mail(f"Information request - Form F - {applicant}",
                  f"Form F assessment of {applicant}, a former foster carer. Signed consent attached, "
-                 "signed 2 November 2026.", sender)
+                 "signed 2 November 2026.", sender, attachment=signed_consent(applicant))
 
 
 def _outcome(journey: Journey, subject: str) -> tuple[str, int | None, list[str]]:

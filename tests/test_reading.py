@@ -30,6 +30,7 @@ from bot.mailbox.base import Folder
 from bot.store import Check
 from tests.conftest import parse_file
 from tests.corpus.validate import check
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey, with_mailboxes
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
@@ -43,7 +44,7 @@ RAOS = {"Priya Shah": "priya.shah", "Marcus Obi": "marcus.obi", "Bethany Clarke"
 REQUEST_FLOORS = {"kind": 97, "expected_drafts": 94, "partner_agency": 98, "partner_rfi_form": 98,
                   "partner_exemption": 98, "partner_missing": 96, "urgent": 95, "applicants": 91,
                   "household_over_16": 88, "household_under_16": 89,
-                  "household_age_unknown": 96, "dates_of_birth": 88, "consent": 94, "consent_signed_on": 95,
+                  "household_age_unknown": 95, "dates_of_birth": 88, "consent": 94, "consent_signed_on": 95,
                   "requester_address": 98, "requester_secure": 98, "previously_fostered_or_adopted": 95,
                   "fostered_elsewhere": 93}
 ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 93, "ofsted_paragraph": 97, "previously_approved": 100,
@@ -98,7 +99,8 @@ def _request_for(label: dict[str, Any], af: bool) -> bytes:
             f"{lines}\n\n{history}All of them signed consent on 2 November 2026; forms attached.\n\n"
             "Kind regards\nHelen Marsh\nNorthshire Council\n")
     return build_mail(f"Information request - {people[0]}", body, sender="helen.marsh@northshire.gov.uk",
-                      date="Mon, 16 Nov 2026 09:00:00 +0000", message_id="<request@northshire.gov.uk>")
+                      date="Mon, 16 Nov 2026 09:00:00 +0000", message_id="<request@northshire.gov.uk>",
+                      attachment=signed_consent(*people))
 
 
 def _lado_not_known(rao: str, people: list[str]) -> bytes:

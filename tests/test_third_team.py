@@ -25,6 +25,7 @@ from bot.reports import chronology_text
 from bot.teams import CheckTeam
 from bot.timescales import Calendar
 from tests.conftest import ROOT
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import build_mail
 
@@ -71,7 +72,7 @@ def test_a_third_check_team_is_one_row_a_template_pair_and_a_reader(journey: Jou
     journey.deliver(raw=build_mail(
         "Information request - Form F - Mr Sam Cole", "Form F fostering assessment of Mr Sam Cole, who lives alone. "
         "Signed consent attached, signed 2 November 2026.", sender="helen.marsh@northshire.gov.uk",
-        attachment=("consent.pdf", b"%PDF-1.4")))
+        attachment=signed_consent("Mr Sam Cole")))
     journey.run()
     health = journey.draft(FIRST, "health_check_request")
     assert health.to_address == HEALTH_ADDRESS

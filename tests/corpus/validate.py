@@ -20,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 KINDS = {"ola_request", "partner_request", "level1_verification", "disclosure_request", "referral", "other"}
-CONSENT = {"ok", "missing", "expired", "incomplete", "verbal_only", "undated", None}
+CONSENT = {"ok", "missing", "expired", "incomplete", "verbal_only", "undated", "unconfirmed", None}
 REQUEST_FIELDS = {
     "kind", "urgent", "applicants", "household_over_16", "household_under_16", "household_age_unknown",
     "dates_of_birth", "consent", "consent_signed_on", "requester_address", "requester_secure",
@@ -48,6 +48,8 @@ def age_on(born: date, on: date) -> int:
 def ola_drafts(label: dict) -> set[str]:
     if label["consent"] in ("missing", "expired", "incomplete", "verbal_only"):
         return {"resubmission_request"}
+    if label["consent"] == "unconfirmed":  # a form the bot cannot read: a person decides, nothing is drafted
+        return set()
     drafts = {"lado_check_request"}
     if label["previously_fostered_or_adopted"]:
         drafts.add("charms_check_request")

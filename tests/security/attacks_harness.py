@@ -16,6 +16,7 @@ from bot.classify import Classifier
 from bot.config import Settings
 from bot.mail import parse_mail
 from bot.store import Draft, MailSeen, Request
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import build_mail
 
@@ -30,7 +31,7 @@ def _journey(settings: Settings, requester: str) -> Journey:
     journey.deliver(raw=build_mail(
         "Information request - Form F - Mr Sam Cole", "We are assessing Mr Sam Cole as a foster carer. He lives "
         "alone. Signed consent attached, signed 2 November 2026.", sender=requester,
-        message_id="<first-request@example.org>"))
+        message_id="<first-request@example.org>", attachment=signed_consent("Mr Sam Cole")))
     journey.run()
     return journey
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.mail import parse_mail
 from bot.store import Draft, NeedsPerson
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import build_mail
 
@@ -54,7 +55,8 @@ def test_a_request_behind_a_display_name_goes_to_a_person_and_no_draft_to_the_ad
     whose From is not what it says: the request waits for a person to confirm who asked."""
     raw = build_mail("Information request - Form F - Mr Sam Cole",
                      "We are assessing Mr Sam Cole as a foster carer. He lives alone. Signed consent attached, "
-                     "signed 2 November 2026.", sender="placeholder@x.example")
+                     "signed 2 November 2026.", sender="placeholder@x.example",
+                     attachment=signed_consent("Mr Sam Cole"))
     raw = raw.replace(b"From: placeholder@x.example", f"From: {ENCODED_GOV} <someone@gmail.com>".encode())
     journey = Journey(settings, tmp_path)
     journey.deliver(raw=raw)

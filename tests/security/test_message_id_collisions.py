@@ -8,13 +8,15 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.store import MailSeen, NeedsPerson, Request
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import build_mail
 
 REAL_ID = "<CAK4R2xreal-request@northshire.gov.uk>"
 REQUEST = build_mail("Information request - Form F - Mr Sam Cole",
                      "We are assessing Mr Sam Cole as a foster carer. He lives alone. Signed consent attached, "
-                     "signed 2 November 2026.", sender="helen.marsh@northshire.gov.uk", message_id=REAL_ID)
+                     "signed 2 November 2026.", sender="helen.marsh@northshire.gov.uk", message_id=REAL_ID,
+                     attachment=signed_consent("Mr Sam Cole"))
 
 
 def _requests(journey: Journey) -> list[Request]:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.store import Draft, NeedsPerson
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
@@ -21,7 +22,7 @@ def _journey(settings: Settings, tmp_path: Path, requester: str = AGENCY_BOX) ->
     journey.deliver(raw=build_mail(
         "Information request - Form F - Mr Sam Cole", "We are assessing Mr Sam Cole as a foster carer. He lives "
         "alone. Signed consent attached, signed 2 November 2026.", sender=requester,
-        message_id="<request@brightpath>"))
+        message_id="<request@brightpath>", attachment=signed_consent("Mr Sam Cole")))
     journey.run()
     assert journey.request("CASS-2026-000001").state == "awaiting_secure_address"
     journey.clock.now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)

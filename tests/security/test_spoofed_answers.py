@@ -19,6 +19,7 @@ from bot.config import Settings, Trust
 from bot.mail import parse_mail
 from bot.reports import service_status
 from bot.store import Draft, NeedsPerson
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import build_mail
 
@@ -34,7 +35,7 @@ def _request() -> bytes:
     return build_mail("Information request - Form F - Mr Sam Cole",
                       "We are assessing Mr Sam Cole as a foster carer. He lives alone. Signed consent attached, "
                       "signed 2 November 2026.", sender="helen.marsh@northshire.gov.uk",
-                      message_id="<request@northshire.gov.uk>")
+                      message_id="<request@northshire.gov.uk>", attachment=signed_consent("Mr Sam Cole"))
 
 
 def _answer(sender: str = LADO, extra_from: str = "", **headers: str) -> bytes:

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.store import MailSeen, NeedsPerson
 from tests.security.conftest import cassbot, site_config
+from tests.support.forms import signed_consent
 from tests.support.journey import Journey
 from tests.support.mail import build_mail
 
@@ -79,7 +80,8 @@ def test_a_date_in_the_year_9999_is_noted_and_the_arrival_time_used(settings: Se
     journey.deliver(raw=build_mail("Information request - Form F - Mr Sam Cole",
                                    "We are assessing Mr Sam Cole as a foster carer. Signed consent attached, "
                                    "signed 2 November 2026.", sender="helen.marsh@northshire.gov.uk",
-                                   date="Fri, 31 Dec 9999 23:59:59 +0000"))
+                                   date="Fri, 31 Dec 9999 23:59:59 +0000",
+                                   attachment=signed_consent("Mr Sam Cole")))
     journey.run()
     request = journey.request("CASS-2026-000001")
     assert request.received_at is not None and request.received_at.year == 2026

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from bot.mailbox.base import Folder
+from tests.support.forms import signed_consent
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 CASS = "cass@childrenstrust.example"
@@ -74,8 +75,10 @@ def _request(case: Case, n: int, at: datetime) -> bytes:
     if case.consent:
         body += " Her signed consent, signed 26 October 2026, is attached."
     body += "\n\nKind regards\nSupervising Social Worker\n"
+    form = signed_consent(case.applicant, on="26/10/2026", born="12/06/1985") if case.consent else None
     return build_mail(f"Information request - Form F fostering assessment - {case.applicant}", body,
-                      sender=case.requester, message_id=f"<request-{n}@pilot.example>", date=format_datetime(at))
+                      sender=case.requester, message_id=f"<request-{n}@pilot.example>", date=format_datetime(at),
+                      attachment=form)
 
 
 def _sent(subject: str, to: str, body: str, at: datetime, n: int, tag: str) -> bytes:
