@@ -1,11 +1,11 @@
 # cassbot as a container. Build: docker build -t cassbot .   Run: see docs/operations.md
 FROM debian:bookworm-slim
 
-# Python from Debian, and tini as PID 1 so SIGTERM reaches cassbot (which then
-# finishes the mail in hand and exits 0).
+# Python from Debian, tini as PID 1 so SIGTERM reaches cassbot (which then finishes the mail
+# in hand and exits 0), and Tesseract with its English data to read scanned consent forms.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      python3 python3-venv ca-certificates tini \
+      python3 python3-venv ca-certificates tini tesseract-ocr tesseract-ocr-eng \
  && rm -rf /var/lib/apt/lists/*
 
 # Only for builds behind an intercepting proxy: the CI script passes its CA bundle.
