@@ -27,7 +27,7 @@ EXIT_CODES = {
     "classify": "0 done (an unreadable file still gets its line)",
     "demo": "0 done",
     "run": "0 stopped by SIGTERM or Ctrl-C (with --once: every mailbox processed); 1 (--once) a mailbox could not "
-           "be reached; 3 a mailbox refused the bot's credentials",
+           "be reached, or another run holds the SQLite store; 3 a mailbox refused the bot's credentials",
     "status": "0 healthy (a credential warning alone is healthy); 1 a mailbox stale or failing",
     "digest": "0 written, sent, or gone already today; 1 a team leader's copy was not sent; 2 no team leader on "
               "the staff list",

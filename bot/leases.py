@@ -5,14 +5,19 @@ session-level advisory lock named after the mailbox. If that instance dies, its
 connection closes, the database releases the lock, and another instance takes
 the mailbox over at its next poll (within `service.poll_seconds`). No file locks:
 instances need share nothing but the database. On SQLite (one instance) the lease
-is always granted.
+is always granted, and `single_run` keeps a second `cassbot run` (a cron entry firing
+while the last run is still going) off the store instead: an exclusive lock on a file
+beside the database, which the kernel drops when the process ends, however it ends.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
@@ -35,3 +40,31 @@ def lease(engine: Engine, name: str) -> Iterator[bool]:
         finally:
             if held:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _key(name)})
+
+
+@contextmanager
+def single_run(engine: Engine) -> Iterator[str | None]:
+    """On a SQLite store, hold `<database>.lock` for the duration: yields None when held, else who holds it.
+
+    flock(2) locks belong to the open file: a run killed with SIGKILL leaves no lock behind.
+    PostgreSQL stores need none (each mailbox has its lease) and always get None.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield None
+        return
+    path = Path(database).with_name(Path(database).name + ".lock")
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            yield f"process {handle.read().strip() or 'unknown'}"
+            return
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield None
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

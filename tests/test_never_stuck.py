@@ -1,0 +1,159 @@
+"""Never stuck, never twice: a run killed at any write leaves nothing the next run trips over or does twice.
+
+The kill is real: `cassbot run --once` runs in a child process that dies with `os._exit` (no
+cleanup, no `finally`, as under SIGKILL) just before its n-th file-system write (a rename, link
+or unlink: a Maildir delivery's last step, a filing's two steps), for every n the run has.
+The next `cassbot run --once` must exit 0 and leave the mailboxes as one uninterrupted run does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.errors import MessageGone
+from bot.mailbox.base import Folder
+from bot.mailbox.maildir import MaildirMailbox
+from tests.conftest import ROOT
+from tests.support.site import deliver_demo_mail, site_config
+
+MAIL = ("01-ola-request.eml", "02-urgent-kinship-request.eml")
+# Runs one pass and dies just before the n-th write the file system sees (argv: config, n).
+DYING_RUN = textwrap.dedent("""
+    import os, sys
+    left = [int(sys.argv[2])]
+    def dying(real):
+        def call(*args, **kwargs):
+            left[0] -= 1
+            if left[0] == 0:
+                os._exit(137)
+            return real(*args, **kwargs)
+        return call
+    for name in ("rename", "replace", "link", "unlink"):
+        setattr(os, name, dying(getattr(os, name)))
+    from bot.cli import main
+    code = main(["run", "--once", "--config", sys.argv[1]])
+    print("WRITES-LEFT", left[0], file=sys.stderr)
+    sys.exit(code)
+""")
+
+
+def _dying_run(config: Path, n: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", DYING_RUN, str(config), str(n)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def _mailboxes(root: Path) -> Counter[tuple[str, str, str]]:
+    """What people see: (mailbox, folder, subject) of every mail, counted."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for role in ("cass", "af", "lado"):
+        box = MaildirMailbox(role, f"{role}@example.org", root / "maildir" / role)
+        for folder in Folder:
+            for stored in box.poll(folder, None).messages:
+                seen[(role, folder.value, str(message_from_bytes(stored.raw)["Subject"]))] += 1
+    return seen
+
+
+def _site(tmp_path: Path) -> Path:
+    config = site_config(tmp_path)
+    deliver_demo_mail(tmp_path, *MAIL)
+    return config
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Counter[tuple[str, str, str]], int]:
+    """The mailboxes after one whole run, and how many writes that run made."""
+    root = tmp_path_factory.mktemp("whole")
+    result = _dying_run(_site(root), 10_000)
+    assert result.returncode == 0, result.stderr
+    writes = 10_000 - int(result.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
+    return _mailboxes(root), writes
+
+
+def test_a_whole_run_files_the_requests_and_saves_the_drafts(
+    uninterrupted: tuple[Counter[tuple[str, str, str]], int]
+) -> None:
+    seen, writes = uninterrupted
+    assert writes >= 4
+    assert sum(n for (role, folder, _), n in seen.items() if folder == "information_requests") == 2
+    assert sum(n for (role, folder, _), n in seen.items() if folder == "drafts") >= 2
+    assert all(n == 1 for n in seen.values()), seen
+
+
+def test_a_run_killed_at_any_write_is_finished_by_the_next_run_once(
+    tmp_path: Path, uninterrupted: tuple[Counter[tuple[str, str, str]], int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected, writes = uninterrupted
+    for n in range(1, writes + 1):
+        root = tmp_path / f"kill-{n}"
+        root.mkdir()
+        config = _site(root)
+        killed = _dying_run(config, n)
+        assert killed.returncode == 137, (n, killed.stderr)
+
+        assert main(["run", "--once", "--config", str(config)]) == 0, (n, capsys.readouterr().err)
+
+        assert _mailboxes(root) == expected, n
+        assert main(["run", "--once", "--config", str(config)]) == 0  # and again: nothing more happens
+        assert _mailboxes(root) == expected, n
+
+
+def test_a_draft_write_a_kill_left_in_tmp_is_finished_not_stuck(tmp_path: Path) -> None:
+    box = MaildirMailbox("cass", "cass@example.org", tmp_path / "cass")
+    raw = b"Message-ID: <CASS-1.response.1@cassbot.example.org>\r\nSubject: Re: Child A\r\n\r\nThank you.\r\n"
+    key = box.save_draft(raw, "<CASS-1.response.1@cassbot.example.org>")
+    draft = next((tmp_path / "cass" / ".Drafts" / "cur").iterdir())
+    draft.rename(tmp_path / "cass" / ".Drafts" / "tmp" / key)  # as the kill left it: written, never renamed
+    (tmp_path / "cass" / ".Drafts" / "tmp" / key).write_bytes(raw[:20])  # or half written
+
+    assert box.save_draft(raw, "<CASS-1.response.1@cassbot.example.org>") == key
+
+    [stored] = box.poll(Folder.DRAFTS, None).messages
+    assert stored.raw == raw and list((tmp_path / "cass" / ".Drafts" / "tmp").iterdir()) == []
+
+
+def test_two_runs_filing_the_same_mail_leave_one_copy(tmp_path: Path) -> None:
+    first, second = (MaildirMailbox("cass", "cass@example.org", tmp_path / "cass") for _ in range(2))
+    first.deliver(Folder.INBOX, b"Subject: Information request\r\n\r\nPlease.\r\n")
+    [mail] = first.poll(Folder.INBOX, None).messages
+    [same] = second.poll(Folder.INBOX, None).messages
+    target = tmp_path / "cass" / ".Information Requests" / "new"
+    target.mkdir(parents=True)
+    filed = "filed-" + hashlib.sha256(mail.key.encode()).hexdigest()[:40]  # the name filing gives it
+    (target / filed).hardlink_to(next((tmp_path / "cass" / "new").iterdir()))  # one run linked, then died
+
+    key = first.file_into(Folder.INFORMATION_REQUESTS, mail)
+    with pytest.raises(MessageGone):  # the other run, a moment later: filed already, nothing more happens
+        second.file_into(Folder.INFORMATION_REQUESTS, same)
+
+    assert first.poll(Folder.INBOX, None).messages == []
+    assert [m.key for m in first.poll(Folder.INFORMATION_REQUESTS, None).messages] == [filed] == [key]
+
+
+def test_a_second_run_on_a_sqlite_store_stops_with_one_line(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    config = _site(tmp_path)
+    holder = subprocess.Popen(  # another run, holding the store as `cassbot run` does
+        [sys.executable, "-c", "import sys, time; from bot.leases import single_run; from bot.store import "
+         "open_store\nwith single_run(open_store(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
+         f"sqlite:///{tmp_path}/cassbot.sqlite3"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+
+        assert main(["run", "--once", "--config", str(config)]) == 1
+
+        [line] = capsys.readouterr().err.splitlines()
+        assert line.startswith("cassbot: another cassbot run (process ") and "this one stops" in line
+        assert _mailboxes(tmp_path)[("cass", "inbox", "Information request - Ms Sarah Ahmed")] <= 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["run", "--once", "--config", str(config)]) == 0  # the lock went with the process
