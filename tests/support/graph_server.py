@@ -165,6 +165,16 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _arrived(raw: bytes) -> str:
+    """When the test's mail arrives: the time it is dated (the demo's mail is dated in the past), else now."""
+    try:
+        when = email.utils.parsedate_to_datetime(str(BytesParser(policy=default_policy).parsebytes(
+            raw, headersonly=True).get("Date", "")))
+    except (TypeError, ValueError):
+        return _now()
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when.tzinfo else _now()
+
+
 def _recipient(name: str, address: str) -> dict[str, dict[str, str]]:
     return {"emailAddress": {"name": name or address, "address": address}}
 
@@ -187,7 +197,7 @@ class MailboxState:
                 received: str | None = None) -> str:
         with self.server.lock:
             message = Message(_id(), self.folder(well_known).id, raw, self._fields_of(raw), is_draft=is_draft,
-                              is_read=is_read, created=received or _now())
+                              is_read=is_read, created=received or _arrived(raw))
             message.in_reply_to = str(BytesParser(policy=default_policy).parsebytes(raw).get("In-Reply-To", ""))
             self._add(message)
             return message.id
