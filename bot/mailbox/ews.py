@@ -75,6 +75,7 @@ from exchangelib.errors import (
     UnauthorizedError,
 )
 from exchangelib.extended_properties import Flag
+from exchangelib.folders import FolderCollection
 from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
 from exchangelib.services import CreateFolder, MoveItem, SyncFolderItems
@@ -154,6 +155,22 @@ class EwsMailbox:
 
     def flag(self, message: StoredMail) -> None:
         self._retry(lambda account: self._flag(account, message))
+
+    def folder_names(self) -> list[str]:
+        return self._retry(lambda account: [str(f.name) for f in FolderCollection(
+            account=account, folders=[account.msg_folder_root]).find_folders()])
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        return self._retry(lambda account: self._sample(account, folder))
+
+    def remove_draft(self, key: str) -> None:
+        self._retry(lambda account: list(_results(account.bulk_delete(ids=[ItemId(id=key)],
+                                                                      delete_type="HardDelete"))))
+
+    def _sample(self, account: Any, folder: Folder) -> StoredMail | None:
+        source = self._folder(folder)
+        found = list(source.all().order_by("-datetime_received").only("id")[:1]) if source is not None else []
+        return next(iter(self._fetch(account, folder, found)), None)
 
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Wait out `timeout` and let the next poll look.

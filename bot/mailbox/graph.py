@@ -145,6 +145,26 @@ class GraphMailbox:
     def flag(self, message: StoredMail) -> None:
         self._retry(lambda: self._flag(message))
 
+    def folder_names(self) -> list[str]:
+        return self._retry(lambda: [str(f.get("displayName", "")) for f in self._list(
+            f"{self._user}/mailFolders/msgfolderroot/childFolders", {"$select": "displayName", "$top": "100"})])
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        return self._retry(lambda: self._sample(folder))
+
+    def remove_draft(self, key: str) -> None:
+        self._retry(lambda: self._check(self._send("DELETE", f"{self._user}/messages/{quote(key, safe='')}")))
+
+    def _sample(self, folder: Folder) -> StoredMail | None:
+        folder_id = self._folder_id(folder, create=False)
+        if folder_id is None:
+            return None
+        listed = self._send("GET", f"{self._user}/mailFolders/{folder_id}/messages", params={"$select": "id",
+                                                                                          "$top": "1"})
+        found = next(iter(self._json(listed).get("value", [])), None)
+        raw = self._mime(str(found["id"])) if found else None
+        return StoredMail(folder, str(found["id"]), raw) if found and raw is not None else None
+
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Graph pushes only to a public webhook (change notifications), so this just waits."""
         self._sleep(timeout)

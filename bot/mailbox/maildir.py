@@ -178,6 +178,23 @@ class MaildirMailbox:
             raise MessageGone(self.role, message.key, self._label(message.folder))
         return source
 
+    def folder_names(self) -> list[str]:
+        """The Maildir++ subfolders beside the inbox."""
+        with self._errors(Folder.INBOX):
+            return sorted(p.name[1:] for p in self._root.iterdir() if p.name.startswith(".") and p.is_dir())
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        with self._errors(folder):
+            files = self._files(folder)
+            key = min(files, default=None)
+            return StoredMail(folder, key, files[key].read_bytes()) if key is not None else None
+
+    def remove_draft(self, key: str) -> None:
+        path = self._files(Folder.DRAFTS).get(key)
+        with self._errors(Folder.DRAFTS):
+            if path is not None:
+                path.unlink()
+
     def close(self) -> None:
         """Nothing to release: every call opens its folder afresh."""
 

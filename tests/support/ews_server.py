@@ -342,6 +342,15 @@ class EwsServer:
             return f"<m:Items>{_item_xml(moved, set())}</m:Items>"
         return "".join(r.each("MoveItem", r.request.find(f"{{{M}}}ItemIds"), move))
 
+    def _op_DeleteItem(self, r: Request) -> str:
+        """DeleteItem (messages.xsd DeleteItemType): `cassbot check-mailboxes` removes its own test draft."""
+        def delete(ref: ET.Element) -> str:
+            item = r.item(ref)
+            self._record(self.folders[item.folder], "Delete", item.id)
+            del self.items[item.id]
+            return ""
+        return "".join(r.each("DeleteItem", r.request.find(f"{{{M}}}ItemIds"), delete))
+
     def _op_UpdateItem(self, r: Request) -> str:
         """Importance and the flag status only: all the bot may change, and all this server knows how to."""
         if r.request.get("MessageDisposition") != "SaveOnly":

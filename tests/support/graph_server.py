@@ -739,6 +739,10 @@ class _Graph:
                 message = box.message(message_id)
                 box.update(message, json.loads(self.body))
                 return _json(200, box.to_json(message))
+            case ["messages", message_id] if m == "DELETE":
+                with contextlib.suppress(KeyError):
+                    box._remove(box.message(message_id))
+                return 204, {}, b""
             case ["messages", message_id] if m == "GET":
                 return _json(200, box.to_json(box.message(message_id), self._select(),
                                               self.query.get("$expand", "")))
@@ -860,6 +864,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:  # noqa: N802
         self._serve("PATCH")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")
 
     def _serve(self, method: str) -> None:
         app: GraphServer = self.server.app  # type: ignore[attr-defined]
