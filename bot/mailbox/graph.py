@@ -424,8 +424,8 @@ class GraphMailbox:
         if status in (401, 403):
             raise MailboxAuthError(
                 f"{self.role}: Graph refused access to {self.address} ({status} {_code(response)}): the app needs "
-                "the Mail.ReadWrite application permission, and the mailbox must be in its application access "
-                "policy (or RBAC for Applications scope)")
+                "Application Mail.ReadWrite on this mailbox, through an RBAC for Applications role assignment "
+                "whose management scope holds it (docs/exchange.md)")
         raise MailboxError(f"{self.role}: Graph refused {response.request.method} "
                            f"{response.request.url.path}: {status} {_code(response)}")
 
