@@ -222,6 +222,23 @@ def test_throttling_longer_than_max_wait_fails_the_poll_without_waiting(server: 
     box.close()
 
 
+def test_a_server_busy_again_and_again_is_waited_out_no_longer_than_max_wait_in_all(
+    server: EwsServer, world: World
+) -> None:
+    world.deliver(Folder.INBOX, _mail(1))
+    box = bot_mailbox(server, ADDRESS, settings=ews_settings(server, max_wait_seconds=1))
+    server.fail("SyncFolderItems", "busy", back_off_ms=300, times=40)  # each wait short, 12 s in all
+
+    started = time.monotonic()
+    with pytest.raises(MailboxError, match="throttling .* longer than max_wait_seconds"):
+        box.poll(Folder.INBOX, None)
+
+    assert time.monotonic() - started < 2  # one deadline for the poll, not one per back-off
+    server.faults.clear()
+    assert len(box.poll(Folder.INBOX, None).messages) == 1  # and the next poll has a deadline of its own
+    box.close()
+
+
 @pytest.mark.parametrize("kind", ["internal", "http500", "drop"])
 @pytest.mark.parametrize(("operation", "skip"), [("SyncFolderItems", 1), ("GetItem", 1)])
 def test_a_failure_mid_sync_is_retried_nothing_lost_or_doubled(

@@ -15,10 +15,10 @@
   first looks for its own earlier draft by InternetMessageId, so a retried save
   never makes two.
 - Throttling (ErrorServerBusy with BackOffMilliseconds) is waited out by exchangelib's
-  FaultTolerance, at most `max_wait_seconds`; a longer wait fails the call as
-  MailboxError. A dropped connection or a server error is retried with exponential
-  back-off and jitter, logged once per outage; a refused login is MailboxAuthError
-  at once.
+  FaultTolerance, at most `max_wait_seconds` in all per operation (a poll, a save),
+  whatever the number of back-offs; a longer wait fails the call as MailboxError.
+  A dropped connection or a server error is retried with exponential back-off and
+  jitter, logged once per outage; a refused login is MailboxAuthError at once.
 """
 
 from __future__ import annotations
@@ -109,13 +109,31 @@ _TRANSIENT = (ErrorTimeoutExpired, ErrorServerBusy, ErrorInternalServerError, Er
 
 
 class RefusedLoginIsNotThrottling(FaultTolerance):  # type: ignore[misc]  # exchangelib ships no type hints
-    """exchangelib's FaultTolerance, except that HTTP 401 means the login was refused.
+    """exchangelib's FaultTolerance, except that HTTP 401 means the login was refused, and `max_wait` is one
+    deadline for a whole operation.
 
     FaultTolerance takes a 401 for throttling and retries it for up to max_wait:
     with a wrong password that is a run of failed logins, which locks the account
     under the usual Active Directory lockout policy. Real throttling comes as
-    ErrorServerBusy, which FaultTolerance still waits out.
+    ErrorServerBusy, which is still waited out, but only until the operation's
+    deadline: FaultTolerance compares each back-off alone with max_wait, so a server
+    asking for 4 s again and again under a 5 s max_wait held the scheduler's one
+    worker for ever (exchangelib 5.6, services/common.py and protocol.py).
     """
+
+    def __init__(self, max_wait: float) -> None:
+        super().__init__(max_wait=max_wait)
+        self.deadline: float | None = None
+
+    def start(self) -> None:
+        """An operation of the interface begins: its waits, all retries included, end at max_wait from now."""
+        self.deadline = time.monotonic() + self.max_wait
+
+    def back_off(self, seconds: float | None) -> None:
+        wait = self.DEFAULT_BACKOFF if seconds is None else seconds
+        if self.deadline is not None and time.monotonic() + wait > self.deadline:
+            raise RateLimitError("Max timeout reached", wait=wait)
+        super().back_off(seconds)
 
     def raise_response_errors(self, response: Any) -> None:
         if response.status_code == 401:
@@ -137,6 +155,7 @@ class EwsMailbox:
         self._max_attempts, self._base_delay, self._sleep = max_attempts, base_delay, sleep
         self._account: Any = None
         self._folders: dict[Folder, Any] = {}
+        self._policy = RefusedLoginIsNotThrottling(max_wait=settings.max_wait_seconds)
 
     # -- the Mailbox interface --
 
@@ -302,6 +321,7 @@ class EwsMailbox:
     # -- connection and retries --
 
     def _retry(self, work: Callable[[Any], T]) -> T:
+        self._policy.start()
         try:
             return retrying(lambda: work(self._connected()), log=log, role=self.role, server="Exchange",
                             transient=_TRANSIENT, max_attempts=self._max_attempts, base_delay=self._base_delay,
@@ -322,7 +342,7 @@ class EwsMailbox:
             s = self._settings
             config = Configuration(service_endpoint=s.service_endpoint or None, credentials=self._credentials(),
                                    auth_type=_AUTH[s.auth], version=self._version,
-                                   retry_policy=RefusedLoginIsNotThrottling(max_wait=s.max_wait_seconds))
+                                   retry_policy=self._policy)
             access = IMPERSONATION if s.access == "impersonation" else DELEGATE
             # UTC: the TimeZoneContext header then never depends on the host's zone.
             self._account = Account(self.address, config=config, autodiscover=s.autodiscover,
