@@ -13,21 +13,21 @@ import argparse
 import time
 from collections.abc import Callable
 
-from exchangelib import BASIC, DELEGATE, UTC, Account, Configuration, Credentials, FaultTolerance
+from exchangelib import DELEGATE, NTLM, UTC, Account, Configuration, Credentials, FaultTolerance
 
 from bench.sample_mail import notice
 from bot.mailbox.base import Folder
 from bot.mailbox.ews import EwsMailbox, exchange_version
 from tests.support.ews_server import EwsServer
-from tests.support.ews_world import PASSWORD, USER, World, bot_mailbox, start_server
+from tests.support.ews_world import DOMAIN, PASSWORD, USER, World, bot_mailbox, start_server
 
 ADDRESS = "cass@childrenstrust.example"
 
 
 def bare_fetch(server: EwsServer) -> int:
     """exchangelib on its own: every mail's MIME, as a script would read it."""
-    config = Configuration(service_endpoint=server.endpoint, credentials=Credentials(USER, PASSWORD),
-                           auth_type=BASIC, version=exchange_version("Exchange2016"),
+    config = Configuration(service_endpoint=server.endpoint, credentials=Credentials(f"{DOMAIN}\\{USER}", PASSWORD),
+                           auth_type=NTLM, version=exchange_version("Exchange2016"),
                            retry_policy=FaultTolerance(max_wait=60))
     account = Account(ADDRESS, config=config, autodiscover=False, access_type=DELEGATE, default_timezone=UTC)
     try:

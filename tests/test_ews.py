@@ -23,7 +23,7 @@ from bot.mailbox.ews import EwsMailbox
 from bot.pipeline import Deps, run_once
 from bot.store import make_engine, migrate
 from tests.support.ews_server import EwsServer
-from tests.support.ews_world import USER, World, bot_mailbox, ews_settings, start_server
+from tests.support.ews_world import PASSWORD, USER, World, bot_mailbox, ews_settings, start_server
 from tests.support.mail import build_mail
 
 ADDRESS = "cass@childrenstrust.example"
@@ -288,10 +288,43 @@ def test_a_wrong_password_is_refused_at_once_without_retrying(server: EwsServer)
 
 def test_a_password_changed_while_running_is_refused(server: EwsServer, box: EwsMailbox) -> None:
     box.poll(Folder.INBOX, None)
-    server.fail(None, "401")
+    server.fail(None, "401")  # the connection's sign-in is no longer good: NTLM signs in again, and fails
+    server.change_password(USER, "a new password")
+    try:
+        with pytest.raises(MailboxAuthError):
+            box.draft_ids()
+    finally:
+        server.change_password(USER, PASSWORD)
 
-    with pytest.raises(MailboxAuthError):
-        box.draft_ids()
+
+def test_ntlm_the_shipped_default_signs_in_and_basic_is_refused_where_iis_has_it_off(
+    server: EwsServer, world: World
+) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    ntlm = bot_mailbox(server, ADDRESS)  # auth = "ntlm", as config/cassbot.toml ships it
+    basic = bot_mailbox(server, ADDRESS, settings=ews_settings(server, auth="basic", username=USER))
+    try:
+        assert [m.key for m in ntlm.poll(Folder.INBOX, None).messages] == [key]
+        with pytest.raises(MailboxAuthError):
+            basic.poll(Folder.INBOX, None)
+        with pytest.raises(MailboxAuthError):
+            bot_mailbox(server, ADDRESS, password="wrong").poll(Folder.INBOX, None)
+    finally:
+        ntlm.close()
+        basic.close()
+
+
+def test_basic_signs_in_where_the_virtual_directory_has_it_on() -> None:
+    server = EwsServer({USER: PASSWORD}, auth=("basic",)).start()
+    server.add_mailbox(ADDRESS)
+    box = bot_mailbox(server, ADDRESS, settings=ews_settings(server, auth="basic", username=USER))
+    try:
+        assert box.poll(Folder.INBOX, None).messages == []
+        with pytest.raises(MailboxAuthError):
+            bot_mailbox(server, ADDRESS).poll(Folder.INBOX, None)  # NTLM, which this server does not take
+    finally:
+        box.close()
+        server.stop()
 
 
 def test_delegate_access_needs_full_access_to_the_mailbox() -> None:

@@ -16,6 +16,13 @@ draft unless PR_MESSAGE_FLAGS says otherwise (MIMEToMAPI leaves MSGFLAG_UNSENT s
 Faults are queued by operation (`fail`): ErrorServerBusy with BackOffMilliseconds,
 ErrorInternalServerError (an HTTP 500 with a SOAP fault), a bare HTTP 500 page, a
 dropped connection, and HTTP 401.
+
+Authentication is what IIS asks for on /EWS/Exchange.asmx by default: Windows
+authentication, NTLM, and Basic only where a server is made with it (`auth`). An
+unauthenticated request is answered 401 with `WWW-Authenticate: NTLM` (and `Negotiate`);
+the NTLM handshake (MS-NLMP: NEGOTIATE, CHALLENGE, AUTHENTICATE) is carried out by
+pyspnego's acceptor against the server's users, and, as with IIS, it authenticates the
+connection: later requests on it carry no Authorization header.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ from __future__ import annotations
 import base64
 import email.utils
 import itertools
+import os
 import re
 import socket
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -32,6 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -102,9 +112,12 @@ class EwsServer:
     """The mailboxes, the users allowed into them, and the HTTP endpoint serving them."""
 
     def __init__(self, users: dict[str, str], *, impersonators: tuple[str, ...] = (),
-                 grants: dict[str, tuple[str, ...]] | None = None) -> None:
-        """`users`: logins and passwords; `grants`: the mailboxes each login has full access to (None: all)."""
+                 grants: dict[str, tuple[str, ...]] | None = None, auth: tuple[str, ...] = ("ntlm",)) -> None:
+        """`users`: logins and passwords; `grants`: the mailboxes each login has full access to (None: all);
+        `auth`: the schemes the virtual directory has on, "ntlm" and/or "basic"."""
         self.users, self.impersonators, self.grants = dict(users), set(impersonators), grants
+        self.auth = auth
+        _ntlm_users(self.users)
         self.folders: dict[str, MailFolder] = {}
         self.items: dict[str, Item] = {}
         self.faults: list[Fault] = []
@@ -120,6 +133,12 @@ class EwsServer:
         self._http.ews = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), name="ews-server",
                                         daemon=True)
+
+    def change_password(self, user: str, password: str) -> None:
+        """An administrator resets the account's password: the next sign-in with the old one fails."""
+        with self.lock:
+            self.users[user] = password
+        _ntlm_users(self.users)
 
     @property
     def endpoint(self) -> str:
@@ -217,7 +236,7 @@ class EwsServer:
     # -- one request --
 
     def authenticate(self, header: str | None) -> str | None:
-        if not header or not header.startswith("Basic "):
+        if not header or not header.startswith("Basic ") or "basic" not in self.auth:
             return None
         try:
             user, _, password = base64.b64decode(header[6:]).decode().partition(":")
@@ -704,6 +723,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.lower() != PATH.lower():
             return self._send(404, b"<html><body>404 - File or directory not found.</body></html>", "text/html")
         operation = _operation(body)
+        user = self._authenticated(ews)
+        if user is _CHALLENGED:
+            return None  # a leg of the NTLM handshake, answered with its challenge
+        if user is None and not self.headers.get("Authorization"):
+            return self._refuse(ews)  # the handshake's opening: IIS says which schemes it takes
         with ews.lock:
             ews.requests[operation] += 1
         fault = ews._take_fault(operation)
@@ -711,11 +735,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return None
-        user = ews.authenticate(self.headers.get("Authorization"))
         if user is None or (fault is not None and fault.kind == "401"):
+            self._ntlm_user = None
             with ews.lock:
                 ews.refused += 1
-            return self._send(401, b"", "text/html", {"WWW-Authenticate": 'Basic realm="127.0.0.1"'})
+            return self._refuse(ews)
         if fault is not None:
             return self._send(500, *_injected(fault))
         try:
@@ -725,13 +749,62 @@ class _Handler(BaseHTTPRequestHandler):
         except ET.ParseError:
             return self._send(400, b"<html><body>Bad Request</body></html>", "text/html")
 
+    def _refuse(self, ews: EwsServer) -> None:
+        schemes = (["NTLM", "Negotiate"] if "ntlm" in ews.auth else []) + (
+            ['Basic realm="127.0.0.1"'] if "basic" in ews.auth else [])
+        self._send(401, b"", "text/html", [("WWW-Authenticate", scheme) for scheme in schemes])
+
+    _ntlm_user: str | None = None  # the connection's user, once its NTLM handshake is done
+    _ntlm: Any = None  # the handshake under way
+
+    def _authenticated(self, ews: EwsServer) -> str | None:
+        """The request's user: by Basic, by an NTLM handshake (answering its challenge), or by the connection."""
+        header = self.headers.get("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "basic":
+            return ews.authenticate(header)
+        if scheme.lower() in ("ntlm", "negotiate") and "ntlm" in ews.auth:
+            return self._ntlm_step(base64.b64decode(token), scheme)
+        return self._ntlm_user
+
+    def _ntlm_step(self, token: bytes, scheme: str) -> str | None:
+        import spnego
+        from spnego.exceptions import SpnegoError
+
+        if self._ntlm is None or token[8:12] == b"\x01\x00\x00\x00":  # a NEGOTIATE_MESSAGE starts one
+            self._ntlm, self._ntlm_user = spnego.server(protocol="ntlm"), None
+        try:
+            answer = self._ntlm.step(token)
+        except SpnegoError:
+            self._ntlm = None
+            return None
+        if not self._ntlm.complete:  # the CHALLENGE_MESSAGE, on this connection
+            self._send(401, b"", "text/html", [("WWW-Authenticate", f"{scheme} {base64.b64encode(answer).decode()}")])
+            return _CHALLENGED
+        self._ntlm_user = str(self._ntlm.client_principal).rpartition("\\")[2]
+        self._ntlm = None
+        return self._ntlm_user
+
     def _send(self, status: int, body: bytes, content_type: str = "text/xml; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
+              headers: list[tuple[str, str]] | None = None) -> None:
         lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}", f"Content-Type: {content_type}",
                  f"Content-Length: {len(body)}", f"Date: {email.utils.formatdate(usegmt=True)}",
                  f"Server: {self.server_version}"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        lines += [f"{k}: {v}" for k, v in headers or []]
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)  # one write: one segment
+
+
+_CHALLENGED = "\x00challenged"  # the answer went out already: the NTLM challenge
+_USERS_FILE = Path(tempfile.mkdtemp(prefix="cassbot-ews-")) / "ntlm-users"
+_NTLM_USERS: dict[str, str] = {}  # every server's logins: pyspnego reads one file per process
+
+
+def _ntlm_users(users: dict[str, str]) -> None:
+    """The logins as pyspnego's NTLM acceptor reads them (NTLM_USER_FILE: DOMAIN:USER:PASSWORD lines)."""
+    _NTLM_USERS.update(users)
+    _USERS_FILE.write_text("".join(f"{domain}:{user}:{password}\n" for user, password in _NTLM_USERS.items()
+                                   for domain in ("CHILDRENSTRUST", "")), encoding="utf-8")
+    os.environ["NTLM_USER_FILE"] = str(_USERS_FILE)
 
 
 def _operation(body: bytes) -> str:

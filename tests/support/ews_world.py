@@ -18,7 +18,7 @@ from bot.mailbox.ews import EwsMailbox
 from bot.mailbox.maildir import as_sent
 from tests.support.ews_server import EwsServer, Item
 
-USER, PASSWORD = "cassbot", "correct horse battery staple"
+USER, PASSWORD, DOMAIN = "cassbot", "correct horse battery staple", "CHILDRENSTRUST"
 NAMES = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sentitems",
          Folder.INFORMATION_REQUESTS: "Information Requests"}
 
@@ -32,7 +32,7 @@ def start_server(*addresses: str, impersonators: tuple[str, ...] = (),
 
 
 def ews_settings(server: EwsServer, **overrides: object) -> Ews:
-    values: dict[str, object] = {"service_endpoint": server.endpoint, "auth": "basic", "username": USER,
+    values: dict[str, object] = {"service_endpoint": server.endpoint, "auth": "ntlm", "username": f"{DOMAIN}\\{USER}",
                                  "password_env": "CASSBOT_TEST_EWS_PASSWORD", "version": "Exchange2016",
                                  "max_wait_seconds": 5}
     return Ews.model_validate({**values, **overrides})
