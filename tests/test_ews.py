@@ -174,8 +174,25 @@ def test_flagging_sets_the_follow_up_flag_and_high_importance_once(
     box.flag(stored)
     box.flag(stored)  # already flagged: looked at, not changed again
 
-    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance"}
+    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance", "in to-do"}  # Outlook's whole flag
     assert server.operations["UpdateItem"] == 1
+    values = {uri: value for uri, (_, value) in world.item(key).properties.items()}
+    assert (values["ext:Common/0x8530"], values["ext:0x1095"], values["ext:Common/0x85a4"]) == (
+        "Follow up", "6", "Team notice 1")  # PidLidFlagRequest, PidTagFollowupIcon (red), PidLidToDoTitle
+
+
+def test_a_mail_flagged_by_an_older_release_gets_the_rest_of_the_flag(
+    server: EwsServer, world: World, box: EwsMailbox
+) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    [stored] = box.poll(Folder.INBOX, None).messages
+    with server.lock:  # PidTagFlagStatus and Importance alone, as the bot set them before
+        world.item(key).properties["ext:0x1090"] = ({"PropertyTag": "0x1090", "PropertyType": "Integer"}, "2")
+        world.item(key).importance = "High"
+
+    box.flag(stored)
+
+    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance", "in to-do"}
 
 
 def test_an_information_requests_folder_deleted_by_someone_is_made_again(

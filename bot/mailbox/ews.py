@@ -2,7 +2,9 @@
 
 - Never marks mail read: new mail is found with SyncFolderItems (ids only) and read
   with GetItem (MimeContent); neither changes IsRead. The one UpdateItem the bot sends
-  flags an urgent request's mail (when configured): Importance and PidTagFlagStatus only.
+  flags an urgent request's mail (when configured): Importance and Outlook's whole
+  follow-up flag, the properties MS-OXOFLAG 3.1.4.1.3 ("Setting a Time Flag") lists, so
+  the mail shows in To-Do and the flagged views as if a person had flagged it today.
 - Incremental: the position is the folder's SyncFolderItems sync state, a token only
   Exchange understands. A poll with nothing new is one SyncFolderItems. A sync state
   Exchange no longer accepts (ErrorInvalidSyncStateData, for example after a mailbox
@@ -27,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import requests
@@ -40,6 +43,7 @@ from exchangelib import (
     Account,
     Configuration,
     Credentials,
+    EWSDateTime,
     FaultTolerance,
     Identity,
     ItemId,
@@ -74,7 +78,7 @@ from exchangelib.errors import (
     SOAPError,
     UnauthorizedError,
 )
-from exchangelib.extended_properties import Flag
+from exchangelib.extended_properties import ExtendedProperty, Flag
 from exchangelib.folders import FolderCollection
 from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
@@ -95,10 +99,45 @@ FETCH_BATCH = 100  # items per GetItem
 _AUTH = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}
 _WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sent"}  # Account attributes
 # PidTagFlagStatus (MS-OXOFLAG 2.2.1.1): 2 is "flagged for follow-up". exchangelib 5 has no
-# t:Flag element; this extended property is what Outlook's flag is made of, from Exchange 2007 on.
+# t:Flag element; Outlook's flag is these extended properties, from Exchange 2007 on.
 _FLAGGED = 2
+# The rest of a time flag for today (MS-OXOFLAG 3.1.4.1.3; 2.2.1 for the tagged ones, MS-OXOTASK 2.2.2.2 for
+# the task ones): (attribute, tag or (property set, id), MAPI type).
+_TIME_FLAG: tuple[tuple[str, int | tuple[str, int], str], ...] = (
+    ("followup_icon", 0x1095, "Integer"),  # PidTagFollowupIcon: 6, the red flag
+    ("todo_item_flags", 0x0E2B, "Integer"),  # PidTagToDoItemFlags: 1, todoTimeFlagged
+    ("reply_requested", 0x0C17, "Boolean"),  # PidTagReplyRequested
+    ("response_requested", 0x0063, "Boolean"),  # PidTagResponseRequested
+    ("flag_request", ("Common", 0x8530), "String"),  # PidLidFlagRequest: "Follow up"
+    ("flag_string", ("Common", 0x85C0), "Integer"),  # PidLidFlagString: 0x6E, "Follow up"
+    ("valid_flag_string_proof", ("Common", 0x85BF), "SystemTime"),  # PidLidValidFlagStringProof
+    ("todo_title", ("Common", 0x85A4), "String"),  # PidLidToDoTitle: the subject
+    ("todo_ordinal_date", ("Common", 0x85A0), "SystemTime"),  # PidLidToDoOrdinalDate
+    ("todo_sub_ordinal", ("Common", 0x85A1), "String"),  # PidLidToDoSubOrdinal
+    ("common_start", ("Common", 0x8516), "SystemTime"),  # PidLidCommonStart
+    ("common_end", ("Common", 0x8517), "SystemTime"),  # PidLidCommonEnd
+    ("task_start_date", ("Task", 0x8104), "SystemTime"),  # PidLidTaskStartDate
+    ("task_due_date", ("Task", 0x8105), "SystemTime"),  # PidLidTaskDueDate
+    ("task_status", ("Task", 0x8101), "Integer"),  # PidLidTaskStatus: 0, not started
+    ("task_complete", ("Task", 0x811C), "Boolean"),  # PidLidTaskComplete
+    ("percent_complete", ("Task", 0x8102), "Double"),  # PidLidPercentComplete
+)
+
+
+def _extended(attribute: str, where: int | tuple[str, int], kind: str) -> type[ExtendedProperty]:
+    fields: dict[str, object] = {"property_type": kind}
+    if isinstance(where, int):
+        fields["property_tag"] = where
+    else:
+        fields["distinguished_property_set_id"], fields["property_id"] = where
+    return type(f"Flag_{attribute}", (ExtendedProperty,), fields)
+
+
 with suppress(ValueError):  # registered already: this module was imported again
     Message.register("flag_status", Flag)
+for _attribute, _where, _kind in _TIME_FLAG:
+    with suppress(ValueError):
+        Message.register(_attribute, _extended(_attribute, _where, _kind))
 # Retrying cannot help: a person must fix the password, the grant or the address.
 _REFUSED = (UnauthorizedError, ErrorAccessDenied, ErrorImpersonationDenied, ErrorImpersonateUserDenied,
             ErrorAccountDisabled, ErrorNonExistentMailbox)
@@ -277,7 +316,8 @@ class EwsMailbox:
 
     def _flag(self, account: Any, message: StoredMail) -> None:
         """Flag for follow-up and mark high importance, the two marks Outlook shows in the message list."""
-        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=["importance", "flag_status"])
+        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=[
+            "importance", "flag_status", "todo_item_flags", "subject", "datetime_received"])
         if isinstance(item, ErrorItemNotFound):
             raise self._gone(message)
         if isinstance(item, Exception):
@@ -285,10 +325,13 @@ class EwsMailbox:
         if not isinstance(item, Message):  # a meeting request, say: exchangelib has no flag for it here
             log.warning("%s: %s is a %s, not a message; not flagged", self.role, message.key, type(item).__name__)
             return
-        if item.importance == "High" and item.flag_status == _FLAGGED:
+        if item.importance == "High" and item.flag_status == _FLAGGED and item.todo_item_flags == 1:
             return
+        for attribute, value in _time_flag(item).items():
+            setattr(item, attribute, value)
         item.importance, item.flag_status = "High", _FLAGGED
-        item.save(update_fields=["importance", "flag_status"], conflict_resolution="AlwaysOverwrite")
+        item.save(update_fields=["importance", "flag_status", *(a for a, _, _ in _TIME_FLAG)],
+                  conflict_resolution="AlwaysOverwrite")
 
     def _gone(self, message: StoredMail) -> MessageGone:
         return MessageGone(self.role, message.key, message.folder.value)
@@ -366,6 +409,17 @@ def exchange_version(name: str) -> Any:
         if api_version == name:
             return Version(build=build)
     raise ConfigError(f"ews.version: unknown Exchange version {name!r}; expected a name like Exchange2016")
+
+
+def _time_flag(item: Any) -> dict[str, object]:
+    """The values of a time flag for today on `item` (MS-OXOFLAG 3.1.4.1.3), the dates at midnight UTC."""
+    now = EWSDateTime.now(tz=UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"followup_icon": 6, "todo_item_flags": 1, "reply_requested": True, "response_requested": True,
+            "flag_request": "Follow up", "flag_string": 0x6E, "valid_flag_string_proof": item.datetime_received or now,
+            "todo_title": str(item.subject or ""), "todo_ordinal_date": now, "todo_sub_ordinal": "5555555",
+            "common_start": today, "common_end": today, "task_start_date": today, "task_due_date": today,
+            "task_status": 0, "task_complete": False, "percent_complete": Decimal(0)}
 
 
 def _results(found: Iterable[Any]) -> Iterable[Any]:

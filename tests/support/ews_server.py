@@ -75,8 +75,15 @@ class Item:
     is_draft: bool = False
     categories: tuple[str, ...] = ()
     importance: str = "Normal"
-    flag_status: int | None = None  # PidTagFlagStatus (0x1090): 2 flagged, 1 complete, None not flagged
+    # Extended properties as set: their ExtendedFieldURI as "ext:..." -> (the URI's attributes, the value)
+    properties: dict[str, tuple[dict[str, str], str]] = field(default_factory=dict)
     changekey: str = "CQAAABYAAAB1"  # a new one each time UpdateItem changes the item
+
+    @property
+    def flag_status(self) -> int | None:
+        """PidTagFlagStatus (0x1090): 2 flagged, 1 complete, None not flagged."""
+        found = self.properties.get(_FLAG_STATUS)
+        return int(found[1]) if found else None
 
     @property
     def message_id(self) -> str:
@@ -371,7 +378,7 @@ class EwsServer:
         return "".join(r.each("DeleteItem", r.request.find(f"{{{M}}}ItemIds"), delete))
 
     def _op_UpdateItem(self, r: Request) -> str:
-        """Importance and the flag status only: all the bot may change, and all this server knows how to."""
+        """Importance and extended properties only: all the bot may change, and all this server knows how to."""
         if r.request.get("MessageDisposition") != "SaveOnly":
             raise EwsFault("ErrorInvalidOperation", "This test server never sends mail.", soap=True)
         overwrite = r.request.get("ConflictResolution") == "AlwaysOverwrite"
@@ -578,9 +585,11 @@ def _item_xml(item: Item, fields: set[str]) -> str:
         parts.append(f"<t:Importance>{item.importance}</t:Importance>")
     if wanted("item:IsDraft"):
         parts.append(f"<t:IsDraft>{_xs(item.is_draft)}</t:IsDraft>")
-    if _FLAG_STATUS in fields and item.flag_status is not None:
-        parts.append(f'<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="{_FLAG_STATUS[4:]}" '
-                     f'PropertyType="Integer"/><t:Value>{item.flag_status}</t:Value></t:ExtendedProperty>')
+    for uri, (attributes, value) in sorted(item.properties.items()):
+        if uri in fields:
+            named = " ".join(f'{k}="{escape(v)}"' for k, v in attributes.items())
+            parts.append(f"<t:ExtendedProperty><t:ExtendedFieldURI {named}/><t:Value>{escape(value)}</t:Value>"
+                         "</t:ExtendedProperty>")
     if wanted("message:InternetMessageId") and item.message_id:
         parts.append(f"<t:InternetMessageId>{escape(item.message_id)}</t:InternetMessageId>")
     if wanted("message:IsRead"):
@@ -594,8 +603,13 @@ _FLAG_STATUS = "ext:0x1090"
 
 
 def _extended_uri(uri: ET.Element) -> str:
-    """An ExtendedFieldURI as "ext:0x1090"; this server knows only tagged properties."""
-    return f"ext:0x{int(uri.get('PropertyTag', '-1'), 0):04x}" if uri.get("PropertyTag") else "ext:?"
+    """An ExtendedFieldURI (types.xsd PathToExtendedFieldType) as "ext:0x1090" (tagged) or "ext:Task/0x8105"
+    (named, by property set and id or name)."""
+    if uri.get("PropertyTag"):
+        return f"ext:0x{int(uri.get('PropertyTag', '-1'), 0):04x}"
+    where = uri.get("DistinguishedPropertySetId") or (uri.get("PropertySetId") or "").lower()
+    what = f"0x{int(uri.get('PropertyId', '-1'), 0):04x}" if uri.get("PropertyId") else uri.get("PropertyName")
+    return f"ext:{where}/{what}" if where and what else "ext:?"
 
 
 def _apply_update(item: Item, update: ET.Element) -> None:
@@ -605,9 +619,12 @@ def _apply_update(item: Item, update: ET.Element) -> None:
     if uri == "item:Importance":
         value = update.find(f"{{{T}}}Message/{{{T}}}Importance")
         item.importance = (value.text or "Normal") if kind == "SetItemField" and value is not None else "Normal"
-    elif uri == _FLAG_STATUS:
+    elif uri.startswith("ext:") and uri != "ext:?":  # MS-OXOFLAG's properties and any other the bot sets
         value = update.find(f"{{{T}}}Message/{{{T}}}ExtendedProperty/{{{T}}}Value")
-        item.flag_status = int(value.text or 0) if kind == "SetItemField" and value is not None else None
+        if kind == "SetItemField" and value is not None:
+            item.properties[uri] = (dict(path.attrib), value.text or "")
+        else:
+            item.properties.pop(uri, None)
     else:
         raise EwsFault("ErrorInvalidPropertySet", f"This test server cannot update {uri or path.tag!r}.")
 
