@@ -385,6 +385,38 @@ def test_a_sync_state_exchange_rejects_starts_the_folder_again(
     assert "no longer accepts the sync state" in _warnings(caplog)[0]
 
 
+def test_a_lost_sync_state_reads_again_only_mail_received_since_the_last_one_read(
+    server: EwsServer, world: World, box: EwsMailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    for n in range(600):  # more than one SyncFolderItems page
+        server.deliver(ADDRESS, "inbox", _mail(n), when=datetime(2026, 1, 5, 9, n // 60, n % 60, tzinfo=UTC))
+    position = box.poll(Folder.INBOX, None).position
+    new = [server.deliver(ADDRESS, "inbox", _mail(1000 + n), when=datetime(2026, 2, 1, 9, n, tzinfo=UTC))
+           for n in range(3)]
+    server.expire_sync_states()
+    fetched = server.operations["GetItem"]
+
+    with caplog.at_level(logging.WARNING):
+        resync = box.poll(Folder.INBOX, position)
+
+    assert set(new) <= {m.key for m in resync.messages}  # none lost
+    assert len(resync.messages) == 4  # and only what came from the last one read on was downloaded
+    assert server.operations["GetItem"] - fetched == 1
+    assert "reading the folder again from 2026-01-05T09:09:59Z" in _warnings(caplog)[0]
+    assert box.poll(Folder.INBOX, resync.position).messages == []
+
+
+def test_mail_a_person_reads_is_not_downloaded_again(server: EwsServer, world: World, box: EwsMailbox) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    position = box.poll(Folder.INBOX, None).position
+    with server.lock:
+        world.item(key).is_read = True
+        server._record(server.folders[world.item(key).folder], "Update", key)
+    fetched = server.operations["GetItem"]
+
+    assert box.poll(Folder.INBOX, position).messages == [] and server.operations["GetItem"] == fetched
+
+
 def test_wait_for_mail_waits_out_the_timeout_without_asking_the_server(server: EwsServer) -> None:
     slept: list[float] = []
     box = bot_mailbox(server, ADDRESS, sleep=slept.append)

@@ -6,9 +6,12 @@
   follow-up flag, the properties MS-OXOFLAG 3.1.4.1.3 ("Setting a Time Flag") lists, so
   the mail shows in To-Do and the flagged views as if a person had flagged it today.
 - Incremental: the position is the folder's SyncFolderItems sync state, a token only
-  Exchange understands. A poll with nothing new is one SyncFolderItems. A sync state
-  Exchange no longer accepts (ErrorInvalidSyncStateData, for example after a mailbox
-  move) starts again from the beginning; the pipeline skips mail it has recorded.
+  Exchange understands, and the newest DateTimeReceived read. A poll with nothing new
+  is one SyncFolderItems; a change to mail already read (a person reading or flagging
+  it) is never downloaded again. A sync state Exchange no longer accepts
+  (ErrorInvalidSyncStateData, for example after a mailbox move) starts the sync again,
+  ids only, and downloads only mail received from the newest DateTimeReceived read
+  before; the pipeline skips mail it has recorded.
 - Bodies come only from GetItem: Exchange refuses MimeContent in FindItem and
   SyncFolderItems.
 - Drafts are created from the MIME with CreateItem (SaveOnly, into Drafts), carrying
@@ -254,27 +257,35 @@ class EwsMailbox:
         source = self._folder(folder)
         if source is None:
             return Poll([], position)  # Information Requests: made the first time a request is filed
+        state, _, received = (position or "").partition(" ")
         try:
-            return self._sync(account, folder, source, position)
+            return self._sync(account, folder, source, state or None, received)
         except ErrorInvalidSyncStateData:
-            if position is None:
+            if not state:
                 raise
-            log.warning("%s/%s: Exchange no longer accepts the sync state: reading the folder again; mail already "
-                        "processed is recognised by its Message-ID", self.role, folder.value)
-            return self._sync(account, folder, source, None)
+            log.warning("%s/%s: Exchange no longer accepts the sync state: reading the folder again from %s; mail "
+                        "already processed is recognised by its Message-ID", self.role, folder.value,
+                        received or "the beginning")
+            return self._sync(account, folder, source, None, received, since=received)
 
-    def _sync(self, account: Any, folder: Folder, source: Any, state: str | None) -> Poll:
+    def _sync(self, account: Any, folder: Folder, source: Any, state: str | None, received: str,
+              since: str = "") -> Poll:
+        """Sync pages (ids and received times) until done; the MIME of each mail created, received from `since`."""
         service = SyncFolderItems(account=account)
+        when = source.normalize_fields(fields=["datetime_received"])
         messages: list[StoredMail] = []
         while True:
-            changes = service.call(folder=source, shape=ID_ONLY, additional_fields=set(), sync_state=state,
+            changes = service.call(folder=source, shape=ID_ONLY, additional_fields=set(when), sync_state=state,
                                    ignore=None, max_changes_returned=SYNC_PAGE, sync_scope=None)
             created = [item for change, item in _results(changes) if change == SyncFolderItems.CREATE]
-            messages.extend(self._fetch(account, folder, created))
+            times = {id(item): _utc(item.datetime_received) for item in created}
+            received = max([received, *times.values()])
+            wanted = [item for item in created if times[id(item)] >= since or not times[id(item)]]
+            messages.extend(self._fetch(account, folder, wanted))
             done = bool(service.includes_last_item_in_range) or service.sync_state == state
             state = str(service.sync_state)
             if done or len(messages) >= POLL_LIMIT:
-                return Poll(messages, state, more=not done)
+                return Poll(messages, f"{state} {received}" if received else state, more=not done)
 
     def _fetch(self, account: Any, folder: Folder, items: list[Any]) -> Iterable[StoredMail]:
         if not items:
@@ -409,6 +420,11 @@ def exchange_version(name: str) -> Any:
         if api_version == name:
             return Version(build=build)
     raise ConfigError(f"ews.version: unknown Exchange version {name!r}; expected a name like Exchange2016")
+
+
+def _utc(when: Any) -> str:
+    """A DateTimeReceived as an ISO 8601 UTC string, which sorts as time does ("" when Exchange gave none)."""
+    return str(when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")) if when else ""
 
 
 def _time_flag(item: Any) -> dict[str, object]:

@@ -105,6 +105,7 @@ class MailFolder:
     distinguished: str | None = None
     folder_class: str = "IPF.Note"
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (sequence, "Create"/"Delete", item id)
+    epoch: int = 0  # expire_sync_states() moves it on: older sync states are ErrorInvalidSyncStateData
 
 
 @dataclass
@@ -182,6 +183,13 @@ class EwsServer:
             target = self.folder(address, folder)
             assert target is not None, f"no folder {folder!r} in {address}"
             return self._add_item(target, raw, is_read=is_read, is_draft=is_draft, when=when).id
+
+    def expire_sync_states(self) -> None:
+        """Every sync state issued so far is refused, as after a mailbox move ("Handling synchronization-related
+        errors in EWS": ErrorInvalidSyncStateData)."""
+        with self.lock:
+            for folder in self.folders.values():
+                folder.epoch += 1
 
     def remove(self, item_id: str) -> Item:
         with self.lock:
@@ -419,7 +427,7 @@ class EwsServer:
             elif change == "Delete" and item_id not in created:
                 changes.append(f'<t:Delete><t:ItemId Id="{item_id}"/></t:Delete>')
         complete = not any(sequence > last for sequence, _, _ in folder.changes)
-        state = base64.b64encode(f"{folder.id}|{last}".encode()).decode()
+        state = base64.b64encode(f"{folder.id}|{last}|{folder.epoch}".encode()).decode()
         return _message("SyncFolderItems", f"<m:SyncState>{state}</m:SyncState><m:IncludesLastItemInRange>"
                                            f"{_xs(complete)}</m:IncludesLastItemInRange>"
                                            f"<m:Changes>{''.join(changes)}</m:Changes>")
@@ -666,8 +674,8 @@ def _sync_sequence(folder: MailFolder, state: str) -> int:
     if not state:
         return 0
     try:
-        folder_id, _, sequence = base64.b64decode(state, validate=True).decode().partition("|")
-        if folder_id == folder.id:
+        folder_id, sequence, epoch = base64.b64decode(state, validate=True).decode().split("|")
+        if folder_id == folder.id and int(epoch) == folder.epoch:
             return int(sequence)
     except ValueError:
         pass
