@@ -31,6 +31,7 @@ def graph() -> Iterator[GraphServer]:
         server.mailbox(address)
     yield server
     server.stop()
+    assert not server.violations, server.violations
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from bot.errors import MailboxAuthError, MailboxError
 from bot.mailbox import graph
 from bot.mailbox.base import Folder
 from bot.mailbox.graph import MESSAGE_ID_PROPERTY, GraphMailbox
+from tests.support.graph_metadata import problems
 from tests.support.graph_server import GraphServer, Message, as_people_see
 from tests.support.graph_world import ADDRESS, SECRET_ENV, World, bot_mailbox, certificate_file, graph_settings
 from tests.support.journey import DEMO_MAIL, Journey
@@ -44,6 +45,7 @@ def server() -> Iterator[GraphServer]:
     yield server
     server.stop()
     assert not server.errors, server.errors
+    assert not server.violations, server.violations  # every request as Graph v1.0's metadata allows it
 
 
 @pytest.fixture
@@ -85,6 +87,16 @@ def _requests(server: GraphServer, method: str, where: str = "") -> list[tuple[s
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == graph.__name__ and r.levelno >= logging.WARNING]
+
+
+def test_the_metadata_check_catches_what_graph_v1_would_refuse() -> None:
+    """The check every test here ends with: it knows Graph's message and its enums (graph_metadata_v1.0.xml)."""
+    assert problems("PATCH", "messages/AAMk=", {}, b'{"flag": {"flagStatus": "flaged"}, "colour": 1}',
+                    "application/json") == [
+        "PATCH messages/AAMk=: followupFlag.flagStatus: 'flaged' is not one of ['complete', 'flagged', 'notFlagged']",
+        "PATCH messages/AAMk=: message has no property 'colour'"]
+    assert problems("GET", "mailFolders/inbox/messages/delta", {"changeType": "created", "$select": "id,received"},
+                    b"", "") == ["GET mailFolders/inbox/messages/delta: $select: message has no property 'received'"]
 
 
 # -- reading --

@@ -81,6 +81,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.support.graph_metadata import problems
+
 WELL_KNOWN = ("inbox", "drafts", "sentitems")
 DEFAULT_PAGE = 10  # Graph's delta page when the client states no odata.maxpagesize
 WRITABLE = {"subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "categories", "importance",
@@ -529,6 +531,7 @@ class GraphServer:
         self.replies: list[tuple[str, str]] = []  # (original id, draft id) made by createReply
         self.faults: list[Fault] = []
         self.errors: list[Exception] = []  # the server's own bugs, answered as 500s
+        self.violations: list[str] = []  # requests Graph v1.0's metadata does not allow (graph_metadata.py)
         self._dir = Path(tempfile.mkdtemp(prefix="cassbot-graph-"))
         ca, certificate, key = _certificates()
         self.ca_file = self._dir / "ca.pem"
@@ -618,6 +621,9 @@ class GraphServer:
             if found := re.fullmatch(r"/([^/]+)/oauth2/v2\.0/token", path):
                 return self._token(found.group(1), body)
             if found := re.fullmatch(r"/v1\.0/users/([^/]+)/(.+)", path):
+                with self.lock:
+                    self.violations += problems(method, unquote(found.group(2)), query, body,
+                                                headers.get("Content-Type", ""))
                 self._authorise(headers.get("Authorization", ""), unquote(found.group(1)))
                 with self.lock:
                     return _Graph(self, self.mailboxes[unquote(found.group(1)).lower()], method, query, headers,
