@@ -15,9 +15,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, text
 
@@ -43,11 +45,13 @@ def lease(engine: Engine, name: str) -> Iterator[bool]:
 
 
 @contextmanager
-def single_run(engine: Engine) -> Iterator[str | None]:
+def single_run(engine: Engine, wait_seconds: float = 0.0,
+               waiting: Callable[[str], None] = lambda holder: None) -> Iterator[str | None]:
     """On a SQLite store, hold `<database>.lock` for the duration: yields None when held, else who holds it.
 
-    flock(2) locks belong to the open file: a run killed with SIGKILL leaves no lock behind.
-    PostgreSQL stores need none (each mailbox has its lease) and always get None.
+    A run that finds the lock held waits for it up to `wait_seconds` (calling `waiting` once, with the
+    holder), then gives up. flock(2) locks belong to the open file: a run killed with SIGKILL leaves
+    no lock behind. PostgreSQL stores need none (each mailbox has its lease) and always get None.
     """
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
@@ -55,11 +59,9 @@ def single_run(engine: Engine) -> Iterator[str | None]:
         return
     path = Path(database).with_name(Path(database).name + ".lock")
     with open(path, "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            yield f"process {handle.read().strip() or 'unknown'}"
+        holder = _lock(handle, time.monotonic() + wait_seconds, waiting)
+        if holder is not None:
+            yield holder
             return
         handle.truncate(0)
         handle.write(str(os.getpid()))
@@ -68,3 +70,21 @@ def single_run(engine: Engine) -> Iterator[str | None]:
             yield None
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock(handle: IO[str], deadline: float, waiting: Callable[[str], None]) -> str | None:
+    """None once the lock is this process's; who holds it when the deadline passes first."""
+    told = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return None
+        except BlockingIOError:
+            handle.seek(0)
+            holder = f"process {handle.read().strip() or 'unknown'}"
+        if time.monotonic() >= deadline:
+            return holder
+        if not told:
+            waiting(holder)
+            told = True
+        time.sleep(0.2)

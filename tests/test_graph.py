@@ -558,3 +558,23 @@ def test_the_ola_journey_over_graph_threads_the_response_and_a_resync_reprocesse
     assert again.outcomes and {o.outcome for o in again.outcomes} == {"already_processed"}
     assert again.drafts_saved == 0 and _drafts(server) == []
     assert sum("(410 " in w for w in _warnings(caplog)) == 2  # inbox and Sent Items, once each
+
+
+def test_status_says_per_mailbox_what_the_bot_could_do_and_names_the_permission_it_lacked(
+    settings: Settings, tmp_path: Path, box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    from sqlmodel import Session
+
+    from bot.reports import service_status
+    journey = Journey(settings, tmp_path, mailboxes={"cass": box})
+    world.deliver(Folder.INBOX, (DEMO_MAIL / "01-ola-request.eml").read_bytes())
+    server.fault(403, "/move", method="POST")  # the role assignment lets the app read and draft, not move
+
+    with pytest.raises(MailboxAuthError):
+        journey.run()
+
+    with Session(journey.engine) as session:
+        text = service_status(session, journey.settings, journey.clock.now).text()
+    [line] = [line.strip() for line in text.splitlines() if "could" in line]
+    assert line.startswith("could read; could NOT file: cass: Graph refused access to cass@example.org (403")
+    assert line.endswith("(needs Application Mail.ReadWrite on the mailbox, through the scoped role assignment)")

@@ -138,22 +138,43 @@ def test_two_runs_filing_the_same_mail_leave_one_copy(tmp_path: Path) -> None:
     assert [m.key for m in first.poll(Folder.INFORMATION_REQUESTS, None).messages] == [filed] == [key]
 
 
-def test_a_second_run_on_a_sqlite_store_stops_with_one_line(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    config = _site(tmp_path)
-    holder = subprocess.Popen(  # another run, holding the store as `cassbot run` does
+def _holding(tmp_path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another run, holding the store as `cassbot run` does, for `seconds`."""
+    holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from bot.leases import single_run; from bot.store import "
-         "open_store\nwith single_run(open_store(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
-         f"sqlite:///{tmp_path}/cassbot.sqlite3"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+         "open_store\nwith single_run(open_store(sys.argv[1])):\n    print('held', flush=True); "
+         "time.sleep(float(sys.argv[2]))", f"sqlite:///{tmp_path}/cassbot.sqlite3", str(seconds)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_second_run_on_a_sqlite_store_waits_for_the_first_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _site(tmp_path)
+    holder = _holding(tmp_path, 2)
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-
-        assert main(["run", "--once", "--config", str(config)]) == 1
-
-        [line] = capsys.readouterr().err.splitlines()
-        assert line.startswith("cassbot: another cassbot run (process ") and "this one stops" in line
-        assert _mailboxes(tmp_path)[("cass", "inbox", "Information request - Ms Sarah Ahmed")] <= 1
+        assert main(["run", "--once", "--config", str(config)]) == 0
     finally:
         holder.kill()
         holder.wait()
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("cassbot: another cassbot run (process ") and "waiting for it to finish" in err[0], err
+    assert sum(n for (_, folder, _), n in _mailboxes(tmp_path).items() if folder == "information_requests") == 2
+
+
+def test_a_second_run_stops_with_one_line_when_the_first_holds_the_store_too_long(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.commands import run
+    monkeypatch.setattr(run, "WAIT_FOR_STORE_SECONDS", 1.0)
+    config = _site(tmp_path)
+    holder = _holding(tmp_path, 60)
+    try:
+        assert main(["run", "--once", "--config", str(config)]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    waited, stopped = capsys.readouterr().err.splitlines()
+    assert "waiting for it to finish (at most 1 s)" in waited and "this one stops without touching it" in stopped
+    assert _mailboxes(tmp_path)[("cass", "information_requests", "Information request - Ms Sarah Ahmed")] == 0
     assert main(["run", "--once", "--config", str(config)]) == 0  # the lock went with the process

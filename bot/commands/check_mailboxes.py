@@ -17,25 +17,10 @@ from email.utils import format_datetime, make_msgid
 from bot.config import Mailbox as MailboxSettings
 from bot.config import Settings
 from bot.errors import Exit, MailboxAuthError, MailboxError
+from bot.mailbox.abilities import needs
 from bot.mailbox.base import Checkable, Folder, Mailbox
 from bot.mailbox.registry import open_mailbox
 from bot.redaction import redact
-
-# The permission each step needs, per backend (docs/exchange.md, "Least privilege").
-NEEDS = {
-    "graph": {"sign in": "the app's client secret or certificate (Entra ID > App registrations), and the mailbox "
-                         "in the app's RBAC for Applications management scope",
-              "read": "Application Mail.Read (or Mail.ReadWrite) on the mailbox, through the scoped role assignment",
-              "draft": "Application Mail.ReadWrite on the mailbox, through the scoped role assignment"},
-    "ews": {"sign in": "the service account's password, and FullAccess on the mailbox (Add-MailboxPermission) or "
-                       "ApplicationImpersonation scoped to it",
-            "read": "FullAccess on the mailbox, or ApplicationImpersonation scoped to it",
-            "draft": "FullAccess on the mailbox, or ApplicationImpersonation scoped to it"},
-    "imap": {"sign in": "the account's password or OAuth2 token (IMAP.AccessAsApp and FullAccess on Exchange)",
-             "read": "read access to the mailbox", "draft": "write access to the Drafts folder"},
-    "maildir": {"sign in": "read access to the Maildir folder for the service user",
-                "read": "read access to the Maildir folder", "draft": "write access to the Maildir's .Drafts"},
-}
 
 
 class Report:
@@ -54,11 +39,11 @@ class Report:
         try:
             detail = work()
         except MailboxAuthError as exc:
-            self.line(False, config.role, step, f"{exc}; needs {NEEDS[config.backend][need]}")
+            self.line(False, config.role, step, f"{exc}; needs {needs(config.backend, need)}")
             self.code = Exit.AUTH
             return False
         except MailboxError as exc:
-            self.line(False, config.role, step, f"{exc}; needs {NEEDS[config.backend][need]}")
+            self.line(False, config.role, step, f"{exc}; needs {needs(config.backend, need)}")
             return False
         self.line(True, config.role, step, detail)
         return True
@@ -88,7 +73,7 @@ def check_one(report: Report, config: MailboxSettings, opener: Callable[[], Mail
         if report.step(config, "sign in, list folders", "sign in", sign_in) and isinstance(opened[0], Checkable):
             box, checks = opened[0], opened[0]
             report.step(config, "read one message", "read", lambda: _read_one(checks))
-            report.step(config, "save a draft, remove", "draft", lambda: _draft_round_trip(box, checks, config))
+            report.step(config, "save a draft, remove", "save drafts", lambda: _draft_round_trip(box, checks, config))
     finally:
         for one in opened:
             one.close()

@@ -186,6 +186,8 @@ class RefusedLoginIsNotThrottling(FaultTolerance):  # type: ignore[misc]  # exch
 class EwsMailbox:
     """One shared mailbox reached through EWS, by delegate access or impersonation."""
 
+    backend = "ews"  # its name in the configuration
+
     def __init__(
         self, role: str, address: str, settings: Ews, secret: Secret, information_requests: str, *,
         max_attempts: int = 4, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep,

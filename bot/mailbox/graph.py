@@ -110,6 +110,8 @@ class MsalHttp:
 class GraphMailbox:
     """One shared mailbox through Microsoft Graph, on one httpx connection pool."""
 
+    backend = "graph"  # its name in the configuration
+
     def __init__(
         self, role: str, address: str, settings: Graph, *, information_requests: str = "Information Requests",
         ca_file: str | None = None, instance_discovery: bool = True, timeout: float = 60.0,

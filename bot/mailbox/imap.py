@@ -47,6 +47,8 @@ _APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)")
 class ImapMailbox:
     """One shared mailbox over one IMAP connection, reconnected as needed."""
 
+    backend = "imap"  # its name in the configuration
+
     def __init__(
         self, role: str, address: str, settings: Imap, secret: Secret, information_requests: str, *,
         max_attempts: int = 6, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep,

@@ -46,6 +46,8 @@ _SEEN_INFO = "2,S"
 class MaildirMailbox:
     """One shared mailbox (CASS, A&F or LADO) kept as a Maildir++ tree."""
 
+    backend = "maildir"  # its name in the configuration
+
     def __init__(self, role: str, address: str, root: Path, folder_names: Mapping[Folder, str] | None = None) -> None:
         if folder_names and Folder.INBOX in folder_names:
             raise ValueError("the inbox is the Maildir root itself and takes no folder name")
