@@ -3,7 +3,8 @@
 The kill is real: `cassbot run --once` runs in a child process that dies with `os._exit` (no
 cleanup, no `finally`, as under SIGKILL) just before its n-th file-system write (a rename, link
 or unlink: a Maildir delivery's last step, a filing's two steps), for every n the run has.
-The next `cassbot run --once` must exit 0 and leave the mailboxes as one uninterrupted run does.
+The next `cassbot run --once` must exit 0 and leave the mailboxes as one uninterrupted run does. The same
+on the test Dovecot over IMAP, the kill landing just after each write command reaches the server.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
 from bot.errors import MessageGone
 from bot.mailbox.base import Folder
 from bot.mailbox.maildir import MaildirMailbox
 from tests.conftest import ROOT
+from tests.support.dovecot import Dovecot
+from tests.support.imap_world import World as ImapWorld
+from tests.support.journey import Journey
 from tests.support.site import deliver_demo_mail, site_config
 
 MAIL = ("01-ola-request.eml", "02-urgent-kinship-request.eml")
@@ -178,3 +183,76 @@ def test_a_second_run_stops_with_one_line_when_the_first_holds_the_store_too_lon
     assert "waiting for it to finish (at most 1 s)" in waited and "this one stops without touching it" in stopped
     assert _mailboxes(tmp_path)[("cass", "information_requests", "Information request - Ms Sarah Ahmed")] == 0
     assert main(["run", "--once", "--config", str(config)]) == 0  # the lock went with the process
+
+
+# -- IMAP, on the test Dovecot: the kill lands just after each write command reaches the server (an APPEND's
+# command line, its literal, a MOVE, a STORE), so the server may have done it while the bot never heard --
+
+DYING_IMAP_RUN = textwrap.dedent("""
+    import imaplib, os, sys, types
+    from pathlib import Path
+    left, after_append = [int(sys.argv[3])], [False]
+    WRITES = (b" APPEND ", b" UID MOVE ", b" UID STORE ", b" MOVE ", b" UID COPY ", b" UID EXPUNGE ")
+    real = imaplib.IMAP4.send
+    def send(self, data):
+        real(self, data)
+        write = after_append[0] or any(w in data[:80] for w in WRITES)
+        after_append[0] = b" APPEND " in data[:80]  # its literal goes next
+        if write:
+            left[0] -= 1
+            if left[0] == 0:
+                os._exit(137)
+    imaplib.IMAP4.send = send
+    from bot.config import load_settings
+    from tests.support.journey import Journey
+    Journey(load_settings(Path("config/cassbot.toml")), Path(sys.argv[2]),
+            dovecot=types.SimpleNamespace(port=int(sys.argv[1]))).run()
+    print("WRITES-LEFT", left[0], file=sys.stderr)
+""")
+
+
+def _imap_mailboxes(dovecot: Dovecot) -> Counter[tuple[str, str, str]]:
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for role in ("cass", "af", "lado"):
+        with ImapWorld(dovecot, role).client() as client:
+            for folder in ("INBOX", "Drafts", "Sent", "Information Requests"):
+                if not client.folder_exists(folder):
+                    continue
+                client.select_folder(folder, readonly=True)
+                for data in client.fetch(client.search(["ALL"]), ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]).values():
+                    subject = message_from_bytes(data[b"BODY[HEADER.FIELDS (SUBJECT)]"])["Subject"]
+                    seen[(role, folder, str(subject))] += 1
+    return seen
+
+
+def _imap_site(dovecot: Dovecot) -> None:
+    for role in ("cass", "af", "lado"):
+        ImapWorld(dovecot, role).reset()
+    for name in MAIL:
+        ImapWorld(dovecot, "cass").deliver(Folder.INBOX, (ROOT / "demo" / "mail" / name).read_bytes())
+
+
+def _dying_imap_run(dovecot: Dovecot, root: Path, n: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", DYING_IMAP_RUN, str(dovecot.port), str(root), str(n)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_an_imap_run_killed_after_any_write_is_finished_by_the_next_run_once(
+        dovecot: Dovecot, settings: Settings, tmp_path: Path) -> None:
+    _imap_site(dovecot)
+    whole = _dying_imap_run(dovecot, tmp_path / "whole", 10_000)
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    writes = 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
+    expected = _imap_mailboxes(dovecot)
+    assert writes >= 6 and all(n == 1 for n in expected.values()), (writes, expected)
+    for n in range(1, writes + 1):
+        _imap_site(dovecot)
+        root = tmp_path / f"kill-{n}"
+        killed = _dying_imap_run(dovecot, root, n)
+        assert killed.returncode == 137, (n, killed.stderr[-2000:])
+
+        Journey(settings, root, dovecot=dovecot).run()
+
+        assert _imap_mailboxes(dovecot) == expected, n
+        Journey(settings, root, dovecot=dovecot).run()  # and again: nothing more happens
+        assert _imap_mailboxes(dovecot) == expected, n
