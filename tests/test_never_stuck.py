@@ -10,6 +10,7 @@ on the test Dovecot over IMAP, the kill landing just after each write command re
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -25,7 +26,9 @@ from bot.errors import MessageGone
 from bot.mailbox.base import Folder
 from bot.mailbox.maildir import MaildirMailbox
 from tests.conftest import ROOT
+from tests.support import graph_world
 from tests.support.dovecot import Dovecot
+from tests.support.graph_server import GraphServer
 from tests.support.imap_world import World as ImapWorld
 from tests.support.journey import Journey
 from tests.support.site import deliver_demo_mail, site_config
@@ -256,3 +259,82 @@ def test_an_imap_run_killed_after_any_write_is_finished_by_the_next_run_once(
         assert _imap_mailboxes(dovecot) == expected, n
         Journey(settings, root, dovecot=dovecot).run()  # and again: nothing more happens
         assert _imap_mailboxes(dovecot) == expected, n
+
+
+# -- Graph, on the test Graph: the kill lands just after each write (a POST, PATCH or DELETE) is answered, so
+# Exchange has done it while the bot never heard: a draft created and not recorded, a mail moved and not noted --
+
+DYING_GRAPH_RUN = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    import httpx
+    url, tenant, client_id, ca_file, root = sys.argv[1:6]
+    left = [int(sys.argv[6])]
+    real = httpx.Client.request
+    def request(self, method, target, *args, **kwargs):
+        answer = real(self, method, target, *args, **kwargs)
+        if method in ("POST", "PATCH", "DELETE") and "/v1.0/" in str(target):
+            left[0] -= 1
+            if left[0] == 0:
+                os._exit(137)
+        return answer
+    httpx.Client.request = request
+    from bot.config import Graph, load_settings
+    from bot.mailbox.graph import GraphMailbox
+    from tests.support.graph_world import ADDRESS, SECRET_ENV
+    from tests.support.journey import Journey
+    graph = Graph.model_validate({"tenant_id": tenant, "client_id": client_id, "client_secret_env": SECRET_ENV,
+                                  "base_url": f"{url}/v1.0", "authority_host": url})
+    box = GraphMailbox("cass", ADDRESS, graph, ca_file=ca_file, instance_discovery=False, base_delay=0.01)
+    Journey(load_settings(Path("config/cassbot.toml")), Path(root), mailboxes={"cass": box}).run()
+    print("WRITES-LEFT", left[0], file=sys.stderr)
+""")
+
+
+def _graph_mailbox(server: GraphServer) -> Counter[tuple[str, str, str]]:
+    """What Outlook shows: (folder, subject, categories) of every message, counted."""
+    state = server.mailbox(graph_world.ADDRESS)
+    with server.lock:
+        names = {f.id: f.name for f in state.folders.values()}
+        return Counter((names[m.folder], str(m.fields["subject"]), ",".join(m.categories))
+                       for m in state.messages.values())
+
+
+def _graph_site(server: GraphServer) -> None:
+    server.reset(graph_world.ADDRESS)
+    for name in MAIL:
+        graph_world.World(server).deliver(Folder.INBOX, (ROOT / "demo" / "mail" / name).read_bytes())
+
+
+def _dying_graph_run(server: GraphServer, root: Path, n: int) -> subprocess.CompletedProcess[str]:
+    os.environ[graph_world.SECRET_ENV] = server.secret
+    return subprocess.run([sys.executable, "-c", DYING_GRAPH_RUN, server.url, server.tenant, server.client_id,
+                           str(server.ca_file), str(root), str(n)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+
+
+def test_a_graph_run_killed_after_any_write_is_finished_by_the_next_run_once(
+        settings: Settings, tmp_path: Path) -> None:
+    server = GraphServer().start()
+    try:
+        _graph_site(server)
+        whole = _dying_graph_run(server, tmp_path / "whole", 10_000)
+        assert whole.returncode == 0, whole.stderr[-2000:]
+        writes = 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
+        expected = _graph_mailbox(server)
+        assert writes >= 4 and all(n == 1 for n in expected.values()), (writes, expected)
+        for n in range(1, writes + 1):
+            _graph_site(server)
+            root = tmp_path / f"kill-{n}"
+            killed = _dying_graph_run(server, root, n)
+            assert killed.returncode == 137, (n, killed.stderr[-2000:])
+
+            box = graph_world.bot_mailbox(server)
+            Journey(settings, root, mailboxes={"cass": box}).run()
+            Journey(settings, root, mailboxes={"cass": box}).run()  # and again: nothing more happens
+            box.close()
+
+            assert _graph_mailbox(server) == expected, n
+        assert not server.violations, server.violations
+    finally:
+        server.stop()
