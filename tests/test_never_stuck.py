@@ -26,8 +26,9 @@ from bot.errors import MessageGone
 from bot.mailbox.base import Folder
 from bot.mailbox.maildir import MaildirMailbox
 from tests.conftest import ROOT
-from tests.support import graph_world
+from tests.support import ews_world, graph_world
 from tests.support.dovecot import Dovecot
+from tests.support.ews_server import EwsServer
 from tests.support.graph_server import GraphServer
 from tests.support.imap_world import World as ImapWorld
 from tests.support.journey import Journey
@@ -338,3 +339,80 @@ def test_a_graph_run_killed_after_any_write_is_finished_by_the_next_run_once(
         assert not server.violations, server.violations
     finally:
         server.stop()
+
+
+# -- EWS, on the test EWS endpoint: the kill lands just after each CreateItem, UpdateItem or MoveItem is answered --
+
+DYING_EWS_RUN = textwrap.dedent("""
+    import os, re, sys
+    from pathlib import Path
+    import requests
+    endpoint, root = sys.argv[1:3]
+    left = [int(sys.argv[3])]
+    real = requests.Session.post
+    def post(self, url, *args, **kwargs):
+        answer = real(self, url, *args, **kwargs)
+        body = kwargs.get("data") or b""
+        if answer.status_code != 401 and re.search(rb"<m:(CreateItem|UpdateItem|MoveItem|DeleteItem)\\b", body):
+            left[0] -= 1
+            if left[0] == 0:
+                os._exit(137)
+        return answer
+    requests.Session.post = post
+    from bot.config import load_settings
+    from bot.mailbox.ews import EwsMailbox
+    from tests.support.ews_world import GivenSecret, PASSWORD, ews_settings
+    from tests.support.journey import Journey
+    class Endpoint:
+        endpoint = sys.argv[1]
+    box = EwsMailbox("cass", "cass@childrenstrust.example", ews_settings(Endpoint()), GivenSecret(PASSWORD),
+                     "Information Requests", base_delay=0.01)
+    Journey(load_settings(Path("config/cassbot.toml")), Path(root), mailboxes={"cass": box}).run()
+    print("WRITES-LEFT", left[0], file=sys.stderr)
+""")
+
+
+def _ews_mailbox(server: EwsServer) -> Counter[tuple[str, str, str]]:
+    with server.lock:
+        return Counter((server.folders[i.folder].name, i.subject, ",".join(i.categories))
+                       for i in server.items.values())
+
+
+def _ews_site(tmp_path: Path) -> EwsServer:
+    server = ews_world.start_server("cass@childrenstrust.example")
+    for name in MAIL:
+        server.deliver("cass@childrenstrust.example", "inbox", (ROOT / "demo" / "mail" / name).read_bytes())
+    return server
+
+
+def _dying_ews_run(server: EwsServer, root: Path, n: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", DYING_EWS_RUN, server.endpoint, str(root), str(n)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_an_ews_run_killed_after_any_write_is_finished_by_the_next_run_once(
+        settings: Settings, tmp_path: Path) -> None:
+    server = _ews_site(tmp_path)
+    try:
+        whole = _dying_ews_run(server, tmp_path / "whole", 10_000)
+        assert whole.returncode == 0, whole.stderr[-2000:]
+        expected = _ews_mailbox(server)
+    finally:
+        server.stop()
+    writes = 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
+    assert writes >= 4 and all(n == 1 for n in expected.values()), (writes, expected)
+    for n in range(1, writes + 1):
+        server = _ews_site(tmp_path)
+        try:
+            root = tmp_path / f"kill-{n}"
+            killed = _dying_ews_run(server, root, n)
+            assert killed.returncode == 137, (n, killed.stderr[-2000:])
+
+            box = ews_world.bot_mailbox(server, "cass@childrenstrust.example")
+            Journey(settings, root, mailboxes={"cass": box}).run()
+            Journey(settings, root, mailboxes={"cass": box}).run()  # and again: nothing more happens
+            box.close()
+
+            assert _ews_mailbox(server) == expected, n
+        finally:
+            server.stop()
