@@ -180,6 +180,20 @@ def test_a_reply_draft_is_threaded_carries_the_category_and_is_saved_once(
     assert box.draft_ids() == {"<CASS-0001.response.1@cassbot.example.org>"}
 
 
+def test_a_reply_draft_keeps_the_bots_headers_where_createreply_drops_internet_message_headers(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    server.reply_headers_dropped = True
+    world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    box.save_draft(_draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>"),
+                   "<CASS-0001.response.1@cassbot.example.org>")
+
+    [polled] = box.poll(Folder.DRAFTS, None).messages
+
+    mime = message_from_bytes(polled.raw)
+    assert (mime["X-Cassbot-Reference"], mime["X-Cassbot-Draft"]) == ("CASS-0001", "response")
+
+
 def test_a_new_draft_is_created_from_its_mime_with_the_category(
     box: GraphMailbox, world: World, server: GraphServer
 ) -> None:

@@ -64,7 +64,8 @@ POLL_LIMIT = 2000  # messages per poll; the pipeline polls again for the rest
 MESSAGE_ID_PROPERTY = "String {5d1f3c2a-7b4e-4e0c-9a61-3c8f2b7d9e45} Name CassbotMessageId"
 # The same id as an internet header: Exchange keeps X- headers in PS_INTERNET_HEADERS (MS-OXPROPS 1.3.2).
 MESSAGE_ID_HEADER = "X-Cassbot-Message-Id"
-HEADER_PROPERTY = "String {00020386-0000-0000-C000-000000000046} Name " + MESSAGE_ID_HEADER
+INTERNET_HEADERS = "{00020386-0000-0000-C000-000000000046}"  # PS_INTERNET_HEADERS
+HEADER_PROPERTY = f"String {INTERNET_HEADERS} Name {MESSAGE_ID_HEADER}"
 MARKERS = (HEADER_PROPERTY, MESSAGE_ID_PROPERTY)
 OWN_HEADERS = ("X-Cassbot-Reference", "X-Cassbot-Draft")  # what reconcile reads back from the MIME
 WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sentitems"}
@@ -284,12 +285,16 @@ class GraphMailbox:
     def _create_reply(self, original: str, msg: EmailMessage, message_id: str) -> dict[str, Any]:
         """createReply (Outlook shows the draft in the request's conversation), the whole draft in its `message`."""
         headers = [{"name": name, "value": " ".join(str(msg[name]).split())} for name in OWN_HEADERS if msg[name]]
+        headers.append({"name": MESSAGE_ID_HEADER, "value": message_id})
+        # The same headers twice: as internetMessageHeaders, and as the PS_INTERNET_HEADERS named properties
+        # Exchange keeps them in, which stay where an Exchange takes no internetMessageHeaders on a reply.
+        named = [{"id": f"String {INTERNET_HEADERS} Name {h['name']}", "value": h["value"]} for h in headers]
         reply = {
             "subject": str(msg.get("Subject", "")), "body": _body(msg), "internetMessageId": message_id,
             "toRecipients": _recipients(msg, "To"), "ccRecipients": _recipients(msg, "Cc"),
             "categories": [self._settings.category],
-            "singleValueExtendedProperties": [{"id": MESSAGE_ID_PROPERTY, "value": message_id}],
-            "internetMessageHeaders": [*headers, {"name": MESSAGE_ID_HEADER, "value": message_id}],
+            "singleValueExtendedProperties": [{"id": MESSAGE_ID_PROPERTY, "value": message_id}, *named],
+            "internetMessageHeaders": headers,
         }
         response = self._send("POST", f"{self._user}/messages/{quote(original, safe='')}/createReply",
                               json={"message": reply})

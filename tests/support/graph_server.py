@@ -281,6 +281,7 @@ class MailboxState:
 
     def create_reply(self, original: Message, body: dict[str, Any]) -> Message:
         change = dict(body.get("message") or {})
+        headers = change.pop("internetMessageHeaders", [])
         if body.get("comment") is not None and "body" in change:
             raise GraphError(400, "ErrorInvalidRequest", "Specify either a comment or the body property, not both.")
         quoted = (f"<html><body><div>{body.get('comment') or ''}</div><hr><div><b>From:</b> "
@@ -289,7 +290,7 @@ class MailboxState:
         draft = self.create_from_json({
             "subject": f"RE: {original.fields['subject']}", "body": {"contentType": "html", "content": quoted},
             "toRecipients": original.fields.get("replyTo") or [original.fields["from"]],
-            "internetMessageHeaders": change.pop("internetMessageHeaders", []),
+            "internetMessageHeaders": [] if self.server.reply_headers_dropped else headers,
         })
         draft.fields["conversationId"] = original.fields["conversationId"]
         draft.in_reply_to = original.fields["internetMessageId"]
@@ -372,8 +373,10 @@ class MailboxState:
         msg["Message-ID"] = f["internetMessageId"]
         if message.in_reply_to:
             msg["In-Reply-To"] = msg["References"] = message.in_reply_to
-        for header in message.headers:
-            msg[header["name"]] = header["value"]
+        prefix = f"String {INTERNET_HEADERS} Name ".lower()
+        for prop_id, value in message.properties.items():  # PS_INTERNET_HEADERS: the item's X- headers
+            if prop_id.lower().startswith(prefix):
+                msg[prop_id[len(prefix):]] = value
         content = f["body"]["content"]
         if f["body"]["contentType"].lower() != "html":
             msg.set_content(content)
@@ -521,6 +524,7 @@ class GraphServer:
         self.secret_state = "valid"  # or "expired" (AADSTS7000222)
         self.certificate: bytes | None = None  # a PEM the app registration trusts for signed assertions
         self.own_message_ids = False  # Exchange keeps an internetMessageId of its own for drafts
+        self.reply_headers_dropped = False  # createReply ignores internetMessageHeaders (extended properties stay)
         self.page_size: int | None = None  # a cap below the client's odata.maxpagesize
         self.lock = threading.RLock()
         self.changes = itertools.count(1)
