@@ -592,3 +592,12 @@ def test_status_says_per_mailbox_what_the_bot_could_do_and_names_the_permission_
     [line] = [line.strip() for line in text.splitlines() if "could" in line]
     assert line.startswith("could read; could NOT file: cass: Graph refused access to cass@example.org (403")
     assert line.endswith("(needs Application Mail.ReadWrite on the mailbox, through the scoped role assignment)")
+
+
+def test_a_category_beyond_ascii_reaches_a_new_draft_whole(server: GraphServer, world: World) -> None:
+    box = bot_mailbox(server, settings=graph_settings(server, category="cassbot: aros am gymeradwyaeth ✓"))
+    box.save_draft(_draft("<CASS-0001.charms.1@cassbot.example.org>"), "<CASS-0001.charms.1@cassbot.example.org>")
+
+    assert _drafts(server)[0].categories == ["cassbot: aros am gymeradwyaeth ✓"]
+    assert _requests(server, "PATCH") == []
+    box.close()

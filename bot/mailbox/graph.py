@@ -41,6 +41,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -475,8 +476,14 @@ def _marks(item: dict[str, Any]) -> set[str]:
 def _with_headers(raw: bytes, headers: dict[str, str]) -> bytes:
     """`raw` with these header fields put first (the rest, body included, byte for byte)."""
     eol = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
-    added = b"".join(f"{name}: {value}".encode() + eol for name, value in headers.items())
+    added = b"".join(f"{name}: {_header_value(value)}".encode("ascii") + eol for name, value in headers.items())
     return added + raw
+
+
+def _header_value(value: str) -> str:
+    """`value` as a header field takes it: as it is when ASCII, else an RFC 2047 encoded word (a category in
+    Welsh, say)."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def _literal(text: str) -> str:
