@@ -15,6 +15,8 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from email import message_from_bytes
 from pathlib import Path
 
@@ -77,42 +79,62 @@ def _site(tmp_path: Path) -> Path:
     return config
 
 
-@pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Counter[tuple[str, str, str]], int]:
-    """The mailboxes after one whole run, and how many writes that run made."""
-    root = tmp_path_factory.mktemp("whole")
-    result = _dying_run(_site(root), 10_000)
-    assert result.returncode == 0, result.stderr
-    writes = 10_000 - int(result.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
-    return _mailboxes(root), writes
+Seen = Counter[tuple[str, str, str]]
 
 
-def test_a_whole_run_files_the_requests_and_saves_the_drafts(
-    uninterrupted: tuple[Counter[tuple[str, str, str]], int]
-) -> None:
-    seen, writes = uninterrupted
+@dataclass
+class Crashes:
+    """One backend's crash test: how to set the mailbox up, run a pass that dies at the n-th write (in a child
+    process), run an ordinary pass, and say what people see in the mailbox."""
+
+    site: Callable[[Path], None]
+    dying: Callable[[Path, int], subprocess.CompletedProcess[str]]
+    again: Callable[[Path], None]
+    seen: Callable[[Path], Seen]
+
+    def whole(self, root: Path) -> tuple[Seen, int]:
+        """What an uninterrupted pass leaves, and how many writes it made."""
+        root.mkdir(parents=True)
+        self.site(root)
+        whole = self.dying(root, 10_000)
+        assert whole.returncode == 0, whole.stderr[-2000:]
+        seen = self.seen(root)
+        assert all(n == 1 for n in seen.values()), seen
+        return seen, 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
+
+    def killed_at_every_write(self, tmp_path: Path, expected: Seen, writes: int) -> None:
+        for n in range(1, writes + 1):
+            root = tmp_path / f"kill-{n}"
+            root.mkdir()
+            self.site(root)
+            killed = self.dying(root, n)
+            assert killed.returncode == 137, (n, killed.stderr[-2000:])
+
+            self.again(root)
+            self.again(root)  # and again: nothing more happens
+
+            assert self.seen(root) == expected, n
+
+
+def _maildir_site(root: Path) -> None:
+    _site(root)
+
+
+def _maildir_again(root: Path) -> None:
+    assert main(["run", "--once", "--config", str(root / "site.toml")]) == 0
+
+
+MAILDIR = Crashes(site=_maildir_site, dying=lambda root, n: _dying_run(root / "site.toml", n), again=_maildir_again,
+                  seen=_mailboxes)
+
+
+def test_a_run_killed_at_any_write_is_finished_by_the_next_run_once(tmp_path: Path) -> None:
+    expected, writes = MAILDIR.whole(tmp_path / "whole")
     assert writes >= 4
-    assert sum(n for (role, folder, _), n in seen.items() if folder == "information_requests") == 2
-    assert sum(n for (role, folder, _), n in seen.items() if folder == "drafts") >= 2
-    assert all(n == 1 for n in seen.values()), seen
+    assert sum(n for (_, folder, _), n in expected.items() if folder == "information_requests") == 2
+    assert sum(n for (_, folder, _), n in expected.items() if folder == "drafts") >= 2
 
-
-def test_a_run_killed_at_any_write_is_finished_by_the_next_run_once(
-    tmp_path: Path, uninterrupted: tuple[Counter[tuple[str, str, str]], int], capsys: pytest.CaptureFixture[str]
-) -> None:
-    expected, writes = uninterrupted
-    for n in range(1, writes + 1):
-        root = tmp_path / f"kill-{n}"
-        root.mkdir()
-        config = _site(root)
-        killed = _dying_run(config, n)
-        assert killed.returncode == 137, (n, killed.stderr)
-
-        assert main(["run", "--once", "--config", str(config)]) == 0, (n, capsys.readouterr().err)
-
-        assert _mailboxes(root) == expected, n
-        assert main(["run", "--once", "--config", str(config)]) == 0  # and again: nothing more happens
-        assert _mailboxes(root) == expected, n
+    MAILDIR.killed_at_every_write(tmp_path, expected, writes)
 
 
 def test_a_draft_write_a_kill_left_in_tmp_is_finished_not_stuck(tmp_path: Path) -> None:
@@ -241,25 +263,19 @@ def _dying_imap_run(dovecot: Dovecot, root: Path, n: int) -> subprocess.Complete
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
+def _imap_again(dovecot: Dovecot, settings: Settings, root: Path) -> None:
+    Journey(settings, root, dovecot=dovecot).run()
+
+
 def test_an_imap_run_killed_after_any_write_is_finished_by_the_next_run_once(
         dovecot: Dovecot, settings: Settings, tmp_path: Path) -> None:
-    _imap_site(dovecot)
-    whole = _dying_imap_run(dovecot, tmp_path / "whole", 10_000)
-    assert whole.returncode == 0, whole.stderr[-2000:]
-    writes = 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
-    expected = _imap_mailboxes(dovecot)
-    assert writes >= 6 and all(n == 1 for n in expected.values()), (writes, expected)
-    for n in range(1, writes + 1):
-        _imap_site(dovecot)
-        root = tmp_path / f"kill-{n}"
-        killed = _dying_imap_run(dovecot, root, n)
-        assert killed.returncode == 137, (n, killed.stderr[-2000:])
+    crashes = Crashes(site=lambda root: _imap_site(dovecot), dying=lambda root, n: _dying_imap_run(dovecot, root, n),
+                      again=lambda root: _imap_again(dovecot, settings, root),
+                      seen=lambda root: _imap_mailboxes(dovecot))
+    expected, writes = crashes.whole(tmp_path / "whole")
+    assert writes >= 6
 
-        Journey(settings, root, dovecot=dovecot).run()
-
-        assert _imap_mailboxes(dovecot) == expected, n
-        Journey(settings, root, dovecot=dovecot).run()  # and again: nothing more happens
-        assert _imap_mailboxes(dovecot) == expected, n
+    crashes.killed_at_every_write(tmp_path, expected, writes)
 
 
 # -- Graph, on the test Graph: the kill lands just after each write (a POST, PATCH or DELETE) is answered, so
@@ -314,28 +330,24 @@ def _dying_graph_run(server: GraphServer, root: Path, n: int) -> subprocess.Comp
                           timeout=120)
 
 
+def _graph_again(server: GraphServer, settings: Settings, root: Path) -> None:
+    box = graph_world.bot_mailbox(server)
+    Journey(settings, root, mailboxes={"cass": box}).run()
+    box.close()
+
+
 def test_a_graph_run_killed_after_any_write_is_finished_by_the_next_run_once(
         settings: Settings, tmp_path: Path) -> None:
     server = GraphServer().start()
     try:
-        _graph_site(server)
-        whole = _dying_graph_run(server, tmp_path / "whole", 10_000)
-        assert whole.returncode == 0, whole.stderr[-2000:]
-        writes = 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
-        expected = _graph_mailbox(server)
-        assert writes >= 4 and all(n == 1 for n in expected.values()), (writes, expected)
-        for n in range(1, writes + 1):
-            _graph_site(server)
-            root = tmp_path / f"kill-{n}"
-            killed = _dying_graph_run(server, root, n)
-            assert killed.returncode == 137, (n, killed.stderr[-2000:])
+        crashes = Crashes(site=lambda root: _graph_site(server), dying=lambda root, n: _dying_graph_run(
+            server, root, n), again=lambda root: _graph_again(server, settings, root),
+            seen=lambda root: _graph_mailbox(server))
+        expected, writes = crashes.whole(tmp_path / "whole")
+        assert writes >= 4
 
-            box = graph_world.bot_mailbox(server)
-            Journey(settings, root, mailboxes={"cass": box}).run()
-            Journey(settings, root, mailboxes={"cass": box}).run()  # and again: nothing more happens
-            box.close()
+        crashes.killed_at_every_write(tmp_path, expected, writes)
 
-            assert _graph_mailbox(server) == expected, n
         assert not server.violations, server.violations
     finally:
         server.stop()
@@ -372,17 +384,23 @@ DYING_EWS_RUN = textwrap.dedent("""
 """)
 
 
+EWS_ADDRESS = "cass@childrenstrust.example"
+
+
 def _ews_mailbox(server: EwsServer) -> Counter[tuple[str, str, str]]:
     with server.lock:
         return Counter((server.folders[i.folder].name, i.subject, ",".join(i.categories))
                        for i in server.items.values())
 
 
-def _ews_site(tmp_path: Path) -> EwsServer:
-    server = ews_world.start_server("cass@childrenstrust.example")
+def _ews_site(server: EwsServer) -> None:
+    with server.lock:
+        for item_id in list(server.items):
+            server.remove(item_id)
+    if server.folder(EWS_ADDRESS, "Information Requests"):
+        server.remove_folder(EWS_ADDRESS, "Information Requests")
     for name in MAIL:
-        server.deliver("cass@childrenstrust.example", "inbox", (ROOT / "demo" / "mail" / name).read_bytes())
-    return server
+        server.deliver(EWS_ADDRESS, "inbox", (ROOT / "demo" / "mail" / name).read_bytes())
 
 
 def _dying_ews_run(server: EwsServer, root: Path, n: int) -> subprocess.CompletedProcess[str]:
@@ -390,29 +408,21 @@ def _dying_ews_run(server: EwsServer, root: Path, n: int) -> subprocess.Complete
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
+def _ews_again(server: EwsServer, settings: Settings, root: Path) -> None:
+    box = ews_world.bot_mailbox(server, EWS_ADDRESS)
+    Journey(settings, root, mailboxes={"cass": box}).run()
+    box.close()
+
+
 def test_an_ews_run_killed_after_any_write_is_finished_by_the_next_run_once(
         settings: Settings, tmp_path: Path) -> None:
-    server = _ews_site(tmp_path)
+    server = ews_world.start_server(EWS_ADDRESS)
     try:
-        whole = _dying_ews_run(server, tmp_path / "whole", 10_000)
-        assert whole.returncode == 0, whole.stderr[-2000:]
-        expected = _ews_mailbox(server)
+        crashes = Crashes(site=lambda root: _ews_site(server), dying=lambda root, n: _dying_ews_run(server, root, n),
+                          again=lambda root: _ews_again(server, settings, root), seen=lambda root: _ews_mailbox(server))
+        expected, writes = crashes.whole(tmp_path / "whole")
+        assert writes >= 4
+
+        crashes.killed_at_every_write(tmp_path, expected, writes)
     finally:
         server.stop()
-    writes = 10_000 - int(whole.stderr.rsplit("WRITES-LEFT", 1)[1].split()[0])
-    assert writes >= 4 and all(n == 1 for n in expected.values()), (writes, expected)
-    for n in range(1, writes + 1):
-        server = _ews_site(tmp_path)
-        try:
-            root = tmp_path / f"kill-{n}"
-            killed = _dying_ews_run(server, root, n)
-            assert killed.returncode == 137, (n, killed.stderr[-2000:])
-
-            box = ews_world.bot_mailbox(server, "cass@childrenstrust.example")
-            Journey(settings, root, mailboxes={"cass": box}).run()
-            Journey(settings, root, mailboxes={"cass": box}).run()  # and again: nothing more happens
-            box.close()
-
-            assert _ews_mailbox(server) == expected, n
-        finally:
-            server.stop()
