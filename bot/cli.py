@@ -27,7 +27,7 @@ EXIT_CODES = {
     "classify": "0 done (an unreadable file still gets its line)",
     "demo": "0 done",
     "run": "0 stopped by SIGTERM or Ctrl-C (with --once: every mailbox processed); 1 (--once) a mailbox could not "
-           "be reached; 3 a mailbox refused the bot's credentials",
+           "be reached, or another run holds the SQLite store; 3 a mailbox refused the bot's credentials",
     "status": "0 healthy (a credential warning alone is healthy); 1 a mailbox stale or failing",
     "digest": "0 written, sent, or gone already today; 1 a team leader's copy was not sent; 2 no team leader on "
               "the staff list",
@@ -35,6 +35,8 @@ EXIT_CODES = {
     "reconcile": "0 caught up; 1 a mailbox could not be read, or the bot's drafts name a request still missing; "
                  "3 a mailbox refused the bot's credentials",
     "pilot": "0 report written; 3 a mailbox refused the bot's credentials",
+    "check-mailboxes": "0 every step passed; 1 a step failed (its line names the permission it needs), or the "
+                       "mailbox the bot must not reach could be opened; 3 a mailbox refused the bot's sign-in",
 }
 
 
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.USAGE
     configure_logging(settings, args.verbose)
     try:
-        return int(import_module(f"bot.commands.{args.command}").run(args, settings))
+        return int(import_module(f"bot.commands.{args.command.replace('-', '_')}").run(args, settings))
     except ConfigError as exc:
         print(f"cassbot: configuration error: {redact(str(exc))}", file=sys.stderr)
         return Exit.USAGE
@@ -164,6 +166,15 @@ def parser() -> argparse.ArgumentParser:
                                                            "written, by default)")
     pilot.add_argument("--full", action="store_true", help="names and addresses in full (default: initials and "
                                                            "organisations only)")
+    check = commands.add_parser(
+        "check-mailboxes", parents=[common], help="before go-live: what the bot can and cannot do in each mailbox",
+        description="Sign in to each configured mailbox, list its folders, read one message, save and remove one "
+                    "marked test draft, then try to open a mailbox the bot must not reach; one line per step, "
+                    "naming the permission a failed step needs (docs/exchange.md). Nothing is filed, flagged, "
+                    "marked read or sent, and the store is not used.")
+    check.add_argument("--forbidden", metavar="ADDRESS",
+                       help="a mailbox of your organisation the bot must NOT be able to open (on the same server "
+                            "and credentials as the first configured mailbox)")
     for name, command in commands.choices.items():
         command.epilog = (f"Exit codes: {EXIT_CODES[name]}; 2 a usage or configuration error; 1 the store failed "
                           "(docs/operations.md).")

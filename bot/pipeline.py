@@ -10,6 +10,7 @@ never deletes or alters mail, so nothing is lost); the loop goes on.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from bot.domain import NEW_REQUEST_KINDS, Kind, Outcome
 from bot.errors import MailboxAuthError, MailboxError, MessageGone
 from bot.leases import lease
 from bot.mail import ParsedMail, parse_mail
+from bot.mailbox.abilities import Recording
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
 from bot.reconcile import Survey, after_rebuild
@@ -216,27 +218,36 @@ def run_mailbox(deps: Deps, role: str, report: RunReport) -> None:
         if not held:
             log.debug("%s: another instance is polling this mailbox", role)
             return
+        recording = Recording(deps.mailboxes[role], getattr(deps.mailboxes[role], "backend",
+                                                            deps.settings.mailbox(role).backend))
+        deps.mailboxes[role] = recording  # for this run: what it could do is noted for `cassbot status`
         try:
             _run_mailbox(deps, role, report)
         except (MailboxAuthError, MailboxError) as exc:
-            _record_health(deps.engine, role, started, exc)
+            _record_health(deps.engine, role, started, exc, recording.seen)
             raise
-        _record_health(deps.engine, role, started, None)
+        finally:
+            deps.mailboxes[role] = recording.inner
+        _record_health(deps.engine, role, started, None, recording.seen)
 
 
 def _record_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None,
-                   again: bool = True) -> None:
+                   abilities: dict[str, str], again: bool = True) -> None:
     try:
-        _write_health(engine, role, now, error)
+        _write_health(engine, role, now, error, abilities)
     except IntegrityError:  # two first runs at once both created the row: the other's is there now
         if not again:
             raise
-        _record_health(engine, role, now, error, again=False)
+        _record_health(engine, role, now, error, abilities, again=False)
 
 
-def _write_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None) -> None:
+def _write_health(engine: Engine, role: str, now: datetime, error: MailboxAuthError | MailboxError | None,
+                  abilities: dict[str, str]) -> None:
     with Session(engine) as session:
         health = session.get(MailboxHealth, role) or MailboxHealth(mailbox=role)
+        known = json.loads(health.abilities_json or "{}")
+        known.update({ability: {"at": now.isoformat(), "error": why} for ability, why in abilities.items()})
+        health.abilities_json = json.dumps(known, sort_keys=True)
         if error is not None:
             health.failing_since = health.failing_since or now
             health.last_error = redact(str(error))

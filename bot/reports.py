@@ -5,8 +5,9 @@ Reads the store, formats plain text; changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.domain import OPEN_STATES
+from bot.mailbox.abilities import ABILITIES
 from bot.mailbox.credentials import expiring_credentials, expiry_warning
 from bot.store import AuditEvent, DigestSent, MailboxHealth, MailSeen, NeedsPerson, Request
 from bot.timescales import Calendar
@@ -130,6 +132,14 @@ class Freshness:
     warning: str  # "" unless its sign-in credential expires soon (it is still healthy)
     failing_since: datetime | None = None
     error: str = ""  # the last failure, as recorded (secrets redacted)
+    abilities: dict[str, str] = field(default_factory=dict)  # read, file, flag, save drafts: "" or how it failed
+
+    def abilities_text(self) -> str:
+        """What the bot could do here when it last tried, and what not, with the permission it needs."""
+        could = [a for a in ABILITIES if a in self.abilities and not self.abilities[a]]
+        could_not = [f"{a}: {self.abilities[a]}" for a in ABILITIES if self.abilities.get(a)]
+        parts = ([f"could {', '.join(could)}"] if could else []) + [f"could NOT {why}" for why in could_not]
+        return "; ".join(parts)
 
     def as_json(self) -> dict[str, str]:
         return {"last_success": self.last_success.isoformat() if self.last_success else "",
@@ -156,6 +166,8 @@ class Status:
             notes = "".join(f"; {note}" for note in (health.problem, health.warning) if note)
             last = health.last_success.isoformat() if health.last_success else "never"
             lines.append(f"  {role}: last good poll {last}{notes}")
+            if health.abilities:
+                lines.append(f"    {health.abilities_text()}")
         lines.append(f"  needs a person: {self.needs_person}")
         lines.append(f"  next digest: {self.next_digest}")
         lines.extend(f"  WARNING: {warning}" for warning in self.warnings)
@@ -179,9 +191,11 @@ def mailbox_freshness(session: Session, settings: Settings, now: datetime) -> di
         else:
             problem = "" if last and now - last <= stale else "no good poll recently"
         expiry = expiring.get(config.role)
+        abilities = {a: str(v.get("error", "")) for a, v in json.loads(health.abilities_json or "{}").items()} \
+            if health else {}
         found[config.role] = Freshness(last, problem, expiry_warning(settings, expiry, now) if expiry else "",
                                        health.failing_since if health else None,
-                                       health.last_error if health and health.failing_since else "")
+                                       health.last_error if health and health.failing_since else "", abilities)
     return found
 
 

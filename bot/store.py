@@ -221,6 +221,9 @@ class MailboxHealth(SQLModel, table=True):
     failing_since: datetime | None = None
     last_error: str = ""
     login_refused: bool = False  # the last failure was the server refusing the bot's credentials
+    # What the bot could do here when it last tried: {"read" | "file" | "flag" | "save drafts": {"at": ISO time,
+    # "error": "" when it worked, else the error and the permission it needs}} (bot/mailbox/abilities.py)
+    abilities_json: str = "{}"
 
 
 class DigestSent(SQLModel, table=True):
@@ -285,7 +288,7 @@ def make_engine(url: str) -> Engine:
 
 
 # The newest migration (bot/migrations/versions/); a test holds it to Alembic's head.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 
 def open_store(url: str) -> Engine:

@@ -23,7 +23,7 @@ from bot.mailbox.ews import EwsMailbox
 from bot.pipeline import Deps, run_once
 from bot.store import make_engine, migrate
 from tests.support.ews_server import EwsServer
-from tests.support.ews_world import USER, World, bot_mailbox, ews_settings, start_server
+from tests.support.ews_world import PASSWORD, USER, World, bot_mailbox, ews_settings, start_server
 from tests.support.mail import build_mail
 
 ADDRESS = "cass@childrenstrust.example"
@@ -174,8 +174,25 @@ def test_flagging_sets_the_follow_up_flag_and_high_importance_once(
     box.flag(stored)
     box.flag(stored)  # already flagged: looked at, not changed again
 
-    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance"}
+    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance", "in to-do"}  # Outlook's whole flag
     assert server.operations["UpdateItem"] == 1
+    values = {uri: value for uri, (_, value) in world.item(key).properties.items()}
+    assert (values["ext:Common/0x8530"], values["ext:0x1095"], values["ext:Common/0x85a4"]) == (
+        "Follow up", "6", "Team notice 1")  # PidLidFlagRequest, PidTagFollowupIcon (red), PidLidToDoTitle
+
+
+def test_a_mail_flagged_by_an_older_release_gets_the_rest_of_the_flag(
+    server: EwsServer, world: World, box: EwsMailbox
+) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    [stored] = box.poll(Folder.INBOX, None).messages
+    with server.lock:  # PidTagFlagStatus and Importance alone, as the bot set them before
+        world.item(key).properties["ext:0x1090"] = ({"PropertyTag": "0x1090", "PropertyType": "Integer"}, "2")
+        world.item(key).importance = "High"
+
+    box.flag(stored)
+
+    assert world.marks(Folder.INBOX, key) == {"flagged", "high importance", "in to-do"}
 
 
 def test_an_information_requests_folder_deleted_by_someone_is_made_again(
@@ -219,6 +236,23 @@ def test_throttling_longer_than_max_wait_fails_the_poll_without_waiting(server: 
         box.poll(Folder.INBOX, None)
 
     assert time.monotonic() - started < 1
+    box.close()
+
+
+def test_a_server_busy_again_and_again_is_waited_out_no_longer_than_max_wait_in_all(
+    server: EwsServer, world: World
+) -> None:
+    world.deliver(Folder.INBOX, _mail(1))
+    box = bot_mailbox(server, ADDRESS, settings=ews_settings(server, max_wait_seconds=1))
+    server.fail("SyncFolderItems", "busy", back_off_ms=300, times=40)  # each wait short, 12 s in all
+
+    started = time.monotonic()
+    with pytest.raises(MailboxError, match="throttling .* longer than max_wait_seconds"):
+        box.poll(Folder.INBOX, None)
+
+    assert time.monotonic() - started < 2  # one deadline for the poll, not one per back-off
+    server.faults.clear()
+    assert len(box.poll(Folder.INBOX, None).messages) == 1  # and the next poll has a deadline of its own
     box.close()
 
 
@@ -271,10 +305,43 @@ def test_a_wrong_password_is_refused_at_once_without_retrying(server: EwsServer)
 
 def test_a_password_changed_while_running_is_refused(server: EwsServer, box: EwsMailbox) -> None:
     box.poll(Folder.INBOX, None)
-    server.fail(None, "401")
+    server.fail(None, "401")  # the connection's sign-in is no longer good: NTLM signs in again, and fails
+    server.change_password(USER, "a new password")
+    try:
+        with pytest.raises(MailboxAuthError):
+            box.draft_ids()
+    finally:
+        server.change_password(USER, PASSWORD)
 
-    with pytest.raises(MailboxAuthError):
-        box.draft_ids()
+
+def test_ntlm_the_shipped_default_signs_in_and_basic_is_refused_where_iis_has_it_off(
+    server: EwsServer, world: World
+) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    ntlm = bot_mailbox(server, ADDRESS)  # auth = "ntlm", as config/cassbot.toml ships it
+    basic = bot_mailbox(server, ADDRESS, settings=ews_settings(server, auth="basic", username=USER))
+    try:
+        assert [m.key for m in ntlm.poll(Folder.INBOX, None).messages] == [key]
+        with pytest.raises(MailboxAuthError):
+            basic.poll(Folder.INBOX, None)
+        with pytest.raises(MailboxAuthError):
+            bot_mailbox(server, ADDRESS, password="wrong").poll(Folder.INBOX, None)
+    finally:
+        ntlm.close()
+        basic.close()
+
+
+def test_basic_signs_in_where_the_virtual_directory_has_it_on() -> None:
+    server = EwsServer({USER: PASSWORD}, auth=("basic",)).start()
+    server.add_mailbox(ADDRESS)
+    box = bot_mailbox(server, ADDRESS, settings=ews_settings(server, auth="basic", username=USER))
+    try:
+        assert box.poll(Folder.INBOX, None).messages == []
+        with pytest.raises(MailboxAuthError):
+            bot_mailbox(server, ADDRESS).poll(Folder.INBOX, None)  # NTLM, which this server does not take
+    finally:
+        box.close()
+        server.stop()
 
 
 def test_delegate_access_needs_full_access_to_the_mailbox() -> None:
@@ -316,6 +383,38 @@ def test_a_sync_state_exchange_rejects_starts_the_folder_again(
 
     assert [m.key for m in poll.messages] == [key] and poll.position != sent_position
     assert "no longer accepts the sync state" in _warnings(caplog)[0]
+
+
+def test_a_lost_sync_state_reads_again_only_mail_received_since_the_last_one_read(
+    server: EwsServer, world: World, box: EwsMailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    for n in range(600):  # more than one SyncFolderItems page
+        server.deliver(ADDRESS, "inbox", _mail(n), when=datetime(2026, 1, 5, 9, n // 60, n % 60, tzinfo=UTC))
+    position = box.poll(Folder.INBOX, None).position
+    new = [server.deliver(ADDRESS, "inbox", _mail(1000 + n), when=datetime(2026, 2, 1, 9, n, tzinfo=UTC))
+           for n in range(3)]
+    server.expire_sync_states()
+    fetched = server.operations["GetItem"]
+
+    with caplog.at_level(logging.WARNING):
+        resync = box.poll(Folder.INBOX, position)
+
+    assert set(new) <= {m.key for m in resync.messages}  # none lost
+    assert len(resync.messages) == 4  # and only what came from the last one read on was downloaded
+    assert server.operations["GetItem"] - fetched == 1
+    assert "reading the folder again from 2026-01-05T09:09:59Z" in _warnings(caplog)[0]
+    assert box.poll(Folder.INBOX, resync.position).messages == []
+
+
+def test_mail_a_person_reads_is_not_downloaded_again(server: EwsServer, world: World, box: EwsMailbox) -> None:
+    key = world.deliver(Folder.INBOX, _mail(1))
+    position = box.poll(Folder.INBOX, None).position
+    with server.lock:
+        world.item(key).is_read = True
+        server._record(server.folders[world.item(key).folder], "Update", key)
+    fetched = server.operations["GetItem"]
+
+    assert box.poll(Folder.INBOX, position).messages == [] and server.operations["GetItem"] == fetched
 
 
 def test_wait_for_mail_waits_out_the_timeout_without_asking_the_server(server: EwsServer) -> None:

@@ -8,7 +8,6 @@ errors, dropped connections, and a secret that has expired.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -21,7 +20,8 @@ from bot.errors import MailboxAuthError, MailboxError
 from bot.mailbox import graph
 from bot.mailbox.base import Folder
 from bot.mailbox.graph import MESSAGE_ID_PROPERTY, GraphMailbox
-from tests.support.graph_server import GraphServer, Message
+from tests.support.graph_metadata import problems
+from tests.support.graph_server import GraphServer, Message, as_people_see
 from tests.support.graph_world import ADDRESS, SECRET_ENV, World, bot_mailbox, certificate_file, graph_settings
 from tests.support.journey import DEMO_MAIL, Journey
 from tests.support.mail import build_mail
@@ -45,6 +45,7 @@ def server() -> Iterator[GraphServer]:
     yield server
     server.stop()
     assert not server.errors, server.errors
+    assert not server.violations, server.violations  # every request as Graph v1.0's metadata allows it
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def _draft(message_id: str, in_reply_to: str = "", subject: str = "RE: Child 1 [
     thread = {"In_Reply_To": in_reply_to, "References": in_reply_to} if in_reply_to else {}
     return build_mail(subject, "Thank you for your request.\n", sender=ADDRESS, to="Worker <worker@example.gov.uk>",
                       message_id=message_id, date=None, html="<p>Thank you for your request.</p>\n",
-                      X_Cassbot_Reference="CASS-0001", **thread)
+                      X_Cassbot_Reference="CASS-0001", X_Cassbot_Draft="response", **thread)
 
 
 def _drafts(server: GraphServer) -> list[Message]:
@@ -88,10 +89,20 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == graph.__name__ and r.levelno >= logging.WARNING]
 
 
+def test_the_metadata_check_catches_what_graph_v1_would_refuse() -> None:
+    """The check every test here ends with: it knows Graph's message and its enums (graph_metadata_v1.0.xml)."""
+    assert problems("PATCH", "messages/AAMk=", {}, b'{"flag": {"flagStatus": "flaged"}, "colour": 1}',
+                    "application/json") == [
+        "PATCH messages/AAMk=: followupFlag.flagStatus: 'flaged' is not one of ['complete', 'flagged', 'notFlagged']",
+        "PATCH messages/AAMk=: message has no property 'colour'"]
+    assert problems("GET", "mailFolders/inbox/messages/delta", {"changeType": "created", "$select": "id,received"},
+                    b"", "") == ["GET mailFolders/inbox/messages/delta: $select: message has no property 'received'"]
+
+
 # -- reading --
 
 
-def test_delivered_mail_polls_back_byte_for_byte_and_stays_unread(
+def test_delivered_mail_polls_back_as_exchange_renders_it_and_stays_unread(
     box: GraphMailbox, world: World, server: GraphServer
 ) -> None:
     raws = [_mail(1), _mail(2)]
@@ -99,7 +110,9 @@ def test_delivered_mail_polls_back_byte_for_byte_and_stays_unread(
 
     polled = box.poll(Folder.INBOX, None).messages
 
-    assert sorted((m.key, m.raw) for m in polled) == sorted(zip(keys, raws, strict=True))
+    assert sorted((m.key, as_people_see(m.raw)) for m in polled) == sorted(
+        (key, as_people_see(raw)) for key, raw in zip(keys, raws, strict=True))
+    assert all(b"\r\nThread-Index: " in m.raw for m in polled)  # Exchange's own headers are there too
     assert not any(m.is_read for m in server.mailbox(ADDRESS).messages.values())
     assert {r[0] for r in server.requests if "/v1.0/" in r[1]} == {"GET"}  # never a PATCH of isRead
 
@@ -156,11 +169,29 @@ def test_a_reply_draft_is_threaded_carries_the_category_and_is_saved_once(
     assert draft.fields["subject"] == "RE: Child 1 [CASS-0001]"  # the reference rides in the subject
     assert draft.fields["body"] == {"contentType": "html", "content": "<p>Thank you for your request.</p>\n"}
     assert draft.fields["toRecipients"] == [{"emailAddress": {"name": "Worker", "address": "worker@example.gov.uk"}}]
-    assert draft.properties == {MESSAGE_ID_PROPERTY: "<CASS-0001.response.1@cassbot.example.org>"}
-    mime = message_from_bytes(world.server.mailbox(ADDRESS).message(key).mime)
+    assert draft.properties[MESSAGE_ID_PROPERTY] == "<CASS-0001.response.1@cassbot.example.org>"
+    [polled] = box.poll(Folder.DRAFTS, None).messages
+    mime = message_from_bytes(polled.raw)
     assert (mime["Message-ID"], mime["In-Reply-To"]) == ("<CASS-0001.response.1@cassbot.example.org>",
                                                         "<req-1@example.gov.uk>")
+    # the bot's own headers, which reconcile reads back, were given at creation: one request made the draft
+    assert (mime["X-Cassbot-Reference"], mime["X-Cassbot-Draft"]) == ("CASS-0001", "response")
+    assert _requests(server, "PATCH") == []
     assert box.draft_ids() == {"<CASS-0001.response.1@cassbot.example.org>"}
+
+
+def test_a_reply_draft_keeps_the_bots_headers_where_createreply_drops_internet_message_headers(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    server.reply_headers_dropped = True
+    world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    box.save_draft(_draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>"),
+                   "<CASS-0001.response.1@cassbot.example.org>")
+
+    [polled] = box.poll(Folder.DRAFTS, None).messages
+
+    mime = message_from_bytes(polled.raw)
+    assert (mime["X-Cassbot-Reference"], mime["X-Cassbot-Draft"]) == ("CASS-0001", "response")
 
 
 def test_a_new_draft_is_created_from_its_mime_with_the_category(
@@ -172,10 +203,9 @@ def test_a_new_draft_is_created_from_its_mime_with_the_category(
 
     [created] = _requests(server, "POST", "/messages")
     assert created[1].endswith(f"/users/{ADDRESS}/messages")  # no original to reply to: MIME, base64
-    assert box.poll(Folder.DRAFTS, None).messages[0].raw == raw
+    assert as_people_see(box.poll(Folder.DRAFTS, None).messages[0].raw) == as_people_see(raw)
     assert world.is_draft(key) and _drafts(server)[0].categories == [CATEGORY]
-    patch = json.loads(_requests(server, "PATCH")[0][2])
-    assert set(patch) == {"categories", "singleValueExtendedProperties"}  # the MIME stays as the bot made it
+    assert _requests(server, "PATCH") == []  # made whole in one request: the category came as Keywords
 
 
 def test_drafts_stay_single_when_exchange_keeps_message_ids_of_its_own(box: GraphMailbox, world: World,
@@ -194,23 +224,58 @@ def test_drafts_stay_single_when_exchange_keeps_message_ids_of_its_own(box: Grap
     assert box.draft_ids() == set(ids)
 
 
-def test_a_draft_left_unfinished_by_a_crash_is_finished_not_doubled(server: GraphServer, world: World,
-                                                                    sleeps: Sleeps) -> None:
+@pytest.mark.parametrize("in_reply_to", ["<req-1@example.gov.uk>", ""], ids=["createReply", "MIME"])
+@pytest.mark.parametrize("own_ids", [False, True], ids=["kept", "replaced"])
+def test_a_draft_whose_every_answer_was_lost_is_found_on_the_next_run_not_made_again(
+    server: GraphServer, world: World, sleeps: Sleeps, in_reply_to: str, own_ids: bool
+) -> None:
+    server.own_message_ids = own_ids  # Exchange may give the draft a Message-ID of its own
     world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
-    raw = _draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>")
-    server.fault(0, "/messages/", method="PATCH", times=2)  # the connection drops at every PATCH
-    box = bot_mailbox(server, sleep=sleeps, max_attempts=2)
-    with pytest.raises(MailboxError, match="after 2 tries"):
+    raw = _draft("<CASS-0001.response.1@cassbot.example.org>", in_reply_to)
+    server.fault(0, "/messages", method="POST", processed=True)  # made, never answered, and the run gave up
+    box = bot_mailbox(server, sleep=sleeps, max_attempts=1)
+    with pytest.raises(MailboxError, match="after 1 tries"):
         box.save_draft(raw, "<CASS-0001.response.1@cassbot.example.org>")
-    [unfinished] = _drafts(server)
-    assert unfinished.categories == []
 
     key = box.save_draft(raw, "<CASS-0001.response.1@cassbot.example.org>")
 
     [draft] = _drafts(server)
-    assert draft.id == key == unfinished.id and draft.categories == [CATEGORY]
-    assert draft.fields["body"]["content"] == "<p>Thank you for your request.</p>\n"
+    assert draft.id == key and draft.categories == [CATEGORY]
+    assert box.draft_ids() == {"<CASS-0001.response.1@cassbot.example.org>"}
     box.close()
+
+
+def test_a_draft_an_older_release_left_without_its_category_is_finished_not_doubled(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    original = world.deliver(Folder.INBOX, _mail(1, message_id="<req-1@example.gov.uk>"))
+    state = server.mailbox(ADDRESS)
+    with server.lock:  # createReply with the marker alone, then a crash before the PATCH
+        unfinished = state.create_reply(state.message(original), {"message": {"singleValueExtendedProperties": [
+            {"id": MESSAGE_ID_PROPERTY, "value": "<CASS-0001.response.1@cassbot.example.org>"}]}})
+
+    key = box.save_draft(_draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>"),
+                         "<CASS-0001.response.1@cassbot.example.org>")
+
+    [draft] = _drafts(server)
+    assert draft.id == key == unfinished.id and draft.categories == [CATEGORY]
+
+
+def test_a_draft_differing_only_in_case_is_not_taken_for_the_bots(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    world.deliver(Folder.INBOX, _mail(1, message_id="<REQ-1@example.gov.uk>"))
+    world.deliver(Folder.INBOX, _mail(2, message_id="<req-1@example.gov.uk>"))
+    box.save_draft(_draft("<CASS-0001.Response.1@cassbot.example.org>"), "<CASS-0001.Response.1@cassbot.example.org>")
+
+    key = box.save_draft(_draft("<CASS-0001.response.1@cassbot.example.org>", "<req-1@example.gov.uk>"),
+                         "<CASS-0001.response.1@cassbot.example.org>")
+
+    assert len(_drafts(server)) == 2 and box.draft_ids() == {"<CASS-0001.Response.1@cassbot.example.org>",
+                                                              "<CASS-0001.response.1@cassbot.example.org>"}
+    [(original, draft_id)] = server.replies
+    assert draft_id == key
+    assert server.mailbox(ADDRESS).message(original).fields["internetMessageId"] == "<req-1@example.gov.uk>"
 
 
 @pytest.mark.parametrize("in_reply_to", ["<req-1@example.gov.uk>", ""], ids=["createReply", "MIME"])
@@ -323,20 +388,55 @@ def test_the_waits_of_one_poll_add_up_to_at_most_max_wait(server: GraphServer, w
     box.close()
 
 
-def test_an_expired_delta_link_means_one_full_resync_logged_once(
-    box: GraphMailbox, world: World, server: GraphServer, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("how", ["410", "410-location", "404", "400"])
+def test_an_expired_delta_link_on_any_documented_code_means_one_resync_logged_once(
+    box: GraphMailbox, world: World, server: GraphServer, caplog: pytest.LogCaptureFixture, how: str
 ) -> None:
     old = {world.deliver(Folder.INBOX, _mail(n)) for n in range(2)}
     position = box.poll(Folder.INBOX, None).position
     new = world.deliver(Folder.INBOX, _mail(2))
-    server.expire_delta_links()
+    server.expire_delta_links(how)
 
     resync = box.poll(Folder.INBOX, position)
 
-    assert sorted(m.key for m in resync.messages) == sorted(old | {new})  # the pipeline skips what it has
+    assert new in {m.key for m in resync.messages} and {m.key for m in resync.messages} <= old | {new}
     [warning] = _warnings(caplog)
-    assert "410" in warning
-    assert box.poll(Folder.INBOX, resync.position).messages == []
+    assert f"({how.split('-')[0]} " in warning
+    assert box.poll(Folder.INBOX, resync.position).messages == []  # not stuck: the next poll is an ordinary one
+
+
+def test_a_lost_sync_is_read_again_from_the_last_received_time_not_from_the_beginning(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    server.page_size = 50
+    for n in range(200):
+        world.server.mailbox(ADDRESS).deliver("inbox", _mail(n), received=f"2026-01-01T10:{n // 60:02d}:{n % 60:02d}Z")
+    position = box.poll(Folder.INBOX, None).position
+    new = [world.server.mailbox(ADDRESS).deliver("inbox", _mail(1000 + n), received=f"2026-02-01T09:00:0{n}Z")
+           for n in range(3)]
+    server.expire_delta_links("404")
+    before = len(server.requests)
+
+    resync = box.poll(Folder.INBOX, position)
+
+    assert set(new) <= {m.key for m in resync.messages} and len(resync.messages) <= 4  # the last one read, at most
+    assert len(server.requests) - before <= 2 * len(new) + 2  # the lost link, one delta page, a GET each
+
+
+def test_mail_a_person_reads_or_flags_is_not_downloaded_again(
+    box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    keys = [world.deliver(Folder.INBOX, _mail(n)) for n in range(3)]
+    position = box.poll(Folder.INBOX, None).position
+    state = server.mailbox(ADDRESS)
+    with server.lock:
+        for key in keys:  # Outlook: read, flagged, categorised
+            state.update(state.message(key), {"isRead": True, "flag": {"flagStatus": "flagged"}, "categories": ["x"]})
+    before = len(server.requests)
+
+    again = box.poll(Folder.INBOX, position)
+
+    assert again.messages == [] and len(server.requests) == before + 1  # one delta page, no $value
 
 
 def test_an_expired_token_is_renewed_without_a_restart(box: GraphMailbox, world: World, server: GraphServer) -> None:
@@ -471,4 +571,33 @@ def test_the_ola_journey_over_graph_threads_the_response_and_a_resync_reprocesse
     again = journey.run()
     assert again.outcomes and {o.outcome for o in again.outcomes} == {"already_processed"}
     assert again.drafts_saved == 0 and _drafts(server) == []
-    assert sum("(410)" in w for w in _warnings(caplog)) == 2  # inbox and Sent Items, once each
+    assert sum("(410 " in w for w in _warnings(caplog)) == 2  # inbox and Sent Items, once each
+
+
+def test_status_says_per_mailbox_what_the_bot_could_do_and_names_the_permission_it_lacked(
+    settings: Settings, tmp_path: Path, box: GraphMailbox, world: World, server: GraphServer
+) -> None:
+    from sqlmodel import Session
+
+    from bot.reports import service_status
+    journey = Journey(settings, tmp_path, mailboxes={"cass": box})
+    world.deliver(Folder.INBOX, (DEMO_MAIL / "01-ola-request.eml").read_bytes())
+    server.fault(403, "/move", method="POST")  # the role assignment lets the app read and draft, not move
+
+    with pytest.raises(MailboxAuthError):
+        journey.run()
+
+    with Session(journey.engine) as session:
+        text = service_status(session, journey.settings, journey.clock.now).text()
+    [line] = [line.strip() for line in text.splitlines() if "could" in line]
+    assert line.startswith("could read; could NOT file: cass: Graph refused access to cass@example.org (403")
+    assert line.endswith("(needs Application Mail.ReadWrite on the mailbox, through the scoped role assignment)")
+
+
+def test_a_category_beyond_ascii_reaches_a_new_draft_whole(server: GraphServer, world: World) -> None:
+    box = bot_mailbox(server, settings=graph_settings(server, category="cassbot: aros am gymeradwyaeth ✓"))
+    box.save_draft(_draft("<CASS-0001.charms.1@cassbot.example.org>"), "<CASS-0001.charms.1@cassbot.example.org>")
+
+    assert _drafts(server)[0].categories == ["cassbot: aros am gymeradwyaeth ✓"]
+    assert _requests(server, "PATCH") == []
+    box.close()

@@ -188,3 +188,35 @@ def test_a_pass_logs_out_of_every_mailbox_it_opened(dovecot: Dovecot, tmp_path: 
     ended = [line for line in log.read_text().splitlines() if "imap(" in line and "Disconnected:" in line]
     assert log.read_text().count("Logged out") - before >= 3  # cass, af and lado
     assert all("Logged out" in line for line in ended[-3:]), ended[-3:]  # not "Connection closed"
+
+
+def test_message_ids_differing_in_case_are_different_drafts(dovecot: Dovecot, world: World) -> None:
+    """IMAP's SEARCH HEADER matches a substring without regard to case; Message-IDs are compared exactly."""
+    box = bot_mailbox(dovecot, "cass", "cass@example.org")
+    try:
+        lower = box.save_draft(_mail(1).replace(b"notice-1", b"draft-a"), "<draft-a@childrenstrust.example>")
+        upper = box.save_draft(_mail(1).replace(b"notice-1", b"DRAFT-A"), "<DRAFT-A@childrenstrust.example>")
+
+        assert lower != upper
+        assert box.save_draft(_mail(1).replace(b"notice-1", b"DRAFT-A"), "<DRAFT-A@childrenstrust.example>") == upper
+        assert box.draft_ids() == {"<draft-a@childrenstrust.example>", "<DRAFT-A@childrenstrust.example>"}
+    finally:
+        box.close()
+
+
+def test_check_mailboxes_on_imap_lists_reads_and_leaves_no_test_draft(
+        dovecot: Dovecot, world: World, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.commands.check_mailboxes import Report, check_one
+    world.deliver(Folder.INBOX, _mail(1))
+    report = Report()
+
+    check_one(report, settings.mailbox("cass"), lambda: bot_mailbox(dovecot, "cass", "cass@example.org"))
+
+    lines = capsys.readouterr().out.splitlines()
+    assert report.code == 0 and len(lines) == 3 and all(line.startswith("ok") for line in lines), lines
+    assert "INBOX" in lines[0] and "Drafts" in lines[0] and "left unread" in lines[1]
+    with world.client() as client:
+        client.select_folder("Drafts", readonly=True)
+        assert client.search(["ALL"]) == []
+        client.select_folder("INBOX", readonly=True)
+        assert all(SEEN not in flags for flags in client.get_flags(client.search(["ALL"])).values())

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.mailbox.base import Folder
 from bot.store import Check, Draft, NeedsPerson, Request
 from tests.support.dovecot import Dovecot
-from tests.support.journey import Journey
+from tests.support.journey import DEMO_MAIL, Journey
 from tests.support.smtp_sink import Sink
 
 FIRST, SECOND = "CASS-2026-000001", "CASS-2026-000002"
@@ -198,3 +198,26 @@ def test_a_draft_deleted_unsent_before_the_restore_is_not_made_again(settings: S
     with Session(restored.engine) as session:
         reasons = [n.reason for n in session.exec(select(NeedsPerson)).all()]
     assert any("charms check request draft was gone" in r for r in reasons)
+
+
+@pytest.mark.parametrize("backend", ["graph", "ews"])
+def test_reconcile_on_exchange_knows_the_bots_drafts_replies_made_by_createreply_included(
+        backend: str, settings: Settings, tmp_path: Path) -> None:
+    from tests.support.ews_world import ews_backend
+    from tests.support.graph_world import graph_backend
+    box, world = (graph_backend if backend == "graph" else ews_backend)(tmp_path)
+    journey = Journey(settings, tmp_path / "before", mailboxes={"cass": box})
+    for name in ("01-ola-request.eml", "02-urgent-kinship-request.eml"):
+        world.deliver(Folder.INBOX, (DEMO_MAIL / name).read_bytes())
+    journey.run()
+    assert journey.draft(SECOND, "secure_address_challenge").state == "saved"  # a reply: createReply on Graph
+    in_drafts = sorted(m.key for m in box.poll(Folder.DRAFTS, None).messages)
+
+    restored = Journey(settings, tmp_path / "restored", mailboxes={"cass": box})  # the store lost, no backup
+    catch_up(restored.deps, SINCE)
+
+    with Session(restored.engine) as session:
+        assert {d.state for d in session.exec(select(Draft)).all()} == {"saved"}  # none taken for deleted
+        assert not [n.reason for n in session.exec(select(NeedsPerson)).all() if "was gone" in n.reason]
+    assert sorted(m.key for m in box.poll(Folder.DRAFTS, None).messages) == in_drafts  # nothing drafted twice
+    box.close()

@@ -6,9 +6,12 @@ import argparse
 import sys
 from collections import Counter
 
+from sqlalchemy import Engine
+
 from bot.alerts import send_due_alerts
 from bot.config import Settings
 from bot.errors import ConfigError, Exit
+from bot.leases import single_run
 from bot.mailbox.credentials import missing_variables
 from bot.mailbox.registry import open_mailboxes
 from bot.observability import start_metrics
@@ -16,10 +19,23 @@ from bot.pipeline import Deps, run_once
 from bot.service import Service
 from bot.store import open_store, utcnow
 
+WAIT_FOR_STORE_SECONDS = 600.0  # a second run on a SQLite store waits this long for the first to finish
+
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     secrets_present(settings)
     engine = open_store(settings.store.url)
+    with single_run(engine, WAIT_FOR_STORE_SECONDS, lambda holder: print(
+            f"cassbot: another cassbot run ({holder}) is using the store {engine.url.database}; waiting for it to "
+            f"finish (at most {WAIT_FOR_STORE_SECONDS:.0f} s)", file=sys.stderr)) as holder:
+        if holder is not None:
+            print(f"cassbot: another cassbot run ({holder}) still holds the store {engine.url.database}; this one "
+                  "stops without touching it", file=sys.stderr)
+            return Exit.FAILED
+        return _run(args, settings, engine)
+
+
+def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     mailboxes = open_mailboxes(settings)
     deps = Deps(settings, engine, mailboxes, utcnow)
     if not args.once:

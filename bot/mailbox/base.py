@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.errors import MailboxAuthError, MailboxError, MessageGone
 
-__all__ = ["Folder", "Mailbox", "MailboxAuthError", "MailboxError", "MessageGone", "Poll", "StoredMail"]
+__all__ = ["Checkable", "Folder", "Mailbox", "MailboxAuthError", "MailboxError", "MessageGone", "Poll",
+           "StoredMail"]
 
 
 class Folder(StrEnum):
@@ -99,4 +100,21 @@ class Mailbox(Protocol):
 
     def close(self) -> None:
         """Release connections; the mailbox is not used afterwards."""
+        ...
+
+
+@runtime_checkable
+class Checkable(Protocol):
+    """What `cassbot check-mailboxes` asks of a backend besides `Mailbox`: looks that cost one or two requests."""
+
+    def folder_names(self) -> list[str]:
+        """The names of the folders at the top of the mailbox (beside the inbox)."""
+        ...
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        """One message of `folder`, read as the poller reads it (None when the folder is empty)."""
+        ...
+
+    def remove_draft(self, key: str) -> None:
+        """Remove the draft with this key: only the test draft the check itself just saved."""
         ...

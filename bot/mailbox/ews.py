@@ -2,11 +2,16 @@
 
 - Never marks mail read: new mail is found with SyncFolderItems (ids only) and read
   with GetItem (MimeContent); neither changes IsRead. The one UpdateItem the bot sends
-  flags an urgent request's mail (when configured): Importance and PidTagFlagStatus only.
+  flags an urgent request's mail (when configured): Importance and Outlook's whole
+  follow-up flag, the properties MS-OXOFLAG 3.1.4.1.3 ("Setting a Time Flag") lists, so
+  the mail shows in To-Do and the flagged views as if a person had flagged it today.
 - Incremental: the position is the folder's SyncFolderItems sync state, a token only
-  Exchange understands. A poll with nothing new is one SyncFolderItems. A sync state
-  Exchange no longer accepts (ErrorInvalidSyncStateData, for example after a mailbox
-  move) starts again from the beginning; the pipeline skips mail it has recorded.
+  Exchange understands, and the newest DateTimeReceived read. A poll with nothing new
+  is one SyncFolderItems; a change to mail already read (a person reading or flagging
+  it) is never downloaded again. A sync state Exchange no longer accepts
+  (ErrorInvalidSyncStateData, for example after a mailbox move) starts the sync again,
+  ids only, and downloads only mail received from the newest DateTimeReceived read
+  before; the pipeline skips mail it has recorded.
 - Bodies come only from GetItem: Exchange refuses MimeContent in FindItem and
   SyncFolderItems.
 - Drafts are created from the MIME with CreateItem (SaveOnly, into Drafts), carrying
@@ -15,10 +20,10 @@
   first looks for its own earlier draft by InternetMessageId, so a retried save
   never makes two.
 - Throttling (ErrorServerBusy with BackOffMilliseconds) is waited out by exchangelib's
-  FaultTolerance, at most `max_wait_seconds`; a longer wait fails the call as
-  MailboxError. A dropped connection or a server error is retried with exponential
-  back-off and jitter, logged once per outage; a refused login is MailboxAuthError
-  at once.
+  FaultTolerance, at most `max_wait_seconds` in all per operation (a poll, a save),
+  whatever the number of back-offs; a longer wait fails the call as MailboxError.
+  A dropped connection or a server error is retried with exponential back-off and
+  jitter, logged once per outage; a refused login is MailboxAuthError at once.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import requests
@@ -40,6 +46,7 @@ from exchangelib import (
     Account,
     Configuration,
     Credentials,
+    EWSDateTime,
     FaultTolerance,
     Identity,
     ItemId,
@@ -74,7 +81,8 @@ from exchangelib.errors import (
     SOAPError,
     UnauthorizedError,
 )
-from exchangelib.extended_properties import Flag
+from exchangelib.extended_properties import ExtendedProperty, Flag
+from exchangelib.folders import FolderCollection
 from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
 from exchangelib.services import CreateFolder, MoveItem, SyncFolderItems
@@ -94,10 +102,45 @@ FETCH_BATCH = 100  # items per GetItem
 _AUTH = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}
 _WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sent"}  # Account attributes
 # PidTagFlagStatus (MS-OXOFLAG 2.2.1.1): 2 is "flagged for follow-up". exchangelib 5 has no
-# t:Flag element; this extended property is what Outlook's flag is made of, from Exchange 2007 on.
+# t:Flag element; Outlook's flag is these extended properties, from Exchange 2007 on.
 _FLAGGED = 2
+# The rest of a time flag for today (MS-OXOFLAG 3.1.4.1.3; 2.2.1 for the tagged ones, MS-OXOTASK 2.2.2.2 for
+# the task ones): (attribute, tag or (property set, id), MAPI type).
+_TIME_FLAG: tuple[tuple[str, int | tuple[str, int], str], ...] = (
+    ("followup_icon", 0x1095, "Integer"),  # PidTagFollowupIcon: 6, the red flag
+    ("todo_item_flags", 0x0E2B, "Integer"),  # PidTagToDoItemFlags: 1, todoTimeFlagged
+    ("reply_requested", 0x0C17, "Boolean"),  # PidTagReplyRequested
+    ("response_requested", 0x0063, "Boolean"),  # PidTagResponseRequested
+    ("flag_request", ("Common", 0x8530), "String"),  # PidLidFlagRequest: "Follow up"
+    ("flag_string", ("Common", 0x85C0), "Integer"),  # PidLidFlagString: 0x6E, "Follow up"
+    ("valid_flag_string_proof", ("Common", 0x85BF), "SystemTime"),  # PidLidValidFlagStringProof
+    ("todo_title", ("Common", 0x85A4), "String"),  # PidLidToDoTitle: the subject
+    ("todo_ordinal_date", ("Common", 0x85A0), "SystemTime"),  # PidLidToDoOrdinalDate
+    ("todo_sub_ordinal", ("Common", 0x85A1), "String"),  # PidLidToDoSubOrdinal
+    ("common_start", ("Common", 0x8516), "SystemTime"),  # PidLidCommonStart
+    ("common_end", ("Common", 0x8517), "SystemTime"),  # PidLidCommonEnd
+    ("task_start_date", ("Task", 0x8104), "SystemTime"),  # PidLidTaskStartDate
+    ("task_due_date", ("Task", 0x8105), "SystemTime"),  # PidLidTaskDueDate
+    ("task_status", ("Task", 0x8101), "Integer"),  # PidLidTaskStatus: 0, not started
+    ("task_complete", ("Task", 0x811C), "Boolean"),  # PidLidTaskComplete
+    ("percent_complete", ("Task", 0x8102), "Double"),  # PidLidPercentComplete
+)
+
+
+def _extended(attribute: str, where: int | tuple[str, int], kind: str) -> type[ExtendedProperty]:
+    fields: dict[str, object] = {"property_type": kind}
+    if isinstance(where, int):
+        fields["property_tag"] = where
+    else:
+        fields["distinguished_property_set_id"], fields["property_id"] = where
+    return type(f"Flag_{attribute}", (ExtendedProperty,), fields)
+
+
 with suppress(ValueError):  # registered already: this module was imported again
     Message.register("flag_status", Flag)
+for _attribute, _where, _kind in _TIME_FLAG:
+    with suppress(ValueError):
+        Message.register(_attribute, _extended(_attribute, _where, _kind))
 # Retrying cannot help: a person must fix the password, the grant or the address.
 _REFUSED = (UnauthorizedError, ErrorAccessDenied, ErrorImpersonationDenied, ErrorImpersonateUserDenied,
             ErrorAccountDisabled, ErrorNonExistentMailbox)
@@ -108,13 +151,31 @@ _TRANSIENT = (ErrorTimeoutExpired, ErrorServerBusy, ErrorInternalServerError, Er
 
 
 class RefusedLoginIsNotThrottling(FaultTolerance):  # type: ignore[misc]  # exchangelib ships no type hints
-    """exchangelib's FaultTolerance, except that HTTP 401 means the login was refused.
+    """exchangelib's FaultTolerance, except that HTTP 401 means the login was refused, and `max_wait` is one
+    deadline for a whole operation.
 
     FaultTolerance takes a 401 for throttling and retries it for up to max_wait:
     with a wrong password that is a run of failed logins, which locks the account
     under the usual Active Directory lockout policy. Real throttling comes as
-    ErrorServerBusy, which FaultTolerance still waits out.
+    ErrorServerBusy, which is still waited out, but only until the operation's
+    deadline: FaultTolerance compares each back-off alone with max_wait, so a server
+    asking for 4 s again and again under a 5 s max_wait held the scheduler's one
+    worker for ever (exchangelib 5.6, services/common.py and protocol.py).
     """
+
+    def __init__(self, max_wait: float) -> None:
+        super().__init__(max_wait=max_wait)
+        self.deadline: float | None = None
+
+    def start(self) -> None:
+        """An operation of the interface begins: its waits, all retries included, end at max_wait from now."""
+        self.deadline = time.monotonic() + self.max_wait
+
+    def back_off(self, seconds: float | None) -> None:
+        wait = self.DEFAULT_BACKOFF if seconds is None else seconds
+        if self.deadline is not None and time.monotonic() + wait > self.deadline:
+            raise RateLimitError("Max timeout reached", wait=wait)
+        super().back_off(seconds)
 
     def raise_response_errors(self, response: Any) -> None:
         if response.status_code == 401:
@@ -124,6 +185,8 @@ class RefusedLoginIsNotThrottling(FaultTolerance):  # type: ignore[misc]  # exch
 
 class EwsMailbox:
     """One shared mailbox reached through EWS, by delegate access or impersonation."""
+
+    backend = "ews"  # its name in the configuration
 
     def __init__(
         self, role: str, address: str, settings: Ews, secret: Secret, information_requests: str, *,
@@ -136,6 +199,7 @@ class EwsMailbox:
         self._max_attempts, self._base_delay, self._sleep = max_attempts, base_delay, sleep
         self._account: Any = None
         self._folders: dict[Folder, Any] = {}
+        self._policy = RefusedLoginIsNotThrottling(max_wait=settings.max_wait_seconds)
 
     # -- the Mailbox interface --
 
@@ -154,6 +218,22 @@ class EwsMailbox:
 
     def flag(self, message: StoredMail) -> None:
         self._retry(lambda account: self._flag(account, message))
+
+    def folder_names(self) -> list[str]:
+        return self._retry(lambda account: [str(f.name) for f in FolderCollection(
+            account=account, folders=[account.msg_folder_root]).find_folders()])
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        return self._retry(lambda account: self._sample(account, folder))
+
+    def remove_draft(self, key: str) -> None:
+        self._retry(lambda account: list(_results(account.bulk_delete(ids=[ItemId(id=key)],
+                                                                      delete_type="HardDelete"))))
+
+    def _sample(self, account: Any, folder: Folder) -> StoredMail | None:
+        source = self._folder(folder)
+        found = list(source.all().order_by("-datetime_received").only("id")[:1]) if source is not None else []
+        return next(iter(self._fetch(account, folder, found)), None)
 
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Wait out `timeout` and let the next poll look.
@@ -179,27 +259,35 @@ class EwsMailbox:
         source = self._folder(folder)
         if source is None:
             return Poll([], position)  # Information Requests: made the first time a request is filed
+        state, _, received = (position or "").partition(" ")
         try:
-            return self._sync(account, folder, source, position)
+            return self._sync(account, folder, source, state or None, received)
         except ErrorInvalidSyncStateData:
-            if position is None:
+            if not state:
                 raise
-            log.warning("%s/%s: Exchange no longer accepts the sync state: reading the folder again; mail already "
-                        "processed is recognised by its Message-ID", self.role, folder.value)
-            return self._sync(account, folder, source, None)
+            log.warning("%s/%s: Exchange no longer accepts the sync state: reading the folder again from %s; mail "
+                        "already processed is recognised by its Message-ID", self.role, folder.value,
+                        received or "the beginning")
+            return self._sync(account, folder, source, None, received, since=received)
 
-    def _sync(self, account: Any, folder: Folder, source: Any, state: str | None) -> Poll:
+    def _sync(self, account: Any, folder: Folder, source: Any, state: str | None, received: str,
+              since: str = "") -> Poll:
+        """Sync pages (ids and received times) until done; the MIME of each mail created, received from `since`."""
         service = SyncFolderItems(account=account)
+        when = source.normalize_fields(fields=["datetime_received"])
         messages: list[StoredMail] = []
         while True:
-            changes = service.call(folder=source, shape=ID_ONLY, additional_fields=set(), sync_state=state,
+            changes = service.call(folder=source, shape=ID_ONLY, additional_fields=set(when), sync_state=state,
                                    ignore=None, max_changes_returned=SYNC_PAGE, sync_scope=None)
             created = [item for change, item in _results(changes) if change == SyncFolderItems.CREATE]
-            messages.extend(self._fetch(account, folder, created))
+            times = {id(item): _utc(item.datetime_received) for item in created}
+            received = max([received, *times.values()])
+            wanted = [item for item in created if times[id(item)] >= since or not times[id(item)]]
+            messages.extend(self._fetch(account, folder, wanted))
             done = bool(service.includes_last_item_in_range) or service.sync_state == state
             state = str(service.sync_state)
             if done or len(messages) >= POLL_LIMIT:
-                return Poll(messages, state, more=not done)
+                return Poll(messages, f"{state} {received}" if received else state, more=not done)
 
     def _fetch(self, account: Any, folder: Folder, items: list[Any]) -> Iterable[StoredMail]:
         if not items:
@@ -241,7 +329,8 @@ class EwsMailbox:
 
     def _flag(self, account: Any, message: StoredMail) -> None:
         """Flag for follow-up and mark high importance, the two marks Outlook shows in the message list."""
-        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=["importance", "flag_status"])
+        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=[
+            "importance", "flag_status", "todo_item_flags", "subject", "datetime_received"])
         if isinstance(item, ErrorItemNotFound):
             raise self._gone(message)
         if isinstance(item, Exception):
@@ -249,10 +338,13 @@ class EwsMailbox:
         if not isinstance(item, Message):  # a meeting request, say: exchangelib has no flag for it here
             log.warning("%s: %s is a %s, not a message; not flagged", self.role, message.key, type(item).__name__)
             return
-        if item.importance == "High" and item.flag_status == _FLAGGED:
+        if item.importance == "High" and item.flag_status == _FLAGGED and item.todo_item_flags == 1:
             return
+        for attribute, value in _time_flag(item).items():
+            setattr(item, attribute, value)
         item.importance, item.flag_status = "High", _FLAGGED
-        item.save(update_fields=["importance", "flag_status"], conflict_resolution="AlwaysOverwrite")
+        item.save(update_fields=["importance", "flag_status", *(a for a, _, _ in _TIME_FLAG)],
+                  conflict_resolution="AlwaysOverwrite")
 
     def _gone(self, message: StoredMail) -> MessageGone:
         return MessageGone(self.role, message.key, message.folder.value)
@@ -285,6 +377,7 @@ class EwsMailbox:
     # -- connection and retries --
 
     def _retry(self, work: Callable[[Any], T]) -> T:
+        self._policy.start()
         try:
             return retrying(lambda: work(self._connected()), log=log, role=self.role, server="Exchange",
                             transient=_TRANSIENT, max_attempts=self._max_attempts, base_delay=self._base_delay,
@@ -305,7 +398,7 @@ class EwsMailbox:
             s = self._settings
             config = Configuration(service_endpoint=s.service_endpoint or None, credentials=self._credentials(),
                                    auth_type=_AUTH[s.auth], version=self._version,
-                                   retry_policy=RefusedLoginIsNotThrottling(max_wait=s.max_wait_seconds))
+                                   retry_policy=self._policy)
             access = IMPERSONATION if s.access == "impersonation" else DELEGATE
             # UTC: the TimeZoneContext header then never depends on the host's zone.
             self._account = Account(self.address, config=config, autodiscover=s.autodiscover,
@@ -329,6 +422,22 @@ def exchange_version(name: str) -> Any:
         if api_version == name:
             return Version(build=build)
     raise ConfigError(f"ews.version: unknown Exchange version {name!r}; expected a name like Exchange2016")
+
+
+def _utc(when: Any) -> str:
+    """A DateTimeReceived as an ISO 8601 UTC string, which sorts as time does ("" when Exchange gave none)."""
+    return str(when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")) if when else ""
+
+
+def _time_flag(item: Any) -> dict[str, object]:
+    """The values of a time flag for today on `item` (MS-OXOFLAG 3.1.4.1.3), the dates at midnight UTC."""
+    now = EWSDateTime.now(tz=UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"followup_icon": 6, "todo_item_flags": 1, "reply_requested": True, "response_requested": True,
+            "flag_request": "Follow up", "flag_string": 0x6E, "valid_flag_string_proof": item.datetime_received or now,
+            "todo_title": str(item.subject or ""), "todo_ordinal_date": now, "todo_sub_ordinal": "5555555",
+            "common_start": today, "common_end": today, "task_start_date": today, "task_due_date": today,
+            "task_status": 0, "task_complete": False, "percent_complete": Decimal(0)}
 
 
 def _results(found: Iterable[Any]) -> Iterable[Any]:

@@ -2,17 +2,27 @@
 
 - Never marks mail read: it only GETs mail (the MIME from `$value`) and never PATCHes isRead.
 - Incremental: the position is the folder's delta link (`@odata.deltaLink`, or the
-  `@odata.nextLink` of a poll cut short). Graph answers 410 when a delta link's sync
-  state has expired; the folder is then read again from scratch, logged once, and the
-  pipeline skips mail it has recorded by Message-ID. A message changed after it was
-  read (someone opened it) comes back in the next delta; that is safe for the same reason.
-- Drafts: a reply is made with createReply, so Outlook threads it, then PATCHed with
-  the bot's body, subject and recipients; a new mail is created from its MIME. Both
-  carry the bot's category, and the bot's Message-ID is kept twice: as the draft's
-  internetMessageId (updatable while it is a draft) and in a named extended property
-  of the bot's own, because Exchange may keep an id of its own. A retried save finds
-  the earlier draft by either, and finishes it if a crash came before the PATCH
-  (the category marks a finished draft), so it never makes two.
+  `@odata.nextLink` of a poll cut short) and the newest receivedDateTime read so far.
+  The delta asks only for created messages (`changeType=created`), so mail a person
+  reads, flags or categorises is never downloaded again. When a delta link's sync state
+  has expired, Exchange Online answers "a 40X-series error with error codes such as
+  syncStateNotFound" (learn.microsoft.com/graph/delta-query-overview): 410, and 400 or
+  404 with syncStateNotFound, syncStateInvalid or resyncRequired. The folder is then
+  read again from the newest receivedDateTime read before (`$filter=receivedDateTime ge`,
+  logged once); the pipeline skips mail it has recorded by Message-ID.
+- Drafts are made whole in one request, marker included, so a retry after any failure
+  finds the draft it made and never makes a second one. A reply is made with
+  createReply (so Outlook threads it) whose `message` carries the body, subject,
+  recipients, category, the bot's Message-ID in a named extended property of its own and
+  the bot's X-Cassbot-Reference, X-Cassbot-Draft and X-Cassbot-Message-Id as
+  internetMessageHeaders (which can be set only at creation, message resource type). A
+  new mail is created from its MIME with those headers in it and the category as
+  `Keywords` (MS-OXCMAIL 2.2.3.2.5: PidNameKeywords, Outlook's categories); Exchange keeps
+  a MIME's X- headers as named properties in PS_INTERNET_HEADERS, so either draft is
+  found by X-Cassbot-Message-Id even where Exchange replaced the Message-ID. A draft
+  found without the category (left by an older release, or an Exchange that dropped
+  Keywords) is finished with one PATCH. Exchange compares `$filter` strings without
+  regard to case; every match is checked again exactly here.
 - Throttling (429, 503) waits as Retry-After asks, at most `max_wait_seconds` in all
   per operation (a poll, a save), logged once per episode. A dropped connection or a 5xx is retried with
   exponential back-off and jitter, logged once per outage; the whole operation is
@@ -31,6 +41,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -52,6 +63,12 @@ PAGE_SIZE = 100  # messages per delta page (Prefer: odata.maxpagesize)
 POLL_LIMIT = 2000  # messages per poll; the pipeline polls again for the rest
 # A named MAPI property in the bot's own property set (a fixed GUID): the bot's Message-ID.
 MESSAGE_ID_PROPERTY = "String {5d1f3c2a-7b4e-4e0c-9a61-3c8f2b7d9e45} Name CassbotMessageId"
+# The same id as an internet header: Exchange keeps X- headers in PS_INTERNET_HEADERS (MS-OXPROPS 1.3.2).
+MESSAGE_ID_HEADER = "X-Cassbot-Message-Id"
+INTERNET_HEADERS = "{00020386-0000-0000-C000-000000000046}"  # PS_INTERNET_HEADERS
+HEADER_PROPERTY = f"String {INTERNET_HEADERS} Name {MESSAGE_ID_HEADER}"
+MARKERS = (HEADER_PROPERTY, MESSAGE_ID_PROPERTY)
+OWN_HEADERS = ("X-Cassbot-Reference", "X-Cassbot-Draft")  # what reconcile reads back from the MIME
 WELL_KNOWN = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sentitems"}
 _THROTTLED = {429, 503}
 _TRANSIENT = {500, 502, 504}
@@ -60,7 +77,11 @@ class _Transient(MailboxError):
 
 
 class _SyncStateGone(MailboxError):
-    """Graph answered 410: the delta link's sync state is gone; read the folder from scratch."""
+    """The delta link's sync state is gone: read the folder again from the last received time."""
+
+
+# Graph's codes for a sync state it no longer has (learn.microsoft.com/graph/errors), compared without case.
+LOST_SYNC_CODES = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
 
 
 class MsalHttp:
@@ -90,6 +111,8 @@ class MsalHttp:
 
 class GraphMailbox:
     """One shared mailbox through Microsoft Graph, on one httpx connection pool."""
+
+    backend = "graph"  # its name in the configuration
 
     def __init__(
         self, role: str, address: str, settings: Graph, *, information_requests: str = "Information Requests",
@@ -126,6 +149,26 @@ class GraphMailbox:
     def flag(self, message: StoredMail) -> None:
         self._retry(lambda: self._flag(message))
 
+    def folder_names(self) -> list[str]:
+        return self._retry(lambda: [str(f.get("displayName", "")) for f in self._list(
+            f"{self._user}/mailFolders/msgfolderroot/childFolders", {"$select": "displayName", "$top": "100"})])
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        return self._retry(lambda: self._sample(folder))
+
+    def remove_draft(self, key: str) -> None:
+        self._retry(lambda: self._check(self._send("DELETE", f"{self._user}/messages/{quote(key, safe='')}")))
+
+    def _sample(self, folder: Folder) -> StoredMail | None:
+        folder_id = self._folder_id(folder, create=False)
+        if folder_id is None:
+            return None
+        listed = self._send("GET", f"{self._user}/mailFolders/{folder_id}/messages", params={"$select": "id",
+                                                                                          "$top": "1"})
+        found = next(iter(self._json(listed).get("value", [])), None)
+        raw = self._mime(str(found["id"])) if found else None
+        return StoredMail(folder, str(found["id"]), raw) if found and raw is not None else None
+
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Graph pushes only to a public webhook (change notifications), so this just waits."""
         self._sleep(timeout)
@@ -137,48 +180,60 @@ class GraphMailbox:
     # -- polling --
 
     def _poll(self, folder: Folder, position: str | None) -> Poll:
-        start = self._start(folder, position)
+        link, received = _position(position)
+        start = self._start(folder, link, received)
         if start is None:
             return Poll([], position)  # Information Requests: made the first time a request is filed
         try:
-            return self._read_delta(folder, start)
-        except _SyncStateGone:
-            log.warning("%s/%s: Graph no longer knows the delta link (410): reading the folder again; mail "
-                        "already processed is recognised by its Message-ID", self.role, folder.value)
-            fresh = self._start(folder, None)
-            return self._read_delta(folder, fresh) if fresh else Poll([], None)
+            return self._read_delta(folder, start, received)
+        except _SyncStateGone as gone:
+            log.warning("%s/%s: Graph no longer knows the delta link (%s): reading the folder again from %s; mail "
+                        "already processed is recognised by its Message-ID", self.role, folder.value, gone,
+                        received or "the beginning")
+            fresh = self._start(folder, None, received)
+            return self._read_delta(folder, fresh, received) if fresh else Poll([], None)
 
-    def _start(self, folder: Folder, position: str | None) -> str | None:
-        if position and position.startswith(self._base + "/"):
-            return position
-        if position:  # never send the token elsewhere: the base URL changed since this was stored
+    def _start(self, folder: Folder, link: str | None, received: str) -> str | None:
+        """The delta link to go on from, or a new delta of created mail received from `received` on."""
+        if link and link.startswith(self._base + "/"):
+            return link
+        if link:  # never send the token elsewhere: the base URL changed since this was stored
             log.warning("%s/%s: stored position is not on %s: reading the folder again", self.role,
                         folder.value, self._base)
         folder_id = self._folder_id(folder, create=False)
-        return f"{self._user}/mailFolders/{folder_id}/messages/delta?$select=id" if folder_id else None
+        if not folder_id:
+            return None
+        since = f"&$filter={quote(f'receivedDateTime ge {received}', safe='')}" if received else ""
+        return f"{self._user}/mailFolders/{folder_id}/messages/delta?changeType=created&$select=id,receivedDateTime" \
+               + since
 
-    def _read_delta(self, folder: Folder, link: str) -> Poll:
+    def _read_delta(self, folder: Folder, link: str, received: str) -> Poll:
         messages: list[StoredMail] = []
         seen: set[str] = set()  # Graph may list a message twice in one round
         while True:
-            response = self._send("GET", link, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"})
-            if response.status_code == 410:
-                raise _SyncStateGone(f"{self.role}/{folder.value}: Graph answered 410 to a delta link")
-            page = self._json(response)
+            page = self._delta_page(folder, link)
             for item in page.get("value", []):
                 if "@removed" in item or item["id"] in seen:
                     continue  # moved out or deleted: the bot forgets nothing it read
                 seen.add(item["id"])
+                received = max(received, str(item.get("receivedDateTime") or ""))
                 raw = self._mime(item["id"])
                 if raw is not None:
                     messages.append(StoredMail(folder, item["id"], raw))
             if "@odata.deltaLink" in page:
-                return Poll(messages, page["@odata.deltaLink"])
+                return Poll(messages, _join(page["@odata.deltaLink"], received))
             link = page.get("@odata.nextLink", "")
             if not link.startswith(self._base + "/"):
                 raise MailboxError(f"{self.role}/{folder.value}: a delta page without a usable link: {link!r}")
             if len(messages) >= POLL_LIMIT:
-                return Poll(messages, link, more=True)
+                return Poll(messages, _join(link, received), more=True)
+
+    def _delta_page(self, folder: Folder, link: str) -> dict[str, Any]:
+        response = self._send("GET", link, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"})
+        status, code = response.status_code, _code(response)
+        if status == 410 or (400 <= status < 500 and code.split(":", 1)[0].lower() in LOST_SYNC_CODES):
+            raise _SyncStateGone(f"{status} {code.split(':', 1)[0]}")
+        return self._json(response)
 
     def _mime(self, message_id: str) -> bytes | None:
         response = self._send("GET", f"{self._user}/messages/{quote(message_id, safe='')}/$value")
@@ -192,60 +247,81 @@ class GraphMailbox:
     def _save_draft(self, raw: bytes, message_id: str) -> str:
         msg = BytesParser(policy=default_policy).parsebytes(raw)
         found = self._find_draft(message_id)
-        if found is not None and self._settings.category in found.get("categories", []):
-            log.debug("%s: draft %s already saved as %s", self.role, message_id, found["id"])
-            return str(found["id"])
-        original = self._original(msg)
-        draft_id = str(found["id"]) if found else self._create_draft(raw, original, message_id)
-        self._finish_draft(draft_id, msg, message_id, replying=original is not None)
-        return draft_id
+        if found is None:
+            original = self._original(msg)
+            found = self._create_reply(original, msg, message_id) if original else self._create_from_mime(
+                raw, message_id)
+        if self._settings.category not in found.get("categories", []):
+            self._finish_draft(str(found["id"]), message_id)
+        else:
+            log.debug("%s: draft %s saved as %s", self.role, message_id, found["id"])
+        return str(found["id"])
 
     def _find_draft(self, message_id: str) -> dict[str, Any] | None:
-        for condition in (f"singleValueExtendedProperties/any(ep: ep/id eq '{MESSAGE_ID_PROPERTY}' "
-                          f"and ep/value eq {_literal(message_id)})",
-                          f"internetMessageId eq {_literal(message_id)}"):
-            found = self._first(f"{self._user}/mailFolders/drafts/messages", condition, "id,categories")
-            if found is not None:
-                return found
+        """The bot's earlier draft with this Message-ID: by its marker, else its internetMessageId, exactly."""
+        drafts = f"{self._user}/mailFolders/drafts/messages"
+        for marker in MARKERS:
+            condition = (f"singleValueExtendedProperties/any(ep: ep/id eq '{marker}' "
+                         f"and ep/value eq {_literal(message_id)})")
+            for item in self._matching(drafts, condition, "id,categories"):
+                if message_id in _marks(item):
+                    return item
+        for item in self._matching(drafts, f"internetMessageId eq {_literal(message_id)}", "id,categories,"
+                                   "internetMessageId"):
+            if item.get("internetMessageId") == message_id:
+                return item
         return None
 
     def _original(self, msg: EmailMessage) -> str | None:
-        """The Graph id of the message `msg` replies to, when the mailbox still has it."""
+        """The Graph id of the message `msg` replies to, when the mailbox still has it (its Message-ID exactly)."""
         wanted = MESSAGE_ID.search(str(msg.get("In-Reply-To", "")))
         if wanted is None:
             return None
-        found = self._first(f"{self._user}/messages", f"internetMessageId eq {_literal(wanted.group(0))}", "id")
-        return str(found["id"]) if found else None
+        condition = f"internetMessageId eq {_literal(wanted.group(0))}"
+        for item in self._matching(f"{self._user}/messages", condition, "id,internetMessageId"):
+            if item.get("internetMessageId") == wanted.group(0):
+                return str(item["id"])
+        return None
 
-    def _create_draft(self, raw: bytes, original: str | None, message_id: str) -> str:
-        if original is not None:  # createReply: Outlook shows the draft in the request's conversation
-            marker = {"singleValueExtendedProperties": [{"id": MESSAGE_ID_PROPERTY, "value": message_id}]}
-            response = self._send("POST", f"{self._user}/messages/{quote(original, safe='')}/createReply",
-                                  json={"message": marker})
-        else:  # Graph's "create message in MIME format": the MIME, base64, as text/plain
-            response = self._send("POST", f"{self._user}/messages", content=base64.b64encode(raw),
-                                  headers={"Content-Type": "text/plain"})
-        return str(self._json(response)["id"])
-
-    def _finish_draft(self, draft_id: str, msg: EmailMessage, message_id: str, replying: bool) -> None:
-        """Set what Graph cannot take at creation, in one PATCH: a draft with the category is a finished one."""
-        change: dict[str, Any] = {
+    def _create_reply(self, original: str, msg: EmailMessage, message_id: str) -> dict[str, Any]:
+        """createReply (Outlook shows the draft in the request's conversation), the whole draft in its `message`."""
+        headers = [{"name": name, "value": " ".join(str(msg[name]).split())} for name in OWN_HEADERS if msg[name]]
+        headers.append({"name": MESSAGE_ID_HEADER, "value": message_id})
+        # The same headers twice: as internetMessageHeaders, and as the PS_INTERNET_HEADERS named properties
+        # Exchange keeps them in, which stay where an Exchange takes no internetMessageHeaders on a reply.
+        named = [{"id": f"String {INTERNET_HEADERS} Name {h['name']}", "value": h["value"]} for h in headers]
+        reply = {
+            "subject": str(msg.get("Subject", "")), "body": _body(msg), "internetMessageId": message_id,
+            "toRecipients": _recipients(msg, "To"), "ccRecipients": _recipients(msg, "Cc"),
             "categories": [self._settings.category],
-            "singleValueExtendedProperties": [{"id": MESSAGE_ID_PROPERTY, "value": message_id}],
+            "singleValueExtendedProperties": [{"id": MESSAGE_ID_PROPERTY, "value": message_id}, *named],
+            "internetMessageHeaders": headers,
         }
-        if replying:  # X-Cassbot-Reference cannot be added after creation; the subject carries the reference
-            change.update(subject=str(msg.get("Subject", "")), body=_body(msg), internetMessageId=message_id,
-                          toRecipients=_recipients(msg, "To"), ccRecipients=_recipients(msg, "Cc"))
+        response = self._send("POST", f"{self._user}/messages/{quote(original, safe='')}/createReply",
+                              json={"message": reply})
+        return self._json(response)
+
+    def _create_from_mime(self, raw: bytes, message_id: str) -> dict[str, Any]:
+        """Graph's "create message in MIME format": the MIME, base64, as text/plain, marked and categorised."""
+        marked = _with_headers(raw, {MESSAGE_ID_HEADER: message_id, "Keywords": self._settings.category})
+        response = self._send("POST", f"{self._user}/messages", content=base64.b64encode(marked),
+                              headers={"Content-Type": "text/plain"})
+        return self._json(response)
+
+    def _finish_draft(self, draft_id: str, message_id: str) -> None:
+        """A draft found without the bot's category: given it and the marker, in one PATCH."""
+        change = {"categories": [self._settings.category],
+                  "singleValueExtendedProperties": [{"id": MESSAGE_ID_PROPERTY, "value": message_id}]}
         self._check(self._send("PATCH", f"{self._user}/messages/{quote(draft_id, safe='')}", json=change))
 
     def _draft_ids(self) -> set[str]:
         """The bot's Message-ID where a draft carries it, else the draft's internetMessageId."""
         found: set[str] = set()
+        wanted = " or ".join(f"id eq '{marker}'" for marker in MARKERS)
         params = {"$select": "internetMessageId", "$top": "100",
-                  "$expand": f"singleValueExtendedProperties($filter=id eq '{MESSAGE_ID_PROPERTY}')"}
+                  "$expand": f"singleValueExtendedProperties($filter={wanted})"}
         for item in self._list(f"{self._user}/mailFolders/drafts/messages", params):
-            marked = [p["value"] for p in item.get("singleValueExtendedProperties", [])]
-            value = marked[0] if marked else item.get("internetMessageId")
+            value = next(iter(sorted(_marks(item))), None) or item.get("internetMessageId")
             if value:
                 found.add("".join(str(value).split()))
         return found
@@ -309,6 +385,13 @@ class GraphMailbox:
         found = self._json(self._send("GET", url, params=params)).get("value", [])
         return found[0] if found else None
 
+    def _matching(self, url: str, condition: str, select: str) -> list[dict[str, Any]]:
+        """The items a filter finds, their markers expanded: Exchange matched without regard to case."""
+        wanted = " or ".join(f"id eq '{marker}'" for marker in MARKERS)
+        params = {"$filter": condition, "$select": select, "$top": "10",
+                  "$expand": f"singleValueExtendedProperties($filter={wanted})"}
+        return list(self._json(self._send("GET", url, params=params)).get("value", []))
+
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request: the token added, renewed once on 401, and throttling waited out."""
         renewed, throttles = False, 0
@@ -349,8 +432,8 @@ class GraphMailbox:
         if status in (401, 403):
             raise MailboxAuthError(
                 f"{self.role}: Graph refused access to {self.address} ({status} {_code(response)}): the app needs "
-                "the Mail.ReadWrite application permission, and the mailbox must be in its application access "
-                "policy (or RBAC for Applications scope)")
+                "Application Mail.ReadWrite on this mailbox, through an RBAC for Applications role assignment "
+                "whose management scope holds it (docs/exchange.md)")
         raise MailboxError(f"{self.role}: Graph refused {response.request.method} "
                            f"{response.request.url.path}: {status} {_code(response)}")
 
@@ -369,6 +452,38 @@ class GraphMailbox:
         self._waited = 0.0
         return retrying(work, log=log, role=self.role, server="Graph", transient=(_Transient, SignInUnavailable),
                         max_attempts=self._max_attempts, base_delay=self._base_delay, sleep=self._sleep)
+
+
+def _position(position: str | None) -> tuple[str | None, str]:
+    """(delta link, newest receivedDateTime read) from a stored position; a link alone from before they were two."""
+    if not position:
+        return None, ""
+    link, _, received = position.partition(" ")
+    return link, received
+
+
+def _join(link: str, received: str) -> str:
+    """A position: the link, then the time (a URL has no spaces)."""
+    return f"{link} {received}" if received else link
+
+
+def _marks(item: dict[str, Any]) -> set[str]:
+    """The bot's Message-IDs a Graph item carries in its markers."""
+    return {"".join(str(p.get("value", "")).split()) for p in item.get("singleValueExtendedProperties", [])
+            if str(p.get("id", "")).lower() in {m.lower() for m in MARKERS}}
+
+
+def _with_headers(raw: bytes, headers: dict[str, str]) -> bytes:
+    """`raw` with these header fields put first (the rest, body included, byte for byte)."""
+    eol = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
+    added = b"".join(f"{name}: {_header_value(value)}".encode("ascii") + eol for name, value in headers.items())
+    return added + raw
+
+
+def _header_value(value: str) -> str:
+    """`value` as a header field takes it: as it is when ASCII, else an RFC 2047 encoded word (a category in
+    Welsh, say)."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def _literal(text: str) -> str:

@@ -47,6 +47,8 @@ _APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)")
 class ImapMailbox:
     """One shared mailbox over one IMAP connection, reconnected as needed."""
 
+    backend = "imap"  # its name in the configuration
+
     def __init__(
         self, role: str, address: str, settings: Imap, secret: Secret, information_requests: str, *,
         max_attempts: int = 6, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep,
@@ -75,6 +77,27 @@ class ImapMailbox:
 
     def flag(self, message: StoredMail) -> None:
         self._retry(lambda client: self._flag(client, message))
+
+    def folder_names(self) -> list[str]:
+        return self._retry(lambda client: [str(name) for _, _, name in client.list_folders()])
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        return self._retry(lambda client: self._sample(client, folder))
+
+    def remove_draft(self, key: str) -> None:
+        self._retry(lambda client: self._remove_draft(client, key))
+
+    def _sample(self, client: IMAPClient, folder: Folder) -> StoredMail | None:
+        name = self._folder(client, folder)
+        status = client.select_folder(name, readonly=True)
+        uids = client.search(["ALL"])
+        return next(iter(self._fetch(client, folder, int(status[b"UIDVALIDITY"]), uids[-1:])), None)
+
+    def _remove_draft(self, client: IMAPClient, key: str) -> None:
+        draft = StoredMail(Folder.DRAFTS, key, b"")
+        uid = self._select_message(client, draft)
+        client.add_flags([uid], [b"\\Deleted"], silent=True)
+        client.uid_expunge([uid])
 
     def close(self) -> None:
         if self._client is not None:
@@ -128,7 +151,10 @@ class ImapMailbox:
     def _save_draft(self, client: IMAPClient, raw: bytes, message_id: str) -> str:
         name = self._folder(client, Folder.DRAFTS)
         status = client.select_folder(name, readonly=True)
-        found = client.search(["HEADER", "Message-ID", message_id])
+        # SEARCH HEADER matches a substring without regard to case (RFC 9051 6.4.4): checked again exactly.
+        found = [uid for uid, found_id in self._message_ids(client, client.search(["HEADER", "Message-ID",
+                                                                                      message_id]))
+                 if found_id == "".join(message_id.split())]
         if found:
             log.debug("%s: draft %s already in %s", self.role, message_id, name)
             return f"{status[b'UIDVALIDITY']}:{found[0]}"
@@ -138,15 +164,17 @@ class ImapMailbox:
 
     def _draft_ids(self, client: IMAPClient) -> set[str]:
         client.select_folder(self._folder(client, Folder.DRAFTS), readonly=True)
-        uids = client.search(["ALL"])
+        return {message_id for _, message_id in self._message_ids(client, client.search(["ALL"]))}
+
+    @staticmethod
+    def _message_ids(client: IMAPClient, uids: list[int]) -> Iterator[tuple[int, str]]:
+        """(UID, Message-ID) of these messages of the selected folder, read from the header alone."""
         field = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
-        found: set[str] = set()
         for start in range(0, len(uids), FETCH_BATCH):
             data = client.fetch(uids[start:start + FETCH_BATCH], [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-            for item in data.values():
+            for uid, item in sorted(data.items()):
                 header = item.get(field, b"").decode("ascii", "replace")
-                found.update(m.group(0) for m in re.finditer(r"<[^<>\s]+>", header))
-        return found
+                yield from ((uid, m.group(0)) for m in re.finditer(r"<[^<>\s]+>", header))
 
     def _file_into(self, client: IMAPClient, folder: Folder, message: StoredMail) -> str:
         target = self._folder(client, folder)

@@ -14,6 +14,7 @@ outside world (mail arriving, an RAO pressing Send) for the demo and the tests.
 from __future__ import annotations
 
 import email.utils
+import errno
 import hashlib
 import itertools
 import logging
@@ -44,6 +45,8 @@ _SEEN_INFO = "2,S"
 
 class MaildirMailbox:
     """One shared mailbox (CASS, A&F or LADO) kept as a Maildir++ tree."""
+
+    backend = "maildir"  # its name in the configuration
 
     def __init__(self, role: str, address: str, root: Path, folder_names: Mapping[Folder, str] | None = None) -> None:
         if folder_names and Folder.INBOX in folder_names:
@@ -112,23 +115,45 @@ class MaildirMailbox:
             return set() if box is None else {message_id for _, message_id in _message_ids(box)}
 
     def file_into(self, folder: Folder, message: StoredMail) -> str:
-        """Move the stored message into `folder`, adding the copy before removing the original.
+        """Move the stored message into `folder`: a hard link made, then the original unlinked.
 
-        A crash in between leaves two copies, never none. The copy keeps the
-        original's subdir and flags (read mail stays read) and its mtime, which
-        Dovecot shows as the received date (INTERNALDATE).
+        Idempotent whatever the interleaving: the copy's key is made from the original's
+        (and differs from it, so mail a person moves back is a mail the bot has not seen
+        in the inbox), so a second filing (a rerun after a crash between the two steps, or another run
+        at the same moment) finds it there, or its link(2) fails with EEXIST, and
+        only removes the original. A crash in between leaves two names for one file,
+        never none. The file is the same: its subdir and flags (read mail stays
+        read) and its mtime, which Dovecot shows as the received date (INTERNALDATE).
         """
         source = self._locate(message)
-        with self._errors(message.folder):
-            raw, mtime = source.read_bytes(), source.stat().st_mtime
-        info = source.name.split(":", 1)[1] if ":" in source.name else ""
-        key = self._add(folder, raw, subdir=source.parent.name, info=info, mtime=mtime)
+        with self._errors(folder):
+            self._box(folder)
+            key = "filed-" + hashlib.sha256(message.key.encode()).hexdigest()[:40]
+            if key not in self._files(folder):
+                info = source.name.split(":", 1)[1] if ":" in source.name else ""
+                self._link(source, self._path(folder) / source.parent.name / (f"{key}:{info}" if info else key),
+                           folder)
         with self._errors(message.folder):
             source.unlink(missing_ok=True)  # gone already means someone else moved it: our copy stands
             self._paths.pop((message.folder, message.key), None)
-        log.debug("%s: filed %s from %r into %r as %s",
-                  self.role, message.key, self._label(message.folder), self._label(folder), key)
+        log.debug("%s: filed %s from %r into %r as %s", self.role, message.key, self._label(message.folder),
+                  self._label(folder), key)
         return key
+
+    def _link(self, source: Path, target: Path, folder: Folder) -> None:
+        """A second name for `source` in `folder`; a copy where the folders are on different file systems."""
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            return  # filed meanwhile by another run
+        except FileNotFoundError as exc:
+            raise MessageGone(self.role, source.name.split(":", 1)[0], self._label(folder)) from exc
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            info = source.name.split(":", 1)[1] if ":" in source.name else ""
+            self._add(folder, source.read_bytes(), subdir=source.parent.name, info=info,
+                      mtime=source.stat().st_mtime, key=target.name.split(":", 1)[0])
 
     def flag(self, message: StoredMail) -> None:
         """Add the F (flagged) letter to the file's info, which Dovecot shows as \\Flagged.
@@ -154,6 +179,23 @@ class MaildirMailbox:
         if source is None:
             raise MessageGone(self.role, message.key, self._label(message.folder))
         return source
+
+    def folder_names(self) -> list[str]:
+        """The Maildir++ subfolders beside the inbox."""
+        with self._errors(Folder.INBOX):
+            return sorted(p.name[1:] for p in self._root.iterdir() if p.name.startswith(".") and p.is_dir())
+
+    def sample(self, folder: Folder) -> StoredMail | None:
+        with self._errors(folder):
+            files = self._files(folder)
+            key = min(files, default=None)
+            return StoredMail(folder, key, files[key].read_bytes()) if key is not None else None
+
+    def remove_draft(self, key: str) -> None:
+        path = self._files(Folder.DRAFTS).get(key)
+        with self._errors(Folder.DRAFTS):
+            if path is not None:
+                path.unlink()
 
     def close(self) -> None:
         """Nothing to release: every call opens its folder afresh."""
@@ -208,10 +250,16 @@ class MaildirMailbox:
         re-serialises a MaildirMessage through email.generator (CRLF becomes LF).
         """
         path = self._path(folder)
-        key = key or _unique_name()
         with self._errors(folder):
             self._box(folder)
-            temporary = path / "tmp" / key
+            temporary = path / "tmp" / (key or _unique_name())
+            if key is not None and temporary.exists():
+                # A fixed key's tmp/ file is the bot's own write that a kill interrupted (a run holds the
+                # store's lock or the mailbox's lease, so no other write of it is under way): written again.
+                log.warning("%s: %r: finishing a write a stopped run left in tmp/ (%s)", self.role,
+                            self._label(folder), key)
+                temporary.unlink()
+            key = temporary.name
             with open(temporary, "xb") as out:
                 out.write(raw)
                 out.flush()

@@ -16,6 +16,13 @@ draft unless PR_MESSAGE_FLAGS says otherwise (MIMEToMAPI leaves MSGFLAG_UNSENT s
 Faults are queued by operation (`fail`): ErrorServerBusy with BackOffMilliseconds,
 ErrorInternalServerError (an HTTP 500 with a SOAP fault), a bare HTTP 500 page, a
 dropped connection, and HTTP 401.
+
+Authentication is what IIS asks for on /EWS/Exchange.asmx by default: Windows
+authentication, NTLM, and Basic only where a server is made with it (`auth`). An
+unauthenticated request is answered 401 with `WWW-Authenticate: NTLM` (and `Negotiate`);
+the NTLM handshake (MS-NLMP: NEGOTIATE, CHALLENGE, AUTHENTICATE) is carried out by
+pyspnego's acceptor against the server's users, and, as with IIS, it authenticates the
+connection: later requests on it carry no Authorization header.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ from __future__ import annotations
 import base64
 import email.utils
 import itertools
+import os
 import re
 import socket
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -32,6 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -65,8 +75,15 @@ class Item:
     is_draft: bool = False
     categories: tuple[str, ...] = ()
     importance: str = "Normal"
-    flag_status: int | None = None  # PidTagFlagStatus (0x1090): 2 flagged, 1 complete, None not flagged
+    # Extended properties as set: their ExtendedFieldURI as "ext:..." -> (the URI's attributes, the value)
+    properties: dict[str, tuple[dict[str, str], str]] = field(default_factory=dict)
     changekey: str = "CQAAABYAAAB1"  # a new one each time UpdateItem changes the item
+
+    @property
+    def flag_status(self) -> int | None:
+        """PidTagFlagStatus (0x1090): 2 flagged, 1 complete, None not flagged."""
+        found = self.properties.get(_FLAG_STATUS)
+        return int(found[1]) if found else None
 
     @property
     def message_id(self) -> str:
@@ -88,6 +105,7 @@ class MailFolder:
     distinguished: str | None = None
     folder_class: str = "IPF.Note"
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (sequence, "Create"/"Delete", item id)
+    epoch: int = 0  # expire_sync_states() moves it on: older sync states are ErrorInvalidSyncStateData
 
 
 @dataclass
@@ -102,9 +120,12 @@ class EwsServer:
     """The mailboxes, the users allowed into them, and the HTTP endpoint serving them."""
 
     def __init__(self, users: dict[str, str], *, impersonators: tuple[str, ...] = (),
-                 grants: dict[str, tuple[str, ...]] | None = None) -> None:
-        """`users`: logins and passwords; `grants`: the mailboxes each login has full access to (None: all)."""
+                 grants: dict[str, tuple[str, ...]] | None = None, auth: tuple[str, ...] = ("ntlm",)) -> None:
+        """`users`: logins and passwords; `grants`: the mailboxes each login has full access to (None: all);
+        `auth`: the schemes the virtual directory has on, "ntlm" and/or "basic"."""
         self.users, self.impersonators, self.grants = dict(users), set(impersonators), grants
+        self.auth = auth
+        _ntlm_users(self.users)
         self.folders: dict[str, MailFolder] = {}
         self.items: dict[str, Item] = {}
         self.faults: list[Fault] = []
@@ -120,6 +141,12 @@ class EwsServer:
         self._http.ews = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), name="ews-server",
                                         daemon=True)
+
+    def change_password(self, user: str, password: str) -> None:
+        """An administrator resets the account's password: the next sign-in with the old one fails."""
+        with self.lock:
+            self.users[user] = password
+        _ntlm_users(self.users)
 
     @property
     def endpoint(self) -> str:
@@ -156,6 +183,13 @@ class EwsServer:
             target = self.folder(address, folder)
             assert target is not None, f"no folder {folder!r} in {address}"
             return self._add_item(target, raw, is_read=is_read, is_draft=is_draft, when=when).id
+
+    def expire_sync_states(self) -> None:
+        """Every sync state issued so far is refused, as after a mailbox move ("Handling synchronization-related
+        errors in EWS": ErrorInvalidSyncStateData)."""
+        with self.lock:
+            for folder in self.folders.values():
+                folder.epoch += 1
 
     def remove(self, item_id: str) -> Item:
         with self.lock:
@@ -217,7 +251,7 @@ class EwsServer:
     # -- one request --
 
     def authenticate(self, header: str | None) -> str | None:
-        if not header or not header.startswith("Basic "):
+        if not header or not header.startswith("Basic ") or "basic" not in self.auth:
             return None
         try:
             user, _, password = base64.b64decode(header[6:]).decode().partition(":")
@@ -342,8 +376,17 @@ class EwsServer:
             return f"<m:Items>{_item_xml(moved, set())}</m:Items>"
         return "".join(r.each("MoveItem", r.request.find(f"{{{M}}}ItemIds"), move))
 
+    def _op_DeleteItem(self, r: Request) -> str:
+        """DeleteItem (messages.xsd DeleteItemType): `cassbot check-mailboxes` removes its own test draft."""
+        def delete(ref: ET.Element) -> str:
+            item = r.item(ref)
+            self._record(self.folders[item.folder], "Delete", item.id)
+            del self.items[item.id]
+            return ""
+        return "".join(r.each("DeleteItem", r.request.find(f"{{{M}}}ItemIds"), delete))
+
     def _op_UpdateItem(self, r: Request) -> str:
-        """Importance and the flag status only: all the bot may change, and all this server knows how to."""
+        """Importance and extended properties only: all the bot may change, and all this server knows how to."""
         if r.request.get("MessageDisposition") != "SaveOnly":
             raise EwsFault("ErrorInvalidOperation", "This test server never sends mail.", soap=True)
         overwrite = r.request.get("ConflictResolution") == "AlwaysOverwrite"
@@ -384,7 +427,7 @@ class EwsServer:
             elif change == "Delete" and item_id not in created:
                 changes.append(f'<t:Delete><t:ItemId Id="{item_id}"/></t:Delete>')
         complete = not any(sequence > last for sequence, _, _ in folder.changes)
-        state = base64.b64encode(f"{folder.id}|{last}".encode()).decode()
+        state = base64.b64encode(f"{folder.id}|{last}|{folder.epoch}".encode()).decode()
         return _message("SyncFolderItems", f"<m:SyncState>{state}</m:SyncState><m:IncludesLastItemInRange>"
                                            f"{_xs(complete)}</m:IncludesLastItemInRange>"
                                            f"<m:Changes>{''.join(changes)}</m:Changes>")
@@ -550,9 +593,11 @@ def _item_xml(item: Item, fields: set[str]) -> str:
         parts.append(f"<t:Importance>{item.importance}</t:Importance>")
     if wanted("item:IsDraft"):
         parts.append(f"<t:IsDraft>{_xs(item.is_draft)}</t:IsDraft>")
-    if _FLAG_STATUS in fields and item.flag_status is not None:
-        parts.append(f'<t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="{_FLAG_STATUS[4:]}" '
-                     f'PropertyType="Integer"/><t:Value>{item.flag_status}</t:Value></t:ExtendedProperty>')
+    for uri, (attributes, value) in sorted(item.properties.items()):
+        if uri in fields:
+            named = " ".join(f'{k}="{escape(v)}"' for k, v in attributes.items())
+            parts.append(f"<t:ExtendedProperty><t:ExtendedFieldURI {named}/><t:Value>{escape(value)}</t:Value>"
+                         "</t:ExtendedProperty>")
     if wanted("message:InternetMessageId") and item.message_id:
         parts.append(f"<t:InternetMessageId>{escape(item.message_id)}</t:InternetMessageId>")
     if wanted("message:IsRead"):
@@ -566,8 +611,13 @@ _FLAG_STATUS = "ext:0x1090"
 
 
 def _extended_uri(uri: ET.Element) -> str:
-    """An ExtendedFieldURI as "ext:0x1090"; this server knows only tagged properties."""
-    return f"ext:0x{int(uri.get('PropertyTag', '-1'), 0):04x}" if uri.get("PropertyTag") else "ext:?"
+    """An ExtendedFieldURI (types.xsd PathToExtendedFieldType) as "ext:0x1090" (tagged) or "ext:Task/0x8105"
+    (named, by property set and id or name)."""
+    if uri.get("PropertyTag"):
+        return f"ext:0x{int(uri.get('PropertyTag', '-1'), 0):04x}"
+    where = uri.get("DistinguishedPropertySetId") or (uri.get("PropertySetId") or "").lower()
+    what = f"0x{int(uri.get('PropertyId', '-1'), 0):04x}" if uri.get("PropertyId") else uri.get("PropertyName")
+    return f"ext:{where}/{what}" if where and what else "ext:?"
 
 
 def _apply_update(item: Item, update: ET.Element) -> None:
@@ -577,9 +627,12 @@ def _apply_update(item: Item, update: ET.Element) -> None:
     if uri == "item:Importance":
         value = update.find(f"{{{T}}}Message/{{{T}}}Importance")
         item.importance = (value.text or "Normal") if kind == "SetItemField" and value is not None else "Normal"
-    elif uri == _FLAG_STATUS:
+    elif uri.startswith("ext:") and uri != "ext:?":  # MS-OXOFLAG's properties and any other the bot sets
         value = update.find(f"{{{T}}}Message/{{{T}}}ExtendedProperty/{{{T}}}Value")
-        item.flag_status = int(value.text or 0) if kind == "SetItemField" and value is not None else None
+        if kind == "SetItemField" and value is not None:
+            item.properties[uri] = (dict(path.attrib), value.text or "")
+        else:
+            item.properties.pop(uri, None)
     else:
         raise EwsFault("ErrorInvalidPropertySet", f"This test server cannot update {uri or path.tag!r}.")
 
@@ -621,8 +674,8 @@ def _sync_sequence(folder: MailFolder, state: str) -> int:
     if not state:
         return 0
     try:
-        folder_id, _, sequence = base64.b64decode(state, validate=True).decode().partition("|")
-        if folder_id == folder.id:
+        folder_id, sequence, epoch = base64.b64decode(state, validate=True).decode().split("|")
+        if folder_id == folder.id and int(epoch) == folder.epoch:
             return int(sequence)
     except ValueError:
         pass
@@ -695,6 +748,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.lower() != PATH.lower():
             return self._send(404, b"<html><body>404 - File or directory not found.</body></html>", "text/html")
         operation = _operation(body)
+        user = self._authenticated(ews)
+        if user is _CHALLENGED:
+            return None  # a leg of the NTLM handshake, answered with its challenge
+        if user is None and not self.headers.get("Authorization"):
+            return self._refuse(ews)  # the handshake's opening: IIS says which schemes it takes
         with ews.lock:
             ews.requests[operation] += 1
         fault = ews._take_fault(operation)
@@ -702,11 +760,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return None
-        user = ews.authenticate(self.headers.get("Authorization"))
         if user is None or (fault is not None and fault.kind == "401"):
+            self._ntlm_user = None
             with ews.lock:
                 ews.refused += 1
-            return self._send(401, b"", "text/html", {"WWW-Authenticate": 'Basic realm="127.0.0.1"'})
+            return self._refuse(ews)
         if fault is not None:
             return self._send(500, *_injected(fault))
         try:
@@ -716,13 +774,62 @@ class _Handler(BaseHTTPRequestHandler):
         except ET.ParseError:
             return self._send(400, b"<html><body>Bad Request</body></html>", "text/html")
 
+    def _refuse(self, ews: EwsServer) -> None:
+        schemes = (["NTLM", "Negotiate"] if "ntlm" in ews.auth else []) + (
+            ['Basic realm="127.0.0.1"'] if "basic" in ews.auth else [])
+        self._send(401, b"", "text/html", [("WWW-Authenticate", scheme) for scheme in schemes])
+
+    _ntlm_user: str | None = None  # the connection's user, once its NTLM handshake is done
+    _ntlm: Any = None  # the handshake under way
+
+    def _authenticated(self, ews: EwsServer) -> str | None:
+        """The request's user: by Basic, by an NTLM handshake (answering its challenge), or by the connection."""
+        header = self.headers.get("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "basic":
+            return ews.authenticate(header)
+        if scheme.lower() in ("ntlm", "negotiate") and "ntlm" in ews.auth:
+            return self._ntlm_step(base64.b64decode(token), scheme)
+        return self._ntlm_user
+
+    def _ntlm_step(self, token: bytes, scheme: str) -> str | None:
+        import spnego
+        from spnego.exceptions import SpnegoError
+
+        if self._ntlm is None or token[8:12] == b"\x01\x00\x00\x00":  # a NEGOTIATE_MESSAGE starts one
+            self._ntlm, self._ntlm_user = spnego.server(protocol="ntlm"), None
+        try:
+            answer = self._ntlm.step(token)
+        except SpnegoError:
+            self._ntlm = None
+            return None
+        if not self._ntlm.complete:  # the CHALLENGE_MESSAGE, on this connection
+            self._send(401, b"", "text/html", [("WWW-Authenticate", f"{scheme} {base64.b64encode(answer).decode()}")])
+            return _CHALLENGED
+        self._ntlm_user = str(self._ntlm.client_principal).rpartition("\\")[2]
+        self._ntlm = None
+        return self._ntlm_user
+
     def _send(self, status: int, body: bytes, content_type: str = "text/xml; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
+              headers: list[tuple[str, str]] | None = None) -> None:
         lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}", f"Content-Type: {content_type}",
                  f"Content-Length: {len(body)}", f"Date: {email.utils.formatdate(usegmt=True)}",
                  f"Server: {self.server_version}"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        lines += [f"{k}: {v}" for k, v in headers or []]
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)  # one write: one segment
+
+
+_CHALLENGED = "\x00challenged"  # the answer went out already: the NTLM challenge
+_USERS_FILE = Path(tempfile.mkdtemp(prefix="cassbot-ews-")) / "ntlm-users"
+_NTLM_USERS: dict[str, str] = {}  # every server's logins: pyspnego reads one file per process
+
+
+def _ntlm_users(users: dict[str, str]) -> None:
+    """The logins as pyspnego's NTLM acceptor reads them (NTLM_USER_FILE: DOMAIN:USER:PASSWORD lines)."""
+    _NTLM_USERS.update(users)
+    _USERS_FILE.write_text("".join(f"{domain}:{user}:{password}\n" for user, password in _NTLM_USERS.items()
+                                   for domain in ("CHILDRENSTRUST", "")), encoding="utf-8")
+    os.environ["NTLM_USER_FILE"] = str(_USERS_FILE)
 
 
 def _operation(body: bytes) -> str:

@@ -18,7 +18,7 @@ from bot.mailbox.ews import EwsMailbox
 from bot.mailbox.maildir import as_sent
 from tests.support.ews_server import EwsServer, Item
 
-USER, PASSWORD = "cassbot", "correct horse battery staple"
+USER, PASSWORD, DOMAIN = "cassbot", "correct horse battery staple", "CHILDRENSTRUST"
 NAMES = {Folder.INBOX: "inbox", Folder.DRAFTS: "drafts", Folder.SENT: "sentitems",
          Folder.INFORMATION_REQUESTS: "Information Requests"}
 
@@ -32,7 +32,7 @@ def start_server(*addresses: str, impersonators: tuple[str, ...] = (),
 
 
 def ews_settings(server: EwsServer, **overrides: object) -> Ews:
-    values: dict[str, object] = {"service_endpoint": server.endpoint, "auth": "basic", "username": USER,
+    values: dict[str, object] = {"service_endpoint": server.endpoint, "auth": "ntlm", "username": f"{DOMAIN}\\{USER}",
                                  "password_env": "CASSBOT_TEST_EWS_PASSWORD", "version": "Exchange2016",
                                  "max_wait_seconds": 5}
     return Ews.model_validate({**values, **overrides})
@@ -76,7 +76,8 @@ class World:
         """What Outlook shows of the item: "flagged", "high importance", "read"."""
         item = self.item(key)
         return {mark for mark, shown in (("flagged", item.flag_status == 2), ("read", item.is_read),
-                                         ("high importance", item.importance == "High")) if shown}
+                                         ("high importance", item.importance == "High"),
+                                         ("in to-do", _in_to_do(item))) if shown}
 
     def is_draft(self, key: str) -> bool:
         return self.item(key).is_draft
@@ -115,3 +116,11 @@ def ews_backend(tmp_path: Path) -> tuple[Mailbox, World]:
     address = f"cass{next(_mailboxes)}@childrenstrust.example"
     server.add_mailbox(address)
     return bot_mailbox(server, address), World(server, address)
+
+
+def _in_to_do(item: Item) -> bool:
+    """Outlook's To-Do list and its flagged views show a message with a time flag (MS-OXOFLAG 3.1.4.1.3):
+    PidTagToDoItemFlags todoTimeFlagged, a due date (PidLidTaskDueDate) and a task status not complete."""
+    props = {uri: value for uri, (_, value) in item.properties.items()}
+    return (int(props.get("ext:0x0e2b", "0")) & 1 == 1 and bool(props.get("ext:Task/0x8105"))
+            and props.get("ext:Task/0x8101") == "0" and item.flag_status == 2)

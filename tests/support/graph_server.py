@@ -14,8 +14,37 @@ Send) are plain methods on `MailboxState`, used by `tests.support.graph_world`.
 
 Faults, for the tests: `fault()` answers a matching request with a status (429 with
 Retry-After, 500, ...) or drops the connection; `expire_tokens()` makes Graph refuse
-the access tokens issued so far (401); `expire_delta_links()` makes old delta links 410;
+the access tokens issued so far (401); `expire_delta_links()` makes old delta links fail
+as Exchange Online does (400, 404 or 410 with its error code, with or without Location);
 `secret_state = "expired"` makes the token endpoint answer invalid_client.
+
+Where each behaviour comes from (Microsoft's pages and contracts, and users' reports):
+
+- `$value` is Exchange's MIME rendering of the item, not the bytes delivered ("Get MIME
+  content of a message", learn.microsoft.com/graph/outlook-get-mime-message): it adds
+  Received, Thread-Topic, Thread-Index, X-MS-Has-Attach, X-MS-TNEF-Correlator and
+  Content-Language, ends lines in CRLF and folds header lines longer than 78 characters
+  (RFC 5322 §2.1.1), a Message-ID too long for its line after the colon. `as_people_see`
+  is what stays the same.
+- An expired delta link: "a 40X-series error with error codes such as syncStateNotFound"
+  (learn.microsoft.com/graph/delta-query-overview, "Synchronization reset"); the codes
+  syncStateNotFound, syncStateInvalid and resyncRequired (learn.microsoft.com/graph/errors);
+  users report 410 SyncStateNotFound (microsoftgraph/microsoft-graph-docs#2350, #2877) and
+  400 and 404 as well. A 410 may carry a Location header with a fresh delta link.
+- Delta takes `changeType=created` (the custom query option in msgraph-metadata's
+  message delta function, microsoftgraph/msgraph-metadata#500) and, on its first request
+  only, `$filter=receivedDateTime ge ...` ("message: delta", optional query parameters).
+- Throttling: 429 with Retry-After in seconds ("Microsoft Graph throttling guidance",
+  learn.microsoft.com/graph/throttling), ApplicationThrottled / MailboxConcurrency.
+- A draft created from MIME may get an internetMessageId of Exchange's own
+  (`own_message_ids`); a MIME's X- headers are kept as named properties in the
+  PS_INTERNET_HEADERS property set (MS-OXPROPS 1.3.2, MS-OXCMAIL 2.2.3.2.6), which
+  `$filter` compares, as every Exchange string filter does, without regard to case.
+- `internetMessageHeaders` can be given only at creation, and only X- headers
+  ("message resource type", internetMessageHeaders).
+- Immutable ids ("Obtain immutable identifiers for Outlook resources",
+  learn.microsoft.com/graph/outlook-immutable-id): with `Prefer: IdType="ImmutableId"` a
+  moved message keeps its id; without, a move gives it a new one.
 """
 
 from __future__ import annotations
@@ -24,6 +53,7 @@ import base64
 import contextlib
 import datetime as dt
 import email.utils
+import hashlib
 import html
 import ipaddress
 import itertools
@@ -51,6 +81,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.support.graph_metadata import problems
+
 WELL_KNOWN = ("inbox", "drafts", "sentitems")
 DEFAULT_PAGE = 10  # Graph's delta page when the client states no odata.maxpagesize
 WRITABLE = {"subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "categories", "importance",
@@ -59,7 +91,18 @@ _STRING = r"'((?:[^']|'')*)'"
 _EQ = re.compile(rf"^(\w+) eq {_STRING}$")
 _ANY = re.compile(rf"^singleValueExtendedProperties/any\((\w+): \1/id eq {_STRING} and \1/value eq {_STRING}\)$",
                   re.IGNORECASE)
-_EXPAND = re.compile(rf"^singleValueExtendedProperties\(\$filter=id eq {_STRING}\)$")
+_EXPAND = re.compile(rf"^singleValueExtendedProperties\(\$filter=id eq {_STRING}((?: or id eq {_STRING})*)\)$")
+_RECEIVED = re.compile(r"^receivedDateTime (ge|gt) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$")
+# PS_INTERNET_HEADERS (MS-OXPROPS 1.3.2): a MIME's X- headers are kept as named properties in it.
+INTERNET_HEADERS = "{00020386-0000-0000-C000-000000000046}"
+# The headers Exchange adds to a message's MIME when it renders it ($value).
+EXCHANGE_ADDED = ("received", "thread-topic", "thread-index", "x-ms-has-attach", "x-ms-tnef-correlator",
+                  "content-language", "x-ms-exchange-organization-recordreviewcfmtype")
+# What the Graph backend adds to a draft's MIME: its marker and its category (as Keywords).
+BACKEND_ADDED = ("x-cassbot-message-id", "keywords")
+# How an expired delta link is answered: (status, error code, with a Location header).
+LOST_SYNC = {"410": (410, "SyncStateNotFound", False), "410-location": (410, "resyncRequired", True),
+             "404": (404, "syncStateNotFound", False), "400": (400, "syncStateInvalid", False)}
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
@@ -109,8 +152,10 @@ class MailFolder:
     name: str
     parent: str
     well_known: str = ""
-    epoch: int = 0  # expire_delta_links() moves it on: older links answer 410
-    changes: dict[str, tuple[int, bool]] = field(default_factory=dict)  # message id -> (change number, present)
+    epoch: int = 0  # expire_delta_links() moves it on: older links fail as `lost` says
+    lost: tuple[int, str, bool] = LOST_SYNC["410"]
+    # message id -> (change number, present, the change that brought it into the folder)
+    changes: dict[str, tuple[int, bool, int]] = field(default_factory=dict)
 
 
 def _id(prefix: str = "AAMkAGQ") -> str:
@@ -120,6 +165,16 @@ def _id(prefix: str = "AAMkAGQ") -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _arrived(raw: bytes) -> str:
+    """When the test's mail arrives: the time it is dated (the demo's mail is dated in the past), else now."""
+    try:
+        when = email.utils.parsedate_to_datetime(str(BytesParser(policy=default_policy).parsebytes(
+            raw, headersonly=True).get("Date", "")))
+    except (TypeError, ValueError):
+        return _now()
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when.tzinfo else _now()
 
 
 def _recipient(name: str, address: str) -> dict[str, dict[str, str]]:
@@ -140,10 +195,11 @@ class MailboxState:
 
     # -- what the world does --
 
-    def deliver(self, well_known: str, raw: bytes, *, is_read: bool = False, is_draft: bool = False) -> str:
+    def deliver(self, well_known: str, raw: bytes, *, is_read: bool = False, is_draft: bool = False,
+                received: str | None = None) -> str:
         with self.server.lock:
             message = Message(_id(), self.folder(well_known).id, raw, self._fields_of(raw), is_draft=is_draft,
-                              is_read=is_read, created=_now())
+                              is_read=is_read, created=received or _arrived(raw))
             message.in_reply_to = str(BytesParser(policy=default_policy).parsebytes(raw).get("In-Reply-To", ""))
             self._add(message)
             return message.id
@@ -182,11 +238,14 @@ class MailboxState:
 
     def _changed(self, message: Message) -> None:
         message.change = next(self.server.changes)
-        self.folders[message.folder].changes[message.id] = (message.change, True)
+        log = self.folders[message.folder].changes
+        _, present, created = log.get(message.id, (0, False, 0))
+        log[message.id] = (message.change, True, created if present else message.change)
 
     def _remove(self, message: Message) -> None:
         del self.messages[message.id]
-        self.folders[message.folder].changes[message.id] = (next(self.server.changes), False)
+        log = self.folders[message.folder].changes
+        log[message.id] = (next(self.server.changes), False, log[message.id][2])
 
     # -- Graph operations --
 
@@ -199,6 +258,9 @@ class MailboxState:
         if self.server.own_message_ids:  # Exchange replaces the Message-ID with one of its own
             raw = re.sub(rb"(?im)^Message-ID:[^\r\n]*", f"Message-ID: {self._message_id()}".encode(), raw, count=1)
         message = Message(_id(), self.folder("drafts").id, raw, self._fields_of(raw), is_draft=True, created=_now())
+        message.properties.update(_x_headers(raw))
+        keywords = BytesParser(policy=default_policy).parsebytes(raw, headersonly=True).get_all("Keywords", [])
+        message.categories = [w.strip() for k in keywords for w in str(k).split(",") if w.strip()]
         self._add(message)
         return message
 
@@ -208,12 +270,18 @@ class MailboxState:
                   "from": _recipient("", self.address), "conversationId": _id("AAQkAD")}
         message = Message(_id(), self.folder(folder).id, b"", fields, is_draft=True, generated=True, created=_now())
         message.headers = list(body.pop("internetMessageHeaders", []))
+        if any(not h.get("name", "").lower().startswith("x-") for h in message.headers):
+            raise GraphError(400, "InvalidInternetMessageHeader", "The internet message header name should start "
+                             "with 'x-' or 'X-'.")
+        for header in message.headers:
+            message.properties[f"String {INTERNET_HEADERS} Name {header['name']}"] = header["value"]
         self._apply(message, body)
         self._add(message)
         return message
 
     def create_reply(self, original: Message, body: dict[str, Any]) -> Message:
         change = dict(body.get("message") or {})
+        headers = change.pop("internetMessageHeaders", [])
         if body.get("comment") is not None and "body" in change:
             raise GraphError(400, "ErrorInvalidRequest", "Specify either a comment or the body property, not both.")
         quoted = (f"<html><body><div>{body.get('comment') or ''}</div><hr><div><b>From:</b> "
@@ -222,7 +290,7 @@ class MailboxState:
         draft = self.create_from_json({
             "subject": f"RE: {original.fields['subject']}", "body": {"contentType": "html", "content": quoted},
             "toRecipients": original.fields.get("replyTo") or [original.fields["from"]],
-            "internetMessageHeaders": change.pop("internetMessageHeaders", []),
+            "internetMessageHeaders": [] if self.server.reply_headers_dropped else headers,
         })
         draft.fields["conversationId"] = original.fields["conversationId"]
         draft.in_reply_to = original.fields["internetMessageId"]
@@ -258,10 +326,10 @@ class MailboxState:
         if content and message.is_draft:  # Exchange renders the MIME again from the item
             message.mime, message.generated = self._render(message), True
 
-    def move(self, message: Message, destination: str) -> Message:
+    def move(self, message: Message, destination: str, immutable: bool = False) -> Message:
         target = self.folder(destination)
         self._remove(message)
-        moved = Message(**{**message.__dict__, "id": _id(), "folder": target.id})
+        moved = Message(**{**message.__dict__, "id": message.id if immutable else _id(), "folder": target.id})
         self._add(moved)
         return moved
 
@@ -305,8 +373,10 @@ class MailboxState:
         msg["Message-ID"] = f["internetMessageId"]
         if message.in_reply_to:
             msg["In-Reply-To"] = msg["References"] = message.in_reply_to
-        for header in message.headers:
-            msg[header["name"]] = header["value"]
+        prefix = f"String {INTERNET_HEADERS} Name ".lower()
+        for prop_id, value in message.properties.items():  # PS_INTERNET_HEADERS: the item's X- headers
+            if prop_id.lower().startswith(prefix):
+                msg[prop_id[len(prefix):]] = value
         content = f["body"]["content"]
         if f["body"]["contentType"].lower() != "html":
             msg.set_content(content)
@@ -332,25 +402,86 @@ class MailboxState:
         if select:
             full = {k: v for k, v in full.items() if k in select | {"id", "@odata.etag"}}
         if expand:
-            wanted = _EXPAND.match(expand)
-            if wanted is None:
+            if _EXPAND.match(expand) is None:
                 raise GraphError(400, "BadRequest", f"Parsing OData Select and Expand failed: {expand}")
-            prop_id = wanted.group(1).replace("''", "'")
+            wanted = {g.replace("''", "'").lower() for g in re.findall(_STRING, expand)}
             full["singleValueExtendedProperties"] = [
-                {"id": prop_id, "value": v} for k, v in message.properties.items() if k.lower() == prop_id.lower()]
+                {"id": k, "value": v} for k, v in message.properties.items() if k.lower() in wanted]
         return full
+
+
+def exchange_mime(message: Message) -> bytes:
+    """A message's MIME as `$value` gives it: Exchange's own headers added, CRLF, long header lines folded."""
+    head, _, body = message.mime.replace(b"\r\n", b"\n").partition(b"\n\n")
+    lines = _unfolded(head.decode("utf-8", "surrogateescape"))
+    have = {line.split(":", 1)[0].strip().lower() for line in lines}
+    subject = next((line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("subject:")), "")
+    seed = hashlib.sha256(message.fields["conversationId"].encode()).digest()[:22]
+    topic = re.sub(r"^((re|fw|fwd):\s*)+", "", subject, flags=re.IGNORECASE)
+    added = [f"Received: from AM0PR01MB1234.eurprd01.prod.outlook.com by AM0PR01MB1234.eurprd01.prod.outlook.com "
+             f"with HTTPS; {email.utils.format_datetime(dt.datetime.fromisoformat(message.created))}",
+             f"Thread-Topic: {topic}",
+             f"Thread-Index: {base64.b64encode(seed + hashlib.sha256(message.id.encode()).digest()[:5]).decode()}",
+             "X-MS-Has-Attach:", "X-MS-TNEF-Correlator:", "Content-Language: en-GB",
+             "X-MS-Exchange-Organization-RecordReviewCfmType: 0"]
+    kept = [line for line in added if line.split(":", 1)[0].lower() not in have]
+    folded = "\r\n".join(_fold(line) for line in kept + lines)
+    return folded.encode("utf-8", "surrogateescape") + b"\r\n\r\n" + body.replace(b"\n", b"\r\n")
+
+
+def as_people_see(raw: bytes) -> tuple[list[tuple[str, str]], bytes]:
+    """What stays the same whether Exchange rendered the MIME or not: the headers but Exchange's own, unfolded,
+    and the body, line ends aside."""
+    head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    headers = [(name.strip().lower(), " ".join(value.split())) for name, _, value in
+               (line.partition(":") for line in _unfolded(head.decode("utf-8", "surrogateescape")))]
+    return [h for h in headers if h[0] not in (*EXCHANGE_ADDED, *BACKEND_ADDED)], body
+
+
+def _unfolded(head: str) -> list[str]:
+    lines: list[str] = []
+    for line in head.split("\n"):
+        if line[:1] in (" ", "\t") and lines:
+            lines[-1] += line
+        elif line:
+            lines.append(line)
+    return lines
+
+
+def _fold(line: str, width: int = 78) -> str:
+    """Folded at whitespace (RFC 5322 §2.2.3); a value with none to fold at goes on its own line after the colon."""
+    if len(line) <= width:
+        return line
+    name, _, value = line.partition(":")
+    if " " not in value.strip():
+        return f"{name}:\r\n {value.strip()}"
+    out, current = [], name + ":"
+    for word in value.split():
+        if len(current) + 1 + len(word) > width and current.strip() != name + ":":
+            out.append(current)
+            current = ""
+        current += " " + word
+    return "\r\n".join([*out, current])
+
+
+def _x_headers(raw: bytes) -> dict[str, str]:
+    """A MIME's X- headers as the named properties Exchange keeps them in (PS_INTERNET_HEADERS)."""
+    msg = BytesParser(policy=default_policy).parsebytes(raw, headersonly=True)
+    return {f"String {INTERNET_HEADERS} Name {name}": " ".join(str(value).split()) for name, value in msg.items()
+            if name.lower().startswith("x-")}
 
 
 def _matches(condition: str) -> Any:
     """A predicate for the $filter expressions the mail API takes that cassbot uses."""
     if found := _ANY.match(condition):
         prop_id, value = (g.replace("''", "'") for g in found.group(2, 3))
-        return lambda m: any(k.lower() == prop_id.lower() and v == value for k, v in m.properties.items())
+        return lambda m: any(k.lower() == prop_id.lower() and v.lower() == value.lower()
+                             for k, v in m.properties.items())
     if found := _EQ.match(condition):
         name, value = found.group(1), found.group(2).replace("''", "'")
         if name == "displayName":
             return lambda f: f.name.lower() == value.lower()
-        return lambda m: m.fields.get(name) == value
+        return lambda m: str(m.fields.get(name)).lower() == value.lower()  # Exchange: without regard to case
     raise GraphError(400, "ErrorInvalidUrlQueryFilter", f"The query filter contains one or more invalid nodes: "
                      f"{condition}")
 
@@ -393,6 +524,7 @@ class GraphServer:
         self.secret_state = "valid"  # or "expired" (AADSTS7000222)
         self.certificate: bytes | None = None  # a PEM the app registration trusts for signed assertions
         self.own_message_ids = False  # Exchange keeps an internetMessageId of its own for drafts
+        self.reply_headers_dropped = False  # createReply ignores internetMessageHeaders (extended properties stay)
         self.page_size: int | None = None  # a cap below the client's odata.maxpagesize
         self.lock = threading.RLock()
         self.changes = itertools.count(1)
@@ -403,6 +535,7 @@ class GraphServer:
         self.replies: list[tuple[str, str]] = []  # (original id, draft id) made by createReply
         self.faults: list[Fault] = []
         self.errors: list[Exception] = []  # the server's own bugs, answered as 500s
+        self.violations: list[str] = []  # requests Graph v1.0's metadata does not allow (graph_metadata.py)
         self._dir = Path(tempfile.mkdtemp(prefix="cassbot-graph-"))
         ca, certificate, key = _certificates()
         self.ca_file = self._dir / "ca.pem"
@@ -454,11 +587,12 @@ class GraphServer:
         with self.lock:
             self.tokens.clear()
 
-    def expire_delta_links(self) -> None:
+    def expire_delta_links(self, how: str = "410") -> None:
+        """Every delta link issued so far fails as Exchange Online answers it: `how` is a key of LOST_SYNC."""
         with self.lock:
             for mailbox in self.mailboxes.values():
                 for folder in mailbox.folders.values():
-                    folder.epoch += 1
+                    folder.epoch, folder.lost = folder.epoch + 1, LOST_SYNC[how]
 
     def issue_token(self) -> str:
         token = secrets.token_urlsafe(32)
@@ -491,6 +625,9 @@ class GraphServer:
             if found := re.fullmatch(r"/([^/]+)/oauth2/v2\.0/token", path):
                 return self._token(found.group(1), body)
             if found := re.fullmatch(r"/v1\.0/users/([^/]+)/(.+)", path):
+                with self.lock:
+                    self.violations += problems(method, unquote(found.group(2)), query, body,
+                                                headers.get("Content-Type", ""))
                 self._authorise(headers.get("Authorization", ""), unquote(found.group(1)))
                 with self.lock:
                     return _Graph(self, self.mailboxes[unquote(found.group(1)).lower()], method, query, headers,
@@ -600,17 +737,22 @@ class _Graph:
                 created = box.create_from_json(json.loads(self.body)) if json_body else box.create_from_mime(self.body)
                 return _json(201, box.to_json(created))
             case ["messages", message_id, "$value"] if m == "GET":
-                return 200, {"Content-Type": "text/plain"}, box.message(message_id).mime
+                return 200, {"Content-Type": "text/plain"}, exchange_mime(box.message(message_id))
             case ["messages", message_id, "createReply"] if m == "POST":
                 draft = box.create_reply(box.message(message_id), json.loads(self.body or b"{}"))
                 return _json(201, box.to_json(draft))
             case ["messages", message_id, "move"] if m == "POST":
                 destination = json.loads(self.body).get("destinationId", "")
-                return _json(201, box.to_json(box.move(box.message(message_id), destination)))
+                immutable = 'IdType="ImmutableId"' in (self.headers.get("Prefer") or "")
+                return _json(201, box.to_json(box.move(box.message(message_id), destination, immutable)))
             case ["messages", message_id] if m == "PATCH":
                 message = box.message(message_id)
                 box.update(message, json.loads(self.body))
                 return _json(200, box.to_json(message))
+            case ["messages", message_id] if m == "DELETE":
+                with contextlib.suppress(KeyError):
+                    box._remove(box.message(message_id))
+                return 204, {}, b""
             case ["messages", message_id] if m == "GET":
                 return _json(200, box.to_json(box.message(message_id), self._select(),
                                               self.query.get("$expand", "")))
@@ -655,18 +797,22 @@ class _Graph:
     def _delta(self, folder: MailFolder) -> dict[str, Any]:
         """Messages changed since the token, oldest change first, a page at a time."""
         token = self.query.get("$deltatoken") or self.query.get("$skiptoken")
-        state = json.loads(base64.urlsafe_b64decode(token)) if token else {
-            "folder": folder.id, "since": 0, "upto": None, "after": 0, "epoch": folder.epoch,
-            "select": self.query.get("$select", "")}
+        state = json.loads(base64.urlsafe_b64decode(token)) if token else self._first_state(folder)
         if state["folder"] != folder.id:
             raise GraphError(400, "ErrorInvalidRequest", "The delta token belongs to another folder.")
         if state["epoch"] != folder.epoch:
-            raise GraphError(410, "SyncStateNotFound", "The sync state is not found or has expired. Restart "
-                             "the synchronization without a delta token.")
-        upto = state["upto"] or max((c for c, _ in folder.changes.values()), default=0)
+            status, code, location = folder.lost
+            raise GraphError(status, code, "The sync state generation is not found; generation=149;[highest=157]"
+                             "[157][155][156].", {"Location": f"{self.base}/mailFolders/{folder.id}/messages/delta"}
+                             if location else {})
+        created_only = state["changeType"] == "created"
+        upto = state["upto"] or max((c for c, _, _ in folder.changes.values()), default=0)
         since = state["since"]
-        changes = sorted((change, mid, present) for mid, (change, present) in folder.changes.items()
-                         if max(since, state["after"]) < change <= upto and (present or since))
+        changes = sorted(((created if created_only else change), mid, present)
+                         for mid, (change, present, created) in folder.changes.items()
+                         if max(since, state["after"]) < (created if created_only else change) <= upto
+                         and (present or (since and not created_only))
+                         and (not present or self.box.messages[mid].created >= state["received"]))
         wanted = re.search(r"odata\.maxpagesize=(\d+)", self.headers.get("Prefer") or "")
         size = int(wanted.group(1)) if wanted else DEFAULT_PAGE
         size = min(size, self.server.page_size or size)
@@ -681,9 +827,23 @@ class _Graph:
             following = {**state, "upto": upto, "after": changes[size - 1][0]}
             page["@odata.nextLink"] = f"{link}?$skiptoken={_token(following)}"
         else:
-            following = {**state, "since": upto, "upto": None, "after": 0}
+            following = {**state, "since": upto, "upto": None, "after": 0, "received": ""}
             page["@odata.deltaLink"] = f"{link}?$deltatoken={_token(following)}"
         return page
+
+    def _first_state(self, folder: MailFolder) -> dict[str, Any]:
+        """A new sync: `changeType` and `$filter=receivedDateTime ge|gt` are taken only here."""
+        change_type = self.query.get("changeType", "")
+        if change_type not in ("", "created", "updated", "deleted"):
+            raise GraphError(400, "ErrorInvalidUrlQuery", f"The value '{change_type}' of changeType is not valid.")
+        received = ""
+        if "$filter" in self.query:
+            found = _RECEIVED.match(self.query["$filter"])
+            if found is None:
+                raise GraphError(400, "ErrorInvalidUrlQueryFilter", "Delta takes only receivedDateTime ge or gt.")
+            received = found.group(2) if found.group(1) == "ge" else found.group(2) + "~"  # "~" sorts after digits
+        return {"folder": folder.id, "since": 0, "upto": None, "after": 0, "epoch": folder.epoch,
+                "select": self.query.get("$select", ""), "changeType": change_type, "received": received}
 
 
 def _token(state: dict[str, Any]) -> str:
@@ -714,6 +874,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:  # noqa: N802
         self._serve("PATCH")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")
 
     def _serve(self, method: str) -> None:
         app: GraphServer = self.server.app  # type: ignore[attr-defined]
