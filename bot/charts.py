@@ -80,3 +80,18 @@ def write_private(folder: Path, files: Mapping[str, str]) -> None:
         path = folder / name
         path.write_text(text, encoding="utf-8")
         os.chmod(path, 0o600)
+
+
+def stacked_rows(rows: Iterable[tuple[str, Sequence[tuple[int, str, str]]]]) -> list[dict[str, Any]]:
+    """A bar per row split into segments of one whole: (label, [(count, colour, what), ...])."""
+    drawn = []
+    for n, (label, parts) in enumerate(rows):
+        whole = sum(count for count, _, _ in parts) or 1
+        x, segments = 150.0, []
+        for count, colour, what in parts:
+            width = 400 * count / whole
+            segments.append({"x": x, "width": width, "colour": colour, "text": f"{count} {what}"})
+            x += width
+        drawn.append({"y": 10 + n * 40, "label": label, "segments": segments,
+                      "text": ", ".join(f"{count} {what}" for count, _, what in parts if count) or "none"})
+    return drawn

@@ -35,6 +35,7 @@ EXIT_CODES = {
     "reconcile": "0 caught up; 1 a mailbox could not be read, or the bot's drafts name a request still missing; "
                  "3 a mailbox refused the bot's credentials",
     "pilot": "0 report written; 3 a mailbox refused the bot's credentials",
+    "report": "0 report written (or sent, or gone already for that month); 1 a recipient's copy was not sent",
 }
 
 
@@ -164,11 +165,28 @@ def parser() -> argparse.ArgumentParser:
                                                            "written, by default)")
     pilot.add_argument("--full", action="store_true", help="names and addresses in full (default: initials and "
                                                            "organisations only)")
+    _report_parser(commands, common)
     for name, command in commands.choices.items():
         command.epilog = (f"Exit codes: {EXIT_CODES[name]}; 2 a usage or configuration error; 1 the store failed "
                           "(docs/operations.md).")
     show.epilog = f"Exit codes: {EXIT_CODES['requests']} (docs/operations.md)."
     return top
+
+
+def _report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                   common: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report", parents=[common], help="the month in figures: demand, timeliness, checks, quality, drafts",
+        description="Counts and times for a period from the store (no names, addresses or words from mail): "
+                    "report.html (Outlook, A4), report.json (docs/schemas/report.schema.json) and one CSV per "
+                    "table, in DIR (docs/report.md). --send mails last month's to [report] recipients now.")
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--month", metavar="YYYY-MM", help="a calendar month (default: last month)")
+    period.add_argument("--since", type=_day, metavar="DATE", help="the first day (YYYY-MM-DD), with --until")
+    report.add_argument("--until", type=_day, metavar="DATE", help="the day after the last (default: today)")
+    report.add_argument("--out", metavar="DIR", help="where the files go (default: state/report/PERIOD/)")
+    report.add_argument("--send", action="store_true", help="mail the report to [report] recipients now, unless "
+                                                            "it has gone already for that month")
 
 
 def _day(text: str) -> date:

@@ -30,7 +30,6 @@ from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timesca
 from bot.mailbox.base import Folder
 from bot.mailbox.registry import open_mailbox
 from bot.pipeline import Deps
-from bot.reports import service_status
 from bot.views import status_view
 
 log = logging.getLogger(__name__)
@@ -119,8 +118,7 @@ class Service:
         """The health file the container's check reads (`bot.health`)."""
         now = self.deps.clock()
         with Session(self.deps.engine) as session:
-            status = service_status(session, self.deps.settings, now)
-        view = status_view(status, self.deps.settings, now)
+            view = status_view(session, self.deps.settings, now)
         write(Path(self.deps.settings.service.health_file), view.model_dump(mode="json"), now)
 
     def _alerts(self) -> None:

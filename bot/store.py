@@ -174,6 +174,7 @@ class Draft(SQLModel, table=True):
     fingerprint: str = ""
     changed: float | None = None
     edit: str = ""  # "unchanged", "lightly edited", "rewritten"; empty until sent
+    deleted_at: datetime | None = None  # when the bot found it deleted unsent
 
 
 class AuditEvent(SQLModel, table=True):

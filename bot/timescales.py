@@ -27,11 +27,12 @@ class Calendar:
     zone: ZoneInfo
     subdivision: str  # ENG, WLS, SCT or NIR: bank holidays differ across the UK
     day_ends: time
+    day_starts: time = time(9, 0)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Calendar:
         hours = settings.working_hours
-        return cls(ZoneInfo(hours.timezone), hours.bank_holidays, hours.day_ends)
+        return cls(ZoneInfo(hours.timezone), hours.bank_holidays, hours.day_ends, hours.day_starts)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in _bank_holidays(self.subdivision, day.year)
@@ -45,6 +46,19 @@ class Calendar:
         for _ in range(extra_days):
             day = self.next_working_day(day)
         return datetime.combine(day, self.day_ends, tzinfo=self.zone)
+
+    def working_hours(self, start: datetime, end: datetime) -> float:
+        """The working time between two moments, in hours: only working days, from day_starts to day_ends."""
+        first, last = start.astimezone(self.zone), end.astimezone(self.zone)
+        total = 0.0
+        day = first.date()
+        while day <= last.date():
+            if self.is_working_day(day):
+                opens = max(first, datetime.combine(day, self.day_starts, tzinfo=self.zone))
+                closes = min(last, datetime.combine(day, self.day_ends, tzinfo=self.zone))
+                total += max(0.0, (closes - opens).total_seconds() / 3600)
+            day += timedelta(days=1)
+        return round(total, 2)
 
     def next_working_day(self, day: date) -> date:
         day += timedelta(days=1)

@@ -21,6 +21,7 @@ def upgrade() -> None:
                                    server_default=''))
         batch.add_column(sa.Column('changed', sa.Float(), nullable=True))
         batch.add_column(sa.Column('edit', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+        batch.add_column(sa.Column('deleted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     with op.batch_alter_table('mail_seen') as batch:
         batch.add_column(sa.Column('to_categorise', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
                                    server_default=''))
@@ -41,6 +42,7 @@ def downgrade() -> None:
     with op.batch_alter_table('mail_seen') as batch:
         batch.drop_column('to_categorise')
     with op.batch_alter_table('draft') as batch:
+        batch.drop_column('deleted_at')
         batch.drop_column('edit')
         batch.drop_column('changed')
         batch.drop_column('fingerprint')
