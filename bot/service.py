@@ -30,6 +30,7 @@ from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timesca
 from bot.mailbox.base import Folder
 from bot.mailbox.registry import open_mailbox
 from bot.pipeline import Deps
+from bot.report_mail import send_due_report
 from bot.views import status_view
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ class Service:
         self.scheduler.add_job(self._guard(lambda: send_due_digests(self.deps.engine, settings, self.deps.clock())),
                                "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="digest",
                                name="digest")
+        self.scheduler.add_job(self._guard(lambda: send_due_report(self.deps.engine, settings, self.deps.clock())),
+                               "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="report",
+                               name="monthly report")
         self.scheduler.add_job(self._guard(self._alerts), "interval", seconds=ALERT_TICK_SECONDS,
                                next_run_time=now, id="alerts", name="alerts")
         self.scheduler.add_job(self._guard(self._health), "interval", seconds=HEALTH_TICK_SECONDS,
