@@ -283,3 +283,43 @@ def test_last_months_report_goes_once_on_the_first_working_day(quarter_on_maildi
     assert mail["Subject"] == "CASS front door in figures: 2026-11" and mail["Auto-Submitted"] == "auto-generated"
     body = mail.get_body(("plain",))
     assert body is not None and "RAOs sent" in body.get_content()
+
+
+def _sent_between(start: datetime, end: datetime) -> Counter[str]:
+    """What RAOs did with drafts in [start, end), from the cases: each first draft and each response."""
+    done: Counter[str] = Counter()
+    for c in cases():
+        if start <= c.arrives + c.decided_after < end:
+            done[c.edit] += 1
+        if c.responded and start <= c.responded < end:
+            done[c.response_edit] += 1
+    return done
+
+
+def test_the_digest_says_what_raos_did_with_last_weeks_drafts(quarter_on_maildir: Journey) -> None:
+    from sqlmodel import Session
+
+    from bot.digest import gather, render
+    from bot.timescales import Calendar
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday: last week is 16 to 22 November
+    done = _sent_between(datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC))
+    settings = quarter_on_maildir.settings
+    with Session(quarter_on_maildir.engine) as session:
+        text, html = render(gather(session, settings, Calendar.from_settings(settings), now, now), settings)
+    sent = done["unchanged"] + done["one line"] + done["rewritten"]
+    line = (f"Last week RAOs sent {sent} drafts: {done['unchanged']} unchanged, {done['one line']} lightly edited, "
+            f"{done['rewritten']} rewritten; {done['deleted']} deleted unsent")
+    assert sent and line in text and line in html
+
+
+def test_status_json_gives_the_last_seven_days_of_drafts(quarter_on_maildir: Journey) -> None:
+    from sqlmodel import Session
+
+    from bot.views import status_view
+    now = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
+    done = _sent_between(now - timedelta(days=7), now)
+    with Session(quarter_on_maildir.engine) as session:
+        drafts = status_view(session, quarter_on_maildir.settings, now).model_dump(mode="json")["drafts_last_7_days"]
+    assert {k: drafts["total"][k] for k in ("unchanged", "lightly_edited", "rewritten", "deleted_unsent")} == {
+        "unchanged": done["unchanged"], "lightly_edited": done["one line"], "rewritten": done["rewritten"],
+        "deleted_unsent": done["deleted"]}
