@@ -275,7 +275,8 @@ class Report(_Frozen):
 class Categories(_Frozen):
     """What the bot made of each mail, shown in Outlook as a category ("cassbot: OLA request CASS-2026-000123").
 
-    IMAP has no categories: the bot sets a keyword, the same words with spaces and commas as underscores
+    On Exchange a category missing from the mailbox's master category list is added to it in blue. IMAP has no
+    categories: the bot sets a keyword, the same words with spaces and commas as underscores
     ("cassbot:OLA_request_CASS-2026-000123"), which Thunderbird shows as a tag. A person's own categories
     are kept."""
 
@@ -283,8 +284,6 @@ class Categories(_Frozen):
     enabled: bool = True
     # The words every category starts with.
     prefix: str = Field(default="cassbot", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9&]+$")
-    # The colour a new category gets in the mailbox's master list (Graph's preset0 ... preset24).
-    colour: str = Field(default="preset7", pattern=r"^preset(?:[0-9]|1[0-9]|2[0-4])$")
 
 
 class Smtp(_Frozen):
