@@ -22,6 +22,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "reading": ("reading", "the cost of reading a request's facts"),
     "startup": ("startup", "how fast each command starts, against a bare `python -c 'import email'`"),
     "pilot": ("pilot_bench", "a pilot over a year of mail (--mails N, 20,000) against run --once over the same"),
+    "report": ("report_bench", "the month in figures over a year of mail (--mails N, 20,000), and the acceptance "
+                               "measure per sent mail"),
 }
 
 

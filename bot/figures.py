@@ -257,6 +257,11 @@ class Figures:
         # started in it (a decision the next morning) is known when the report is written.
         self.drafts = session.exec(select(Draft).where(col(Draft.created_at) >= first)).all()
         self.checks = session.exec(select(Check).where(col(Check.sent_at) >= first)).all()
+        self.decided = _first_sent(self.drafts)
+        self.responded: dict[int, list[datetime]] = {}
+        for d in self.drafts:
+            if d.sent_at is not None and d.template in RESPONSES:
+                self.responded.setdefault(d.request_id, []).append(_aware(d.sent_at))
         self.end_of_period = min(last, now)  # where "open at the end" is judged
 
     def _inside(self, at: datetime | None, period: Period | None = None) -> bool:
@@ -313,14 +318,9 @@ class Figures:
                           p90_working_hours=_p90(this.hours), still_running=this.running, trend=trend)
 
     def _decision_clocks(self, period: Period) -> Iterable[_Clock]:
-        decided: dict[int, datetime] = {}
-        for d in self.drafts:
-            if d.state == DraftState.SENT and d.sent_at is not None:
-                at = _aware(d.sent_at)
-                decided[d.request_id] = min(decided.get(d.request_id, at), at)
         for r in self.requests:
             if r.decision_due is not None and self._inside(r.received_at, period):
-                yield _Clock(_aware(r.received_at), decided.get(r.id or 0), _aware(r.decision_due))
+                yield _Clock(_aware(r.received_at), self.decided.get(r.id or 0), _aware(r.decision_due))
 
     def _check_clocks(self, period: Period, team: str | None = None) -> Iterable[_Clock]:
         for c in self.checks:
@@ -339,8 +339,7 @@ class Figures:
             last = max(_aware(c.answered_at) for c in checks if c.answered_at)
             if not self._inside(last, period):
                 continue
-            sent = [_aware(d.sent_at) for d in self.drafts if d.request_id == request_id and d.sent_at
-                    and d.template in RESPONSES and _aware(d.sent_at) >= last]
+            sent = [at for at in self.responded.get(request_id, []) if at >= last]
             yield _Clock(last, min(sent) if sent else None, draft_due(self.settings, self.calendar, last))
 
     # The checks
@@ -368,12 +367,12 @@ class Figures:
         entries = self.session.exec(select(NeedsPerson).where(col(NeedsPerson.at) >= self.start,
                                                               col(NeedsPerson.at) < self.end)).all()
         labels = Counter(needs_person_label(n.reason) for n in entries)
-        mails = self.session.exec(select(MailSeen).where(col(MailSeen.folder) == "inbox",
-                                                         col(MailSeen.processed_at) >= self.start,
-                                                         col(MailSeen.processed_at) < self.end)).all()
+        mails = self.session.exec(select(MailSeen.message_id, MailSeen.outcome).where(
+            col(MailSeen.folder) == "inbox", col(MailSeen.processed_at) >= self.start,
+            col(MailSeen.processed_at) < self.end)).all()
         listed = {n.message_id for n in entries}
-        alone = sum(m.message_id not in listed and m.outcome not in (Outcome.NEEDS_PERSON, Outcome.FAILED)
-                    for m in mails)
+        alone = sum(message_id not in listed and outcome not in (Outcome.NEEDS_PERSON, Outcome.FAILED)
+                    for message_id, outcome in mails)
         return Quality(resubmissions={r: reasons[r] for r in RESUBMISSION_REASONS},
                        secure_address_questions=sum(d.template == Template.SECURE_ADDRESS_CHALLENGE for d in drafted),
                        level3_redirects=sum(d.template == Template.DISCLOSURE_REDIRECT for d in drafted),
@@ -383,6 +382,16 @@ class Figures:
     # Draft acceptance
     def acceptance(self) -> Acceptance:
         return acceptance(self.session, self.start, self.end, self.calendar)
+
+
+def _first_sent(drafts: Iterable[Draft]) -> dict[int, datetime]:
+    """When each request's decision was made: the first of its drafts an RAO sent."""
+    decided: dict[int, datetime] = {}
+    for d in drafts:
+        if d.state == DraftState.SENT and d.sent_at is not None:
+            at = _aware(d.sent_at)
+            decided[d.request_id] = min(decided.get(d.request_id, at), at)
+    return decided
 
 
 def _aware(at: datetime | None) -> datetime:
@@ -403,8 +412,11 @@ def acceptance(session: Session, start: datetime, end: datetime, calendar: Calen
 
 
 def _grouped(sent: Sequence[Draft], deleted: Sequence[Draft], key: _Key) -> list[TemplateAcceptance]:
-    names = sorted({key(d) for d in (*sent, *deleted)})
-    return [_accepted(n, [d for d in sent if key(d) == n], [d for d in deleted if key(d) == n]) for n in names]
+    groups: dict[str, tuple[list[Draft], list[Draft]]] = {}
+    for which, drafts in enumerate((sent, deleted)):
+        for d in drafts:
+            groups.setdefault(key(d), ([], []))[which].append(d)
+    return [_accepted(name, *groups[name]) for name in sorted(groups)]
 
 
 def _accepted(name: str, sent: Sequence[Draft], deleted: Sequence[Draft]) -> TemplateAcceptance:

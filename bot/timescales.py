@@ -35,7 +35,7 @@ class Calendar:
         return cls(ZoneInfo(hours.timezone), hours.bank_holidays, hours.day_ends, hours.day_starts)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in _bank_holidays(self.subdivision, day.year)
+        return _is_working_day(self.subdivision, day)
 
     def end_of_working_day(self, when: datetime, extra_days: int = 0) -> datetime:
         """The end of the working day `when` falls in (the next one, out of hours), plus `extra_days`."""
@@ -65,6 +65,11 @@ class Calendar:
         while not self.is_working_day(day):
             day += timedelta(days=1)
         return day
+
+
+@lru_cache(maxsize=4096)
+def _is_working_day(subdivision: str, day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(subdivision, day.year)
 
 
 @lru_cache(maxsize=16)
