@@ -323,3 +323,11 @@ def test_status_json_gives_the_last_seven_days_of_drafts(quarter_on_maildir: Jou
     assert {k: drafts["total"][k] for k in ("unchanged", "lightly_edited", "rewritten", "deleted_unsent")} == {
         "unchanged": done["unchanged"], "lightly_edited": done["one line"], "rewritten": done["rewritten"],
         "deleted_unsent": done["deleted"]}
+
+
+def test_a_month_that_is_not_a_month_is_a_usage_error(quarter_on_maildir: Journey, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(site_config(quarter_on_maildir.root))
+    assert main(["report", "--month", "2026-13", "--config", config, "--out", str(tmp_path)]) == 2
+    assert main(["report", "--until", "2026-12-01", "--config", config, "--out", str(tmp_path)]) == 2
+    assert "--month '2026-13' is not a month (YYYY-MM)" in capsys.readouterr().err

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from bot.config import Settings
 from bot.errors import ConfigError, Exit
 from bot.figures import Period, month_period, month_report
 from bot.figures_report import files
-from bot.redaction import redact
 from bot.report_mail import last_month, send_due_report
 from bot.store import open_store, utcnow
 from bot.timescales import Calendar
@@ -56,13 +54,9 @@ def _period(args: argparse.Namespace, settings: Settings, now: datetime) -> Peri
 
 
 def _send(engine: Engine, settings: Settings, now: datetime) -> int:
+    from bot.commands.digest import tell
     from bot.commands.run import secrets_present
     secrets_present(settings)
     sent = send_due_report(engine, settings, now, anytime=True)
-    for recipient, why in sent.failed.items():
-        print(f"cassbot: the report to {recipient} was not sent: {redact(why)}", file=sys.stderr)
-    if sent.sent:
-        print(f"cassbot: report sent to {', '.join(sent.sent)}")
-    elif sent.already and not sent.failed:
-        print("cassbot: last month's report has gone already")
+    tell(sent, "report", "last month's report has gone already")
     return Exit.FAILED if sent.failed else Exit.OK
