@@ -89,7 +89,7 @@ def stacked_rows(rows: Iterable[tuple[str, Sequence[tuple[int, str, str]]]]) -> 
         whole = sum(count for count, _, _ in parts) or 1
         x, segments = 150.0, []
         for count, colour, what in parts:
-            width = 400 * count / whole
+            width = 320 * count / whole
             segments.append({"x": x, "width": width, "colour": colour, "text": f"{count} {what}"})
             x += width
         drawn.append({"y": 10 + n * 40, "label": label, "segments": segments,

@@ -142,12 +142,12 @@ class Acceptance(_Figures):
     mostly_rewritten: list[str] = Field(description="templates more than half of whose measured drafts were "
                                                     "rewritten: someone should look at them")
 
-    def line(self, when: str) -> str:
+    def line(self, when: str, name_rewritten: bool = True) -> str:
         """The digest's line: "last week RAOs sent 41 drafts: 33 unchanged, 6 lightly edited, 2 rewritten; ..."."""
         t = self.total
         text = (f"{when} RAOs sent {t.sent} draft{'' if t.sent == 1 else 's'}: {t.unchanged} unchanged, "
                 f"{t.lightly_edited} lightly edited, {t.rewritten} rewritten; {t.deleted_unsent} deleted unsent")
-        if self.mostly_rewritten:
+        if self.mostly_rewritten and name_rewritten:
             text += f". Mostly rewritten: {', '.join(self.mostly_rewritten)}"
         return text
 
