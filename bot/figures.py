@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median, quantiles
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from bot.acceptance import EDITS
@@ -55,6 +56,10 @@ _REASONS = (
 )
 NEEDS_PERSON_REASONS = tuple((label, re.compile(pattern, re.IGNORECASE)) for label, pattern in _REASONS)
 _WEBMAIL_PUBLIC = "public"
+# What the figures read of a draft: never its fingerprint, addressee or subject.
+_DRAFT_FIGURES = load_only(*(getattr(Draft, name) for name in (
+    "id", "request_id", "template", "state", "created_at", "sent_at", "deleted_at", "changed", "edit",
+    "context_json")))
 
 
 class _Figures(BaseModel):
@@ -255,7 +260,7 @@ class Figures:
                                                            col(Request.received_at) < last)).all()
         # Drafts and checks from the first period on, with no end: what happened after a period to a clock
         # started in it (a decision the next morning) is known when the report is written.
-        self.drafts = session.exec(select(Draft).where(col(Draft.created_at) >= first)).all()
+        self.drafts = session.exec(select(Draft).options(_DRAFT_FIGURES).where(col(Draft.created_at) >= first)).all()
         self.checks = session.exec(select(Check).where(col(Check.sent_at) >= first)).all()
         self.decided = _first_sent(self.drafts)
         self.responded: dict[int, list[datetime]] = {}
@@ -402,8 +407,9 @@ def _aware(at: datetime | None) -> datetime:
 
 def acceptance(session: Session, start: datetime, end: datetime, calendar: Calendar) -> Acceptance:
     """What RAOs did with the drafts sent (by when sent) or found deleted (by when found) in [start, end)."""
-    sent = session.exec(select(Draft).where(col(Draft.sent_at) >= start, col(Draft.sent_at) < end)).all()
-    deleted = session.exec(select(Draft).where(col(Draft.deleted_at) >= start, col(Draft.deleted_at) < end)).all()
+    drafts = select(Draft).options(_DRAFT_FIGURES)
+    sent = session.exec(drafts.where(col(Draft.sent_at) >= start, col(Draft.sent_at) < end)).all()
+    deleted = session.exec(drafts.where(col(Draft.deleted_at) >= start, col(Draft.deleted_at) < end)).all()
     by_template = _grouped(sent, deleted, lambda d: d.template)
     by_month = _grouped(sent, deleted, lambda d: f"{_aware(d.sent_at or d.deleted_at).astimezone(calendar.zone):%Y-%m}")
     rewritten = [t.name for t in by_template if t.rewritten * 2 > t.sent - t.not_measured > 0]
