@@ -49,10 +49,13 @@ _REASONS = (
     ("draft refused by a guard", r"refus|guard|never (?:attached|addressed)"),
     ("could not tell the kind", r"which kind"),
     ("in the wrong mailbox", r"mailbox, not CASS"),
-    ("could not link", r"not linked|not a request the bot knows|link|no record of asking|several|two "),
+    ("could not link", r"not linked|not a request the bot knows|\blink|no record of asking|several"),
+    ("an answer to clarify", r"does not say whether|ask LADO|holding reply"),
     ("follow-up to review", r"follow-up|sent more information|on this request"),
     ("address to confirm", r"address"),
-    ("consent or ages to confirm", r"consent|sign|age|over 16|date of birth|born"),
+    ("history to check", r"CHARMS|CareFirst|fostered|adopt"),
+    ("names to add", r"applicant's name|name from the request"),
+    ("consent or ages to confirm", r"consent|\bsign|\bages?\b|over 16|date of birth|\bborn\b"),
 )
 NEEDS_PERSON_REASONS = tuple((label, re.compile(pattern, re.IGNORECASE)) for label, pattern in _REASONS)
 _WEBMAIL_PUBLIC = "public"

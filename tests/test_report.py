@@ -331,3 +331,18 @@ def test_a_month_that_is_not_a_month_is_a_usage_error(quarter_on_maildir: Journe
     assert main(["report", "--month", "2026-13", "--config", config, "--out", str(tmp_path)]) == 2
     assert main(["report", "--until", "2026-12-01", "--config", config, "--out", str(tmp_path)]) == 2
     assert "--month '2026-13' is not a month (YYYY-MM)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("reason", "label"), [
+    ("claims to be a check answer but it comes from lado.team@gmail.com, not lado@childrenstrust.example",
+     "an answer not trusted"),
+    ("lado check answer not linked to any open request", "could not link"),
+    ("draft lado_check_request (LADO check request - Ms A [CASS-2026-000001]) was deleted without being sent",
+     "draft deleted unsent"),
+    ("reply to the secure-address question gives no personal address", "address to confirm"),
+    ("Mr Gary Lane (age not given): confirm before sending", "consent or ages to confirm"),
+    ("a message about the rota", "other"),
+])
+def test_a_needs_a_person_reason_is_counted_under_a_fixed_label_never_shown(reason: str, label: str) -> None:
+    from bot.figures import needs_person_label
+    assert needs_person_label(reason) == label
