@@ -23,6 +23,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "forms": ("forms", "reading consent forms attached to requests, per field and per format (--misses, --corpus)"),
     "startup": ("startup", "how fast each command starts, against a bare `python -c 'import email'`"),
     "pilot": ("pilot_bench", "a pilot over a year of mail (--mails N, 20,000) against run --once over the same"),
+    "report": ("report_bench", "the month in figures over a year of mail (--mails N, 20,000), and the acceptance "
+                               "measure per sent mail"),
 }
 
 

@@ -37,6 +37,7 @@ EXIT_CODES = {
     "pilot": "0 report written; 3 a mailbox refused the bot's credentials",
     "check-mailboxes": "0 every step passed; 1 a step failed (its line names the permission it needs), or the "
                        "mailbox the bot must not reach could be opened; 3 a mailbox refused the bot's sign-in",
+    "report": "0 report written (or sent, or gone already for that month); 1 a recipient's copy was not sent",
 }
 
 
@@ -175,11 +176,28 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--forbidden", metavar="ADDRESS",
                        help="a mailbox of your organisation the bot must NOT be able to open (on the same server "
                             "and credentials as the first configured mailbox)")
+    _report_parser(commands, common)
     for name, command in commands.choices.items():
         command.epilog = (f"Exit codes: {EXIT_CODES[name]}; 2 a usage or configuration error; 1 the store failed "
                           "(docs/operations.md).")
     show.epilog = f"Exit codes: {EXIT_CODES['requests']} (docs/operations.md)."
     return top
+
+
+def _report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                   common: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report", parents=[common], help="the month in figures: demand, timeliness, checks, quality, drafts",
+        description="Counts and times for a period from the store (no names, addresses or words from mail): "
+                    "report.html (Outlook, A4), report.json (docs/schemas/report.schema.json) and one CSV per "
+                    "table, in DIR (docs/report.md). --send mails last month's to [report] recipients now.")
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--month", metavar="YYYY-MM", help="a calendar month (default: last month)")
+    period.add_argument("--since", type=_day, metavar="DATE", help="the first day (YYYY-MM-DD), with --until")
+    report.add_argument("--until", type=_day, metavar="DATE", help="the day after the last (default: today)")
+    report.add_argument("--out", metavar="DIR", help="where the files go (default: state/report/PERIOD/)")
+    report.add_argument("--send", action="store_true", help="mail the report to [report] recipients now, unless "
+                                                            "it has gone already for that month")
 
 
 def _day(text: str) -> date:

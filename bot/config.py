@@ -246,6 +246,8 @@ class WorkingHours(_Frozen):
     bank_holidays: Literal["ENG", "WLS", "SCT", "NIR"] = "ENG"
     # When the working day ends: an urgent request is due by then the same working day.
     day_ends: time = time(17, 0)
+    # When the working day starts: the monthly report counts times in working hours, from here to day_ends.
+    day_starts: time = time(9, 0)
 
 
 class Digest(_Frozen):
@@ -257,6 +259,31 @@ class Digest(_Frozen):
     catch_up_until: time = time(12, 0)
     # The digest's and the alerts' From address.
     from_address: Address = "cassbot@childrenstrust.example"
+
+
+class Report(_Frozen):
+    """The month in figures (`cassbot report`), sent on the first working day of each month for the month before."""
+
+    # Who receives it: staff addresses only, as the digest. Empty: every team_leader.
+    recipients: tuple[Address, ...] = ()
+    # When it goes on the first working day of the month, local time (until digest.catch_up_until).
+    send_at: time = time(8, 0)
+    # Send it at all: false leaves only `cassbot report` by hand.
+    send: bool = True
+
+
+class Categories(_Frozen):
+    """What the bot made of each mail, shown in Outlook as a category ("cassbot: OLA request CASS-2026-000123").
+
+    On Exchange a category missing from the mailbox's master category list is added to it in blue. IMAP has no
+    categories: the bot sets a keyword, the same words with spaces and commas as underscores
+    ("cassbot:OLA_request_CASS-2026-000123"), which Thunderbird shows as a tag. A person's own categories
+    are kept."""
+
+    # Set a category on each mail the bot reads in a shared mailbox's inbox.
+    enabled: bool = True
+    # The words every category starts with.
+    prefix: str = Field(default="cassbot", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9&]+$")
 
 
 class Smtp(_Frozen):
@@ -393,6 +420,8 @@ class Settings(_Frozen):
     trust: Trust = Trust()
     referrals: Referrals = Referrals()
     responses: Responses = Responses()
+    report: Report = Report()
+    categories: Categories = Categories()
     mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
     staff: tuple[StaffMember, ...] = ()
     addresses: Addresses
@@ -421,6 +450,14 @@ class Settings(_Frozen):
             if outside:
                 raise ValueError(f"alerts.{key}: {', '.join(outside)} is not on the staff list ([[staff]]); "
                                  "alerts go only to staff")
+        return self
+
+    @model_validator(mode="after")
+    def _report_recipients_are_staff(self) -> Settings:
+        outside = [a for a in self.report.recipients if a not in {m.address for m in self.staff}]
+        if outside:
+            raise ValueError(f"report.recipients: {', '.join(outside)} is not on the staff list ([[staff]]); the "
+                             "report goes only to staff")
         return self
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from bot.compose import template_environment
 from bot.config import Settings
 from bot.domain import OPEN_STATES, CheckState, DraftState, Kind, RequestState
+from bot.figures import Acceptance, acceptance
 from bot.reports import mailbox_freshness
 from bot.store import Check, Draft, NeedsPerson, Request
 from bot.sweep import LateItem, find_late
@@ -49,6 +50,7 @@ class DigestData:
     late: list[Row] = field(default_factory=list)
     closed: list[Row] = field(default_factory=list)
     needs_person: list[Row] = field(default_factory=list)
+    drafts_last_week: str = ""  # what RAOs did with the bot's drafts last week (Monday to Sunday)
 
     @property
     def subject(self) -> str:
@@ -82,7 +84,15 @@ def gather(session: Session, settings: Settings, calendar: Calendar, now: dateti
         select(Request).where(Request.state == RequestState.CLOSED, col(Request.closed_at) >= since)).all()]
     data.needs_person = [Row((_when(n.at), n.mailbox, n.subject[:60], n.reason)) for n in session.exec(
         select(NeedsPerson).where(col(NeedsPerson.resolved_at).is_(None)).order_by(col(NeedsPerson.at))).all()]
+    data.drafts_last_week = last_week(session, calendar, now).line("Last week")
     return data
+
+
+def last_week(session: Session, calendar: Calendar, now: datetime) -> Acceptance:
+    """What RAOs did with the drafts in the week (Monday to Sunday, local time) before the one `now` is in."""
+    monday = now.astimezone(calendar.zone).date() - timedelta(days=now.astimezone(calendar.zone).weekday())
+    end = datetime.combine(monday, time.min, tzinfo=calendar.zone)
+    return acceptance(session, end - timedelta(days=7), end, calendar)
 
 
 def _team_label(role: str) -> str:

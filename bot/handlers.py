@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.acceptance import measure
 from bot.classify import Classification, Classifier
 from bot.compose import Composer
 from bot.config import Settings
@@ -335,6 +336,8 @@ def approval(ctx: Context, request: Request | None) -> Outcome:
               request_id=request.id, at=ctx.now)
         return Outcome.LINKED
     draft.state, draft.sent_at, draft.sent_by = DraftState.SENT, ctx.mail.date or ctx.now, sent_by
+    if measured := measure(draft.fingerprint, ctx.mail.body_text):  # kept: one number and one word, no text
+        draft.changed, draft.edit = measured.changed, measured.edit
     ctx.session.add(draft)
     audit(ctx.session, sent_by, f"draft sent: {draft.template}", f"to {ctx.mail.to and ctx.mail.to[0]}",
           request_id=request.id, at=ctx.now)

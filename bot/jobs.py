@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import Engine, delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.config import Settings
 from bot.digest import gather, message
@@ -84,19 +85,25 @@ def _send_digest(engine: Engine, settings: Settings, calendar: Calendar, now: da
         last = session.exec(select(DigestSent.sent_at).where(DigestSent.recipient == recipient)
                             .order_by(col(DigestSent.sent_at).desc())).first()
         mail = message(gather(session, settings, calendar, now, last or now - timedelta(days=1)), settings, recipient)
-        # Recorded before it goes: a crash in between loses one digest rather than sending it twice.
         record = DigestSent(day=day, recipient=recipient, sent_at=now, message_id=str(mail["Message-ID"]))
-        session.add(record)
+        send_once(session, settings, mail, record, recipient, run)
+
+
+def send_once(session: Session, settings: Settings, mail: EmailMessage, record: SQLModel, recipient: str,
+              run: DigestRun) -> None:
+    """Send `mail` to one recipient, recorded before it goes: a crash in between loses one mail rather than
+    sending it twice; a mail that could not be sent is not recorded, and is tried again."""
+    session.add(record)
+    session.commit()
+    try:
+        send_internal(settings, mail)
+    except (SendFailed, SendRefused) as exc:
+        log.error("%s for %s not sent, will try again: %s", mail["Subject"], recipient, exc)
+        session.delete(record)
         session.commit()
-        try:
-            send_internal(settings, mail)
-        except (SendFailed, SendRefused) as exc:
-            log.error("digest for %s not sent, will try again: %s", recipient, exc)
-            session.delete(record)
-            session.commit()
-            run.failed[recipient] = str(exc)
-            return
-    log.info("digest for %s sent: %s", recipient, mail["Subject"])
+        run.failed[recipient] = str(exc)
+        return
+    log.info("sent to %s: %s", recipient, mail["Subject"])
     run.sent.append(recipient)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select, update
 
+from bot.acceptance import drafted_text, fingerprint
 from bot.compose import Composer, draft_message_id, draft_subject
 from bot.config import Settings
 from bot.domain import DraftState
@@ -82,7 +83,8 @@ def save_pending_drafts(
         key = mailboxes[draft.mailbox].save_draft(raw, draft.message_id)  # idempotent on the Message-ID
         # Recorded by whoever saved it first: a second run at the same moment neither audits nor counts it.
         moved = session.exec(update(Draft).where(col(Draft.id) == draft.id, col(Draft.state) == DraftState.PLANNED)
-                             .values(state=DraftState.SAVED, saved_at=now, backend_key=key))
+                             .values(state=DraftState.SAVED, saved_at=now, backend_key=key,
+                                     fingerprint=fingerprint(drafted_text(raw))))
         if moved.rowcount != 1:
             session.rollback()
             continue
@@ -109,7 +111,7 @@ def notice_deleted_drafts(session: Session, role: str, missing: set[str], now: d
     candidates = session.exec(select(Draft).where(Draft.mailbox == role, Draft.state == DraftState.SAVED)).all()
     gone = [d for d in candidates if d.message_id in missing]
     for draft in gone:
-        draft.state = DraftState.DELETED
+        draft.state, draft.deleted_at = DraftState.DELETED, now
         session.add(draft)
         reason = f"draft {draft.template} ({draft.subject}) was deleted without being sent"
         audit(session, "bot", "draft deleted unsent", reason, request_id=draft.request_id, at=now)

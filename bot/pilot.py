@@ -142,6 +142,9 @@ class ReadOnly:
     def flag(self, message: StoredMail) -> None:
         raise PilotWrote("the pilot never flags mail")
 
+    def categorise(self, message: StoredMail, category: str) -> None:
+        raise PilotWrote("the pilot never categorises mail")
+
 
 class PilotWrote(RuntimeError):
     """Something tried to change a mailbox during a pilot: a bug, stopped before it happened."""

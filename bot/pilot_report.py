@@ -8,8 +8,6 @@ templates/pilot/ with inline styles and inline SVG charts: no scripts, readable 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -18,12 +16,10 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
+from bot.charts import csv_text, share_rows, week_chart
 from bot.compose import template_environment
 from bot.pilot import DECISIONS, PilotResult
 
-KIND_COLOURS = {"ola_request": "#1f5fa8", "partner_request": "#2e8b57", "level1_verification": "#8a6d00",
-                "disclosure_request": "#7b3fa0", "referral": "#b00000"}
-OTHER_COLOUR = "#777777"
 STEPS = ("first action", "check answered", "response")
 
 
@@ -124,52 +120,18 @@ def as_json(summary: Summary) -> str:
 
 
 def as_csv(summary: Summary) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, ["reference", "kind", "received", "decision", "bot", "staff", "agree"])
-    writer.writeheader()
-    writer.writerows(summary.rows)
-    return out.getvalue()
+    return csv_text(["reference", "kind", "received", "decision", "bot", "staff", "agree"], summary.rows)
 
 
 def as_html(summary: Summary, organisation: str) -> str:
     return template_environment().get_template("pilot/report.html.j2").render(
-        s=summary, organisation=organisation, week_chart=_week_chart(summary), step_chart=_step_chart(summary))
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    colour: str
-    label: str
-
-
-def _week_chart(summary: Summary) -> dict[str, Any]:
-    """Requests per week, stacked by kind: the bars and the legend, in SVG units."""
-    weeks = list(summary.per_week)
-    tallest = max((sum(kinds.values()) for kinds in summary.per_week.values()), default=1)
-    step = 560 / max(len(weeks), 1)
-    bars = []
-    for n, week in enumerate(weeks):
-        bottom = 200.0
-        for kind, count in sorted(summary.per_week[week].items()):
-            height = 180 * count / tallest
-            bottom -= height
-            bars.append(Bar(40 + n * step + step * 0.15, bottom, step * 0.7, height,
-                            KIND_COLOURS.get(kind, OTHER_COLOUR), f"{week}: {count} {kind.replace('_', ' ')}"))
-    kinds = sorted({kind for kinds in summary.per_week.values() for kind in kinds})
-    legend = [(kind.replace("_", " "), KIND_COLOURS.get(kind, OTHER_COLOUR)) for kind in kinds]
-    labels = [(40 + n * step + step / 2, week) for n, week in enumerate(weeks)]
-    return {"bars": bars, "legend": legend, "labels": labels, "tallest": tallest}
+        s=summary, organisation=organisation, week_chart=week_chart(summary.per_week), step_chart=_step_chart(summary))
 
 
 def _step_chart(summary: Summary) -> list[dict[str, Any]]:
     """For each step: the share done within its timescale (a bar out of 100%) and the median hours."""
     rows = []
-    for n, (step, found) in enumerate(summary.steps.items()):
-        share = found["within"] / found["of"] if found["of"] else 0.0
-        rows.append({"y": 10 + n * 40, "step": step, "width": 400 * share, "percent": round(100 * share),
-                     "median": found["median_hours"], "of": int(found["of"])})
-    return rows
+    for step, found in summary.steps.items():
+        percent = round(100 * found["within"] / found["of"]) if found["of"] else 0
+        rows.append((step, float(percent), f"{percent}% of {int(found['of'])}; median {found['median_hours']} h"))
+    return share_rows(rows)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from bot import handlers
+from bot.categories import category
 from bot.classify import Classifier
 from bot.compose import Composer
 from bot.config import Settings
@@ -77,6 +78,7 @@ class Processed:
     reference: str = ""
     to_flag: bool = False  # flag the mail in the mailbox (it made a request urgent, and configuration asks)
     to_file: bool = False  # file it into Information Requests (a new request, and configuration asks)
+    to_categorise: str = ""  # the Outlook category saying what the bot made of it (`bot.categories`)
 
 
 def message_key(mail: ParsedMail, raw: bytes) -> str:
@@ -102,7 +104,7 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Process
                 # a mail a person dragged back into the inbox has a new key, and stays where they put it.
                 same = seen.backend_key == stored.key
                 return Processed(message_id, seen.kind, Outcome.ALREADY_PROCESSED, to_flag=same and seen.to_flag,
-                                 to_file=same and seen.to_file)
+                                 to_file=same and seen.to_file, to_categorise=seen.to_categorise if same else "")
             outcome = _handle(session, mail, message_id, stored, mailbox, folder, deps)
             session.commit()
     except IntegrityError:
@@ -163,10 +165,12 @@ def _handle(
         sender=mail.from_address, sent_at=mail.date, processed_at=ctx.now,
         to_flag=inbox and made_urgent and deps.settings.alerts.flag_urgent_mail,
         to_file=inbox and outcome == Outcome.NEW_REQUEST and config.file_requests,
+        to_categorise=category(deps.settings, found.name, outcome, request.reference if request else "")
+        if inbox else "",
     )
     session.add(seen)
     return Processed(message_id, found.name, outcome, request.reference if request else "", seen.to_flag,
-                     seen.to_file)
+                     seen.to_file, seen.to_categorise)
 
 
 def _record_failure(
@@ -300,14 +304,17 @@ def _run_folder(deps: Deps, mailbox: Mailbox, folder: Folder, report: RunReport)
 
 
 def _finish_in_mailbox(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome: Processed) -> None:
-    """Flag an urgent request's mail and file a new request, as recorded with the mail; then record it done.
+    """Categorise the mail, flag an urgent request's and file a new request, as recorded with the mail; then
+    record it done.
 
-    Flagging comes first, so the move keeps the flag; flagging twice changes nothing,
-    so a crash before the record only means the next poll flags (and files) again.
+    Categorising and flagging come first, so the move keeps them; doing either twice changes nothing,
+    so a crash before the record only means the next poll categorises, flags (and files) again.
     """
-    if not (outcome.to_flag or outcome.to_file):
+    if not (outcome.to_flag or outcome.to_file or outcome.to_categorise):
         return
     try:
+        if outcome.to_categorise:
+            mailbox.categorise(stored, outcome.to_categorise)
         if outcome.to_flag:
             mailbox.flag(stored)
             log.info("%s in %s: flagged as urgent %s", outcome.message_id, mailbox.role, outcome.reference)
@@ -319,5 +326,6 @@ def _finish_in_mailbox(deps: Deps, mailbox: Mailbox, stored: StoredMail, outcome
         seen = _seen(session, mailbox.role, "inbox", outcome.message_id)
         if seen is not None:
             seen.to_flag = seen.to_file = False
+            seen.to_categorise = ""
             session.add(seen)
             session.commit()

@@ -30,7 +30,7 @@ from bot.jobs import poll_mailbox, purge_closed, send_due_digests, sweep_timesca
 from bot.mailbox.base import Folder
 from bot.mailbox.registry import open_mailbox
 from bot.pipeline import Deps
-from bot.reports import service_status
+from bot.report_mail import send_due_report
 from bot.views import status_view
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,9 @@ class Service:
         self.scheduler.add_job(self._guard(lambda: send_due_digests(self.deps.engine, settings, self.deps.clock())),
                                "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="digest",
                                name="digest")
+        self.scheduler.add_job(self._guard(lambda: send_due_report(self.deps.engine, settings, self.deps.clock())),
+                               "interval", minutes=DIGEST_TICK_MINUTES, next_run_time=now, id="report",
+                               name="monthly report")
         self.scheduler.add_job(self._guard(self._alerts), "interval", seconds=ALERT_TICK_SECONDS,
                                next_run_time=now, id="alerts", name="alerts")
         self.scheduler.add_job(self._guard(self._health), "interval", seconds=HEALTH_TICK_SECONDS,
@@ -119,8 +122,7 @@ class Service:
         """The health file the container's check reads (`bot.health`)."""
         now = self.deps.clock()
         with Session(self.deps.engine) as session:
-            status = service_status(session, self.deps.settings, now)
-        view = status_view(status, self.deps.settings, now)
+            view = status_view(session, self.deps.settings, now)
         write(Path(self.deps.settings.service.health_file), view.model_dump(mode="json"), now)
 
     def _alerts(self) -> None:

@@ -128,6 +128,7 @@ class MailSeen(SQLModel, table=True):
     # next poll that sees the mail still in the inbox finishes it (a mail a person moves back is left).
     to_flag: bool = False
     to_file: bool = False
+    to_categorise: str = ""  # the Outlook category saying what the bot made of it (`bot.categories`)
 
 
 class Check(SQLModel, table=True):
@@ -168,6 +169,12 @@ class Draft(SQLModel, table=True):
     backend_key: str = ""
     sent_at: datetime | None = None
     sent_by: str = ""
+    # What the bot drafted, kept as a fingerprint and never as words (`bot.acceptance`), and once an RAO has
+    # sent it, how much of that text was not sent (0.0 to 1.0) and what that makes the edit.
+    fingerprint: str = ""
+    changed: float | None = None
+    edit: str = ""  # "unchanged", "lightly edited", "rewritten"; empty until sent
+    deleted_at: datetime | None = None  # when the bot found it deleted unsent
 
 
 class AuditEvent(SQLModel, table=True):
@@ -253,6 +260,19 @@ class AlertSent(SQLModel, table=True):
     recovered_at: datetime | None = None
 
 
+class ReportSent(SQLModel, table=True):
+    """A monthly report that went out to one recipient: the record that stops it going out twice."""
+
+    __tablename__ = "report_sent"
+    __table_args__ = (UniqueConstraint("period", "recipient", name="uq_report_sent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str  # the month it is for: "2026-11"
+    recipient: str
+    sent_at: datetime
+    message_id: str
+
+
 class SyncPosition(SQLModel, table=True):
     """Where a backend's next poll of one folder starts (opaque to all but the backend)."""
 
@@ -288,7 +308,7 @@ def make_engine(url: str) -> Engine:
 
 
 # The newest migration (bot/migrations/versions/); a test holds it to Alembic's head.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 
 def open_store(url: str) -> Engine:

@@ -27,14 +27,15 @@ class Calendar:
     zone: ZoneInfo
     subdivision: str  # ENG, WLS, SCT or NIR: bank holidays differ across the UK
     day_ends: time
+    day_starts: time = time(9, 0)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Calendar:
         hours = settings.working_hours
-        return cls(ZoneInfo(hours.timezone), hours.bank_holidays, hours.day_ends)
+        return cls(ZoneInfo(hours.timezone), hours.bank_holidays, hours.day_ends, hours.day_starts)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in _bank_holidays(self.subdivision, day.year)
+        return _is_working_day(self.subdivision, day)
 
     def end_of_working_day(self, when: datetime, extra_days: int = 0) -> datetime:
         """The end of the working day `when` falls in (the next one, out of hours), plus `extra_days`."""
@@ -46,11 +47,29 @@ class Calendar:
             day = self.next_working_day(day)
         return datetime.combine(day, self.day_ends, tzinfo=self.zone)
 
+    def working_hours(self, start: datetime, end: datetime) -> float:
+        """The working time between two moments, in hours: only working days, from day_starts to day_ends."""
+        first, last = start.astimezone(self.zone), end.astimezone(self.zone)
+        total = 0.0
+        day = first.date()
+        while day <= last.date():
+            if self.is_working_day(day):
+                opens = max(first, datetime.combine(day, self.day_starts, tzinfo=self.zone))
+                closes = min(last, datetime.combine(day, self.day_ends, tzinfo=self.zone))
+                total += max(0.0, (closes - opens).total_seconds() / 3600)
+            day += timedelta(days=1)
+        return round(total, 2)
+
     def next_working_day(self, day: date) -> date:
         day += timedelta(days=1)
         while not self.is_working_day(day):
             day += timedelta(days=1)
         return day
+
+
+@lru_cache(maxsize=4096)
+def _is_working_day(subdivision: str, day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(subdivision, day.year)
 
 
 @lru_cache(maxsize=16)

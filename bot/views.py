@@ -8,7 +8,7 @@ changes nothing. Times are ISO 8601 in UTC; ages are whole minutes, so a script 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.domain import CheckState, DraftState
-from bot.reports import Status, chronology, open_requests
+from bot.figures import Acceptance, MonthReport, acceptance
+from bot.reports import chronology, open_requests, service_status
 from bot.store import Check, Draft, NeedsPerson, Request
 from bot.sweep import LateItem, find_late
 from bot.teams import team_of_role
@@ -50,6 +51,8 @@ class StatusView(_View):
     needs_person: int = Field(description="how many items wait for a person")
     next_digest: str
     warnings: list[str] = Field(description="settings that make the bot less safe")
+    drafts_last_7_days: Acceptance = Field(description="what RAOs did with the bot's drafts in the last 7 days: "
+                                                       "sent unchanged, lightly edited, rewritten, deleted unsent")
 
 
 class CheckView(_View):
@@ -139,15 +142,19 @@ class RequestDetailView(RequestView):
     chronology: list[Event]
 
 
-VIEWS: dict[str, type[_View]] = {"status": StatusView, "requests": RequestsView, "request": RequestDetailView}
+VIEWS: dict[str, type[BaseModel]] = {"status": StatusView, "requests": RequestsView, "request": RequestDetailView,
+                                     "report": MonthReport}
 
 
-def status_view(status: Status, settings: Settings, now: datetime) -> StatusView:
+def status_view(session: Session, settings: Settings, now: datetime) -> StatusView:
+    """The service's health and, for the week past, what RAOs did with the drafts."""
+    status = service_status(session, settings, now)
+    drafts = acceptance(session, now - timedelta(days=7), now, Calendar.from_settings(settings))
     mailboxes = {role: MailboxView(address=settings.mailbox(role).address, last_good_poll=f.last_success,
                                    failing_since=f.failing_since, error=f.error, problem=f.problem, warning=f.warning)
                  for role, f in status.mailboxes.items()}
     return StatusView(at=now, healthy=status.healthy, mailboxes=mailboxes, needs_person=status.needs_person,
-                      next_digest=status.next_digest, warnings=list(status.warnings))
+                      next_digest=status.next_digest, warnings=list(status.warnings), drafts_last_7_days=drafts)
 
 
 def requests_view(session: Session, settings: Settings, now: datetime) -> RequestsView:

@@ -59,6 +59,9 @@ class Outside:
     def flag(self, message: StoredMail) -> None:
         self.inner.flag(message)
 
+    def categorise(self, message: StoredMail, category: str) -> None:
+        self.inner.categorise(message, category)
+
     def close(self) -> None:
         self.inner.close()
 

@@ -16,9 +16,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     now = utcnow()
     with Session(open_store(settings.store.url)) as session:
         health = service_status(session, settings, now)
-    if args.json:
-        from bot.views import status_view
-        print(status_view(health, settings, now).model_dump_json())
-    else:
+        if args.json:
+            from bot.views import status_view
+            print(status_view(session, settings, now).model_dump_json())
+    if not args.json:
         print(health.text())
     return Exit.OK if health.healthy else Exit.FAILED

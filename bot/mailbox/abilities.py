@@ -13,7 +13,7 @@ from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
 from bot.redaction import redact
 
 T = TypeVar("T")
-ABILITIES = ("read", "file", "flag", "save drafts")
+ABILITIES = ("read", "file", "flag", "categorise", "save drafts")
 # The permission each kind of step needs, per backend (docs/exchange.md, "Least privilege").
 NEEDS = {
     "graph": {"sign in": "the app's client secret or certificate (Entra ID > App registrations), and the mailbox "
@@ -62,6 +62,9 @@ class Recording:
 
     def flag(self, message: StoredMail) -> None:
         self._note("flag", lambda: self.inner.flag(message))
+
+    def categorise(self, message: StoredMail, category: str) -> None:
+        self._note("categorise", lambda: self.inner.categorise(message, category))
 
     def close(self) -> None:
         self.inner.close()

@@ -6,12 +6,13 @@ are named by their purpose (`Folder`), and each backend maps them to its own
 names (SPECIAL-USE on IMAP, well-known folders on Exchange).
 
 The bot leaves a mailbox as people left it: it never marks mail read, never
-deletes, and moves mail only with `file_into` and flags it only with `flag`, when
-the configuration asks it to.
+deletes, and moves mail only with `file_into`, flags it only with `flag` and
+categorises it only with `categorise`, when the configuration asks it to.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -98,6 +99,15 @@ class Mailbox(Protocol):
         """
         ...
 
+    def categorise(self, message: StoredMail, category: str) -> None:
+        """Add `category` to `message` where it is, keeping the categories it has (a person's own).
+
+        Exchange: the Outlook category, added to the mailbox's master category list
+        (with the configured colour) when missing. IMAP and Maildir: the keyword
+        `bot.categories.keyword` makes of it. Adding one the message has changes nothing.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections; the mailbox is not used afterwards."""
         ...
@@ -118,3 +128,13 @@ class Checkable(Protocol):
     def remove_draft(self, key: str) -> None:
         """Remove the draft with this key: only the test draft the check itself just saved."""
         ...
+# The colour a category the bot adds to an Exchange master category list gets: blue (Graph's preset7, the
+# CategoryList's color 7), unlike the red and orange people use for urgency.
+CATEGORY_COLOUR = 7
+_NOT_IN_AN_ATOM = re.compile(r"[^A-Za-z0-9:._&+\-]+")
+
+
+def keyword(category: str) -> str:
+    """The IMAP keyword (an atom: RFC 3501 allows no spaces, parentheses, quotes, backslashes, braces, "%", "*" or
+    "]") for a category: "cassbot: OLA request CASS-2026-000123" gives cassbot:OLA_request_CASS-2026-000123."""
+    return _NOT_IN_AN_ATOM.sub("_", category.replace(": ", ":", 1)).strip("_")

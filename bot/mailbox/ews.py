@@ -28,12 +28,16 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from decimal import Decimal
 from typing import Any, TypeVar
+from xml.sax.saxutils import escape as xml_escape
 
 import requests
 from exchangelib import (
@@ -90,7 +94,7 @@ from exchangelib.version import VERSIONS
 
 from bot.config import Ews
 from bot.errors import ConfigError, MailboxAuthError, MailboxError, MessageGone
-from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.base import CATEGORY_COLOUR, Folder, Poll, StoredMail
 from bot.mailbox.credentials import Secret
 from bot.mailbox.retry import retrying
 
@@ -234,6 +238,8 @@ class EwsMailbox:
         source = self._folder(folder)
         found = list(source.all().order_by("-datetime_received").only("id")[:1]) if source is not None else []
         return next(iter(self._fetch(account, folder, found)), None)
+    def categorise(self, message: StoredMail, category: str) -> None:
+        self._retry(lambda account: self._categorise(account, message, category))
 
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Wait out `timeout` and let the next poll look.
@@ -329,22 +335,36 @@ class EwsMailbox:
 
     def _flag(self, account: Any, message: StoredMail) -> None:
         """Flag for follow-up and mark high importance, the two marks Outlook shows in the message list."""
-        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=[
-            "importance", "flag_status", "todo_item_flags", "subject", "datetime_received"])
-        if isinstance(item, ErrorItemNotFound):
-            raise self._gone(message)
-        if isinstance(item, Exception):
-            raise item
-        if not isinstance(item, Message):  # a meeting request, say: exchangelib has no flag for it here
-            log.warning("%s: %s is a %s, not a message; not flagged", self.role, message.key, type(item).__name__)
-            return
-        if item.importance == "High" and item.flag_status == _FLAGGED and item.todo_item_flags == 1:
+        item = self._message(account, message, ["importance", "flag_status", "todo_item_flags", "subject",
+                                                "datetime_received"])
+        if item is None or (item.importance == "High" and item.flag_status == _FLAGGED and item.todo_item_flags == 1):
             return
         for attribute, value in _time_flag(item).items():
             setattr(item, attribute, value)
         item.importance, item.flag_status = "High", _FLAGGED
         item.save(update_fields=["importance", "flag_status", *(a for a, _, _ in _TIME_FLAG)],
                   conflict_resolution="AlwaysOverwrite")
+
+    def _categorise(self, account: Any, message: StoredMail, category: str) -> None:
+        """The category added to the item's own (a person's are kept), and to the master list when missing."""
+        item = self._message(account, message, ["categories"])
+        if item is None or category in (item.categories or []):
+            return
+        add_to_master_list(account, category)
+        item.categories = [*(item.categories or []), category]
+        item.save(update_fields=["categories"], conflict_resolution="AlwaysOverwrite")
+
+    def _message(self, account: Any, message: StoredMail, fields: list[str]) -> Any:
+        """The item with these fields; None (logged) for an item that is not a message (a meeting request)."""
+        [item] = account.fetch(ids=[ItemId(id=message.key)], only_fields=fields)
+        if isinstance(item, ErrorItemNotFound):
+            raise self._gone(message)
+        if isinstance(item, Exception):
+            raise item
+        if not isinstance(item, Message):
+            log.warning("%s: %s is a %s, not a message; left as it is", self.role, message.key, type(item).__name__)
+            return None
+        return item
 
     def _gone(self, message: StoredMail) -> MessageGone:
         return MessageGone(self.role, message.key, message.folder.value)
@@ -446,3 +466,33 @@ def _results(found: Iterable[Any]) -> Iterable[Any]:
         if isinstance(item, Exception):
             raise item
         yield item
+
+
+_CATEGORY_LIST = "CategoryList"  # the calendar folder's user configuration that holds the master category list
+
+
+def add_to_master_list(account: Any, category: str) -> None:
+    """Add `category` (blue) to the mailbox's master category list, kept by Exchange as the XML of the calendar
+    folder's CategoryList configuration; a category already there, or a list made meanwhile, is left as it is."""
+    calendar = account.calendar
+    try:
+        found = calendar.get_user_configuration(_CATEGORY_LIST, properties="XmlData")
+        xml = found.xml_data or b""
+    except ErrorItemNotFound:
+        found, xml = None, b""
+    names = {_unescaped(name) for name in re.findall(rb'<category\b[^>]*\bname="([^"]*)"', xml)}
+    if category in names:
+        return
+    entry = (f'<category name="{xml_escape(category, {chr(34): "&quot;"})}" color="{CATEGORY_COLOUR}" '
+             f'keyboardShortcut="0" usageCount="0" guid="{{{uuid.uuid4()}}}"/>').encode()
+    if found is None:
+        calendar.create_user_configuration(_CATEGORY_LIST, xml_data=b'<?xml version="1.0"?><categories '
+                                           b'xmlns="CategoryList.xsd">' + entry + b"</categories>")
+    else:
+        calendar.update_user_configuration(_CATEGORY_LIST, xml_data=xml.replace(b"</categories>",
+                                                                                entry + b"</categories>", 1))
+
+
+def _unescaped(name: bytes) -> str:
+    """A category's name as written in the list's XML attribute, unescaped."""
+    return html.unescape(name.decode("utf-8", "replace"))

@@ -52,7 +52,7 @@ import httpx
 
 from bot.config import Graph
 from bot.errors import MailboxAuthError, MailboxError, MessageGone
-from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.base import CATEGORY_COLOUR, Folder, Poll, StoredMail
 from bot.mailbox.credentials import SignInUnavailable, graph_token
 from bot.mailbox.retry import retrying
 from bot.patterns import MESSAGE_ID
@@ -168,6 +168,8 @@ class GraphMailbox:
         found = next(iter(self._json(listed).get("value", [])), None)
         raw = self._mime(str(found["id"])) if found else None
         return StoredMail(folder, str(found["id"]), raw) if found and raw is not None else None
+    def categorise(self, message: StoredMail, category: str) -> None:
+        self._retry(lambda: self._categorise(message, category))
 
     def wait_for_mail(self, folder: Folder, timeout: float) -> bool:
         """Graph pushes only to a public webhook (change notifications), so this just waits."""
@@ -341,6 +343,25 @@ class GraphMailbox:
         """Flag for follow-up and mark high importance, the two marks Outlook shows in the message list."""
         response = self._send("PATCH", f"{self._user}/messages/{quote(message.key, safe='')}",
                               json={"flag": {"flagStatus": "flagged"}, "importance": "high"})
+        if response.status_code == 404:
+            raise self._gone(message)
+        self._check(response)
+
+    def _categorise(self, message: StoredMail, category: str) -> None:
+        """The category added to the message's own (a person's are kept), and to the master list when missing."""
+        url = f"{self._user}/messages/{quote(message.key, safe='')}"
+        response = self._send("GET", url, params={"$select": "categories"})
+        if response.status_code == 404:
+            raise self._gone(message)
+        categories = list(self._json(response).get("categories", []))
+        if category in categories:
+            return
+        master = f"{self._user}/outlook/masterCategories"
+        if self._first(master, f"displayName eq {_literal(category)}", "id") is None:
+            made = self._send("POST", master, json={"displayName": category, "color": f"preset{CATEGORY_COLOUR}"})
+            if made.status_code != 409:  # 409: made meanwhile (another instance, or a person)
+                self._check(made)
+        response = self._send("PATCH", url, json={"categories": [*categories, category]})
         if response.status_code == 404:
             raise self._gone(message)
         self._check(response)

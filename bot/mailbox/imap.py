@@ -31,7 +31,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from bot.config import Imap
 from bot.errors import MailboxAuthError, MailboxError, MessageGone
-from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.base import Folder, Poll, StoredMail, keyword
 from bot.mailbox.credentials import Secret
 from bot.mailbox.retry import retrying
 from bot.patterns import MESSAGE_ID_HEADER
@@ -98,6 +98,8 @@ class ImapMailbox:
         uid = self._select_message(client, draft)
         client.add_flags([uid], [b"\\Deleted"], silent=True)
         client.uid_expunge([uid])
+    def categorise(self, message: StoredMail, category: str) -> None:
+        self._retry(lambda client: self._keyword(client, message, keyword(category)))
 
     def close(self) -> None:
         if self._client is not None:
@@ -191,6 +193,15 @@ class ImapMailbox:
 
     def _flag(self, client: IMAPClient, message: StoredMail) -> None:
         client.add_flags([self._select_message(client, message)], [b"\\Flagged"], silent=True)
+
+    def _keyword(self, client: IMAPClient, message: StoredMail, name: str) -> None:
+        """A keyword added beside the message's own flags and keywords; a server whose PERMANENTFLAGS has no
+        \\* (Exchange's IMAP) keeps no keywords, so nothing is set and it is logged."""
+        uid = self._select_message(client, message)
+        if b"\\*" not in client.select_folder(self._folder(client, message.folder)).get(b"PERMANENTFLAGS", ()):
+            log.warning("%s: the server keeps no keywords; %r not set on %s", self.role, name, message.key)
+            return
+        client.add_flags([uid], [name.encode("ascii")], silent=True)
 
     def _select_message(self, client: IMAPClient, message: StoredMail) -> int:
         """Select the message's folder for changes and return its UID; MailboxError if it has gone."""

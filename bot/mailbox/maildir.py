@@ -29,7 +29,7 @@ from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 
 from bot.errors import MailboxError, MessageGone
-from bot.mailbox.base import Folder, Poll, StoredMail
+from bot.mailbox.base import Folder, Poll, StoredMail, keyword
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,8 @@ class MaildirMailbox:
             self._box(folder)
             key = "filed-" + hashlib.sha256(message.key.encode()).hexdigest()[:40]
             if key not in self._files(folder):
-                info = source.name.split(":", 1)[1] if ":" in source.name else ""
+                info = self._keywords_in(folder, message.folder,
+                                         source.name.split(":", 1)[1] if ":" in source.name else "")
                 self._link(source, self._path(folder) / source.parent.name / (f"{key}:{info}" if info else key),
                            folder)
         with self._errors(message.folder):
@@ -161,14 +162,61 @@ class MaildirMailbox:
         Flags live only in cur/, so a file still in new/ moves there; it stays unread
         (no S letter). A message already flagged is left as it is.
         """
+        self._add_letter(message, "F")
+
+    def categorise(self, message: StoredMail, category: str) -> None:
+        """Add the category's keyword as Dovecot keeps keywords in a Maildir: a letter a to z in the file's info,
+        named in the folder's dovecot-keywords file. A folder has room for 26; past that the keyword is logged
+        and left out (a person's own keywords are never replaced)."""
+        letter = self._keyword_letter(message.folder, keyword(category))
+        if letter is None:
+            log.warning("%s: %s has 26 keywords already; %r not set on %s", self.role, self._label(message.folder),
+                        category, message.key)
+            return
+        self._add_letter(message, letter)
+
+    def _add_letter(self, message: StoredMail, letter: str) -> None:
+        """A flag or keyword letter added to a message's info; the file moves to cur/ and stays unread."""
         source = self._locate(message)
         version, _, letters = (source.name.split(":", 1)[1] if ":" in source.name else "2,").partition(",")
-        if "F" in letters:
+        if letter in letters:
             return
-        target = source.parent.parent / "cur" / f"{message.key}:{version},{''.join(sorted(letters + 'F'))}"
+        target = source.parent.parent / "cur" / f"{message.key}:{version},{''.join(sorted(letters + letter))}"
         with self._errors(message.folder):
             source.rename(target)
         self._paths[(message.folder, message.key)] = target
+
+    def _keywords_in(self, folder: Folder, source: Folder, info: str) -> str:
+        """A file's info for `folder`: its keyword letters are the source folder's, and each folder numbers its
+        own keywords, so each letter is written as the target folder knows the same keyword."""
+        version, _, letters = info.partition(",")
+        if not any(letter.islower() for letter in letters):
+            return info
+        names = {v: k for k, v in self._keywords(source).items()}
+        moved = [self._keyword_letter(folder, names[str(ord(c) - ord("a"))]) if c.islower() and
+                 str(ord(c) - ord("a")) in names else c for c in letters]
+        return f"{version},{''.join(sorted(c for c in moved if c))}"
+
+    def _keywords(self, folder: Folder) -> dict[str, str]:
+        """The folder's dovecot-keywords: name -> number."""
+        path = self._path(folder) / "dovecot-keywords"
+        with self._errors(folder):
+            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return dict(line.split(" ", 1)[::-1] for line in lines if " " in line)
+
+    def _keyword_letter(self, folder: Folder, name: str) -> str | None:
+        """The letter of keyword `name` in the folder's dovecot-keywords ("0 name" per line), added if missing."""
+        path = self._path(folder) / "dovecot-keywords"
+        known = self._keywords(folder)
+        with self._errors(folder):
+            if name not in known:
+                free = [n for n in range(26) if str(n) not in known.values()]
+                if not free:
+                    return None
+                known[name] = str(free[0])
+                self._box(folder)  # made if missing: a keyword can arrive with the first mail filed there
+                path.write_text("".join(f"{n} {k}\n" for k, n in known.items()), encoding="utf-8")
+        return chr(ord("a") + int(known[name]))
 
     def _locate(self, message: StoredMail) -> Path:
         """The file now holding a polled message; MailboxError when a person has moved or deleted it."""

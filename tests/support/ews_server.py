@@ -50,7 +50,7 @@ M = "http://schemas.microsoft.com/exchange/services/2006/messages"
 T = "http://schemas.microsoft.com/exchange/services/2006/types"
 PATH = "/EWS/Exchange.asmx"
 DISTINGUISHED = {"root": "Root", "msgfolderroot": "Top of Information Store", "inbox": "Inbox",
-                 "drafts": "Drafts", "sentitems": "Sent Items", "deleteditems": "Deleted Items"}
+                 "drafts": "Drafts", "sentitems": "Sent Items", "deleteditems": "Deleted Items", "calendar": "Calendar"}
 FAULT_KINDS = ("busy", "internal", "http500", "drop", "401")
 _MSGFLAG_UNSENT = 0x8  # PR_MESSAGE_FLAGS (PropertyTag 0x0E07), MS-OXCMSG 2.2.1.6
 _MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
@@ -106,6 +106,7 @@ class MailFolder:
     folder_class: str = "IPF.Note"
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (sequence, "Create"/"Delete", item id)
     epoch: int = 0  # expire_sync_states() moves it on: older sync states are ErrorInvalidSyncStateData
+    configurations: dict[str, bytes] = field(default_factory=dict)  # user configurations by name: their XmlData
 
 
 @dataclass
@@ -168,6 +169,7 @@ class EwsServer:
             top = self._new_folder(address, DISTINGUISHED["msgfolderroot"], root.id, "msgfolderroot")
             for name in ("inbox", "drafts", "sentitems", "deleteditems"):
                 self._new_folder(address, DISTINGUISHED[name], top.id, name)
+            self._new_folder(address, DISTINGUISHED["calendar"], top.id, "calendar").folder_class = "IPF.Appointment"
 
     def folder(self, address: str, name: str) -> MailFolder | None:
         """A distinguished folder by its id ("inbox"), else a folder by its display name."""
@@ -386,7 +388,8 @@ class EwsServer:
         return "".join(r.each("DeleteItem", r.request.find(f"{{{M}}}ItemIds"), delete))
 
     def _op_UpdateItem(self, r: Request) -> str:
-        """Importance and extended properties only: all the bot may change, and all this server knows how to."""
+        """Importance, categories and extended properties only: all the bot may change, and all this server knows
+        how to."""
         if r.request.get("MessageDisposition") != "SaveOnly":
             raise EwsFault("ErrorInvalidOperation", "This test server never sends mail.", soap=True)
         overwrite = r.request.get("ConflictResolution") == "AlwaysOverwrite"
@@ -404,6 +407,39 @@ class EwsServer:
             return (f"<m:Items>{_item_xml(item, set())}</m:Items>"
                     "<m:ConflictResults><t:Count>0</t:Count></m:ConflictResults>")
         return "".join(r.each("UpdateItem", r.request.find(f"{{{M}}}ItemChanges"), update))
+
+    def _op_GetUserConfiguration(self, r: Request) -> str:
+        """A folder's user configuration (the calendar's CategoryList: the master category list), XmlData only."""
+        folder, name = self._configuration(r)
+        if name not in folder.configurations:
+            return _error("GetUserConfiguration", EwsFault("ErrorItemNotFound", "The specified object was not "
+                                                                                  "found in the store."))
+        data = base64.b64encode(folder.configurations[name]).decode()
+        return _message("GetUserConfiguration", f'<m:UserConfiguration><t:UserConfigurationName Name="{name}">'
+                        f'<t:FolderId Id="{folder.id}"/></t:UserConfigurationName><t:XmlData>{data}</t:XmlData>'
+                        "</m:UserConfiguration>")
+
+    def _op_CreateUserConfiguration(self, r: Request) -> str:
+        return self._save_configuration(r, "CreateUserConfiguration", exists=False)
+
+    def _op_UpdateUserConfiguration(self, r: Request) -> str:
+        return self._save_configuration(r, "UpdateUserConfiguration", exists=True)
+
+    def _save_configuration(self, r: Request, operation: str, exists: bool) -> str:
+        folder, name = self._configuration(r, f"{{{M}}}UserConfiguration/{{{T}}}UserConfigurationName")
+        if (name in folder.configurations) != exists:
+            code = "ErrorItemNotFound" if exists else "ErrorItemSave"
+            return _error(operation, EwsFault(code, f"The user configuration {name} {'is not' if exists else 'is'} "
+                                                    "there."))
+        data = r.request.find(f"{{{M}}}UserConfiguration/{{{T}}}XmlData")
+        folder.configurations[name] = base64.b64decode(data.text or "") if data is not None else b""
+        return _message(operation, "")
+
+    @staticmethod
+    def _configuration(r: Request, path: str = f"{{{M}}}UserConfigurationName") -> tuple[MailFolder, str]:
+        named = r.request.find(path)
+        assert named is not None
+        return r.folder(_first(named)), named.get("Name", "")
 
     def _op_SyncFolderItems(self, r: Request) -> str:
         fields = r.item_fields("SyncFolderItems")
@@ -451,7 +487,8 @@ class EwsServer:
             parts.append(f"<t:DistinguishedFolderId>{folder.distinguished}</t:DistinguishedFolderId>")
         if wanted("folder:UnreadCount"):
             parts.append(f"<t:UnreadCount>{sum(1 for i in items if not i.is_read)}</t:UnreadCount>")
-        return f"<t:Folder>{''.join(parts)}</t:Folder>"
+        tag = "CalendarFolder" if folder.folder_class == "IPF.Appointment" else "Folder"
+        return f"<t:{tag}>{''.join(parts)}</t:{tag}>"
 
 
 class Request:
@@ -627,6 +664,9 @@ def _apply_update(item: Item, update: ET.Element) -> None:
     if uri == "item:Importance":
         value = update.find(f"{{{T}}}Message/{{{T}}}Importance")
         item.importance = (value.text or "Normal") if kind == "SetItemField" and value is not None else "Normal"
+    elif uri == "item:Categories":
+        strings = update.findall(f"{{{T}}}Message/{{{T}}}Categories/{{{T}}}String")
+        item.categories = tuple(s.text or "" for s in strings) if kind == "SetItemField" else ()
     elif uri.startswith("ext:") and uri != "ext:?":  # MS-OXOFLAG's properties and any other the bot sets
         value = update.find(f"{{{T}}}Message/{{{T}}}ExtendedProperty/{{{T}}}Value")
         if kind == "SetItemField" and value is not None:

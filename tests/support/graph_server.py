@@ -192,6 +192,8 @@ class MailboxState:
             folder = MailFolder(_id("AAMkFolder"), name, root.id, well_known)
             self.folders[folder.id] = folder
         self.messages: dict[str, Message] = {}
+        # The mailbox's master category list (outlook/masterCategories): displayName -> color.
+        self.master_categories: dict[str, str] = {}
 
     # -- what the world does --
 
@@ -722,6 +724,8 @@ class _Graph:
     def route(self, parts: list[str]) -> tuple[int, dict[str, str], bytes]:
         m, box = self.method, self.box
         match parts:
+            case ["outlook", "masterCategories"]:
+                return self._master_categories()
             case ["mailFolders", folder, "messages", "delta"] if m == "GET":
                 return _json(200, self._delta(box.folder(folder)))
             case ["mailFolders", folder, "messages"] if m == "GET":
@@ -757,6 +761,25 @@ class _Graph:
                 return _json(200, box.to_json(box.message(message_id), self._select(),
                                               self.query.get("$expand", "")))
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{'/'.join(parts)}'.")
+
+    def _master_categories(self) -> tuple[int, dict[str, str], bytes]:
+        """The outlookCategory collection: listed (with displayName eq), or one added (409 when it is there)."""
+        known = self.box.master_categories
+        if self.method == "POST":
+            wanted = json.loads(self.body)
+            name, colour = wanted["displayName"], _one_of(wanted.get("color", "none"),
+                                                          ("none", *(f"preset{n}" for n in range(25))))
+            if name.lower() in (k.lower() for k in known):
+                raise GraphError(409, "ErrorItemAlreadyExists", "A category with this name already exists.")
+            known[name] = colour
+            return _json(201, {"id": _id("Cat"), "displayName": name, "color": colour})
+        found = [{"id": name, "displayName": name, "color": colour} for name, colour in known.items()]
+        if "$filter" in self.query:
+            wanted_name = _EQ.match(self.query["$filter"])
+            if wanted_name is None or wanted_name.group(1) != "displayName":
+                raise GraphError(400, "ErrorInvalidUrlQueryFilter", "Only displayName eq is supported here.")
+            found = [c for c in found if c["displayName"].lower() == wanted_name.group(2).replace("''", "'").lower()]
+        return _json(200, {"value": found})
 
     def _select(self) -> set[str] | None:
         return set(self.query["$select"].split(",")) if self.query.get("$select") else None

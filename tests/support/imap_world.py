@@ -73,14 +73,18 @@ class World:
         return DRAFT in self.flags(Folder.DRAFTS, key)
 
     def send_draft(self, message_id: str, sent_by: str, when: datetime) -> str:
+        return self.deliver(Folder.SENT, as_sent(self.take_draft(message_id), sent_by, when), flags=(SEEN,))
+
+    def take_draft(self, message_id: str) -> bytes:
+        """A draft out of Drafts, as an RAO who opens it to send or to delete it."""
         with self.client() as client:
             client.select_folder("Drafts")
             uids = client.search(["HEADER", "Message-ID", message_id])
             assert uids, f"no draft {message_id}"
-            raw = client.fetch(uids, [b"BODY.PEEK[]"])[uids[0]][b"BODY[]"]
+            raw: bytes = client.fetch(uids, [b"BODY.PEEK[]"])[uids[0]][b"BODY[]"]
             client.delete_messages(uids)
             client.expunge()
-        return self.deliver(Folder.SENT, as_sent(raw, sent_by, when), flags=(SEEN,))
+        return raw
 
     def reset(self) -> None:
         with self.client() as client:
