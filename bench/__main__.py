@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "alerts": ("alert_latency", "from an urgent mail's arrival to its alert"),
     "accuracy": ("accuracy", "reading accuracy per field on a labelled corpus (--misses, --only, --corpus DIR)"),
     "reading": ("reading", "the cost of reading a request's facts"),
+    "form-speed": ("form_speed", "what an attached consent form costs to read: text layer, OCR a page, a long scan"),
     "forms": ("forms", "reading consent forms attached to requests, per field and per format (--misses, --corpus)"),
     "startup": ("startup", "how fast each command starts, against a bare `python -c 'import email'`"),
     "pilot": ("pilot_bench", "a pilot over a year of mail (--mails N, 20,000) against run --once over the same"),

@@ -98,6 +98,10 @@ def measure(paths: list[Path], settings: Settings, misses: list[str]) -> dict[st
                 table[field][1] += 1
                 if not right and bucket == "all":
                     misses.append(f"{path.stem}: {field}: {why}")
+            if _format(label) == "scan" and facts is not None and facts.consent.evidence:
+                marked = any("scan" in note for note in facts.notes)
+                table["scan facts marked as read from a scan"][0] += marked
+                table["scan facts marked as read from a scan"][1] += 1
             decision = _decision(label, got)
             for outcome in ("right", "cautious", "unsafe"):
                 table[f"consent decision {outcome}"][0] += decision == outcome

@@ -5,6 +5,7 @@ even when the bot dies between recording the mail and categorising it."""
 
 from __future__ import annotations
 
+import email
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -114,7 +115,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 def _polled(backend: Backend, raw: bytes) -> tuple[str, StoredMail]:
     key = backend.deliver(Folder.INBOX, raw)
     polled = backend.box.poll(Folder.INBOX, None).messages
-    return key, next(m for m in polled if m.raw.replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n"))
+    wanted = email.message_from_bytes(raw)["Message-ID"]  # Exchange adds headers of its own to what it stores
+    return key, next(m for m in polled if email.message_from_bytes(m.raw)["Message-ID"] == wanted)
 
 
 def _shown(backend: Backend, category: str) -> str:

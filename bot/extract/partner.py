@@ -139,9 +139,14 @@ class PartnerFacts:
                 "evidence": list(self.evidence)}
 
 
+# An unticked box on a form (Word's and PDF form fields read as ☐, typed "[ ]") and the words it labels, up to
+# the next box or the end of the line.
+_UNTICKED = re.compile(r"(?:☐|\[\s?\])[ \t]*[^☐☒\[\n]{0,60}")
+
+
 def read_partner(mail: ParsedMail, text: str) -> PartnerFacts:
     """A partner's request: who asks, whether the form came, which exemption, and what a Level 2 request lacks."""
-    words = head(text)
+    words = _UNTICKED.sub(" ", head(text))  # "☐ Section 47 ☒ Care proceedings": only what is ticked is said
     agency = _agency(mail.from_address, f"{mail.subject}\n{words}", mail.fresh_text[-700:])
     probation = agency == "probation" or bool(_PROBATION.search(words))
     rfi = _rfi_form(mail, words)

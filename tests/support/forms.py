@@ -152,5 +152,5 @@ def signed_consent(*names: str, on: str = "02/11/2026", born: str = "01/01/1980"
     `born` and each signed on `on`: what `build_mail(..., attachment=...)` takes for "signed consent attached"."""
     plain = [re.sub(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+", "", name) for name in names]
     form = Form(applicants=[(plain[0], born)], household=[(name, born, "household member") for name in plain[1:]],
-                signers=[Signer(name, True, on) for name in plain])
+                signers=[Signer(name, True, on) for name in plain], council="Fostering and adoption")
     return "consent.pdf", form_pdf(form)

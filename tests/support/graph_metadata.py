@@ -19,8 +19,9 @@ from typing import Any
 
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
 EXTRACT = Path(__file__).with_name("graph_metadata_v1.0.xml")
-# The user entity is not in the extract: the two navigation properties of it the bot uses.
-USER_NAVIGATION = {"messages": "message", "mailFolders": "mailFolder"}
+# The user entity is not in the extract: the navigation properties of it the bot uses.
+USER_NAVIGATION = {"messages": "message", "mailFolders": "mailFolder", "outlook": "outlookUser"}
+SINGLE_VALUED = {"outlook"}  # user/outlook is one entity, not a collection: no key follows it
 QUERY_OPTIONS = {"$select", "$filter", "$top", "$expand", "$skip", "$deltatoken", "$skiptoken", "$orderby"}
 DELTA_OPTIONS = {"changeType"}  # msgraph-metadata's preprocess_csdl.xsl: the custom query option of message delta
 
@@ -94,7 +95,7 @@ def _resolve(segments: list[str], meta: Metadata, found: list[str]) -> tuple[str
     if not segments or segments[0] not in USER_NAVIGATION:
         found.append(f"user has no navigation property {segments[0] if segments else ''!r} in the extract")
         return "", "", False
-    target, keyed = USER_NAVIGATION[segments[0]], False
+    target, keyed = USER_NAVIGATION[segments[0]], segments[0] in SINGLE_VALUED
     for segment in segments[1:]:
         if (target, segment) in meta.actions:
             return target, segment, False

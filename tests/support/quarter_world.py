@@ -24,6 +24,7 @@ from bot.mailbox.maildir import as_sent
 from bot.store import Draft
 from tests.support.imap_world import World
 from tests.support.journey import PRIYA, Journey
+from tests.support.forms import signed_consent
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 LADO = "lado@childrenstrust.example"
@@ -49,7 +50,8 @@ class Case:
 
     @property
     def applicant(self) -> str:
-        return f"Ms {['Iris', 'Jade', 'Kara', 'Lena', 'Mia', 'Nora', 'Olive', 'Paula'][self.n % 8]} Test{self.n:02d}"
+        first = ['Iris', 'Jade', 'Kara', 'Lena', 'Mia', 'Nora', 'Olive', 'Paula'][self.n % 8]
+        return f"Ms {first} Test{chr(97 + self.n // 26 % 26)}{chr(97 + self.n % 26)}"  # names have no digits
 
     @property
     def requester(self) -> str:
@@ -126,12 +128,14 @@ def request_mail(case: Case) -> bytes:
             "She lives alone.")
     if case.urgent:
         body += " A child must be placed with her urgently."
+    form = None
     if case.kind != "no_consent":
         consent_day = case.arrives - timedelta(days=7)
         body += f" Her signed consent, signed {consent_day:%d %B %Y}, is attached."
+        form = signed_consent(case.applicant, on=f"{consent_day:%d/%m/%Y}", born="12/06/1985")
     body += "\n\nKind regards\nSupervising Social Worker\n"
     return build_mail(subject, body, sender=case.requester, message_id=f"<request-{case.n}@quarter.example>",
-                      date=format_datetime(case.arrives))
+                      date=format_datetime(case.arrives), attachment=form)
 
 
 def lado_answer(case: Case) -> bytes:
