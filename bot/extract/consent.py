@@ -168,8 +168,8 @@ def read_consent(document: Document, people: People, on: date, attached: Attache
     said = [*_from_tables(document, people, on), *_from_text(document, people, on)]
     if any(form.signatures for form in forms):
         return _from_forms(said, people, forms, on, months)
-    if forms or attached.unreadable:  # a form cassbot has, but cannot judge: a person reads it
-        return _unconfirmed(said, attached, forms)
+    if forms or attached.unreadable or attached.forms:  # a form cassbot cannot judge, or set aside for another
+        return _unconfirmed(said, attached, forms)          # family: a person reads it
     if _claims_attached(document.text):
         why = "none of the attachments is a consent form" if attached.documents else "nothing is attached"
         return ConsentFacts(Status.MISSING, None, None, (), tuple(dict.fromkeys(s.words for s in said))[:6],

@@ -176,17 +176,24 @@ _FIELDS = (
     ("name", re.compile(r"^(?:full\s+)?names?(?:\s+in\s+full)?(?:\s*\(.*\))?$|^print\s+name$|^name\s+\(print\)$",
                         re.I)),
     ("born", re.compile(r"^(?:date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|born|birth\s+date)(?:\s*\(.*\))?$", re.I)),
-    ("relation", re.compile(r"^(?:relationship|relation)(?:\s+to\s+(?:the\s+)?applicants?\(?s?\)?)?$|^role$", re.I)),
-    ("signature", re.compile(r"^(?:signature|signed|sign(?:ature)?\s+here)(?:\s*\(.*\))?$", re.I)),
-    ("date", re.compile(r"^(?:date|date\s+signed|signed\s+on|date\s+of\s+signature)$", re.I)),
+    ("relation", re.compile(r"^(?:relationship|relation)(?:\s+to\s+(?:the\s+)?applicants?\(?s?\)?)?$|^role"
+                            r"(?:\s+in\s+(?:this|the)\s+(?:assessment|application|household))?$", re.I)),
+    ("signature", re.compile(r"^(?:signature|signed|sign|sign(?:ature)?\s+here)(?:\s+of\s+[\w\s]+)?(?:\s*\(.*\))?$",
+                             re.I)),
+    ("date", re.compile(r"^(?:date|dated|date\s+signed|signed\s+on|date\s+of\s+signature)$", re.I)),
     ("previous", re.compile(r"^(?:previous|former|maiden|other)\s+(?:names?|surnames?)", re.I)),
     ("address", re.compile(r"^(?:current\s+)?address|^post\s*code", re.I)),
 )
 
 
 def _field(label: str) -> str | None:
+    """The column or row a label names; a bilingual label ("Enw / Name", "Llofnod / Signature") by either half."""
     cleaned = " ".join(label.strip(" :*?.").split())
-    return next((name for name, pattern in _FIELDS if pattern.match(cleaned)), None)
+    for part in [cleaned, *re.split(r"\s+/\s+|\s*\|\s*", cleaned)] if "/" in cleaned else [cleaned]:
+        found = next((name for name, pattern in _FIELDS if pattern.match(part.strip(" :*?."))), None)
+        if found:
+            return found
+    return None
 
 
 @dataclass
@@ -208,7 +215,11 @@ def read_form(layout: Layout, on: date) -> ConsentForm:
     reading = _Reading(layout, on)
     for number, line in enumerate(layout.lines):
         _read_line(reading, number, line)
-    applicants = list(_applicants(reading))
+    blocks = _Blocks(reading)
+    for number, line in enumerate(layout.lines):
+        blocks.read(number, line)
+    reading.signatures = _unique_signatures(reading.signatures)
+    applicants = list(_applicants(reading)) or list(_assessed(layout, reading))
     people = _unique([*applicants, *reading.people])
     consent_words = bool(_CONSENT_WORDS.search(layout.text))
     return ConsentForm(layout.name, layout.source, tuple(people), tuple(reading.signatures), consent_words)
@@ -446,3 +457,96 @@ def _unique(people: list[FormPerson]) -> list[FormPerson]:
 
 
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+
+
+# -- signature blocks: a letter ("I, Pieter Achterberg, born ..., consent ...") or one form per person ----------
+
+_I_CONSENT = re.compile(r"^\s*I,?\s+(?P<name>[A-Z][^,]{2,60}?),\s*(?:(?:born|DOB|d\.o\.b\.?)\s*:?\s*"
+                        r"(?P<born>[^,]{6,30}),)?")
+
+
+_ASSESSED = re.compile(r"\bassess(?:ment|ing)\s+of\s+(?P<names>.+?)\s+(?:as|for|who)\b", re.I)
+
+
+def _assessed(layout: Layout, reading: _Reading) -> Iterator[FormPerson]:
+    """A form with no applicant boxes that says whom it is for: "Re: assessment of Pieter Achterberg and Helen
+    Achterberg as foster carers"."""
+    for line in layout.lines[:12]:
+        found = _ASSESSED.search(line)
+        if found:
+            for written in re.split(r"\s*(?:,|\band\b|&)\s*", found.group("names")):
+                name = _full_name("", "", "", written)
+                if name and len(name.split()) >= 2:
+                    yield FormPerson(name, APPLICANT, None, "applicant", line[:200])
+            return
+
+
+class _Blocks:
+    """Signature blocks outside a signature table: a name, perhaps a date of birth and a role, then a signature
+    and a date, each as "Label: value" or "Label | value". Each block is one person who signed or did not."""
+
+    def __init__(self, reading: _Reading) -> None:
+        self.reading = reading
+        self.block: dict[str, str] = {}
+
+    def read(self, number: int, line: str) -> None:
+        cells = [" ".join(c.split()) for c in line.split("\t")]
+        opening = _I_CONSENT.match(" ".join(line.split()))
+        if opening:
+            self.block = {"name": opening.group("name"), "born": opening.group("born") or "", "words": line[:200]}
+        for kind, value in _pairs(cells):
+            if kind == "name" and self.block.get("name") and ("signature" in self.block or "date" in self.block):
+                self.block = {}
+            if kind in ("name", "born", "relation"):
+                self.block.setdefault(kind, value)
+            elif kind in ("signature", "date"):
+                self.block[kind] = value
+            self.block["words"] = (self.block.get("words", "") + " | " + " | ".join(c for c in cells if c))[-300:]
+        if "signature" in self.block and "date" in self.block:
+            self._close(number)
+
+    def _close(self, number: int) -> None:
+        block, self.block = self.block, {}
+        name = _full_name("", "", "", block.get("name", ""))
+        if not name:
+            return
+        role = block.get("relation", "")
+        section = APPLICANT if re.search(r"\bapplicant\b", role, re.I) and not re.search(r"\bof\b", role, re.I) \
+            else HOUSEHOLD
+        relation = (re.search(r"\(([^)]+)\)", role) or re.search(r"(.*)", role))
+        self.reading.people.append(FormPerson(name, section, _birth(block.get("born", ""), self.reading),
+                                              relation.group(1).lower().strip() if relation else "",
+                                              block.get("words", "").strip(" |")))
+        cells = [name, block.get("signature", ""), block.get("date", "")]
+        self.reading.signatures.append(_signature(self.reading, number, ["name", "signature", "date"], cells, name,
+                                                  block.get("words", "").strip(" |")))
+
+
+def _pairs(cells: list[str]) -> Iterator[tuple[str, str]]:
+    """The labelled values of a line: "Signed: | P. Achterberg | Date: | 21 October 2026", "Full name | Ngozi
+    Okafor", "Signature: N. Okafor"; a label followed by another label, or by nothing, has an empty value."""
+    n = 0
+    while n < len(cells):
+        label, colon, rest = cells[n].partition(":")
+        kind = _field(cells[n]) if cells[n] else None
+        if kind is None and colon and rest.strip():
+            kind = _field(label)
+            if kind:
+                yield kind, rest.strip()
+            n += 1
+            continue
+        if kind is None:
+            n += 1
+            continue
+        value = cells[n + 1] if n + 1 < len(cells) and not _field(cells[n + 1]) else ""
+        yield kind, value
+        n += 2 if value or (n + 1 < len(cells) and not cells[n + 1]) else 1
+
+
+def _unique_signatures(signatures: list[FormSignature]) -> list[FormSignature]:
+    """One row a person: the table's, where a block read the same signature again."""
+    seen: dict[str, FormSignature] = {}
+    for signature in signatures:
+        key = " ".join(w.lower() for w in signature.name.split() if w.lower().strip(".") not in _TITLES)
+        seen.setdefault(key, signature)
+    return list(seen.values())

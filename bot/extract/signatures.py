@@ -45,8 +45,10 @@ def merge_form_people(people: People, forms: Sequence[ConsentForm], on: date) ->
     ours, notes = [], []
     for form in forms:
         listed = [p.name for p in form.people if p.section == APPLICANT]
-        if named and listed and not any(_same_family(people, n, named) for n in listed):
-            notes.append(f"{form.file} names {' and '.join(listed)}, but the request is about "
+        if named and listed and not any(_same_family(people, n, named) or form.scanned and any(
+                _near(n, p) for p in named) for n in listed):
+            notes.append(f"{form.file}{' (read from a scan)' if form.scanned else ''} names {' and '.join(listed)}, "
+                         "but the request is about "
                          f"{' and '.join(p.name.written for p in named)}: check it is this family's form; "
                          "cassbot did not use it.")
             continue
