@@ -22,9 +22,9 @@ from sqlmodel import Session, select
 from bot.mailbox.base import Folder
 from bot.mailbox.maildir import as_sent
 from bot.store import Draft
+from tests.support.forms import signed_consent
 from tests.support.imap_world import World
 from tests.support.journey import PRIYA, Journey
-from tests.support.forms import signed_consent
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 
 LADO = "lado@childrenstrust.example"
