@@ -17,6 +17,7 @@ import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from bot.domain import Kind
 from bot.drafting import plan_new_request
 from bot.extract.facts import RequestFacts, read_facts
 from bot.extract.names import normalise, parse_name
-from bot.mail import parse_mail
+from bot.mail import ParsedMail, parse_mail
+from bot.reading import quoted_relations
 from bot.teams import team_of_kind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +167,7 @@ def measure_answers(paths: list[Path], settings: Settings, misses: list[str]) ->
         team = team_of_kind(label["kind"])
         if team is None or label["kind"] == "suitability_check":
             continue
-        answer = team.read_answer(mail, label["checked"])
+        answer = team.read_answer(mail, label["checked"], relations_of(mail, label["checked"]))
         for field, want in _answer_labels(label).items():
             got = answer.facts.get(field)
             totals[field] += 1
@@ -174,6 +176,13 @@ def measure_answers(paths: list[Path], settings: Settings, misses: list[str]) ->
             else:
                 misses.append(f"{path.stem}: {field}: wanted {want!r}, read {got!r}")
     return {field: (score[field], totals[field]) for field in totals}
+
+
+def relations_of(mail: ParsedMail, checked: list[str]) -> dict[str, str]:
+    """How each person checked stands in the household, as the check request quoted under the answer says
+    (the running service has it from the request itself)."""
+    quoted = quoted_relations(mail, mail.date or datetime.now(UTC))
+    return {name: next((r for q, r in quoted.items() if same_name(q, name)), "") for name in checked}
 
 
 def _answer_labels(label: dict[str, Any]) -> dict[str, Any]:

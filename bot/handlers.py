@@ -230,7 +230,7 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     if check is None:
         ctx.needs_person(f"{team.name} answer for a check the bot has no record of asking", request)
         return Outcome.LINKED
-    answer = team.read_answer(ctx.mail, request.checked)
+    answer = team.read_answer(ctx.mail, request.checked, request.relations)
     if not answer.final:  # "I will check and come back to you": the check still waits
         audit(ctx.session, "classifier", f"{team.system}: holding reply", f"by {ctx.mail.from_address}: "
               f"{answer.summary}", request_id=request.id, at=ctx.now)

@@ -29,13 +29,19 @@ def facts_of(mail: ParsedMail, found: Classification, settings: Settings, now: d
     if team is None or found.name != team.answer_kind:
         return None
     checked = quoted_people(mail, now)
-    answer = team.read_answer(mail, checked)
+    answer = team.read_answer(mail, checked, quoted_relations(mail, now))
     return {"checked": checked, "summary": answer.summary, **answer.facts, "notes": list(answer.notes)}
 
 
 def quoted_people(mail: ParsedMail, now: datetime) -> list[str]:
     """The people the check request quoted under an answer names (applicants and household alike)."""
+    return list(quoted_relations(mail, now))
+
+
+def quoted_relations(mail: ParsedMail, now: datetime) -> dict[str, str]:
+    """The people the quoted check request names, each with how they stand: "applicant", "partner", "son"."""
     on = (mail.date or now).date()
     quoted = tuple(s for s in split_segments(mail.body_text, mail.from_address, on) if s.depth > 0)
     people = read_people(Document(quoted), "", on)
-    return [p.name.written for p in people.people if p.applicant or p.household]
+    return {p.name.written: " ".join(filter(None, ("applicant" if p.applicant else "", p.relation)))
+            for p in people.people if p.applicant or p.household}

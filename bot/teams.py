@@ -16,7 +16,7 @@ the table; none of them names a team.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,8 @@ class CheckTeam:
     convention: re.Pattern[str]  # its subject convention, in requests and answers alike
     request_body: re.Pattern[str]  # staff asking it in the body, without the convention in the subject
     request_subject: str  # a check request's subject: {applicant} and {reference} are filled in
-    read_answer: Callable[[ParsedMail, Sequence[str]], TeamAnswer]  # its answer, and the people asked about
+    # its answer, the people asked about, and how each stands in the household ("applicant", "son")
+    read_answer: Callable[[ParsedMail, Sequence[str], Mapping[str, str]], TeamAnswer]
     asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
     asked_why: Callable[[RequestFacts], str] = lambda facts: ""  # the rule's reason, for the audit trail
     # Seed 000: "the RAO may send initial response ... to prevent delay" while this check is pending.

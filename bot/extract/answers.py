@@ -15,11 +15,11 @@ that the applicant withdrew, the circumstances not being appropriate at the time
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.extract.document import Table, html_tables, split_segments, text_tables
+from bot.extract.document import Table, html_tables, is_closing, split_segments, text_tables, without_disclaimers
 from bot.extract.names import NICKNAMES, normalise, parse_name
 from bot.extract.text import any_of, window
 from bot.mail import ParsedMail
@@ -116,19 +116,27 @@ _EVERYONE_NOT = any_of(
 )
 
 
-def read_lado_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
-    """LADO's answer, person by person, safe by default."""
-    text = _answer_text(mail)
-    read = _per_person(text, html_tables(mail.html) + text_tables(text), checked)
-    everyone = _everyone_not_known(text, bool(read))
-    if not read and not everyone and _HOLDING.search(text):
+def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
+                     relations: Mapping[str, str] | None = None) -> TeamAnswer:
+    """LADO's answer read whole, person by person, safe by default. `relations` says how each person
+    checked stands in the household ("applicant", "partner", "son"), so "her son" finds its person."""
+    text = _answer_text(mail, checked)
+    said, unplaced = _read_whole(text, html_tables(mail.html) + text_tables(text), checked, relations or {})
+    everyone = _everyone_not_known(text, bool(said))
+    if not said and not everyone and not unplaced and _HOLDING.search(text):
         waiting = {name: UNCLEAR for name in checked}
         return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
-    people = {name: read.get(name) or ((NOT_KNOWN, everyone) if everyone else (UNCLEAR, "")) for name in checked}
+    if not said and not everyone and unplaced and _HOLDING.search(text) and all(
+            _STILL_CHECKING.search(words) or _HOLDING.search(words) for _, words in unplaced):
+        waiting = {name: UNCLEAR for name in checked}
+        return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
+    readings = {name: said.get(name) or ([(NOT_KNOWN, everyone)] if everyone else []) for name in checked}
+    readings = {name: [*found, *unplaced] for name, found in readings.items()}
+    people = {name: _weighed(found) if found else (UNCLEAR, "") for name, found in readings.items()}
     known = [name for name, v in people.items() if v[0] == KNOWN]
     unclear = [name for name, v in people.items() if v[0] == UNCLEAR]
-    notes = tuple(f"LADO know {name}: \"{people[name][1]}\"" for name in known)
-    notes += tuple(f"LADO's answer does not say whether {name} is known: ask LADO before sending" for name in unclear)
+    not_known = [name for name, v in people.items() if v[0] == NOT_KNOWN]
+    notes = (_source_line(mail), *(_person_note(name, people[name][0], readings[name]) for name in checked))
     verdicts = {name: v[0] for name, v in people.items()}
     if known:
         summary = f"LADO know {', '.join(known)}"
@@ -136,10 +144,10 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
         summary = f"LADO's answer is unclear about {', '.join(unclear)}"
     else:
         summary = "LADO say no one asked about is known"
-    not_known = [name for name, v in people.items() if v[0] == NOT_KNOWN]
     response = {"lado_known": known, "lado_not_known": not_known, "lado_unclear": unclear,
                 "lado_none_known": not known and not unclear, "ofsted": bool(known or unclear)}
-    return TeamAnswer(summary, response, notes, _lado_facts(verdicts, True))
+    facts = {**_lado_facts(verdicts, True), "sources": {name: _sources(readings[name]) for name in checked}}
+    return TeamAnswer(summary, response, notes, facts)
 
 
 def _lado_facts(verdicts: dict[str, str], final: bool) -> dict[str, Any]:
@@ -147,19 +155,55 @@ def _lado_facts(verdicts: dict[str, str], final: bool) -> dict[str, Any]:
             "ofsted_paragraph": any(v in (KNOWN, UNCLEAR) for v in verdicts.values())}
 
 
-def _answer_text(mail: ParsedMail) -> str:
-    """The team's own words: above the quoted request, without signature or disclaimer. When the team's
-    box forwards a colleague's answer ("See below from Tom"), the colleague's words below."""
-    segments = split_segments(mail.body_text[:8000], mail.from_address, None)
+def _source_line(mail: ParsedMail) -> str:
+    when = f"{mail.date:%a %d %b %Y %H:%M}" if mail.date else "with no date"
+    return (f"LADO's answer \"{mail.subject}\", received {when}: check each line below against LADO's own "
+            "words before sending")
+
+
+def _sources(readings: Sequence[tuple[str, str]]) -> list[str]:
+    """The words of LADO's answer a person's verdict rests on, each once, in the answer's order."""
+    return list(dict.fromkeys(words for _, words in readings if words))
+
+
+def _person_note(name: str, verdict: str, readings: Sequence[tuple[str, str]]) -> str:
+    quoted = "; ".join(f"\"{words}\"" for words in _sources(readings)) or "nothing in the answer names them"
+    if verdict == KNOWN:
+        return f"LADO know {name}: {quoted}"
+    if verdict == NOT_KNOWN:
+        return f"LADO say {name} is not known: {quoted}"
+    return f"LADO's answer does not say whether {name} is known: ask LADO before sending. LADO's words: {quoted}"
+
+
+def _answer_text(mail: ParsedMail, checked: Sequence[str] | None = None) -> str:
+    """The team's own words: above the quoted request, without signature or disclaimer (with `checked`,
+    what is written below the sign-off as a postscript, or naming one of them, too). When the team's box
+    forwards a colleague's answer ("See below from Tom"), the colleague's words below."""
+    segments = split_segments(mail.body_text[:8000], mail.from_address, None, cut_signature=checked is None)
     if not segments:
         return ""
+    texts = [_untyped(_own_lines(s.text, checked)) for s in segments[:2]]
     domain = mail.from_address.rpartition("@")[2]
-    own = _untyped(segments[0].text)
-    if len(segments) > 1 and not _SAYS.search(own) and _SEE_BELOW.search(own):
-        colleague = _untyped(segments[1].text)
-        if domain and segments[1].sender.endswith("@" + domain) and _SAYS.search(colleague):
-            return colleague
-    return own
+    if len(segments) > 1 and not _SAYS.search(texts[0]) and _SEE_BELOW.search(texts[0]) and domain \
+            and segments[1].sender.endswith("@" + domain) and _SAYS.search(texts[1]):
+        return texts[1]
+    return texts[0]
+
+
+def _own_lines(text: str, checked: Sequence[str] | None) -> str:
+    """The words above the sign-off, and any paragraph below it that is a postscript ("PS ...") or names
+    someone asked about (a signature's "Allegations Manager" is neither)."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    if checked is None:
+        return "\n".join(lines)
+    closing = next((n for n, line in enumerate(lines) if n and is_closing(line) and any(lines[:n])), len(lines))
+    after = re.split(r"\n\s*\n", without_disclaimers("\n".join(lines[closing + 1:])))
+    kept = [p for p in after if _POSTSCRIPT.match(p) or any(_mention_positions(p, n, checked) for n in checked)]
+    return "\n\n".join([without_disclaimers("\n".join(lines[:closing])), *kept]).strip()
+
+
+_POSTSCRIPT = any_of(r"^\s*(?:P\.?\s?S\.?|N\.?B\.?|also|update|correction|sorry|forgot|one\s+more|just\s+(?:to\s+add|"
+                     r"realised|noticed|remembered|seen)|apologies|actually|addendum|further\s+to)\b")
 
 
 _VOCABULARY = ("not", "known", "trace", "nothing", "held", "record", "records", "none", "neither", "checked")
@@ -181,34 +225,170 @@ _SAYS = any_of(r"\bknown\b", r"\bNK\b", r"\bN/K\b", r"\bno\s+trace\b", r"\bnil\b
                r"\bwithdr[ae]w", r"\bCHARMS\b", r"\bsummary\b")
 
 
-def _per_person(text: str, tables: list[Table], checked: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Each person the answer speaks of, with LADO's verdict and the words it rests on."""
-    said: dict[str, list[tuple[str, str]]] = {}
+Reading = tuple[str, str]  # a verdict and the words of the answer it rests on
+
+
+def _read_whole(text: str, tables: list[Table], checked: Sequence[str],
+                relations: Mapping[str, str]) -> tuple[dict[str, list[Reading]], list[Reading]]:
+    """Every statement of the answer accounted for: what each says of the people it names (by name, by
+    relation, or as "he" after naming him), and the statements that name no one yet speak of a record, a
+    doubt or a check still to do, which stand against "not known" for everyone."""
+    said: dict[str, list[Reading]] = {}
+    unplaced: list[Reading] = []
     for name in checked:
         from_table = _from_tables(tables, name, checked)
         if from_table is not None:
             said.setdefault(name, []).append(from_table)
+    cells = {" ".join(cell.split()).lower() for table in tables for row in table.rows for cell in row}
     for paragraph in re.split(r"\n\s*\n", text):
         last_named: list[str] = []
         for statement in _statements(paragraph):
-            verdicts = _statement_verdicts(statement, checked) or _by_elimination(statement, checked, text)
-            if not verdicts and last_named and _verdict(statement) == UNCLEAR:
-                verdicts = {name: UNCLEAR for name in last_named}  # "Can you check his DOB?" after naming him
+            words = " ".join(statement.split())[:300]
+            if words.lower() in cells:
+                continue  # a table's cell, read with its row
+            verdicts = _statement_reading(statement, checked, relations, text, last_named)
+            if not verdicts and _unaccounted(statement):
+                if len(checked) != 1:
+                    unplaced.append((UNCLEAR, words))
+                    continue
+                verdicts = {checked[0]: _verdict(statement) or UNCLEAR}  # the one person asked about
             for name, verdict in verdicts.items():
-                said.setdefault(name, []).append((verdict, " ".join(statement.split())[:200]))
+                said.setdefault(name, []).append((verdict, words))
             last_named = list(verdicts) or last_named
-    return {name: _weighed(verdicts) for name, verdicts in said.items()}
+    return said, unplaced
 
 
-def _weighed(verdicts: list[tuple[str, str]]) -> tuple[str, str]:
-    """One verdict from all the answer says of a person. The cautious one stands (a question back, then
-    known), except that LADO saying plainly that they do not know someone outweighs what other services
-    hold ("a police DA notification ... none of that is LADO business: not known to LADO")."""
-    plain_no = [v for v in verdicts if v[0] == NOT_KNOWN and re.search(r"\bLADO\b|\bto\s+us\b", v[1])]
-    known = [v for v in verdicts if v[0] == KNOWN]
+def _statement_reading(statement: str, checked: Sequence[str], relations: Mapping[str, str], text: str,
+                       last_named: list[str]) -> dict[str, str]:
+    """What one statement says of each person, however it points at them. A relation no one asked about has
+    ("her son" with no son checked) leaves everyone the statement does not name unclear."""
+    verdicts = (_statement_verdicts(statement, checked, relations)
+                or _by_elimination(statement, checked, text) or _of_last_named(statement, last_named))
+    if not verdicts:
+        named = _people_in(statement, checked, relations)
+        doubt = _speaks_of_record(statement) or _STILL_CHECKING.search(statement) or _verdict(statement) == UNCLEAR
+        verdicts = {name: UNCLEAR for name in named} if doubt else {}
+    if relations and _stray_relation(statement, checked, relations):
+        verdicts = {name: verdicts.get(name, UNCLEAR) for name in checked}
+    return verdicts
+
+
+def _stray_relation(statement: str, checked: Sequence[str], relations: Mapping[str, str]) -> bool:
+    """The statement speaks of a relation ("her partner") that no one asked about has, with a record or
+    a doubt."""
+    kin = [m for m in _RELATED.finditer(statement)
+           if not _people_in(m.group(), checked, relations) and m.group(1).lower() not in _ANYONE_KIN]
+    return bool(kin) and (_speaks_of_record(statement) or _verdict(statement) in (KNOWN, UNCLEAR))
+
+
+_ANYONE_KIN = frozenset({"applicant", "applicants", "couple", "carer", "carers"})
+
+
+_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b", re.IGNORECASE)
+
+
+def _of_last_named(statement: str, last_named: list[str]) -> dict[str, str]:
+    """"He was referred in 2019", "Can you check his DOB?", "The allegation was unsubstantiated": the
+    people just named, unless the words point at someone else ("another adult at the address")."""
+    if not last_named or _SOMEONE_ELSE.search(statement):
+        return {}
+    verdict = _verdict(statement)
+    if _STILL_CHECKING.search(statement) and not _COURTESY.search(statement):
+        verdict = UNCLEAR
+    record = _speaks_of_record(statement)
+    if verdict is None and record:
+        verdict = UNCLEAR
+    if verdict is None or (verdict == NOT_KNOWN and not _PRONOUN.search(statement)) or (
+            verdict == KNOWN and not record and not _PRONOUN.search(statement)):
+        return {}
+    return {name: verdict for name in last_named}
+
+
+# Words pointing past the people just named.
+_SOMEONE_ELSE = any_of(r"\b(?:another|other)\s+(?:adult|person|man|woman|male|female|member|individual)",
+                       r"\bsomeone\b", r"\b(?:a|an)\s+(?:male|female|adult)\s+(?:at|living)\b",
+                       r"\b(?:at|of)\s+(?:the|that|this)\s+(?:same\s+)?address\b", r"\bthe\s+household\b")
+# A person the answer names who was not asked about: "a Craig Tanner ... he wasn't on your list".
+_NOT_ASKED = any_of(r"\b(?:was|is|were|are)\s*(?:n['’]t|\s+not)\s+(?:on|in)\s+your\s+(?:list|request|e-?mail)",
+                    r"\bnot\s+(?:one\s+of\s+)?(?:the\s+people|those)\s+you\s+(?:asked|listed|named)")
+
+
+def _unaccounted(statement: str) -> bool:
+    """A statement naming no one asked about that is not plainly courtesy or a table's heading and says
+    something: a record, a doubt, a check still to do, a question back, or that someone is known."""
+    if _HEADING.search(statement) or _NOT_ASKED.search(statement):
+        return False
+    if _COURTESY.search(statement) and not _speaks_of_record(statement):
+        return False
+    return bool(_speaks_of_record(statement) or _STILL_CHECKING.search(statement)
+                or _verdict(statement) in (KNOWN, UNCLEAR))
+
+
+# A table's heading row, as text: "Name | DOB | Known to LADO? | Comments".
+_HEADING = any_of(r"^\W*(?:full\s+)?names?\b[\s|\t]+(?:(?:DOB|D\.O\.B\.?|date\s+of\s+birth|relationship|role)"
+                  r"[\s|\t]+)*known\b")
+
+
+# Plainly about no one: greetings, thanks, offers of help.
+_COURTESY = any_of(
+    r"^\W*(?:hi|hello|hiya|dear|morning|good\s+(?:morning|afternoon|evening)|afternoon|thanks|thank\s+you|many\s+thanks|"
+    r"cheers|regards|kind\s+regards|best\s+wishes|hope\s+you)\b",
+    r"\b(?:any|if\s+you\s+have\s+(?:any|further))\s+(?:further\s+)?(?:questions|queries|problems|concerns)\b",
+    r"\blet\s+(?:me|us)\s+know\b", r"\bhope\s+(?:this|that)\s+helps\b", r"\bhappy\s+to\s+(?:help|discuss)\b",
+    r"\b(?:do\s+not|don['’]t)\s+hesitate\b", r"\b(?:give\s+me\s+a\s+(?:call|ring)|call\s+me|ring\s+me|contact\s+me)\b",
+)
+# Record words (issue 21): a statement carrying one for someone makes them known or unclear.
+_RECORD = any_of(
+    r"\breferr(?:al|als|ed)\b", r"\ballegations?\b", r"\bconcerns?\b", r"\brecords?\b", r"\binvolvement\b",
+    r"\bstrategy\b", r"\binvestigat\w*", r"(?-i:\bNFA\b)", r"\bno\s+further\s+action\b", r"\bconsultations?\b",
+    r"\bcame\s+to\s+(?:our|the\s+LADO['’]?s?|LADO['’]?s?)\s+attention\b", r"\bon\s+file\b", r"\barchiv\w*",
+    r"\bhistoric(?:al)?\s+(?:matter|case|issue|incident|file|record|referral|allegation|concern)s?",
+    r"\b(?:un)?substantiated\b", r"\bunfounded\b", r"\bincident\b",
+)
+# Describing the search ("I have checked our records") is not a record.
+_SEARCHED = any_of(r"\b(?:check(?:ed|ing|s)?|search(?:ed|ing|es)?|look(?:ed|ing)?(?:\s+(?:at|on|through|into))?|"
+                   r"went\s+through|run|ran|review(?:ed)?|interrogat\w+)\s+(?:\w+\s+){0,3}(?:records?|systems?|"
+                   r"databases?|files?|archives?)\b",
+                   r"\b(?:our|LADO)\s+records\s+(?:show|indicate|confirm)", r"\bfor\s+the\s+record\b",
+                   r"\b(?:on|in)\s+(?:our|the|LADO['’]?s?)\s+(?:records?|systems?|databases?|files?)\b")
+# Holding words about someone: the answer is not yet an answer for them.
+_STILL_CHECKING = any_of(
+    r"\bneed\s+to\s+(?:check|confirm|look|speak|ask|clarify|verify)", r"\b(?:a|my)\s+colleague\b",
+    r"\b(?:a\s+)?(?:different|alternative|other|another)\s+spelling\b", r"\bspelt\s+differently\b",
+    r"\bwill\s+(?:need\s+to\s+)?confirm\b", r"\b(?:come|get)\s+back\s+to\s+you\b", r"\bstill\s+(?:checking|looking|"
+    r"waiting|to\s+check)\b", r"\bnot\s+(?:yet\s+been|been|yet)\s+(?:able|checked)\b", r"\bhave\s*n['’]t\s+(?:yet\s+)?"
+    r"(?:checked|been\s+able|had\s+a\s+chance)", r"\bawaiting\b", r"\bto\s+follow\b", r"\bmaiden\s+name\b",
+    r"\bprevious(?:ly)?\s+(?:known\s+as|name|surname)\b", r"\balias\b", r"\balso\s+known\s+as\b", r"(?-i:\bAKA\b)",
+)
+
+
+def _speaks_of_record(words: str) -> bool:
+    """A record word the words say, not deny ("no allegations, referrals or consultations") or describe
+    searching ("checked our records")."""
+    return bool(_RECORD.search(_DENIED_LIST.sub(" ", _unnegated(_SEARCHED.sub(" ", words)))))
+
+
+# A denial governs the list after it, to the end of its clause: "no allegations, referrals, consultations".
+_DENIED_LIST = re.compile(r"(?:\b(?:no|not|never|nothing|without|neither|nor|none|nil)\b|n['’]t\b)[^.;:()]*?"
+                          r"(?=[.;:()]|\b(?:but|however|although|except|apart\s+from|other\s+than|save\s+for)\b|"
+                          r",\s+(?:there|we|he|she|it|this|that|LADO)\b|$)", re.IGNORECASE)
+
+
+def _weighed(readings: list[Reading]) -> Reading:
+    """One verdict from all the answer says of a person. Any doubt stands (a question back, a check still to
+    do, a record no one can be placed by); "known" and "not known" together give known only when a record is
+    named, otherwise unclear, never the kinder reading. LADO saying plainly that they do not know someone
+    outweighs what other services hold ("a police DA notification ... not known to LADO")."""
+    plain_no = [v for v in readings if v[0] == NOT_KNOWN and re.search(r"\bLADO\b|\bto\s+us\b", v[1])]
+    known = [v for v in readings if v[0] == KNOWN]
     if plain_no and known and all(_ELSEWHERE.search(words) and not _LADO_HOLDS.search(words) for _, words in known):
         return plain_no[0]
-    return max(verdicts, key=lambda v: _rank(v[0]))
+    verdicts = {v for v, _ in readings}
+    if UNCLEAR in verdicts:
+        return next(v for v in readings if v[0] == UNCLEAR)
+    if verdicts == {KNOWN, NOT_KNOWN} and not any(_STRONG_POSITIVE.search(_unnegated(w)) for _, w in known):
+        return UNCLEAR, known[0][1]
+    return max(readings, key=lambda v: _rank(v[0]))
 
 
 # LADO speaking of their own record: what outweighs a plain "not known to LADO" said elsewhere in the answer.
@@ -242,31 +422,82 @@ def _rank(verdict: str) -> int:
     return {UNCLEAR: 2, KNOWN: 1, NOT_KNOWN: 0}[verdict]
 
 
-def _statement_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]:
-    """What one sentence or line says of each person it names: each clause's own verdict, and for names
-    in a clause that gives none ("No trace for Mrs Achterberg or Lotte"), the sentence's, if it has one."""
+def _statement_verdicts(statement: str, checked: Sequence[str],
+                        relations: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What one sentence or line says of each person it names (by name, or by relation: "her son"): each
+    clause's own verdict, and for names in a clause that gives none ("No trace for Mrs Achterberg or
+    Lotte"), the sentence's, if it has one. A clause naming no one that speaks of a record or a doubt
+    ("Mrs Cole is not known, but there was a consultation in 2017") is said of the people the sentence
+    names; holding words ("I need to check Mr Cole with a colleague") make a person unclear."""
     if _RULED_OUT.search(statement):  # "a Paul Dean on our system, but ... he isn't your applicant"
         return {n: NOT_KNOWN for n in checked if _mention_positions(statement, n, checked)}
+    labelled = _labelled_verdicts(statement, checked)
+    if labelled:
+        return labelled
     clauses = [c for c in _CLAUSE_BREAK.split(statement) if c.strip()]
-    labelled = _LABELLED.match(statement)
-    label = labelled.group(1) if labelled else ""
-    if labelled and not re.search(r"\b(?:is|are|was|were|known)\b", label) and any(
-            _mention_positions(label, n, checked) for n in checked):
-        tail = labelled.group(2).strip(" .")
-        verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
-        if verdict is not None:  # "Mrs Nwosu: no", "Rachel - no trace"
-            return {n: verdict for n in checked if _mention_positions(labelled.group(1), n, checked)}
     said = {v for v in (_verdict(c) for c in clauses) if v}
     whole = next(iter(said)) if len(said) == 1 else (_verdict(statement) if not said else None)
     verdicts: dict[str, str] = {}
+    aside: list[str] = []
     for clause in clauses:
-        own = _verdict(clause)
-        for name in checked:
-            if _mention_positions(clause, name, checked):
-                verdict = own or whole
-                if verdict is not None:
-                    verdicts[name] = verdict
+        people = _people_in(clause, checked, relations or {})
+        own = UNCLEAR if _STILL_CHECKING.search(clause) else _verdict(clause)
+        if not people and not _RELATED.search(clause) and (own in (KNOWN, UNCLEAR) or _speaks_of_record(clause)):
+            aside.append(own or UNCLEAR)
+        for name in people:
+            verdict = own or whole
+            if verdict is not None:
+                verdicts[name] = _more_cautious(verdicts.get(name), verdict)
+    for verdict in aside if verdicts else ():
+        verdicts = {name: _more_cautious(v, verdict) for name, v in verdicts.items()}
     return verdicts
+
+
+def _more_cautious(was: str | None, now: str) -> str:
+    if was is None or was == now:
+        return now
+    return UNCLEAR if {was, now} == {KNOWN, NOT_KNOWN} else max(was, now, key=_rank)
+
+
+def _labelled_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]:
+    """"Mrs Nwosu: no", "Rachel - no trace", "Tyler: Y"."""
+    labelled = _LABELLED.match(statement)
+    label = labelled.group(1) if labelled else ""
+    if not labelled or re.search(r"\b(?:is|are|was|were|known)\b", label) or not any(
+            _mention_positions(label, n, checked) for n in checked):
+        return {}
+    tail = labelled.group(2).strip(" .")
+    verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
+    if verdict is not None and _STILL_CHECKING.search(tail):
+        verdict = UNCLEAR
+    if verdict == NOT_KNOWN and _speaks_of_record(tail) and _STRONG_POSITIVE.search(_unnegated(tail)):
+        verdict = KNOWN
+    if verdict is None:
+        return {}
+    return {n: verdict for n in checked if _mention_positions(label, n, checked)}
+
+
+# Relations as an answer writes them, and the relations of the request they stand for.
+_KIN = {"partner": ("partner", "husband", "wife", "spouse", "boyfriend", "girlfriend", "fianc"),
+        "husband": ("husband", "partner", "spouse"), "wife": ("wife", "partner", "spouse"),
+        "son": ("son",), "daughter": ("daughter",), "mother": ("mother", "mum"), "mum": ("mother", "mum"),
+        "father": ("father", "dad"), "dad": ("father", "dad"), "lodger": ("lodger",), "brother": ("brother",),
+        "sister": ("sister",), "grandmother": ("grandmother", "nan"), "grandfather": ("grandfather", "grandad"),
+        "applicant": ("applicant",), "applicants": ("applicant",), "couple": ("applicant",),
+        "carer": ("applicant",), "carers": ("applicant",)}
+_RELATED = re.compile(r"\b(?:the|her|his|their|your|applicant['’]s|both|mrs?\s+\w+['’]s)\s+"
+                      r"(?:adult\s+|eldest\s+|older\s+|oldest\s+|youngest\s+|younger\s+|step-?\s?)?"
+                      r"(" + "|".join(_KIN) + r")\b", re.IGNORECASE)
+
+
+def _people_in(clause: str, checked: Sequence[str], relations: Mapping[str, str]) -> list[str]:
+    """The people a clause names, or failing a name, those with the relation it speaks of ("her son");
+    none when no one checked has that relation."""
+    named = [n for n in checked if _mention_positions(clause, n, checked)]
+    if named or not relations:
+        return named
+    kin = {k for m in _RELATED.finditer(clause) for k in _KIN[m.group(1).lower()]}
+    return [n for n in checked if kin and any(k in relations.get(n, "").lower() for k in kin)]
 
 
 def _everyone_not_known(text: str, anyone_named: bool) -> str:
@@ -448,7 +679,7 @@ _NO_RECORD = any_of(r"\bno\s+(?:record|trace|match)", r"\bnot\s+(?:on|known\s+to
                     r"\bnothing\s+(?:on|held)")
 
 
-def read_af_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
+def read_af_answer(mail: ParsedMail, checked: Sequence[str], relations: Mapping[str, str] | None = None) -> TeamAnswer:
     """A&F's CHARMS answer: approval, deregistration, withdrawal, and any health or money reason."""
     text = _answer_text(mail)
     said = _APPROVED.search(text) or _WITHDREW.search(text) or _NO_RECORD.search(text) or _DEREGISTERED.search(text)
