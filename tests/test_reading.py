@@ -170,6 +170,43 @@ def test_the_response_says_no_one_is_unknown_to_lado_unless_lado_said_so(
             assert name not in said_not_known, (name, text)
 
 
+def _bare(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text).lower().split())
+
+
+def _note_and_letter(text: str) -> tuple[str, str]:
+    """The marked note for the RAO at the top of a draft, and the letter below it."""
+    note, _, letter = text.partition("=" * 20)
+    return (note, letter.lstrip("=")) if letter else ("", text)
+
+
+def _sources(journey: Journey, label: dict[str, Any]) -> dict[str, list[str]]:
+    """The words each statement rests on: the label's where its writer gave them, else what the reader quoted."""
+    if label.get("sources"):
+        return {name: [words] for name, words in label["sources"].items() if words}
+    with Session(journey.engine) as session:
+        stored = session.exec(select(Check.answer_json).where(Check.team == "lado")).one()
+    quoted: dict[str, list[str]] = json.loads(stored or "{}").get("facts", {}).get("sources", {})
+    return quoted
+
+
+@pytest.mark.parametrize("path", LADO_ANSWERS, ids=lambda p: p.stem)
+def test_the_note_quotes_lado_and_nothing_of_lado_is_outside_it(path: Path, settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    """Issue 21: each statement about a person can be checked against LADO's own words, in the note; none of
+    LADO's words reach the letter the agency gets."""
+    journey, label = _played(path, settings, tmp_path)
+    note, letter = _note_and_letter(_response_text(journey))
+    sources = _sources(journey, label)
+    subject = re.sub(r"CASS-\d{4}-\d{6}", "CASS-2026-000001", parse_file(path).subject)
+    assert f"\"{subject}\", received" in note
+    for name, words in sources.items():
+        for said in words:
+            assert _bare(said) in _bare(note), (name, said, note)
+            if len(_bare(said).split()) >= 4:
+                assert _bare(said) not in _bare(letter), (name, said, letter)
+
+
 @pytest.mark.parametrize("path", AF_ANSWERS, ids=lambda p: p.stem)
 def test_a_and_f_health_or_money_reasons_never_reach_the_response(
         path: Path, settings: Settings, tmp_path: Path) -> None:

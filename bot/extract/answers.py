@@ -15,7 +15,7 @@ that the applicant withdrew, the circumstances not being appropriate at the time
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,8 @@ _NEGATIVE = any_of(
     r"\b(?:are|is|were|was)\s+not\s+known\b", r"\bnot\s+known\b", r"\bunknown\s+to\b", r"\bno\s+trace", r"\bnil\b",
     r"\bnothing\s+(?:held|known|recorded|found|on\s+(?:our|the)\s+(?:system|records|database)|for|on|about)\b",
     r"\bnot\s+(?:known\s+)?to\s+(?:LADO|us)\b",
-    r"\bno\s+(?:LADO\s+)?(?:records?|involvement|information|history|concerns|match(?:es)?|referrals?|contact)\b",
+    r"\bno\s+(?:LADO\s+)?(?:records?|involvement|information|history|concerns|match(?:es)?|referrals?|contact|"
+    r"allegations?)\b",
     r"\bnot\s+(?:on|in)\s+(?:our|the)\s+(?:system|records|database)", r"\bnot\s+(?:been\s+)?(?:referred|involved)",
     r"\b(?:none|neither)\b[^.]{0,60}\bknown\b", r"^\s*(?:no|n|none|nil|nothing|not\s+known|clear)\s*[.!]?\s*$",
     r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b", r"\b(?:is|are|was|were)\s*n['’]t\.?\s*$",
@@ -127,7 +128,7 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
         waiting = {name: UNCLEAR for name in checked}
         return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
     if not said and not everyone and unplaced and _HOLDING.search(text) and all(
-            _STILL_CHECKING.search(words) or _HOLDING.search(words) for _, words in unplaced):
+            _still_checking(words) or _HOLDING.search(words) for _, words in unplaced):
         waiting = {name: UNCLEAR for name in checked}
         return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
     readings = {name: said.get(name) or ([(NOT_KNOWN, everyone)] if everyone else []) for name in checked}
@@ -136,6 +137,8 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     known = [name for name, v in people.items() if v[0] == KNOWN]
     unclear = [name for name, v in people.items() if v[0] == UNCLEAR]
     not_known = [name for name, v in people.items() if v[0] == NOT_KNOWN]
+    written = _as_written(mail)
+    readings = {name: [(v, written(words)) for v, words in found] for name, found in readings.items()}
     notes = (_source_line(mail), *(_person_note(name, people[name][0], readings[name]) for name in checked))
     verdicts = {name: v[0] for name, v in people.items()}
     if known:
@@ -217,6 +220,16 @@ def _untyped(text: str) -> str:
     return re.sub(r"[A-Za-z]{3,}", lambda m: _SWAPPED.get(m.group().lower(), m.group()), text)
 
 
+def _as_written(mail: ParsedMail) -> Callable[[str], str]:
+    """LADO's words as they wrote them, typos and all, from the words as read ("not" back to "nto")."""
+    written = {_SWAPPED[w.lower()]: w for w in re.findall(r"[A-Za-z]{3,}", mail.body_text[:8000])
+               if w.lower() in _SWAPPED}
+    if not written:
+        return lambda words: words
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, written)) + r")\b", re.IGNORECASE)
+    return lambda words: pattern.sub(lambda m: written.get(m.group().lower(), m.group()), words)
+
+
 _SEE_BELOW = any_of(r"\b(?:see|as|read)\s+below\b", r"\bbelow\s+from\b", r"\bforward(?:ed|ing)\b", r"\bpassing\s+on\b")
 
 
@@ -239,45 +252,62 @@ def _read_whole(text: str, tables: list[Table], checked: Sequence[str],
         from_table = _from_tables(tables, name, checked)
         if from_table is not None:
             said.setdefault(name, []).append(from_table)
-    cells = {" ".join(cell.split()).lower() for table in tables for row in table.rows for cell in row}
+    cells = [_bare(cell) for table in tables for row in (table.header, *table.rows) for cell in row]
+    named_before: list[str] = []  # the last people named, in any paragraph: whose "her partner" it is
     for paragraph in re.split(r"\n\s*\n", text):
         last_named: list[str] = []
         for statement in _statements(paragraph):
             words = " ".join(statement.split())[:300]
-            if words.lower() in cells:
+            if _in_table(words, cells):
                 continue  # a table's cell, read with its row
-            verdicts = _statement_reading(statement, checked, relations, text, last_named)
+            verdicts, pointed = _statement_reading(statement, checked, relations, text, last_named, named_before)
             if not verdicts and _unaccounted(statement):
-                if len(checked) != 1:
+                if len(checked) != 1 or not (_speaks_of_record(statement) or _verdict(statement) == KNOWN):
                     unplaced.append((UNCLEAR, words))
                     continue
-                verdicts = {checked[0]: _verdict(statement) or UNCLEAR}  # the one person asked about
+                verdicts = pointed = {checked[0]: _verdict(statement) or UNCLEAR}  # the one person asked about
             for name, verdict in verdicts.items():
                 said.setdefault(name, []).append((verdict, words))
-            last_named = list(verdicts) or last_named
+            last_named = list(pointed) or last_named
+            named_before = last_named or named_before
     return said, unplaced
 
 
+def _in_table(words: str, cells: list[str]) -> bool:
+    """The statement is a table's cell (or one with a name signed after it), read with its row."""
+    bare = _bare(words)
+    return any(bare in cell or (len(cell) > 15 and cell in bare and len(bare.replace(cell, "").split()) <= 3)
+               for cell in cells)
+
+
+def _bare(words: str) -> str:
+    return " ".join(re.sub(r"\W+", " ", words).lower().split())
+
+
 def _statement_reading(statement: str, checked: Sequence[str], relations: Mapping[str, str], text: str,
-                       last_named: list[str]) -> dict[str, str]:
-    """What one statement says of each person, however it points at them. A relation no one asked about has
-    ("her son" with no son checked) leaves everyone the statement does not name unclear."""
+                       last_named: list[str], named_before: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """What one statement says of each person, and of whom it says it by pointing at them (by name,
+    relation or "he"). A relation no one asked about has ("her son" with no son checked) leaves everyone
+    else unclear."""
     verdicts = (_statement_verdicts(statement, checked, relations)
                 or _by_elimination(statement, checked, text) or _of_last_named(statement, last_named))
     if not verdicts:
         named = _people_in(statement, checked, relations)
-        doubt = _speaks_of_record(statement) or _STILL_CHECKING.search(statement) or _verdict(statement) == UNCLEAR
+        doubt = _speaks_of_record(statement) or _still_checking(statement) or _verdict(statement) == UNCLEAR
         verdicts = {name: UNCLEAR for name in named} if doubt else {}
-    if relations and _stray_relation(statement, checked, relations):
-        verdicts = {name: verdicts.get(name, UNCLEAR) for name in checked}
-    return verdicts
+    if _stray_relation(statement, checked, relations) or (not verdicts and _other_sex(statement, named_before) and (
+            _speaks_of_record(statement) or _verdict(statement) in (KNOWN, UNCLEAR))):
+        others = {name: UNCLEAR for name in checked if name not in named_before}
+        return {**others, **verdicts}, verdicts
+    return verdicts, verdicts
 
 
 def _stray_relation(statement: str, checked: Sequence[str], relations: Mapping[str, str]) -> bool:
     """The statement speaks of a relation ("her partner") that no one asked about has, with a record or
     a doubt."""
-    kin = [m for m in _RELATED.finditer(statement)
-           if not _people_in(m.group(), checked, relations) and m.group(1).lower() not in _ANYONE_KIN]
+    kin = [m for m in _RELATED.finditer(statement) if m.group(1).lower() not in _ANYONE_KIN
+           and not _people_in(m.group(), checked, relations)
+           and not _people_in(statement[m.end():m.end() + 40], checked, {})]  # "her partner Gary Cole"
     return bool(kin) and (_speaks_of_record(statement) or _verdict(statement) in (KNOWN, UNCLEAR))
 
 
@@ -289,11 +319,12 @@ _PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b", re.IGN
 
 def _of_last_named(statement: str, last_named: list[str]) -> dict[str, str]:
     """"He was referred in 2019", "Can you check his DOB?", "The allegation was unsubstantiated": the
-    people just named, unless the words point at someone else ("another adult at the address")."""
-    if not last_named or _SOMEONE_ELSE.search(statement):
+    people just named, unless the words point at someone else ("another adult at the address", "his"
+    after naming Mrs Cole)."""
+    if not last_named or _SOMEONE_ELSE.search(statement) or _other_sex(statement, last_named):
         return {}
     verdict = _verdict(statement)
-    if _STILL_CHECKING.search(statement) and not _COURTESY.search(statement):
+    if _still_checking(statement) and not _COURTESY.search(statement):
         verdict = UNCLEAR
     record = _speaks_of_record(statement)
     if verdict is None and record:
@@ -302,6 +333,22 @@ def _of_last_named(statement: str, last_named: list[str]) -> dict[str, str]:
             verdict == KNOWN and not record and not _PRONOUN.search(statement)):
         return {}
     return {name: verdict for name in last_named}
+
+
+_HE = re.compile(r"\b(?:he|him|his)\b", re.IGNORECASE)
+_SHE = re.compile(r"\b(?:she|her|hers)\b", re.IGNORECASE)
+
+
+def _other_sex(statement: str, named: list[str]) -> bool:
+    """"He" or "his" when everyone just named is a Mrs, Ms or Miss (or "she" after a Mr)."""
+    titles = {k.title.lower().rstrip(".") if (k := parse_name(n)) else "" for n in named}
+    if not titles:
+        return False
+    if _HE.search(statement) and not _SHE.search(statement):
+        return titles <= {"mrs", "ms", "miss"}
+    if _SHE.search(statement) and not _HE.search(statement):
+        return titles == {"mr"}
+    return False
 
 
 # Words pointing past the people just named.
@@ -316,11 +363,12 @@ _NOT_ASKED = any_of(r"\b(?:was|is|were|are)\s*(?:n['’]t|\s+not)\s+(?:on|in)\s+
 def _unaccounted(statement: str) -> bool:
     """A statement naming no one asked about that is not plainly courtesy or a table's heading and says
     something: a record, a doubt, a check still to do, a question back, or that someone is known."""
-    if _HEADING.search(statement) or _NOT_ASKED.search(statement):
+    if _HEADING.search(statement) or _NOT_ASKED.search(statement) or (
+            _EVERYONE_NOT.search(statement) and _verdict(statement) == NOT_KNOWN):
         return False
     if _COURTESY.search(statement) and not _speaks_of_record(statement):
         return False
-    return bool(_speaks_of_record(statement) or _STILL_CHECKING.search(statement)
+    return bool(_speaks_of_record(statement) or _still_checking(statement)
                 or _verdict(statement) in (KNOWN, UNCLEAR))
 
 
@@ -346,14 +394,16 @@ _RECORD = any_of(
     r"\b(?:un)?substantiated\b", r"\bunfounded\b", r"\bincident\b",
 )
 # Describing the search ("I have checked our records") is not a record.
-_SEARCHED = any_of(r"\b(?:check(?:ed|ing|s)?|search(?:ed|ing|es)?|look(?:ed|ing)?(?:\s+(?:at|on|through|into))?|"
-                   r"went\s+through|run|ran|review(?:ed)?|interrogat\w+)\s+(?:\w+\s+){0,3}(?:records?|systems?|"
-                   r"databases?|files?|archives?)\b",
+_STORE = r"(?:records?|systems?|databases?|spreadsheets?|files?|index|archives?|CareFirst|Eclipse)"
+_SEARCHED = any_of(rf"\b(?:check(?:ed|ing|s)?|search(?:ed|ing|es)?|look(?:ed|ing)|went|been|run|ran|review(?:ed)?|"
+                   rf"interrogat\w+)\b[^.;:?!]{{0,80}}?\b{_STORE}\b(?:\s*(?:,|and)\s+[^.;:?!,]{{0,50}}?\b{_STORE}\b)*",
                    r"\b(?:our|LADO)\s+records\s+(?:show|indicate|confirm)", r"\bfor\s+the\s+record\b",
                    r"\b(?:on|in)\s+(?:our|the|LADO['’]?s?)\s+(?:records?|systems?|databases?|files?)\b")
 # Holding words about someone: the answer is not yet an answer for them.
 _STILL_CHECKING = any_of(
-    r"\bneed\s+to\s+(?:check|confirm|look|speak|ask|clarify|verify)", r"\b(?:a|my)\s+colleague\b",
+    r"\b(?:I|we)(?:['’]ll|\s+will|['’]d|\s+would)?\s+(?:still\s+)?need\s+to\s+(?:check|confirm|look|speak|ask|clarify|verify|"
+    r"double)", r"\bneeds?\s+(?:to\s+be\s+)?(?:checked|confirmed|verified|looked\s+into)\b",
+    r"\b(?:a|my)\s+colleague\b",
     r"\b(?:a\s+)?(?:different|alternative|other|another)\s+spelling\b", r"\bspelt\s+differently\b",
     r"\bwill\s+(?:need\s+to\s+)?confirm\b", r"\b(?:come|get)\s+back\s+to\s+you\b", r"\bstill\s+(?:checking|looking|"
     r"waiting|to\s+check)\b", r"\bnot\s+(?:yet\s+been|been|yet)\s+(?:able|checked)\b", r"\bhave\s*n['’]t\s+(?:yet\s+)?"
@@ -362,16 +412,25 @@ _STILL_CHECKING = any_of(
 )
 
 
+def _still_checking(words: str) -> bool:
+    """Holding words for someone, not what was already done ("the alternative spelling I also tried")."""
+    return bool(_STILL_CHECKING.search(words)) and not _TRIED.search(words)
+
+
+_TRIED = any_of(r"\b(?:also\s+)?tried\b", r"\balso\s+(?:checked|searched|ran)\b")
+
+
 def _speaks_of_record(words: str) -> bool:
     """A record word the words say, not deny ("no allegations, referrals or consultations") or describe
     searching ("checked our records")."""
-    return bool(_RECORD.search(_DENIED_LIST.sub(" ", _unnegated(_SEARCHED.sub(" ", words)))))
+    return bool(_RECORD.search(_unnegated(_SEARCHED.sub(" ", words))))
 
 
-# A denial governs the list after it, to the end of its clause: "no allegations, referrals, consultations".
-_DENIED_LIST = re.compile(r"(?:\b(?:no|not|never|nothing|without|neither|nor|none|nil)\b|n['’]t\b)[^.;:()]*?"
-                          r"(?=[.;:()]|\b(?:but|however|although|except|apart\s+from|other\s+than|save\s+for)\b|"
-                          r",\s+(?:there|we|he|she|it|this|that|LADO)\b|$)", re.IGNORECASE)
+# A denial governs the list after it: "no allegations, referrals, consultations or strategy meetings"
+# (but "not substantiated, NFA" still says NFA).
+_ITEM = r"(?!NFA\b|no\s+further)[\w'’-]+(?:\s+[\w'’-]+){0,2}"
+_DENIED_LIST = re.compile(rf"(?:\b(?:no|not|never|nothing|without|neither|nor|none|nil)\b|n['’]t\b)\s+(?:\w+\s+){{0,3}}"
+                          rf"{_ITEM}(?:\s*,\s*{_ITEM})*(?:\s*,?\s+(?:or|and|nor)\s+{_ITEM})?", re.IGNORECASE)
 
 
 def _weighed(readings: list[Reading]) -> Reading:
@@ -441,7 +500,7 @@ def _statement_verdicts(statement: str, checked: Sequence[str],
     aside: list[str] = []
     for clause in clauses:
         people = _people_in(clause, checked, relations or {})
-        own = UNCLEAR if _STILL_CHECKING.search(clause) else _verdict(clause)
+        own = UNCLEAR if _still_checking(clause) else _verdict(clause)
         if not people and not _RELATED.search(clause) and (own in (KNOWN, UNCLEAR) or _speaks_of_record(clause)):
             aside.append(own or UNCLEAR)
         for name in people:
@@ -468,7 +527,7 @@ def _labelled_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]
         return {}
     tail = labelled.group(2).strip(" .")
     verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
-    if verdict is not None and _STILL_CHECKING.search(tail):
+    if verdict is not None and _still_checking(tail):
         verdict = UNCLEAR
     if verdict == NOT_KNOWN and _speaks_of_record(tail) and _STRONG_POSITIVE.search(_unnegated(tail)):
         verdict = KNOWN
@@ -490,10 +549,28 @@ _RELATED = re.compile(r"\b(?:the|her|his|their|your|applicant['’]s|both|mrs?\s
                       r"(" + "|".join(_KIN) + r")\b", re.IGNORECASE)
 
 
+def _couple(couple: re.Match[str], checked: Sequence[str], relations: Mapping[str, str]) -> list[str]:
+    """For each title of "Mr and Mrs Dobson", the one person of that title and surname, or the one of them
+    who is an applicant or an applicant's spouse or partner; no one when that leaves more than one."""
+    found = []
+    for title in re.findall(r"\b(mrs|mr|ms)\b", couple.group().lower()):
+        same = [n for n in checked if (k := parse_name(n)) and k.title.lower().rstrip(".") == title
+                and k.last == normalise(couple.group(1))]
+        spouses = [n for n in same if re.search(r"applicant|husband|wife|partner|spouse", relations.get(n, ""))]
+        found += same if len(same) == 1 else spouses if len(spouses) == 1 else []
+    return found
+
+
+_COUPLE = re.compile(r"\b(?:mr|mrs|ms)\.?\s*(?:and|&|\+|/)\s*(?:mr|mrs|ms)\.?\s+([A-Z][\w'’\-]+)", re.IGNORECASE)
+
+
 def _people_in(clause: str, checked: Sequence[str], relations: Mapping[str, str]) -> list[str]:
     """The people a clause names, or failing a name, those with the relation it speaks of ("her son");
     none when no one checked has that relation."""
     named = [n for n in checked if _mention_positions(clause, n, checked)]
+    couple = _COUPLE.search(clause)
+    if couple and relations:  # "Mr and Mrs Dobson": the couple of that name, not their son Mr Dobson
+        named += [n for n in _couple(couple, checked, relations) if n not in named]
     if named or not relations:
         return named
     kin = {k for m in _RELATED.finditer(clause) for k in _KIN[m.group(1).lower()]}
@@ -559,7 +636,7 @@ def _mention_positions(statement: str, name: str, checked: Sequence[str]) -> lis
         forms.add(f"{parsed.title} {name.split()[-1]}")
     forms.update(_short_forms(statement, parsed.first, checked))
     forms.update(_nicknames(statement, parsed.first, checked))
-    lowered = normalise(statement)
+    lowered = normalise(re.sub(r"(?<=\w)['’]s\b", "", statement))  # "under Mr Threlfall's name"
     for form in forms:
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(normalise(form))}(?![\w'’-])", lowered):
             found.append(match.start())
@@ -640,7 +717,11 @@ def _verdict(words: str) -> str | None:
 def _unnegated(words: str) -> str:
     """The words with what a negation governs blanked, to the end of its clause: "no concerns or allegations
     were ever referred to us" says nothing positive; "not substantiated, NFA" still says NFA."""
-    return _NEGATED.sub(lambda m: " " * len(m.group()), words)
+    blanked = list(words)
+    for pattern in (_NEGATED, _DENIED_LIST):
+        for m in pattern.finditer(words):
+            blanked[m.start():m.end()] = " " * (m.end() - m.start())
+    return "".join(blanked)
 
 
 _NEGATED = re.compile(r"(?:\b(?:no|not|never|nothing|without|neither|nor)\b|n['’]t\b)[^,;.:()]*?(?=[,;.:()]|\bbut\b|$)",
