@@ -66,6 +66,9 @@ _NEGATIVE = any_of(
     r"\b(?:none|neither)\b[^.]{0,60}\bknown\b", r"^\s*(?:no|n|none|nil|nothing|not\s+known|clear)\s*[.!]?\s*$",
     r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b", r"\b(?:is|are|was|were)\s*n['’]t\.?\s*$",
     r"\b(?:is|are)\s+not\.?\s*$", r"\bneither\b", r"(?-i:\bNK\b)", r"\bN/K\b", r"^\s*no\s+to\b",
+    r"\bcan(?:not|['’]t)\s+find\s+(?:anything|any\s+(?:record|trace))", r"\bnothing\s+to\s+suggest\b",
+    r"\bnid\s+yw\b[^.]{0,80}\byn\s+hysbys\b", r"\bdim\s+(?:cofnod|gwybodaeth)\b", r"\banhysbys\b",
+    r"\bnae\s+(?:record|trace|bother)\b", r"\bno\s+kent\b",
 )
 _POSITIVE = any_of(
     r"\bknown\b", r"\breferr(?:ed|al)\b", r"\ballegations?\b", r"\bNFA\b", r"\bno\s+further\s+action\b",
@@ -74,7 +77,24 @@ _POSITIVE = any_of(
     r"\b(?:we|LADO)\s+(?:hold|holds|have|has)\b", r"\brecords?\s+(?:for|of|on|relating)\b", r"\bfeatured\b",
     r"^\s*(?:yes|y)\b", r"\byes\b", r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b", r"\bmanaged\b",
     r"\bconcerns?\s+(?:were|was)\s+raised\b", r"\bpreviously\s+(?:involved|referred)\b",
+    r"\bcame\s+to\s+(?:our|LADO['’]?s?)\s+attention\b", r"\b(?:some|LADO|previous|historic(?:al)?)\s+involvement\b",
+    r"\bcomplaints?\b", r"\bdoes\s+come\s+up\b", r"\bon\s+file\b", r"\barchived?\s+(?:record|entry|file)",
+    r"\bdiscussed\s+with\s+(?:LADO|us|me)\b", r"\bhistoric(?:al)?\s+only\b", r"\bconduct\s+matter\b",
+    r"\b(?:go|goes|going|went)\s+(?:through|via)\s+Ofsted\b", r"\b(?:ask|contact|approach)\s+Ofsted\b",
+    # Welsh: "we have a record", a record, a concern, a referral, an allegation
+    r"\bgennym\s+gofnod\b", r"\bcofnod\s+(?:ar\s+gyfer|o)\b", r"\bpryder\b", r"\batgyfeiri", r"\bhonia",
 )
+# "I wouldn't say he's unknown to us": a double negative says known.
+_DOUBLE_NEGATIVE = any_of(r"\b(?:would\s*n['’]t|would\s+not|could\s*n['’]t|can['’]?t|cannot)\s+say\s+(?:that\s+)?"
+                          r"(?:he|she|they)(?:['’]s|\s+is|\s+are|['’]re)?\s+(?:unknown|not\s+known)",
+                          r"\bnot\s+(?:entirely\s+)?unknown\b",
+                          r"\b(?:said|told\s+you)\b[^.]{0,60}\b(?:was\s*n['’]t|was\s+not|not)\s+known\s*[-–—,:;]\s*"
+                          r"(?:he|she)\s+is\b")
+# "No concerns", "nothing current": LADO may hold a closed matter; not a "not known".
+_SOFT_NO = any_of(r"\bno\s+(?:current\s+|present\s+|safeguarding\s+|ongoing\s+)?concerns?\b(?![^.]{0,40}\b(?:referred|"
+                  r"reported|made|raised)\b)", r"\bno\s+(?:current|ongoing|open|recent)\s+(?:involvement|case|matter)s?\b",
+                  r"\bnothing\s+(?:current|recent|ongoing|open)\b", r"\bnot\s+(?:currently|presently)\s+(?:known|open|"
+                  r"involved)\b")
 # What outweighs a negative beside it: a referral, an allegation, NFA ("not substantiated, NFA").
 _STRONG_POSITIVE = any_of(r"\breferr(?:ed|al)\b(?!\s+to\s+(?:us|LADO)\s+(?:is|was)\s+not)", r"\ballegations?\b",
                           r"\bNFA\b", r"\bno\s+further\s+action\b", r"\bconsultations?\b",
@@ -87,7 +107,8 @@ _NOT_LADO = any_of(r"\bnot\s+(?:to\s+)?(?:LADO|us)\b", r"\bbut\s+not\s+(?:by|to)
                    r"\bnot\s+known\s+to\s+(?:LADO|us)\b",
                    r"\b(?:nothing|never|none)\b[^.;]{0,40}\b(?:come|came|been|referred|reported|passed)\s+(?:\w+\s+)?to\s+"
                    r"(?:LADO|us|this\s+(?:office|service))\b", r"\bnot\s+a\s+LADO\s+matter\b")
-_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|check)\b", r"\bunable\s+to\b",
+_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|check)\b(?!\s+(?:anything|any\s+(?:record|trace)))",
+                   r"\bunable\s+to\b", r"\b(?:can['’]?t|cannot)\s+rule\s+(?:\w+\s+)?(?:in|out)\b", r"\bcould\s+be\s+(?:him|her)\b",
                    r"\bnot\s+sure\b",
                    r"\b(?:could|can)\s+you\s+(?:please\s+)?(?:double[\s-]?check|confirm|check|send|get|provide|clarify|"
                    r"let\s+me\s+have|find\s+out)\b(?![^.]{0,40}\bofsted)",
@@ -102,7 +123,8 @@ _QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|chec
 # A record LADO found and set aside: a namesake, not the person asked about.
 _RULED_OUT = any_of(r"\b(?:is\s*n['’]t|is\s+not|was\s*n['’]t|not)\s+(?:your|the\s+same|(?:him|her|them)\b)(?!\s+"
                     r"(?:known|on))", r"\bruled\s+(?:him|her|them|it|this|that)?\s*out\b",
-                    r"\bdifferent\s+(?:person|man|woman|individual)\b", r"\bnot\s+a\s+match\b")
+                    r"\bdifferent\s+(?:person|man|woman|individual)\b", r"\bnot\s+a\s+match\b",
+                    r"\bnone\s+(?:with|matching|at)\s+(?:your|the|that)\s+(?:DOB|date\s+of\s+birth|address)\b")
 _EVERYONE_NOT = any_of(
     r"\b(?:about|on|for)\s+any\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:people|individuals|persons|adults|names|them)\b",
     r"\b(?:not\s+known|NK|nothing|no\s+trace)\b[^.]{0,30}\ball\s+(?:\d|two|three|four|five|of\s+them)\b",
@@ -111,7 +133,8 @@ _EVERYONE_NOT = any_of(
     r"^\s*not\s+known\b",
     r"\bno\s+LADO\s+(?:involvement|records?|history)\b", r"\bcan\s+confirm\s+(?:that\s+)?there\s+is\s+no\b",
     r"\bnone\s+(?:are|is)\s+known\b", r"\bno\s+trace\s+of\s+any\b", r"\ball\s+(?:clear|negative|not\s+known)\b",
-    r"\bno\s+to\s+(?:all|both|each|everyone)\b",
+    r"\bno\s+to\s+(?:all|both|each|everyone)\b", r"\bany\s+of\s+the\s+(?:\w+\s+)?household\s+members\b",
+    r"\b(?:tri|dau|pedwar|pump)\s+ohonynt\b", r"\bneither\s+name\b", r"\bno\s*(?:one|body)\s+in\s+the\s+household\b",
     r"\b(?:nil|no)\s+trace\b[^.]{0,25}\b(?:all|both|any|each|everyone)\b",
     r"\b(?:all|both)\s+(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|of\s+them\s+)?(?:are\s+|is\s+)?(?:not\s+known|NK|N/K)\b",
 )
@@ -123,7 +146,7 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     checked stands in the household ("applicant", "partner", "son"), so "her son" finds its person."""
     text = _answer_text(mail, checked)
     said, unplaced = _read_whole(text, html_tables(mail.html) + text_tables(text), checked, relations or {})
-    everyone = _everyone_not_known(text, bool(said))
+    everyone = _everyone_not_known(text, bool(said), checked)
     if not said and not everyone and not unplaced and _HOLDING.search(text):
         waiting = {name: UNCLEAR for name in checked}
         return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
@@ -134,6 +157,10 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     readings = {name: said.get(name) or ([(NOT_KNOWN, everyone)] if everyone else []) for name in checked}
     readings = {name: [*found, *unplaced] for name, found in readings.items()}
     people = {name: _weighed(found) if found else (UNCLEAR, "") for name, found in readings.items()}
+    steer = next((s for s in _statements(text) if _OFSTED_STEER.search(_unnegated(s))), "")
+    if steer and all(v[0] == NOT_KNOWN for v in people.values()):  # the Ofsted steer says someone is known
+        readings = {name: [*found, (UNCLEAR, steer)] for name, found in readings.items()}
+        people = {name: (UNCLEAR, steer) for name in people}
     known = [name for name, v in people.items() if v[0] == KNOWN]
     unclear = [name for name, v in people.items() if v[0] == UNCLEAR]
     not_known = [name for name, v in people.items() if v[0] == NOT_KNOWN]
@@ -291,15 +318,23 @@ def _statement_reading(statement: str, checked: Sequence[str], relations: Mappin
     else unclear."""
     verdicts = (_statement_verdicts(statement, checked, relations)
                 or _by_elimination(statement, checked, text) or _of_last_named(statement, last_named))
-    if not verdicts:
-        named = _people_in(statement, checked, relations)
-        doubt = _speaks_of_record(statement) or _still_checking(statement) or _verdict(statement) == UNCLEAR
-        verdicts = {name: UNCLEAR for name in named} if doubt else {}
+    named = _people_in(statement, checked, relations)
+    if not verdicts and named:  # "Ben Whitlock - there was some involvement in 2023"
+        told = _told(statement)
+        verdicts = {name: told for name in named} if told else {}
     if _stray_relation(statement, checked, relations) or (not verdicts and _other_sex(statement, named_before) and (
             _speaks_of_record(statement) or _verdict(statement) in (KNOWN, UNCLEAR))):
         others = {name: UNCLEAR for name in checked if name not in named_before}
-        return {**others, **verdicts}, verdicts
-    return verdicts, verdicts
+        return {**others, **verdicts}, verdicts or others  # what follows ("a parent raised it") is of them
+    return verdicts, verdicts or {name: "" for name in named}
+
+
+def _told(statement: str) -> str | None:
+    """What a statement with no verdict word tells of the people it points at: a record plainly told is
+    known; a record with a doubt, or a check still to do, unclear."""
+    if _still_checking(statement) or _verdict(statement) == UNCLEAR:
+        return UNCLEAR
+    return KNOWN if _speaks_of_record(statement) else None
 
 
 def _stray_relation(statement: str, checked: Sequence[str], relations: Mapping[str, str]) -> bool:
@@ -311,7 +346,7 @@ def _stray_relation(statement: str, checked: Sequence[str], relations: Mapping[s
     return bool(kin) and (_speaks_of_record(statement) or _verdict(statement) in (KNOWN, UNCLEAR))
 
 
-_ANYONE_KIN = frozenset({"applicant", "applicants", "couple", "carer", "carers"})
+_ANYONE_KIN = frozenset({"applicant", "applicants", "couple", "carer", "carers", "adults"})
 
 
 _PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b", re.IGNORECASE)
@@ -328,7 +363,7 @@ def _of_last_named(statement: str, last_named: list[str]) -> dict[str, str]:
         verdict = UNCLEAR
     record = _speaks_of_record(statement)
     if verdict is None and record:
-        verdict = UNCLEAR
+        verdict = _told(statement)
     if verdict is None or (verdict == NOT_KNOWN and not _PRONOUN.search(statement)) or (
             verdict == KNOWN and not record and not _PRONOUN.search(statement)):
         return {}
@@ -363,13 +398,17 @@ _NOT_ASKED = any_of(r"\b(?:was|is|were|are)\s*(?:n['’]t|\s+not)\s+(?:on|in)\s+
 def _unaccounted(statement: str) -> bool:
     """A statement naming no one asked about that is not plainly courtesy or a table's heading and says
     something: a record, a doubt, a check still to do, a question back, or that someone is known."""
-    if _HEADING.search(statement) or _NOT_ASKED.search(statement) or (
+    if _HEADING.search(statement) or _NOT_ASKED.search(statement) or _OFSTED_STEER.search(statement) or (
             _EVERYONE_NOT.search(statement) and _verdict(statement) == NOT_KNOWN):
         return False
     if _COURTESY.search(statement) and not _speaks_of_record(statement):
         return False
     return bool(_speaks_of_record(statement) or _still_checking(statement)
                 or _verdict(statement) in (KNOWN, UNCLEAR))
+
+
+# "The agency will need to go through Ofsted": said when someone is known; alone, it says someone may be.
+_OFSTED_STEER = any_of(r"\b(?:go|goes|going|went)\s+(?:through|via|to)\s+Ofsted\b", r"\b(?:ask|contact|approach)\s+Ofsted\b")
 
 
 # A table's heading row, as text: "Name | DOB | Known to LADO? | Comments".
@@ -471,7 +510,7 @@ def _by_elimination(statement: str, checked: Sequence[str], text: str) -> dict[s
 
 # "Ms Hayley Brooks - not known", "Tyler: Y": a name of up to five words, then the verdict. Words are
 # whole (each followed by a space), so a long run of letters cannot be split every which way.
-_LABELLED = re.compile(r"^((?:[\w'’.\-]+\s){0,4}[\w'’.\-]+)\s*(?::|\s[-–—]\s?)\s*(.+)$")
+_LABELLED = re.compile(r"^((?:[\w'’.\-]+\s){0,4}[\w'’.\-]+)\s*(?::|\s[-–—]\s?|\s{2,}|\t)\s*(.+)$")
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+whereas\s+|\s+-\s+(?=[A-Z])|,\s+(?=[A-Z][\w'’]+\s+(?:is|was|has)\b)")
 
 
@@ -543,7 +582,8 @@ _KIN = {"partner": ("partner", "husband", "wife", "spouse", "boyfriend", "girlfr
         "father": ("father", "dad"), "dad": ("father", "dad"), "lodger": ("lodger",), "brother": ("brother",),
         "sister": ("sister",), "grandmother": ("grandmother", "nan"), "grandfather": ("grandfather", "grandad"),
         "applicant": ("applicant",), "applicants": ("applicant",), "couple": ("applicant",),
-        "carer": ("applicant",), "carers": ("applicant",)}
+        "carer": ("applicant",), "carers": ("applicant",), "adults": ("applicant", "partner", "husband", "wife"),
+        "stepson": ("son", "stepson"), "stepdaughter": ("daughter", "stepdaughter")}
 _RELATED = re.compile(r"\b(?:the|her|his|their|your|applicant['’]s|both|mrs?\s+\w+['’]s)\s+"
                       r"(?:adult\s+|eldest\s+|older\s+|oldest\s+|youngest\s+|younger\s+|step-?\s?)?"
                       r"(" + "|".join(_KIN) + r")\b", re.IGNORECASE)
@@ -561,7 +601,7 @@ def _couple(couple: re.Match[str], checked: Sequence[str], relations: Mapping[st
     return found
 
 
-_COUPLE = re.compile(r"\b(?:mr|mrs|ms)\.?\s*(?:and|&|\+|/)\s*(?:mr|mrs|ms)\.?\s+([A-Z][\w'’\-]+)", re.IGNORECASE)
+_COUPLE = re.compile(r"\b(?:mr|mrs|ms)\.?\s*(?:and|&|\+|/|or|nor)\s*(?:mr|mrs|ms)\.?\s+([A-Z][\w'’\-]+)", re.IGNORECASE)
 
 
 def _people_in(clause: str, checked: Sequence[str], relations: Mapping[str, str]) -> list[str]:
@@ -569,25 +609,41 @@ def _people_in(clause: str, checked: Sequence[str], relations: Mapping[str, str]
     none when no one checked has that relation."""
     named = [n for n in checked if _mention_positions(clause, n, checked)]
     couple = _COUPLE.search(clause)
-    if couple and relations:  # "Mr and Mrs Dobson": the couple of that name, not their son Mr Dobson
+    if couple:  # "Neither Mr nor Mrs Dobson": the couple of that name, not their son Mr Dobson
         named += [n for n in _couple(couple, checked, relations) if n not in named]
-    if named or not relations:
-        return named
     kin = {k for m in _RELATED.finditer(clause) for k in _KIN[m.group(1).lower()]}
-    return [n for n in checked if kin and any(k in relations.get(n, "").lower() for k in kin)]
+    return named + [n for n in checked if n not in named and kin and any(k in relations.get(n, "").lower() for k in kin)]
 
 
-def _everyone_not_known(text: str, anyone_named: bool) -> str:
+def _everyone_not_known(text: str, anyone_named: bool, checked: Sequence[str]) -> str:
     """A negative said of everyone ("None of the above are known", "No trace of any of them"), or a bare
     "Not known." when the answer names no one; else ""."""
     for sentence in _statements(text):
-        if _EVERYONE_NOT.search(sentence) and _verdict(sentence) != KNOWN:
+        if _EVERYONE_NOT.search(sentence) and _verdict(sentence) != KNOWN and not _not_them(sentence, checked):
             return sentence
     body = [s for s in _statements(text) if not re.match(r"^(?:hi|hello|dear|morning|afternoon|thanks|regards)\b", s,
                                                           re.IGNORECASE) and len(s.split()) > 1]
     if not anyone_named and len(body) == 1 and _verdict(body[0]) == NOT_KNOWN and len(body[0].split()) <= 12:
         return body[0]
     return ""
+
+
+_COUNT = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "tri": 3, "dau": 2, "pedwar": 4, "pump": 5}
+
+
+def _not_them(sentence: str, checked: Sequence[str]) -> bool:
+    """"All 3 not known" when four were asked about, "Neither Mr nor Mrs Akhtar" when the Akrams were: a
+    negative said of other people, which rules out no one asked about."""
+    counted = re.search(r"\b(?:all|the|y|of)\s+(\d|two|three|four|five|six)\b|\b(both|tri|dau|pedwar|pump)\b", sentence,
+                        re.IGNORECASE)
+    if counted:
+        word = (counted.group(1) or counted.group(2)).lower()
+        if int(_COUNT.get(word, word if word.isdigit() else 0)) != len(checked):
+            return True
+    surnames = {k.last for k in map(parse_name, checked) if k}
+    titled = re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:(?:and|or|nor|&)\s+(?:Mr|Mrs|Ms|Miss)\.?\s+)?([A-Z][\w'’\-]+)",
+                        sentence)
+    return any(normalise(t) not in surnames for t in titled)
 
 
 def _from_tables(tables: list[Table], name: str, checked: Sequence[str]) -> tuple[str, str] | None:
@@ -696,10 +752,14 @@ def _mentions(cell: str, name: str, checked: Sequence[str]) -> bool:
 
 def _verdict(words: str) -> str | None:
     """Known, not known, unclear, or None when the words say none of these."""
+    if _DOUBLE_NEGATIVE.search(words):
+        return KNOWN  # "I wouldn't say he's unknown to us"
     if _RULED_OUT.search(words):
         return NOT_KNOWN  # "there is a Paul Dean on our system, but a different DOB: he isn't your applicant"
     if _QUESTION.search(words):
         return UNCLEAR
+    if _SOFT_NO.search(words) and not _NEGATIVE.search(_SOFT_NO.sub(" ", words)):
+        return UNCLEAR  # "we have no concerns about her": a closed matter may be held
     if _NOT_LADO.search(words) and not _STRONG_POSITIVE.search(_unnegated(_NOT_LADO.split(words)[-1])):
         return NOT_KNOWN  # "known to police but not to LADO"
     negative = _NEGATIVE.search(words)
