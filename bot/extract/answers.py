@@ -145,6 +145,8 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     """LADO's answer read whole, person by person, safe by default. `relations` says how each person
     checked stands in the household ("applicant", "partner", "son"), so "her son" finds its person."""
     text = _answer_text(mail, checked)
+    if _SEE_SUBJECT.search(text):  # "See subject": the verdict is in the subject line
+        text = f"{mail.subject}\n\n{text}"
     said, unplaced = _read_whole(text, html_tables(mail.html) + text_tables(text), checked, relations or {})
     everyone = _everyone_not_known(text, bool(said), checked)
     if not said and not everyone and not unplaced and _HOLDING.search(text):
@@ -178,6 +180,9 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
                 "lado_none_known": not known and not unclear, "ofsted": bool(known or unclear)}
     facts = {**_lado_facts(verdicts, True), "sources": {name: _sources(readings[name]) for name in checked}}
     return TeamAnswer(summary, response, notes, facts)
+
+
+_SEE_SUBJECT = any_of(r"\b(?:see|as\s+per|per)\s+(?:the\s+)?(?:subject|title)\b")
 
 
 def _lado_facts(verdicts: dict[str, str], final: bool) -> dict[str, Any]:
@@ -279,6 +284,9 @@ def _read_whole(text: str, tables: list[Table], checked: Sequence[str],
         from_table = _from_tables(tables, name, checked)
         if from_table is not None:
             said.setdefault(name, []).append(from_table)
+    text, marked = _marked_lines(text, checked)
+    for name, reading in marked:
+        said.setdefault(name, []).append(reading)
     cells = [_bare(cell) for table in tables for row in (table.header, *table.rows) for cell in row]
     named_before: list[str] = []  # the last people named, in any paragraph: whose "her partner" it is
     for paragraph in re.split(r"\n\s*\n", text):
@@ -298,6 +306,38 @@ def _read_whole(text: str, tables: list[Table], checked: Sequence[str],
             last_named = list(pointed) or last_named
             named_before = last_named or named_before
     return said, unplaced
+
+
+_FOOTNOTE = re.compile(r"^\s*([*†‡])\s*(.+)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.):]\s+(.+)$")
+
+
+def _marked_lines(text: str, checked: Sequence[str]) -> tuple[str, list[tuple[str, Reading]]]:
+    """Lines that point at people by a mark: a footnote ("* Mr Lindqvist - linked to a 2018 consultation")
+    is of the people whose line carries its star; a numbered list with one line for each person asked about
+    ("1. No  2. No  3. Yes - 2024") answers them in the request's order. The text is returned without them."""
+    lines = text.splitlines()
+    found: list[tuple[str, Reading]] = []
+    numbered = [m for m in map(_NUMBERED.match, lines) if m]
+    in_order = [int(m.group(1)) for m in numbered] == list(range(1, len(checked) + 1)) and not any(
+        _mention_positions(m.group(2), n, checked) for m in numbered for n in checked)
+    kept = []
+    for line in lines:
+        note, number = _FOOTNOTE.match(line), _NUMBERED.match(line)
+        if note:
+            starred = [n for n in checked for other in lines if note.group(1) in other and other is not line
+                       and _mention_positions(other.split(note.group(1))[0][-60:], n, checked)]
+            verdict = _verdict(note.group(2)) or _told(note.group(2)) or UNCLEAR
+            found += [(n, (verdict, " ".join(line.split()))) for n in starred]
+            if starred:
+                continue
+        if number and in_order:
+            tail = number.group(2).strip(" .")
+            verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
+            found.append((checked[int(number.group(1)) - 1], (verdict or UNCLEAR, " ".join(line.split()))))
+            continue
+        kept.append(line)
+    return "\n".join(kept), found
 
 
 def _in_table(words: str, cells: list[str]) -> bool:
@@ -623,7 +663,8 @@ def _everyone_not_known(text: str, anyone_named: bool, checked: Sequence[str]) -
             return sentence
     body = [s for s in _statements(text) if not re.match(r"^(?:hi|hello|dear|morning|afternoon|thanks|regards)\b", s,
                                                           re.IGNORECASE) and len(s.split()) > 1]
-    if not anyone_named and len(body) == 1 and _verdict(body[0]) == NOT_KNOWN and len(body[0].split()) <= 12:
+    if not anyone_named and len(body) == 1 and _verdict(body[0]) == NOT_KNOWN and len(body[0].split()) <= 12 \
+            and not _not_them(body[0], checked):
         return body[0]
     return ""
 
