@@ -67,6 +67,7 @@ _NEGATIVE = any_of(
     r"\bhas\s*n['’]t\s+come\s+up\b", r"\bno\s+LADO\b", r"\b(?:is|are|was|were)\s*n['’]t\.?\s*$",
     r"\b(?:is|are)\s+not\.?\s*$", r"\bneither\b", r"(?-i:\bNK\b)", r"\bN/K\b", r"^\s*no\s+to\b",
     r"\bcan(?:not|['’]t)\s+find\s+(?:anything|any\s+(?:record|trace))", r"\bnothing\s+to\s+suggest\b",
+    r"\b(?:is|are|was|were)\s*n['’]t\s+known\b", r"^\W*nor\s+(?:is|are|was)\b",
     r"\bnid\s+yw\b[^.]{0,80}\byn\s+hysbys\b", r"\bdim\s+(?:cofnod|gwybodaeth)\b", r"\banhysbys\b",
     r"\bnae\s+(?:record|trace|bother)\b", r"\bno\s+kent\b",
 )
@@ -145,8 +146,8 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     """LADO's answer read whole, person by person, safe by default. `relations` says how each person
     checked stands in the household ("applicant", "partner", "son"), so "her son" finds its person."""
     text = _answer_text(mail, checked)
-    if _SEE_SUBJECT.search(text):  # "See subject": the verdict is in the subject line
-        text = f"{mail.subject}\n\n{text}"
+    if _SEE_SUBJECT.search(text) and len(text.split()) <= 8:  # "See subject": the verdict is in the subject line
+        text = mail.subject
     said, unplaced = _read_whole(text, html_tables(mail.html) + text_tables(text), checked, relations or {})
     everyone = _everyone_not_known(text, bool(said), checked)
     if not said and not everyone and not unplaced and _HOLDING.search(text):
@@ -389,7 +390,7 @@ def _stray_relation(statement: str, checked: Sequence[str], relations: Mapping[s
 _ANYONE_KIN = frozenset({"applicant", "applicants", "couple", "carer", "carers", "adults"})
 
 
-_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:he|she|him|his|her|hers|they|them|their|it|this|that)\b", re.IGNORECASE)
 
 
 def _of_last_named(statement: str, last_named: list[str]) -> dict[str, str]:

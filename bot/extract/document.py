@@ -189,13 +189,17 @@ def html_tables(html: str) -> list[Table]:
 
 
 def text_tables(body: str) -> list[Table]:
-    """Runs of two or more plain-text lines split into the same number of cells by "|" or tabs."""
+    """Runs of two or more plain-text lines split into the same number of cells by "|" or tabs (a row
+    whose last cells are empty is padded)."""
     tables: list[Table] = []
     run: list[tuple[str, ...]] = []
     for line in [*body.splitlines(), ""]:
         cells = tuple(c.strip() for c in re.split(r"\s*\|\s*|\t+", line.strip().strip("|")))
         if len(cells) >= 2 and ("|" in line or "\t" in line) and (not run or len(cells) == len(run[0])):
             run.append(cells)
+            continue
+        if run and len(cells) >= 2 and "|" in line and len(cells) < len(run[0]):  # "Giorgos | N |": its last cell empty
+            run.append(cells + ("",) * (len(run[0]) - len(cells)))
             continue
         if len(run) >= 2:
             tables.append(_with_header(run))
