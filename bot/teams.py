@@ -52,8 +52,8 @@ class CheckTeam:
         return self.answer_kind if answer else self.request_template
 
 
-# "check", and how hurried fingers type it: "chk", "chek", "cheque".
-CHECK_WORD = r"(?:checks?|chks?|cheks?|chcks?|cheques?)\b"
+# "check", and how hurried fingers type it: "chk", "chek", "chekc", "cheque".
+CHECK_WORD = r"(?:checks?|chks?|cheks?|chekcs?|chceks?|chcks?|cheques?)\b"
 AF = CheckTeam(
     role="af", name="A&F", label="A&F (CHARMS)", system="CHARMS check",
     request_template="charms_check_request", answer_kind="charms_check_response",

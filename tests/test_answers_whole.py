@@ -70,6 +70,6 @@ def test_the_note_quotes_what_each_statement_rests_on_with_the_answer_subject_an
     body = ("Mrs Ellery is not known to LADO.\n\nWe did have a referral in 2019 concerning her partner, which was "
             "NFA.\n\nKind regards\nSue")
     notes = "\n".join(read_lado_answer(parse_mail(lado(body)), list(HOUSEHOLD), HOUSEHOLD).notes)
-    assert "\"LADO CHECK Priya Shah\", received Tue 17 Nov 2026 11:05" in notes
+    assert "\"RE: LADO CHECK Priya Shah\", received Tue 17 Nov 2026 11:05" in notes
     assert f"LADO say {GWEN} is not known: \"Mrs Ellery is not known to LADO.\"" in notes
     assert f"LADO know {ALAN}: \"We did have a referral in 2019 concerning her partner, which was NFA.\"" in notes

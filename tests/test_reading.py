@@ -92,7 +92,8 @@ def _request_for(label: dict[str, Any], af: bool) -> bytes:
     """An OLA request naming the people the answer's check asked about, consent in order; with `af`, an
     applicant who fostered with the trust, so a CHARMS check is asked too."""
     people = label["checked"]
-    lines = "\n".join(f"- {name}, DOB 01/01/1980" for name in people)
+    lines = "\n".join(f"- {name}, DOB 01/01/1980 ({'applicant' if n == 0 else 'household member'})"
+                      for n, name in enumerate(people))
     history = "She was approved as a foster carer with your trust in 2015.\n" if af else ""
     body = (f"Dear CASS,\n\nWe are assessing {people[0]} as a foster carer. The applicant and household:\n\n"
             f"{lines}\n\n{history}All of them signed consent on 2 November 2026; forms attached.\n\n"
@@ -198,7 +199,7 @@ def test_the_note_quotes_lado_and_nothing_of_lado_is_outside_it(path: Path, sett
     journey, label = _played(path, settings, tmp_path)
     note, letter = _note_and_letter(_response_text(journey))
     sources = _sources(journey, label)
-    subject = re.sub(r"CASS-\d{4}-\d{6}", "CASS-2026-000001", parse_file(path).subject)
+    subject = re.sub(r"CASS-\d{4}-\d{6}", "CASS-2026-000001", parse_file(path).raw_subject)
     assert f"\"{subject}\", received" in note
     for name, words in sources.items():
         for said in words:

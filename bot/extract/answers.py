@@ -49,6 +49,8 @@ _HOLDING = any_of(
     r"send|do\s+(?:it|this)|pick\s+(?:it|this)\s+up|run)",
     r"\b(?:system|CHARMS|database|CareFirst|Eclipse)\s+is\s+down\b",
     r"\b(?:received|got\s+(?:this|it)|noted)\b[,.\s-]{0,5}(?:thanks|thank)",
+    r"^\W*(?:thanks|thank\s+you)\b[^.\n]{0,30}\b(?:received|noted|got\s+(?:this|it))\b",
+    r"\b(?:dae|do)\s+that\s+the\s+morra\b", r"\bget\s+back\s+tae\s+ye\b",
     r"\bchecking\b", r"\bbear\s+with\b", r"\bin\s+(?:a\s+)?meeting", r"\bsystem\s+is\s+down\b",
     r"\bback\s+to\s+you\s+(?:by|this|tomorrow|later|shortly)", r"\bstill\s+(?:looking|checking|waiting)\b",
     r"\b(?:I['’]ll|I\s+will|we['’]ll|we\s+will)\s+(?:get|pull|chase|have\s+a\s+look|look\s+again|do\s+yours)\b",
@@ -73,7 +75,7 @@ _NEGATIVE = any_of(
 )
 _POSITIVE = any_of(
     r"\bknown\b", r"\breferr(?:ed|al)\b", r"\ballegations?\b", r"\bNFA\b", r"\bno\s+further\s+action\b",
-    r"\bconsultations?\b", r"\bstrategy\s+(?:discussion|meeting)",
+    r"\bconsultations?\b", r"\b(?:LADO|we|I)\s+(?:was|were)\s+consulted\b", r"\bstrategy\s+(?:discussion|meeting)",
     r"\bon\s+(?:our|the)\s+(?:system|records|database)\b",
     r"\b(?:we|LADO)\s+(?:hold|holds|have|has)\b", r"\brecords?\s+(?:for|of|on|relating)\b", r"\bfeatured\b",
     r"^\s*(?:yes|y)\b", r"\byes\b", r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b", r"\bmanaged\b",
@@ -93,7 +95,8 @@ _DOUBLE_NEGATIVE = any_of(r"\b(?:would\s*n['’]t|would\s+not|could\s*n['’]t|c
                           r"(?:he|she)\s+is\b")
 # "No concerns", "nothing current": LADO may hold a closed matter; not a "not known".
 _SOFT_NO = any_of(r"\bno\s+(?:current\s+|present\s+|safeguarding\s+|ongoing\s+)?concerns?\b(?![^.]{0,40}\b(?:referred|"
-                  r"reported|made|raised)\b)", r"\bno\s+(?:current|ongoing|open|recent)\s+(?:involvement|case|matter)s?\b",
+                  r"reported|made|raised)\b)",
+                  r"\bno\s+(?:current|ongoing|open|recent)\s+(?:involvement|case|matter)s?\b",
                   r"\bnothing\s+(?:current|recent|ongoing|open)\b", r"\bnot\s+(?:currently|presently)\s+(?:known|open|"
                   r"involved)\b")
 # What outweighs a negative beside it: a referral, an allegation, NFA ("not substantiated, NFA").
@@ -103,13 +106,16 @@ _STRONG_POSITIVE = any_of(r"\breferr(?:ed|al)\b(?!\s+to\s+(?:us|LADO)\s+(?:is|wa
                           r"\binvestigat", r"\b(?:un)?substantiated\b", r"\bthreshold\b",
                           r"\bconcerns?\s+(?:were|was)\s+raised\b")
 _ELSEWHERE = any_of(r"\bknown\s+to\s+(?!(?:the\s+)?(?:LADO|us|our\s+service|this\s+service|me)\b)\w+",
-                    r"\b(?:police|children['’]?s\s+social\s+care|CSC|social\s+care|CareFirst|school)\b")
+                    r"\b(?:police|children['’]?s\s+social\s+care|CSC|social\s+care|CareFirst)\b")
 _NOT_LADO = any_of(r"\bnot\s+(?:to\s+)?(?:LADO|us)\b", r"\bbut\s+not\s+(?:by|to)\b",
                    r"\bnot\s+known\s+to\s+(?:LADO|us)\b",
                    r"\b(?:nothing|never|none)\b[^.;]{0,40}\b(?:come|came|been|referred|reported|passed)\s+(?:\w+\s+)?to\s+"
                    r"(?:LADO|us|this\s+(?:office|service))\b", r"\bnot\s+a\s+LADO\s+matter\b")
-_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|check)\b(?!\s+(?:anything|any\s+(?:record|trace)))",
-                   r"\bunable\s+to\b", r"\b(?:can['’]?t|cannot)\s+rule\s+(?:\w+\s+)?(?:in|out)\b", r"\bcould\s+be\s+(?:him|her)\b",
+_QUESTION = any_of(r"\?", r"\bcan(?:not|['’]t)\s+(?:find|tell|say|confirm|check)\b"
+                   r"(?!\s+(?:anything|any\s+(?:record|trace)))",
+                   r"\bunable\s+to\b", r"\b(?:can['’]?t|cannot)\s+rule\s+(?:\w+\s+)?(?:in|out)\b",
+                   r"\bcould\s+be\s+(?:him|her)\b",
+                   r"\b(?:rings?\s+a\s+bell|sounds?\s+familiar|name\s+from\s+somewhere)\b",
                    r"\bnot\s+sure\b",
                    r"\b(?:could|can)\s+you\s+(?:please\s+)?(?:double[\s-]?check|confirm|check|send|get|provide|clarify|"
                    r"let\s+me\s+have|find\s+out)\b(?![^.]{0,40}\bofsted)",
@@ -147,19 +153,17 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     checked stands in the household ("applicant", "partner", "son"), so "her son" finds its person."""
     text = _answer_text(mail, checked)
     if _SEE_SUBJECT.search(text) and len(text.split()) <= 8:  # "See subject": the verdict is in the subject line
-        text = mail.subject
+        text = mail.raw_subject
     said, unplaced = _read_whole(text, html_tables(mail.html) + text_tables(text), checked, relations or {})
-    everyone = _everyone_not_known(text, bool(said), checked)
-    if not said and not everyone and not unplaced and _HOLDING.search(text):
+    everyone = _everyone_not_known(text, any(map(_verdicts, said.values())), checked)
+    if _not_yet(text, said, everyone, unplaced):
         waiting = {name: UNCLEAR for name in checked}
         return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
-    if not said and not everyone and unplaced and _HOLDING.search(text) and all(
-            _still_checking(words) or _HOLDING.search(words) for _, words in unplaced):
-        waiting = {name: UNCLEAR for name in checked}
-        return TeamAnswer("LADO have not answered yet (a holding reply)", {}, (), _lado_facts(waiting, False), False)
-    readings = {name: said.get(name) or ([(NOT_KNOWN, everyone)] if everyone else []) for name in checked}
-    readings = {name: [*found, *unplaced] for name, found in readings.items()}
-    people = {name: _weighed(found) if found else (UNCLEAR, "") for name, found in readings.items()}
+    of_everyone = [(NOT_KNOWN, everyone)] if everyone else []
+    readings = {name: [*said.get(name, []), *([] if _verdicts(said.get(name)) else of_everyone), *unplaced]
+                for name in checked}
+    people = {name: _weighed(_verdicts(found)) if _verdicts(found) else (UNCLEAR, "")
+              for name, found in readings.items()}
     steer = next((s for s in _statements(text) if _OFSTED_STEER.search(_unnegated(s))), "")
     if steer and all(v[0] == NOT_KNOWN for v in people.values()):  # the Ofsted steer says someone is known
         readings = {name: [*found, (UNCLEAR, steer)] for name, found in readings.items()}
@@ -183,6 +187,30 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     return TeamAnswer(summary, response, notes, facts)
 
 
+def _verdicts(readings: list[Reading] | None) -> list[Reading]:
+    """The readings that say something either way (not a bare mention)."""
+    return [r for r in readings or [] if r[0]]
+
+
+def _not_yet(text: str, said: Mapping[str, list[Reading]], everyone: str, unplaced: list[Reading]) -> bool:
+    """A holding reply: it says it will check (or asks before searching), and nothing in it answers anyone
+    for certain: no one known, and any "not known" only hedged ("as far as I can see", "only the new system")."""
+    if not (_HOLDING.search(text) or _BEFORE_SEARCH.search(text)):
+        return False
+    readings = [r for found in said.values() for r in _verdicts(found)] + ([(NOT_KNOWN, everyone)] if everyone else [])
+    if not readings:
+        return all(_still_checking(words) or _HOLDING.search(words) for _, words in unplaced)
+    return all(v == UNCLEAR or (v == NOT_KNOWN and _HEDGED.search(text)) for v, _ in readings)
+
+
+_BEFORE_SEARCH = any_of(r"\bbefore\s+I\s+(?:run|check|search|look|do)\b")
+_HEDGED = any_of(r"\bas\s+far\s+as\s+I\s+can\s+(?:see|tell)\b",
+                 r"\bI['’]ve\s+only\s+(?:been\s+able\s+to\s+)?(?:look|check|search)",
+                 r"\bonly\s+(?:on|looked\s+on|checked)\s+the\s+new\s+system\b", r"\bso\s+far\b",
+                 r"\bat\s+first\s+glance\b",
+                 r"\bknown\s+to\s+me\b")
+
+
 _SEE_SUBJECT = any_of(r"\b(?:see|as\s+per|per)\s+(?:the\s+)?(?:subject|title)\b")
 
 
@@ -193,7 +221,7 @@ def _lado_facts(verdicts: dict[str, str], final: bool) -> dict[str, Any]:
 
 def _source_line(mail: ParsedMail) -> str:
     when = f"{mail.date:%a %d %b %Y %H:%M}" if mail.date else "with no date"
-    return (f"LADO's answer \"{mail.subject}\", received {when}: check each line below against LADO's own "
+    return (f"LADO's answer \"{mail.raw_subject}\", received {when}: check each line below against LADO's own "
             "words before sending")
 
 
@@ -219,6 +247,10 @@ def _answer_text(mail: ParsedMail, checked: Sequence[str] | None = None) -> str:
     if not segments:
         return ""
     texts = [_untyped(_own_lines(s.text, checked)) for s in segments[:2]]
+    if checked and len(segments) > 1 and _INLINE.search(texts[0]):  # "Answers in line below": typed into the request
+        typed = [line for line in segments[1].text.splitlines() if any(_mention_positions(line, n, checked)
+                                                                       for n in checked)]
+        return "\n\n".join([texts[0], *map(_untyped, typed)])
     domain = mail.from_address.rpartition("@")[2]
     if len(segments) > 1 and not _SAYS.search(texts[0]) and _SEE_BELOW.search(texts[0]) and domain \
             and segments[1].sender.endswith("@" + domain) and _SAYS.search(texts[1]):
@@ -238,6 +270,8 @@ def _own_lines(text: str, checked: Sequence[str] | None) -> str:
     return "\n\n".join([without_disclaimers("\n".join(lines[:closing])), *kept]).strip()
 
 
+_INLINE = any_of(r"\b(?:answers?|comments?|replies)\s+(?:are\s+)?(?:in\s*line|inline)\b", r"\bin\s*line\s+below\b",
+                 r"\b(?:see\s+)?my\s+(?:answers|comments|replies)\s+(?:in\s+\w+\s+)?(?:below|against|beside)\b")
 _POSTSCRIPT = any_of(r"^\s*(?:P\.?\s?S\.?|N\.?B\.?|also|update|correction|sorry|forgot|one\s+more|just\s+(?:to\s+add|"
                      r"realised|noticed|remembered|seen)|apologies|actually|addendum|further\s+to)\b")
 
@@ -302,8 +336,9 @@ def _read_whole(text: str, tables: list[Table], checked: Sequence[str],
                     unplaced.append((UNCLEAR, words))
                     continue
                 verdicts = pointed = {checked[0]: _verdict(statement) or UNCLEAR}  # the one person asked about
-            for name, verdict in verdicts.items():
-                said.setdefault(name, []).append((verdict, words))
+            quoted = pointed or ({name: "" for name in checked} if _of_everyone(statement) else {})
+            for name in dict.fromkeys([*verdicts, *quoted]):  # "Please see attached", "All 3 not known": for all
+                said.setdefault(name, []).append((verdicts.get(name, ""), words))
             last_named = list(pointed) or last_named
             named_before = last_named or named_before
     return said, unplaced
@@ -318,27 +353,43 @@ def _marked_lines(text: str, checked: Sequence[str]) -> tuple[str, list[tuple[st
     is of the people whose line carries its star; a numbered list with one line for each person asked about
     ("1. No  2. No  3. Yes - 2024") answers them in the request's order. The text is returned without them."""
     lines = text.splitlines()
-    found: list[tuple[str, Reading]] = []
     numbered = [m for m in map(_NUMBERED.match, lines) if m]
     in_order = [int(m.group(1)) for m in numbered] == list(range(1, len(checked) + 1)) and not any(
         _mention_positions(m.group(2), n, checked) for m in numbered for n in checked)
+    found: list[tuple[str, Reading]] = []
     kept = []
     for line in lines:
-        note, number = _FOOTNOTE.match(line), _NUMBERED.match(line)
-        if note:
-            starred = [n for n in checked for other in lines if note.group(1) in other and other is not line
-                       and _mention_positions(other.split(note.group(1))[0][-60:], n, checked)]
-            verdict = _verdict(note.group(2)) or _told(note.group(2)) or UNCLEAR
-            found += [(n, (verdict, " ".join(line.split()))) for n in starred]
-            if starred:
-                continue
-        if number and in_order:
-            tail = number.group(2).strip(" .")
-            verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
-            found.append((checked[int(number.group(1)) - 1], (verdict or UNCLEAR, " ".join(line.split()))))
-            continue
-        kept.append(line)
+        marked = _footnote(line, lines, checked) or (_numbered(line, checked) if in_order else [])
+        found += marked
+        if not marked:
+            kept.append(line)
     return "\n".join(kept), found
+
+
+def _footnote(line: str, lines: list[str], checked: Sequence[str]) -> list[tuple[str, Reading]]:
+    note = _FOOTNOTE.match(line)
+    if note is None:
+        return []
+    starred = [n for n in checked for other in lines if note.group(1) in other and other is not line
+               and _mention_positions(other.split(note.group(1))[0][-60:], n, checked)]
+    verdict = _verdict(note.group(2)) or _told(note.group(2)) or UNCLEAR
+    return [(n, (verdict, " ".join(line.split()))) for n in starred]
+
+
+def _numbered(line: str, checked: Sequence[str]) -> list[tuple[str, Reading]]:
+    number = _NUMBERED.match(line)
+    if number is None:
+        return []
+    verdict = _short_answer(number.group(2)) or UNCLEAR
+    return [(checked[int(number.group(1)) - 1], (verdict, " ".join(line.split())))]
+
+
+_SHORT = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN, "?": UNCLEAR}
+
+
+def _short_answer(words: str) -> str | None:
+    """"Y", "No", "?" as a table's cell or after a name says it; else what the words say."""
+    return _SHORT.get(words.strip(" .").lower()) or _verdict(words)
 
 
 def _in_table(words: str, cells: list[str]) -> bool:
@@ -363,10 +414,12 @@ def _statement_reading(statement: str, checked: Sequence[str], relations: Mappin
     if not verdicts and named:  # "Ben Whitlock - there was some involvement in 2023"
         told = _told(statement)
         verdicts = {name: told for name in named} if told else {}
+    if not verdicts and not named and last_named and _PRONOUN.search(statement):
+        named = list(last_named)  # "because of his role": said of him, quoted for him
     if _stray_relation(statement, checked, relations) or (not verdicts and _other_sex(statement, named_before) and (
             _speaks_of_record(statement) or _verdict(statement) in (KNOWN, UNCLEAR))):
         others = {name: UNCLEAR for name in checked if name not in named_before}
-        return {**others, **verdicts}, verdicts or others  # what follows ("a parent raised it") is of them
+        return {**others, **verdicts}, others or verdicts  # what follows ("a parent raised it") is of them
     return verdicts, verdicts or {name: "" for name in named}
 
 
@@ -449,7 +502,23 @@ def _unaccounted(statement: str) -> bool:
 
 
 # "The agency will need to go through Ofsted": said when someone is known; alone, it says someone may be.
-_OFSTED_STEER = any_of(r"\b(?:go|goes|going|went)\s+(?:through|via|to)\s+Ofsted\b", r"\b(?:ask|contact|approach)\s+Ofsted\b")
+_OFSTED_STEER = any_of(r"\b(?:go|goes|going|went)\s+(?:through|via|to)\s+Ofsted\b",
+                       r"\b(?:ask|contact|approach)\s+Ofsted\b")
+
+
+def _of_everyone(statement: str) -> bool:
+    """A statement that may bear on anyone asked about ("Please see attached", "All 3 not known", "Everything
+    else is as per my earlier email"): it says something, or points at the people or another mail; not
+    courtesy, a heading or a signature's line."""
+    if _HEADING.search(statement) or (_COURTESY.search(statement) and not _speaks_of_record(statement)
+                                      and _verdict(statement) is None):
+        return False
+    return bool(_verdict(statement) or _speaks_of_record(statement) or _still_checking(statement)
+                or _POINTS_AT_THEM.search(statement))
+
+
+_POINTS_AT_THEM = any_of(r"\b(?:all|none|neither|either|both|them|they|above|below|attached|earlier|before|household|"
+                         r"family|everyone|anyone|people|names|rest|others?)\b")
 
 
 # A table's heading row, as text: "Name | DOB | Known to LADO? | Comments".
@@ -468,7 +537,7 @@ _COURTESY = any_of(
 # Record words (issue 21): a statement carrying one for someone makes them known or unclear.
 _RECORD = any_of(
     r"\breferr(?:al|als|ed)\b", r"\ballegations?\b", r"\bconcerns?\b", r"\brecords?\b", r"\binvolvement\b",
-    r"\bstrategy\b", r"\binvestigat\w*", r"(?-i:\bNFA\b)", r"\bno\s+further\s+action\b", r"\bconsultations?\b",
+    r"\bstrategy\b", r"\binvestigat\w*", r"(?-i:\bNFA\b)", r"\bno\s+further\s+action\b", r"\bconsult(?:ations?|ed)\b",
     r"\bcame\s+to\s+(?:our|the\s+LADO['’]?s?|LADO['’]?s?)\s+attention\b", r"\bon\s+file\b", r"\barchiv\w*",
     r"\bhistoric(?:al)?\s+(?:matter|case|issue|incident|file|record|referral|allegation|concern)s?",
     r"\b(?:un)?substantiated\b", r"\bunfounded\b", r"\bincident\b",
@@ -483,18 +552,27 @@ _SEARCHED = any_of(rf"\b(?:check(?:ed|ing|s)?|search(?:ed|ing|es)?|look(?:ed|ing
 _STILL_CHECKING = any_of(
     r"\b(?:I|we)(?:['’]ll|\s+will|['’]d|\s+would)?\s+(?:still\s+)?need\s+to\s+(?:check|confirm|look|speak|ask|clarify|verify|"
     r"double)", r"\bneeds?\s+(?:to\s+be\s+)?(?:checked|confirmed|verified|looked\s+into)\b",
-    r"\b(?:a|my)\s+colleague\b",
-    r"\b(?:a\s+)?(?:different|alternative|other|another)\s+spelling\b", r"\bspelt\s+differently\b",
+    r"\b(?:with|ask(?:ed|ing)?|waiting\s+(?:for|on))\s+(?:a|my)\s+(?:colleague|manager)\b",
+    r"\b(?:a|my)\s+colleague\s+(?:will|is\s+(?:going|checking|looking)|to\s+check)\b",
     r"\bwill\s+(?:need\s+to\s+)?confirm\b", r"\b(?:come|get)\s+back\s+to\s+you\b", r"\bstill\s+(?:checking|looking|"
     r"waiting|to\s+check)\b", r"\bnot\s+(?:yet\s+been|been|yet)\s+(?:able|checked)\b", r"\bhave\s*n['’]t\s+(?:yet\s+)?"
-    r"(?:checked|been\s+able|had\s+a\s+chance)", r"\bawaiting\b", r"\bto\s+follow\b", r"\bmaiden\s+name\b",
-    r"\bprevious(?:ly)?\s+(?:known\s+as|name|surname)\b", r"\balias\b", r"\balso\s+known\s+as\b", r"(?-i:\bAKA\b)",
+    r"(?:checked|been\s+able|had\s+a\s+chance)", r"\bawaiting\b", r"\bto\s+follow\b",
 )
+# Another name a record may be under: a doubt, unless LADO found the record under it ("I've found him under
+# his previous name, with the same DOB: a referral in 2014").
+_OTHER_NAME = any_of(r"\b(?:a\s+)?(?:different|alternative|other|another)\s+spelling\b", r"\bspelt\s+differently\b",
+                     r"\bmaiden\s+name\b", r"\bprevious(?:ly)?\s+(?:known\s+as|name|surname)\b", r"\balias\b",
+                     r"\balso\s+known\s+as\b", r"(?-i:\bAKA\b)")
+_FOUND_UNDER = any_of(r"\b(?:found|located|traced)\s+(?:him|her|them|a\s+record)\b",
+                      r"\bsame\s+(?:DOB|date\s+of\s+birth)\b")
 
 
 def _still_checking(words: str) -> bool:
     """Holding words for someone, not what was already done ("the alternative spelling I also tried")."""
-    return bool(_STILL_CHECKING.search(words)) and not _TRIED.search(words)
+    if _TRIED.search(words):
+        return False
+    other_name = _OTHER_NAME.search(words) and not (_FOUND_UNDER.search(words) and _speaks_of_record(words))
+    return bool(_STILL_CHECKING.search(words) or other_name)
 
 
 _TRIED = any_of(r"\b(?:also\s+)?tried\b", r"\balso\s+(?:checked|searched|ran)\b")
@@ -582,7 +660,7 @@ def _statement_verdicts(statement: str, checked: Sequence[str],
         people = _people_in(clause, checked, relations or {})
         own = UNCLEAR if _still_checking(clause) else _verdict(clause)
         if not people and not _RELATED.search(clause) and (own in (KNOWN, UNCLEAR) or _speaks_of_record(clause)):
-            aside.append(own or UNCLEAR)
+            aside.append(own or _told(clause) or UNCLEAR)
         for name in people:
             verdict = own or whole
             if verdict is not None:
@@ -606,7 +684,7 @@ def _labelled_verdicts(statement: str, checked: Sequence[str]) -> dict[str, str]
             _mention_positions(label, n, checked) for n in checked):
         return {}
     tail = labelled.group(2).strip(" .")
-    verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN}.get(tail.lower()) or _verdict(tail)
+    verdict = _short_answer(tail)
     if verdict is not None and _still_checking(tail):
         verdict = UNCLEAR
     if verdict == NOT_KNOWN and _speaks_of_record(tail) and _STRONG_POSITIVE.search(_unnegated(tail)):
@@ -652,8 +730,21 @@ def _people_in(clause: str, checked: Sequence[str], relations: Mapping[str, str]
     couple = _COUPLE.search(clause)
     if couple:  # "Neither Mr nor Mrs Dobson": the couple of that name, not their son Mr Dobson
         named += [n for n in _couple(couple, checked, relations) if n not in named]
-    kin = {k for m in _RELATED.finditer(clause) for k in _KIN[m.group(1).lower()]}
-    return named + [n for n in checked if n not in named and kin and any(k in relations.get(n, "").lower() for k in kin)]
+    related = [n for m in _RELATED.finditer(clause) for n in _kin_of(m, checked, relations)]
+    return named + [n for n in dict.fromkeys(related) if n not in named]
+
+
+def _kin_of(mention: re.Match[str], checked: Sequence[str], relations: Mapping[str, str]) -> list[str]:
+    """The people with the relation a mention speaks of; none when it could be more than one of them ("the
+    son" of two sons, "the applicant" of three) or "both" finds other than two."""
+    word = mention.group(1).lower()
+    found = [n for n in checked if any(re.search(rf"\b{k}", relations.get(n, ""), re.IGNORECASE) for k in _KIN[word])]
+    if mention.group().lower().startswith("both"):
+        return found if len(found) == 2 else []
+    return found if word in _PLURAL_KIN or len(found) == 1 else []
+
+
+_PLURAL_KIN = frozenset({"applicants", "couple", "carers", "adults"})
 
 
 def _everyone_not_known(text: str, anyone_named: bool, checked: Sequence[str]) -> str:
@@ -683,8 +774,8 @@ def _not_them(sentence: str, checked: Sequence[str]) -> bool:
         if int(_COUNT.get(word, word if word.isdigit() else 0)) != len(checked):
             return True
     surnames = {k.last for k in map(parse_name, checked) if k}
-    titled = re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:(?:and|or|nor|&)\s+(?:Mr|Mrs|Ms|Miss)\.?\s+)?([A-Z][\w'’\-]+)",
-                        sentence)
+    titled = re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:(?:and|or|nor|&)\s+(?:Mr|Mrs|Ms|Miss)\.?\s+)?"
+                        r"([A-Z][\w'’\-]+)", sentence)
     return any(normalise(t) not in surnames for t in titled)
 
 
@@ -698,7 +789,7 @@ def _from_tables(tables: list[Table], name: str, checked: Sequence[str]) -> tupl
             if not row or not _mentions(row[0], name, checked):
                 continue
             cell = row[known_col].strip(" .").lower() if known_col is not None and known_col < len(row) else ""
-            verdict = {"y": KNOWN, "yes": KNOWN, "n": NOT_KNOWN, "no": NOT_KNOWN, "?": UNCLEAR}.get(cell)
+            verdict = _SHORT.get(cell)
             detail = " | ".join(c for c in row[1:] if c)
             if verdict is None or (verdict == NOT_KNOWN and _STRONG_POSITIVE.search(detail)):
                 verdict = _verdict(detail) or UNCLEAR
@@ -801,7 +892,9 @@ def _verdict(words: str) -> str | None:
     if _QUESTION.search(words):
         return UNCLEAR
     if _SOFT_NO.search(words) and not _NEGATIVE.search(_SOFT_NO.sub(" ", words)):
-        return UNCLEAR  # "we have no concerns about her": a closed matter may be held
+        # "historic only (2005), nothing recent" is a record; "no concerns about her" may hide a closed matter
+        rest = _unnegated(_SOFT_NO.sub(" ", words))
+        return KNOWN if _STRONG_POSITIVE.search(rest) or re.search(r"\bhistoric", rest, re.IGNORECASE) else UNCLEAR
     if _NOT_LADO.search(words) and not _STRONG_POSITIVE.search(_unnegated(_NOT_LADO.split(words)[-1])):
         return NOT_KNOWN  # "known to police but not to LADO"
     negative = _NEGATIVE.search(words)
@@ -835,20 +928,26 @@ _NEGATED = re.compile(r"(?:\b(?:no|not|never|nothing|without|neither|nor)\b|n['�
 _APPROVED = any_of(r"\bapproved\b(?!\s+(?:by\s+)?panel\s+(?:was|had)\s+not)", r"\bregistered\s+(?:as\s+)?(?:a\s+)?"
                    r"(?:foster|carer)", r"\b(?:was|were)\s+(?:a\s+|an\s+)?(?:foster\s+)?carers?\b",
                    r"\bfostered\s+for\s+(?:us|the\s+trust)\b")
-_DEREGISTERED = any_of(r"\bde-?registered\b", r"\bresign(?:ed|ation)\b", r"\bapproval\s+(?:was\s+)?(?:ended|terminated"
-                       r"|ceased|removed|revoked)\b", r"\b(?:retired|stopped\s+fostering)\b", r"\btermination\b")
+_DEREGISTERED = any_of(r"\bde-?registered\b", r"\bresign(?:ed|ation)\b", r"\bapproval\b[^.]{0,30}?\b(?:ended|terminated"
+                       r"|ceased|removed|revoked|came\s+to\s+an\s+end)\b", r"\b(?:retired|stopped\s+fostering)\b",
+                       r"\btermination\b")
 _WITHDREW = any_of(r"\bwithdr(?:ew|awn|awal)\b", r"\bpulled\s+out\b",
                    r"(?<!\bwe\s)\bdid\s*(?:n['’]t|\s+not)\s+(?:proceed|continue|"
                    r"progress|go\s+ahead)\b",
                    r"\b(?:chose|decided)\s+not\s+to\s+(?:proceed|continue|progress|go\s+ahead)\b",
                    r"\bchanged\s+their\s+minds?\b", r"\bchanged\s+(?:her|his)\s+mind\b")
-_SENSITIVE = any_of(
+_HEALTH = any_of(
     r"\b(?:health|medical|medically|illness|ill|unwell|diagnos\w*|surgery|operation|treatment|cancer|depression|"
     r"anxiety|stroke|heart|cardiac|(?-i:MS)|multiple\s+sclerosis|mental\s+health|disability|chronic|"
-    r"terminal|condition)\b",
-    r"\b(?:financ\w*|debts?|money|bankrupt\w*|insolven\w*|IVA|arrears|afford\w*|unemploy\w*|repossess\w*|CCJs?|"
-    r"redundan\w*|mortgage|income|benefits|loans?)\b",
+    r"terminal|condition|knee|hip|(?:joint|knee|hip)\s+replacement|recover(?:y|ing)|injur(?:y|ies|ed)|mobility)\b",
 )
+_MONEY = any_of(
+    r"\b(?:financ\w*|debts?|money|bankrupt\w*|insolven\w*|IVA|arrears|afford\w*|unemploy\w*|repossess\w*|CCJs?|"
+    r"redundan\w*|mortgage|income|benefits|loans?|bills|cost\s+of\s+living|rent\s+increase)\b",
+)
+# "nothing to do with his health": that reason set aside, whatever else the answer says of it.
+_NOT_THE_REASON = re.compile(r"\bnothing\s+to\s+do\s+with\s+(?:his|her|their|the)\s+(?:(health)|(financ\w*|money))",
+                             re.IGNORECASE)
 _NOT_SENSITIVE = any_of(
     r"\b(?:health|medical|financ\w*)(?:\s*(?:/|and|&|or)\s*(?:health|medical|financ\w*))?\s*[:\-–]?\s*(?:concerns?\s*)?"
     r"[:\-–]?\s*(?:none|nil|n/?a|no\s+concerns?|not\s+(?:recorded|noted|known|applicable))\b",
@@ -859,7 +958,7 @@ _NOT_SENSITIVE = any_of(
 _DENIED = any_of(r"(?:\b(?:no|not|nor|without|none)|n['’]t)\s+(?:\w+\s+){0,2}(?:(?:or|and|nor|&)\s+(?:\w+\s+)?)?$")
 _DENIED_BEFORE = re.compile(r"\b(?:not|never|no|be|for|recommend)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NO_RECORD = any_of(r"\bno\s+(?:record|trace|match)", r"\bnot\s+(?:on|known\s+to)\s+CHARMS\b",
-                    r"\bnothing\s+(?:on|held)")
+                    r"\bnothing\s+(?:is\s+)?(?:on|held)")
 
 
 def read_af_answer(mail: ParsedMail, checked: Sequence[str], relations: Mapping[str, str] | None = None) -> TeamAnswer:
@@ -885,12 +984,18 @@ def _sensitive_reason(text: str) -> bool:
     """Health or money given as a reason, not denied ("no health or financial concerns"); "could not
     afford" is a reason, not a denial."""
     cleaned = _NOT_SENSITIVE.sub(" ", text)
+    set_aside = [m.groups() for m in _NOT_THE_REASON.finditer(cleaned)]
+    reasons = [p for p, n in ((_HEALTH, 0), (_MONEY, 1)) if not any(g[n] for g in set_aside)]
     return any(m.group().lower().startswith("afford")
                or not _DENIED.search(window(cleaned, m.start(), m.start(), 40, 0))
-               for m in _SENSITIVE.finditer(cleaned))
+               for pattern in reasons for m in pattern.finditer(cleaned))
 
 
 def _said(pattern: re.Pattern[str], text: str) -> bool:
     """`pattern` said of what happened, not denied or only hoped for ("not approved", "to be approved")."""
-    return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 25):m.start()]) for m in pattern.finditer(text))
+    return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 25):m.start()])
+               and not _DENIED_AFTER.match(text, m.end()) for m in pattern.finditer(text))
+
+
+_DENIED_AFTER = re.compile(r"\s*[|:\t]\s*(?:no|n|none|never)\b", re.IGNORECASE)  # a table's "Approved | No"
 
