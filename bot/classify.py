@@ -175,6 +175,14 @@ class Classifier:
         kind = Kind(wire)
         strong = _strong(wire, fired)
         head = f"{mail.subject}\n{mail.fresh_text[:2000]}"
+        if rules.FOI.search(without_disclaimers(head)):
+            found.reasons.append(rules.FOI_REASON)
+            return False
+        if kind == Kind.OLA_REQUEST and not mail.attachments and not rules.NAMES_SOMEONE.search(
+                f"{mail.subject}\n{mail.body_text[:FRESH_LIMIT]}"):
+            found.reasons.append("too little evidence for ola_request: it names no one being assessed")
+            found.near = kind
+            return False
         if rules.NOT_A_REQUEST.search(head) or (rules.THANKS.search(head) and not strong):
             found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
             return False
@@ -366,6 +374,16 @@ def _urgency(mail: ParsedMail) -> tuple[bool, str]:
     if rules.URGENT_WORD.search(body):
         return True, "urgent: body says urgent"
     return False, ""
+
+
+def unplaced_urgency(mail: ParsedMail) -> list[str]:
+    """The urgency cues, by name, of a mail the bot could not place (issue 21): a child to be placed today,
+    the emergency duty team, same day, a child at risk now. "NOT URGENT" and a signature's "if your
+    enquiry is urgent..." say none."""
+    if rules.NOT_URGENT.search(mail.subject):
+        return []
+    text = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", f"{mail.subject}\n{mail.fresh_text}"))
+    return [name for name, pattern in rules.UNPLACED_URGENT_CUES if rules.said(pattern, text)]
 
 
 def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:

@@ -16,13 +16,15 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.classify import Classification, Classifier
+from bot.classify import Classification, Classifier, unplaced_urgency
 from bot.compose import Composer
 from bot.config import Settings
 from bot.domain import (
     CASS,
     CLOSED_BY_SENDING,
     NEW_REQUEST_KINDS,
+    NOTE_SENT,
+    URGENT_UNPLACED,
     CheckState,
     DraftState,
     Kind,
@@ -37,8 +39,10 @@ from bot.extract.facts import facts_summary, read_facts
 from bot.lifecycle import move
 from bot.linking import Link, link
 from bot.mail import ParsedMail
+from bot.note_left import left_in
 from bot.outbox import plan_draft
 from bot.reconcile import Survey, number_request
+from bot.rules import FOI_REASON
 from bot.store import Check, Draft, NeedsPerson, Request, audit
 from bot.teams import LADO, CheckTeam, team_of_role, team_of_template
 from bot.timescales import Calendar, check_due, decision_due
@@ -87,6 +91,7 @@ def route(ctx: Context, sent_items: bool) -> tuple[Outcome, Request | None]:
     """What this mail does: the one table from kind to handler."""
     linked = link(ctx.session, ctx.mail, ctx.found)
     if sent_items:
+        _sent_with_note(ctx, linked.request)
         return approval(ctx, linked.request), linked.request
     return HANDLERS[ctx.found.kind](ctx, linked)
 
@@ -99,11 +104,17 @@ def _other(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
     """Mail from outside to the front door that looks like a request or a referral but could not be told
     apart is seen by a person, never dropped (the "needs a person" list is the whole of what was not handled)."""
     near = ctx.found.near
-    if ctx.mailbox != CASS or ctx.settings.is_internal(ctx.mail.from_address) or not (near or ctx.found.unsure):
+    outside = ctx.mailbox == CASS and not ctx.settings.is_internal(ctx.mail.from_address)
+    urgency = unplaced_urgency(ctx.mail) if outside else []
+    if not outside or not (near or ctx.found.unsure or urgency):
         return Outcome.IGNORED, linked.request
     cues = "; ".join(r for r in ctx.found.reasons if r.startswith("too little evidence")) or "no request cue"
+    if FOI_REASON in ctx.found.reasons:  # issue 21: never a request, but a person must pass it on
+        ctx.needs_person(FOI_REASON, linked.request)
+        return Outcome.NEEDS_PERSON, linked.request
     what = f"looks like a {near.replace('_', ' ')}" if near else "is from outside and is not plainly a notice"
-    ctx.needs_person(f"{what} but cassbot could not tell which kind ({cues})", linked.request)
+    urgent = f"{URGENT_UNPLACED} ({', '.join(urgency)}): it " if urgency else ""
+    ctx.needs_person(f"{urgent}{what} but cassbot could not tell which kind ({cues})", linked.request)
     return Outcome.NEEDS_PERSON, linked.request
 
 
@@ -322,6 +333,19 @@ def _response_due(ctx: Context, request: Request) -> datetime | None:
 
 def _linked(ctx: Context, request: Request) -> Outcome:
     return Outcome.LINKED
+
+
+def _sent_with_note(ctx: Context, request: Request | None) -> None:
+    """A mail that went out still carrying the note for the RAO or a placeholder: the duty team leaders are
+    told at once (`bot.mail_alerts`), so the recipient can be asked to delete it."""
+    left = left_in(ctx.mail)
+    if not left:
+        return
+    to = ", ".join(ctx.mail.to) or "no recipient"
+    sent = f"{ctx.mail.date or ctx.now:%a %d %b %Y %H:%M}"
+    ctx.needs_person(f"{NOTE_SENT} ({left}): to {to}, sent {sent}; ask them to delete it", request)
+    audit(ctx.session, "rule", NOTE_SENT, f"{left}; to {to}, sent {sent}",
+          request_id=request.id if request else None, at=ctx.now)
 
 
 def approval(ctx: Context, request: Request | None) -> Outcome:

@@ -72,7 +72,7 @@ class World:
     def is_draft(self, key: str) -> bool:
         return DRAFT in self.flags(Folder.DRAFTS, key)
 
-    def send_draft(self, message_id: str, sent_by: str, when: datetime) -> str:
+    def send_draft(self, message_id: str, sent_by: str, when: datetime, edited: bool = True) -> str:
         with self.client() as client:
             client.select_folder("Drafts")
             uids = client.search(["HEADER", "Message-ID", message_id])
@@ -80,7 +80,7 @@ class World:
             raw = client.fetch(uids, [b"BODY.PEEK[]"])[uids[0]][b"BODY[]"]
             client.delete_messages(uids)
             client.expunge()
-        return self.deliver(Folder.SENT, as_sent(raw, sent_by, when), flags=(SEEN,))
+        return self.deliver(Folder.SENT, as_sent(raw, sent_by, when, edited), flags=(SEEN,))
 
     def reset(self) -> None:
         with self.client() as client:
