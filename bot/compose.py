@@ -72,7 +72,7 @@ class Composer:
             "charms_checked": False,
             "af_withdrew_sensitive": False, "other_over_16s": False, "children": [], "exemption": None,
             "decision_hours": self.settings.timescales.decision_hours, "request_reference": "", "agency": "",
-            "responded_on": "", "response_due": "", "state": "", "pending": [],
+            "responded_on": "", "response_due": "", "state": "", "pending": [], "missing_codes": [], "given": [],
             **context,
         }
         text = self.env.get_template(f"drafts/{template}.txt.j2").render(full)
