@@ -111,7 +111,7 @@ def read_request(classifier: Classifier, settings: Settings, path: Path) -> dict
     now = mail.date or __import__("datetime").datetime.now(__import__("datetime").UTC)
     if found.kind.value not in ("ola_request", "partner_request", "level1_verification", "disclosure_request",
                                 "referral"):
-        return request_fields(None, found.name, found.urgent, [])
+        return {**request_fields(None, found.name, found.urgent, []), "to_a_person": bool(found.near or found.unsure)}
     facts = read_facts(mail, settings, now)
     plan = plan_new_request(found.kind, mail, facts, settings)
     return request_fields(facts, found.name, found.urgent, [str(d.template) for d in plan.drafts])
@@ -145,6 +145,20 @@ def measure_requests(paths: list[Path], settings: Settings, misses: list[str]) -
         score["every field right"][0] += len(misses) == missed
         score["every field right"][1] += 1
     return {field: (right, total) for field, (right, total) in score.items()}
+
+
+def coverage(classifier: Classifier, settings: Settings, paths: list[Path]) -> dict[str, tuple[int, int, int]]:
+    """Per set (the name's prefix: fd-, fq-, ol-...): mails whose kind is right, mails handled without a person
+    (opened as a request, or left alone as plainly nothing), and mails (issue 21: coverage beside accuracy)."""
+    sets: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for path in paths:
+        label = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else {}
+        got = read_request(classifier, settings, path)
+        tally = sets[path.name.split("-")[0] if "-" in path.name else "samples"]
+        tally[0] += got["kind"] == label.get("kind")
+        tally[1] += not got.get("to_a_person")
+        tally[2] += 1
+    return {name: (right, handled, total) for name, (right, handled, total) in sorted(sets.items())}
 
 
 def _sample_labels() -> dict[str, dict[str, Any]]:
@@ -231,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     misses: list[str] = []
     requests = [p for p in sorted((corpus / "requests").glob("*.eml")) if args.only in p.name]
     _print(f"Requests: {corpus}/requests ({len(requests)} mails)", measure_requests(requests, settings, misses))
+    print("Requests by set: kind right, handled without a person")
+    for name, (right, handled, total) in coverage(Classifier(settings), settings, requests).items():
+        print(f"  {name:8} kind {100 * right / total:5.1f}%  handled without a person {100 * handled / total:5.1f}%"
+              f"  ({total} mails)")
     answers = [p for p in sorted((corpus / "answers").glob("*.eml")) if args.only in p.name]
     _print(f"Check answers: {corpus}/answers ({len(answers)} mails)", measure_answers(answers, settings, misses))
     if (SAMPLES / "labels.json").exists() and not args.only and corpus == CORPUS:

@@ -165,6 +165,10 @@ class Classifier:
         # The kinds with enough evidence compete; a kind that has more words but too little evidence does not
         # hide one that has enough (a housing officer's concerns about a family are a referral).
         enough = Counter({k: n for k, n in scores.items() if _enough(k, n, fired)})
+        terse = _terse_request(mail, scores, fired) if not enough else None
+        if terse:  # issue 21: a line or two naming a person and asking about them, its few cues agreeing
+            enough = Counter({terse: scores[terse]})
+            found.reasons.append(f"a short mail that names someone and asks about them: read as {terse}")
         if not enough:
             wire, _ = _leading(scores, fired)
             cues = sorted({name.split(" (")[0] for k, name in fired if k == wire})
@@ -294,6 +298,24 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     if wire == Kind.REFERRAL and strong:  # harm to a child told in a reply ("Re: call earlier") is a referral
         return True
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
+
+
+def _terse_request(mail: ParsedMail, scores: Counter[str], fired: list[tuple[str, str]]) -> str | None:
+    """The kind of a terse request (a line or two, abbreviations, half in another language): it names a person
+    and asks about them, every cue it has is of one kind, and nothing speaks against it (an OLA request still
+    needs someone being assessed to care for a child)."""
+    text = f"{mail.subject}\n{mail.fresh_text}"
+    if len(mail.fresh_text.split()) > rules.TERSE_WORDS or not rules.NAMES_SOMEONE.search(text) \
+            or not rules.ASKS_ABOUT_SOMEONE.search(text) or mail.is_reply:
+        return None
+    said = {k for k, name in fired if name.endswith(("(subject)", "(body)"))}  # the mail's words, not its sender
+    if not said and Kind.PARTNER_REQUEST in scores:  # a partner asking what is known of someone
+        said = {Kind.PARTNER_REQUEST.value}
+    if len(said) != 1:
+        return None
+    (wire,) = said
+    cues = {name.split(" (")[0] for k, name in fired if k == wire}
+    return None if wire == Kind.OLA_REQUEST and not cues & rules.OLA_CARER_CUES else wire
 
 
 def _strong(wire: str, fired: list[tuple[str, str]]) -> bool:

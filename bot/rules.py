@@ -334,6 +334,13 @@ NAMES_SOMEONE = any_of(r"(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'’-]+)",
                        r"(?-i:\b(?:applicants?|carers?|assessing|assess|of|for|re|about|on)[:\s]+[A-Z][a-z'’-]+"
                        r"(?:\s+(?:and|&)\s+[A-Z][a-z'’-]+)?\s+(?:[a-z]{1,3}\s+)?[A-Z][\w'’-]+)")
 
+# A terse request (issue 21): at most this many words of its own, naming someone and asking about them.
+TERSE_WORDS = 60
+ASKS_ABOUT_SOMEONE = any_of(r"\bknown\s+to\s+(?:you|CSC|social\s+care|LADO)\b",
+                            r"\bknown\s+to\s+children['’]?s\s+(?:services|social\s+care)\b",
+                            r"\bany\s+(?:involvement|history|info(?:rmation)?|CP|CIN|concerns)\b",
+                            r"\b(?:check|chk|cheque)s?\s+(?:on|for)\b", r"\bwhat\s+(?:you\s+)?(?:know|hold)\b")
+
 # Mail that is plainly none of the requests however many of their words it uses.
 NOT_A_REQUEST = any_of(
     r"\bupdate\s+your\s+(?:contact|distribution|mailing)", r"\bnewsletter\b", r"\binvoice\b", r"\bunsubscribe\b",

@@ -60,3 +60,25 @@ def test_a_freedom_of_information_request_goes_to_a_person_as_one(settings: Sett
         assert session.exec(select(Draft)).all() == []
         (entry,) = session.exec(select(NeedsPerson)).all()
     assert entry.reason == "a Freedom of Information request: for the trust's FOI team, not a request about a person"
+
+
+@pytest.mark.parametrize(("subject", "body", "sender", "kind"), [
+    ("Jordan Price", "Hi is Jordan Price dob 4/5/2012 known to you? Any CP/CIN? Thx\nPC 1234 Smith",
+     "j.smith@northshire.police.uk", Kind.PARTNER_REQUEST),
+    ("gwirio / check", "Bore da, allwch chi wirio Mrs Eira Jones DOB 01/02/1975 os gwelwch yn dda - fostering "
+     "assessment, consent signed 01/11/2026. Diolch", "gwaith@cyngor.gov.wales", Kind.OLA_REQUEST),
+    ("quick one", "Is Mrs Jo Pike (dob 3/3/85) known to LADO/CSC? She's applied to foster with us. Thanks",
+     "assessor@brightpathfostering.co.uk", Kind.OLA_REQUEST),
+])
+def test_short_mail_naming_a_person_and_asking_about_them_is_read_as_its_kind(
+        subject: str, body: str, sender: str, kind: Kind, settings: Settings) -> None:
+    """Issue 21: a line or two, abbreviations, half in another language."""
+    found = Classifier(settings).classify(parse_mail(build_mail(subject, body, sender=sender)))
+    assert found.kind == kind, found.reasons
+
+
+def test_short_mail_whose_few_cues_do_not_settle_it_goes_to_a_person_with_the_bot_s_guess(
+        settings: Settings) -> None:
+    found = Classifier(settings).classify(parse_mail(build_mail(
+        "check", "Can you check Tyler Ward 14/06/2009 for me pls", sender="a.worker@northshire.gov.uk")))
+    assert found.kind == Kind.OTHER and found.near is not None and found.reasons
