@@ -6,7 +6,10 @@ is missing, expired, incomplete or verbal only; no role, team or webmail address
 for a person's own). Every check answer, played through a whole journey (request, checks
 sent by the RAO, the team's answer), gives a response that says of nobody that LADO do
 not know them unless LADO said so, carries the OFSTED paragraph when anyone is known or
-unclear, and never repeats A&F's health or money reasons. Per-field accuracy must not fall
+unclear, and never repeats A&F's health or money reasons; its note for the RAO quotes the words of
+LADO's answer each statement rests on (the label's `sources` where its writer gave them), with the
+answer's subject and received time, and none of those words reach the letter (issue 21). Per-field
+accuracy must not fall
 below the floors measured when this test was written (`python -m bench accuracy` prints it).
 """
 
@@ -38,15 +41,15 @@ REQUESTS = sorted((CORPUS / "requests").glob("*.eml"))
 ANSWERS = sorted((CORPUS / "answers").glob("*.eml"))
 RAOS = {"Priya Shah": "priya.shah", "Marcus Obi": "marcus.obi", "Bethany Clarke": "bethany.clarke",
         "Daniel Wright": "daniel.wright", "Daniel Hughes": "daniel.hughes", "Siobhan O'Neill": "siobhan.oneill"}
-# Measured when written (256 requests, 108 answers; then the front door's 106 more), a point or two below; a
-# change that reads worse fails here.
+# Measured when written (256 requests, 108 answers; then the front door's 106 more; then issue 21's 100 lw- answers,
+# LADO people 95.5%), a point or two below; a change that reads worse fails here.
 REQUEST_FLOORS = {"kind": 97, "expected_drafts": 94, "partner_agency": 98, "partner_rfi_form": 98,
                   "partner_exemption": 98, "partner_missing": 96, "urgent": 95, "applicants": 91,
                   "household_over_16": 88, "household_under_16": 89,
                   "household_age_unknown": 96, "dates_of_birth": 88, "consent": 94, "consent_signed_on": 95,
                   "requester_address": 98, "requester_secure": 98, "previously_fostered_or_adopted": 95,
                   "fostered_elsewhere": 93}
-ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 93, "ofsted_paragraph": 97, "previously_approved": 100,
+ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 94, "ofsted_paragraph": 98, "previously_approved": 100,
                  "deregistered": 100, "withdrew": 100, "sensitive_reason": 100}
 
 
