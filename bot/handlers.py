@@ -239,7 +239,7 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     check = ctx.session.exec(select(Check).where(
         Check.request_id == request.id, Check.team == team.role, Check.state != CheckState.ANSWERED)).first()
     if check is None:
-        ctx.needs_person(f"{team.name} answer for a check the bot has no record of asking", request)
+        ctx.needs_person(_answer_again(ctx, request, team), request)
         return Outcome.LINKED
     answer = team.read_answer(ctx.mail, request.checked, request.relations)
     if not answer.final:  # "I will check and come back to you": the check still waits
@@ -256,6 +256,18 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     if request.state == RequestState.CHECKS_PENDING:
         _respond_when_ready(ctx, request)
     return Outcome.LINKED
+
+
+def _answer_again(ctx: Context, request: Request, team: CheckTeam) -> str:
+    """Why a person must read a team's mail on a check it has answered already: a correction, a postscript
+    or the next person of a series ("Further to my email this morning...") may change the response."""
+    answered = ctx.session.exec(select(Check.id).where(Check.request_id == request.id, Check.team == team.role,
+                                                       Check.state == CheckState.ANSWERED)).first()
+    if answered is None:
+        return f"{team.name} answer for a check the bot has no record of asking"
+    again = team.read_answer(ctx.mail, request.checked, request.relations)
+    return (f"{team.name} wrote again after answering the check ({again.summary}): read it against the response "
+            "before it is sent, or tell the requester if it has gone")
 
 
 def _respond_when_ready(ctx: Context, request: Request) -> None:

@@ -3,22 +3,26 @@
 On Maildir and on a real Dovecot: an RAO sends the response as the bot drafted it, note and
 all; the duty team leader gets one alert (over SMTP, in the sink) naming the request, the
 recipient and when it went, and nothing of LADO's words; the digest lists it at its head and
-the request's chronology shows it. A response sent as RAOs send it, note deleted, alerts no one.
+the request's chronology shows it. A response sent as RAOs send it, note deleted, alerts no one. LADO
+writing again after their answer puts the request before a person.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.alerts import urgent_alerts
+from bot.config import Settings
 from bot.digest import gather
 from bot.domain import NOTE_MARKER
 from bot.mail import parse_mail
 from bot.note_left import left_in
 from bot.reports import chronology_text
+from bot.store import NeedsPerson
 from bot.timescales import Calendar
 from tests.support.journey import Journey
 from tests.support.mail import EXCHANGE_STAMP, build_mail
@@ -33,7 +37,8 @@ REQUEST = build_mail(
     date="Mon, 16 Nov 2026 09:00:00 +0000", message_id="<ellery@northshire.gov.uk>")
 ANSWER = build_mail("LADO CHECK Priya Shah", "Hi Priya,\n\nMrs Gwen Ellery was the subject of a consultation in "
                     "2019 (nursery, NFA).\n\nSue\nLADO", sender="lado@childrenstrust.example",
-                    date="Mon, 16 Nov 2026 11:00:00 +0000", **EXCHANGE_STAMP)
+                    date="Mon, 16 Nov 2026 11:00:00 +0000", message_id="<answer-1@childrenstrust.example>",
+                    **EXCHANGE_STAMP)
 
 
 def _with_smtp(journey: Journey, port: int) -> Journey:
@@ -102,3 +107,18 @@ def test_the_note_and_placeholders_are_found_in_text_and_html_however_wrapped(bo
     raw = build_mail("RE: Information request [CASS-2026-000001]", body, sender="cass@childrenstrust.example",
                      html=html or None)
     assert left_in(parse_mail(raw)) == left
+
+
+def test_lado_writing_again_after_their_answer_is_put_before_a_person(settings: Settings, tmp_path: Path) -> None:
+    """A correction after the response was drafted ("ignore my earlier email") may change what it may say."""
+    journey = Journey(settings, tmp_path)
+    _response_drafted(journey)
+    journey.deliver(raw=build_mail(
+        "RE: LADO CHECK Priya Shah", "Priya - sorry, further to my earlier email: there is also a 2021 referral "
+        "for Mrs Ellery from a school.\n\nSue", sender="lado@childrenstrust.example",
+        date="Mon, 16 Nov 2026 11:40:00 +0000", In_Reply_To="<answer-1@childrenstrust.example>", **EXCHANGE_STAMP))
+    journey.run()
+    with Session(journey.engine) as session:
+        reasons = [n.reason for n in session.exec(select(NeedsPerson)).all()]
+    assert any(r.startswith("LADO wrote again after answering the check (LADO know Mrs Gwen Ellery): read it "
+                            "against the response before it is sent") for r in reasons), reasons
