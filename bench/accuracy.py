@@ -25,6 +25,7 @@ from bot.classify import Classifier
 from bot.config import Settings, load_settings
 from bot.domain import Kind
 from bot.drafting import plan_new_request
+from bot.extract.answers import read_lado_answer
 from bot.extract.facts import RequestFacts, read_facts
 from bot.extract.names import normalise, parse_name
 from bot.mail import ParsedMail, parse_mail
@@ -192,6 +193,21 @@ def measure_answers(paths: list[Path], settings: Settings, misses: list[str]) ->
     return {field: (score[field], totals[field]) for field in totals}
 
 
+def wrongly_not_known(paths: list[Path]) -> list[str]:
+    """Issue 21's unsafe reading: each person LADO's answer is read as ruling out whom the label says LADO know
+    or leave unclear (the response would say "not known to the LADO" of them). Should be none, always."""
+    unsafe = []
+    for path in paths:
+        label = json.loads(path.with_suffix(".json").read_text())
+        if label["kind"] != "lado_check_response" or not label["final"]:
+            continue
+        mail = parse_mail(path.read_bytes())
+        read = read_lado_answer(mail, label["checked"], relations_of(mail, label["checked"])).facts["people"]
+        unsafe += [f"{path.stem}: {name} read not known, labelled {want}" for name, want in label["lado"].items()
+                   if want != "not_known" and read.get(name) == "not_known"]
+    return unsafe
+
+
 def relations_of(mail: ParsedMail, checked: list[str]) -> dict[str, str]:
     """How each person checked stands in the household, as the check request quoted under the answer says
     (the running service has it from the request itself)."""
@@ -251,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
               f"  ({total} mails)")
     answers = [p for p in sorted((corpus / "answers").glob("*.eml")) if args.only in p.name]
     _print(f"Check answers: {corpus}/answers ({len(answers)} mails)", measure_answers(answers, settings, misses))
+    unsafe = wrongly_not_known(answers)
+    print(f"  read 'not known' of someone LADO did not rule out: {len(unsafe)}")
+    misses.extend(unsafe)
     if (SAMPLES / "labels.json").exists() and not args.only and corpus == CORPUS:
         samples = sorted(SAMPLES.glob("x*.eml"))
         _print(f"Shared extraction samples ({len(samples)} mails)", measure_requests(samples, settings, misses))

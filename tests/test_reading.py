@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bench.accuracy import invariant_breaks, measure_answers, measure_requests, read_request
+from bench.accuracy import invariant_breaks, measure_answers, measure_requests, read_request, wrongly_not_known
 from bot.classify import Classifier
 from bot.config import Settings
 from bot.domain import Kind
@@ -89,6 +89,11 @@ def test_reading_answers_is_no_worse_than_when_measured(settings: Settings) -> N
     below = {field: f"{100 * right / total:.1f}%" for field, (right, total) in scores.items()
              if 100 * right / total < ANSWER_FLOORS[field]}
     assert below == {}
+
+
+def test_no_answer_is_read_as_ruling_out_anyone_lado_did_not() -> None:
+    """Issue 21: "not known to the LADO" is never read of someone the answer leaves known or unclear."""
+    assert wrongly_not_known(ANSWERS) == []
 
 
 def _request_for(label: dict[str, Any], af: bool) -> bytes:
