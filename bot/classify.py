@@ -179,13 +179,7 @@ class Classifier:
         kind = Kind(wire)
         strong = _strong(wire, fired)
         head = f"{mail.subject}\n{mail.fresh_text[:2000]}"
-        if rules.FOI.search(without_disclaimers(head)):
-            found.reasons.append(rules.FOI_REASON)
-            return False
-        if kind == Kind.OLA_REQUEST and not mail.attachments and not rules.NAMES_SOMEONE.search(
-                f"{mail.subject}\n{mail.body_text[:FRESH_LIMIT]}"):
-            found.reasons.append("too little evidence for ola_request: it names no one being assessed")
-            found.near = kind
+        if _about_no_one(mail, kind, found):
             return False
         if rules.NOT_A_REQUEST.search(head) or (rules.THANKS.search(head) and not strong):
             found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
@@ -298,6 +292,21 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     if wire == Kind.REFERRAL and strong:  # harm to a child told in a reply ("Re: call earlier") is a referral
         return True
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
+
+
+def _about_no_one(mail: ParsedMail, kind: Kind, found: _Finding) -> bool:
+    """Issue 21: a Freedom of Information request is about no one, and an OLA request that names no one being
+    assessed (nor attaches a form that would) is no OLA request; the first goes to a person as itself, the
+    second as close to an OLA request."""
+    if rules.FOI.search(without_disclaimers(f"{mail.subject}\n{mail.fresh_text[:2000]}")):
+        found.reasons.append(rules.FOI_REASON)
+        return True
+    if kind == Kind.OLA_REQUEST and not mail.attachments and not rules.NAMES_SOMEONE.search(
+            f"{mail.subject}\n{mail.body_text[:FRESH_LIMIT]}"):
+        found.reasons.append("too little evidence for ola_request: it names no one being assessed")
+        found.near = kind
+        return True
+    return False
 
 
 def _terse_request(mail: ParsedMail, scores: Counter[str], fired: list[tuple[str, str]]) -> str | None:

@@ -168,13 +168,16 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
     if steer and all(v[0] == NOT_KNOWN for v in people.values()):  # the Ofsted steer says someone is known
         readings = {name: [*found, (UNCLEAR, steer)] for name, found in readings.items()}
         people = {name: (UNCLEAR, steer) for name in people}
-    known = [name for name, v in people.items() if v[0] == KNOWN]
-    unclear = [name for name, v in people.items() if v[0] == UNCLEAR]
-    not_known = [name for name, v in people.items() if v[0] == NOT_KNOWN]
     written = _as_written(mail)
-    readings = {name: [(v, written(words)) for v, words in found] for name, found in readings.items()}
-    notes = (_source_line(mail), *(_person_note(name, people[name][0], readings[name]) for name in checked))
-    verdicts = {name: v[0] for name, v in people.items()}
+    quoted = {name: [(v, written(words)) for v, words in found] for name, found in readings.items()}
+    return _lado_answer(mail, {name: v[0] for name, v in people.items()}, quoted)
+
+
+def _lado_answer(mail: ParsedMail, verdicts: dict[str, str], readings: dict[str, list[Reading]]) -> TeamAnswer:
+    """What the response may say of each person, and the note quoting LADO's words for each."""
+    known, unclear, not_known = ([name for name, v in verdicts.items() if v == want]
+                                 for want in (KNOWN, UNCLEAR, NOT_KNOWN))
+    notes = (_source_line(mail), *(_person_note(name, verdict, readings[name]) for name, verdict in verdicts.items()))
     if known:
         summary = f"LADO know {', '.join(known)}"
     elif unclear:
@@ -183,7 +186,7 @@ def read_lado_answer(mail: ParsedMail, checked: Sequence[str],
         summary = "LADO say no one asked about is known"
     response = {"lado_known": known, "lado_not_known": not_known, "lado_unclear": unclear,
                 "lado_none_known": not known and not unclear, "ofsted": bool(known or unclear)}
-    facts = {**_lado_facts(verdicts, True), "sources": {name: _sources(readings[name]) for name in checked}}
+    facts = {**_lado_facts(verdicts, True), "sources": {name: _sources(found) for name, found in readings.items()}}
     return TeamAnswer(summary, response, notes, facts)
 
 
