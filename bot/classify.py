@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot import rules
 from bot.config import Settings, StaffMember
-from bot.domain import Kind
+from bot.domain import URGENT_UNPLACED, Kind
 from bot.errors import UnreadableAttachment
 from bot.extract.document import without_disclaimers
 from bot.extract.forms import form_text, says_little
@@ -42,6 +42,7 @@ class Classification:
     needs_person: tuple[str, ...] = ()  # why a person must look at it
     near: Kind | None = None  # "other" mail that came close to this request kind: a person should see it
     unsure: bool = False  # "other" mail the bot cannot be confident is nothing (not machine-sent, not a notice)
+    urgent_cues: tuple[str, ...] = ()  # "other" mail from outside that says it is urgent, by cue (issue 21)
 
     @property
     def name(self) -> str:
@@ -211,6 +212,11 @@ class Classifier:
         if found.kind == Kind.CHECK_ANSWER and found.team is not None:
             rao = self._rao(mail, found.team, found)
             trusted = self._trusted(mail, found.team, found)
+        notice = rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text[:2000]}")  # a bulletin's "same day"
+        urgent_cues = () if found.kind != Kind.OTHER or notice or self.settings.is_internal(mail.from_address) \
+            else tuple(unplaced_urgency(mail))
+        if urgent_cues:
+            found.reasons.append(f"{URGENT_UNPLACED}: {', '.join(urgent_cues)}")
         return Classification(
             kind=found.kind,
             urgent=urgent,
@@ -222,7 +228,9 @@ class Classifier:
             reference=reference,
             needs_person=tuple(found.needs_person),
             near=found.near if found.kind == Kind.OTHER else None,
-            unsure=found.kind == Kind.OTHER and not _plainly_a_notice(f"{mail.subject}\n{mail.fresh_text}"),
+            unsure=found.kind == Kind.OTHER and (bool(urgent_cues) or not _plainly_a_notice(
+                f"{mail.subject}\n{mail.fresh_text}")),
+            urgent_cues=urgent_cues,
         )
 
     def _rao(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> NameMatch | None:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.classify import Classification, Classifier, unplaced_urgency
+from bot.classify import Classification, Classifier
 from bot.compose import Composer
 from bot.config import Settings
 from bot.domain import (
@@ -104,9 +104,8 @@ def _other(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
     """Mail from outside to the front door that looks like a request or a referral but could not be told
     apart is seen by a person, never dropped (the "needs a person" list is the whole of what was not handled)."""
     near = ctx.found.near
-    outside = ctx.mailbox == CASS and not ctx.settings.is_internal(ctx.mail.from_address)
-    urgency = unplaced_urgency(ctx.mail) if outside else []
-    if not outside or not (near or ctx.found.unsure or urgency):
+    urgency = ctx.found.urgent_cues
+    if ctx.mailbox != CASS or ctx.settings.is_internal(ctx.mail.from_address) or not (near or ctx.found.unsure):
         return Outcome.IGNORED, linked.request
     cues = "; ".join(r for r in ctx.found.reasons if r.startswith("too little evidence")) or "no request cue"
     if FOI_REASON in ctx.found.reasons:  # issue 21: never a request, but a person must pass it on

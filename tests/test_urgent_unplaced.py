@@ -15,9 +15,10 @@ import pytest
 from sqlmodel import Session
 
 from bot.alerts import urgent_alerts
-from bot.classify import unplaced_urgency
+from bot.classify import Classifier, unplaced_urgency
 from bot.config import Settings
 from bot.digest import gather
+from bot.domain import Kind
 from bot.mail import parse_mail
 from bot.timescales import Calendar
 from tests.support.journey import Journey
@@ -71,3 +72,11 @@ def test_urgent_mail_cassbot_could_not_place_alerts_the_duty_team_leaders_once_a
 @pytest.fixture
 def settings_journey(settings: Settings, tmp_path: Path) -> Journey:
     return Journey(settings, tmp_path)
+
+
+def test_a_bulletin_s_same_day_is_no_urgent_mail(settings: Settings) -> None:
+    bulletin = build_mail("Safeguarding Partnership bulletin - November", "In this month's bulletin: any injury to a "
+                          "non-mobile baby should be discussed with CASS the same day. Read the protocol online.",
+                          sender="news@elmburyscp.org.uk")
+    found = Classifier(settings).classify(parse_mail(bulletin))
+    assert found.kind == Kind.OTHER and found.urgent_cues == ()
