@@ -17,6 +17,7 @@ import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from bot.classify import Classifier
 from bot.config import Settings, load_settings
 from bot.domain import Kind
 from bot.drafting import plan_new_request
+from bot.extract.answers import read_lado_answer
 from bot.extract.facts import RequestFacts, read_facts
 from bot.extract.names import normalise, parse_name
-from bot.mail import parse_mail
+from bot.mail import ParsedMail, parse_mail
+from bot.reading import quoted_relations
 from bot.teams import team_of_kind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +112,7 @@ def read_request(classifier: Classifier, settings: Settings, path: Path) -> dict
     now = mail.date or __import__("datetime").datetime.now(__import__("datetime").UTC)
     if found.kind.value not in ("ola_request", "partner_request", "level1_verification", "disclosure_request",
                                 "referral"):
-        return request_fields(None, found.name, found.urgent, [])
+        return {**request_fields(None, found.name, found.urgent, []), "to_a_person": bool(found.near or found.unsure)}
     facts = read_facts(mail, settings, now)
     plan = plan_new_request(found.kind, mail, facts, settings)
     return request_fields(facts, found.name, found.urgent, [str(d.template) for d in plan.drafts])
@@ -145,6 +148,20 @@ def measure_requests(paths: list[Path], settings: Settings, misses: list[str]) -
     return {field: (right, total) for field, (right, total) in score.items()}
 
 
+def coverage(classifier: Classifier, settings: Settings, paths: list[Path]) -> dict[str, tuple[int, int, int]]:
+    """Per set (the name's prefix: fd-, fq-, ol-...): mails whose kind is right, mails handled without a person
+    (opened as a request, or left alone as plainly nothing), and mails (issue 21: coverage beside accuracy)."""
+    sets: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for path in paths:
+        label = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else {}
+        got = read_request(classifier, settings, path)
+        tally = sets[path.name.split("-")[0] if "-" in path.name else "samples"]
+        tally[0] += got["kind"] == label.get("kind")
+        tally[1] += not got.get("to_a_person")
+        tally[2] += 1
+    return {name: (right, handled, total) for name, (right, handled, total) in sorted(sets.items())}
+
+
 def _sample_labels() -> dict[str, dict[str, Any]]:
     labels: dict[str, dict[str, Any]] = json.loads((SAMPLES / "labels.json").read_text())
     return labels
@@ -165,7 +182,7 @@ def measure_answers(paths: list[Path], settings: Settings, misses: list[str]) ->
         team = team_of_kind(label["kind"])
         if team is None or label["kind"] == "suitability_check":
             continue
-        answer = team.read_answer(mail, label["checked"])
+        answer = team.read_answer(mail, label["checked"], relations_of(mail, label["checked"]))
         for field, want in _answer_labels(label).items():
             got = answer.facts.get(field)
             totals[field] += 1
@@ -174,6 +191,28 @@ def measure_answers(paths: list[Path], settings: Settings, misses: list[str]) ->
             else:
                 misses.append(f"{path.stem}: {field}: wanted {want!r}, read {got!r}")
     return {field: (score[field], totals[field]) for field in totals}
+
+
+def wrongly_not_known(paths: list[Path]) -> list[str]:
+    """Issue 21's unsafe reading: each person LADO's answer is read as ruling out whom the label says LADO know
+    or leave unclear (the response would say "not known to the LADO" of them). Should be none, always."""
+    unsafe = []
+    for path in paths:
+        label = json.loads(path.with_suffix(".json").read_text())
+        if label["kind"] != "lado_check_response" or not label["final"]:
+            continue
+        mail = parse_mail(path.read_bytes())
+        read = read_lado_answer(mail, label["checked"], relations_of(mail, label["checked"])).facts["people"]
+        unsafe += [f"{path.stem}: {name} read not known, labelled {want}" for name, want in label["lado"].items()
+                   if want != "not_known" and read.get(name) == "not_known"]
+    return unsafe
+
+
+def relations_of(mail: ParsedMail, checked: list[str]) -> dict[str, str]:
+    """How each person checked stands in the household, as the check request quoted under the answer says
+    (the running service has it from the request itself)."""
+    quoted = quoted_relations(mail, mail.date or datetime.now(UTC))
+    return {name: next((r for q, r in quoted.items() if same_name(q, name)), "") for name in checked}
 
 
 def _answer_labels(label: dict[str, Any]) -> dict[str, Any]:
@@ -222,8 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     misses: list[str] = []
     requests = [p for p in sorted((corpus / "requests").glob("*.eml")) if args.only in p.name]
     _print(f"Requests: {corpus}/requests ({len(requests)} mails)", measure_requests(requests, settings, misses))
+    print("Requests by set: kind right, handled without a person")
+    for name, (right, handled, total) in coverage(Classifier(settings), settings, requests).items():
+        print(f"  {name:8} kind {100 * right / total:5.1f}%  handled without a person {100 * handled / total:5.1f}%"
+              f"  ({total} mails)")
     answers = [p for p in sorted((corpus / "answers").glob("*.eml")) if args.only in p.name]
     _print(f"Check answers: {corpus}/answers ({len(answers)} mails)", measure_answers(answers, settings, misses))
+    unsafe = wrongly_not_known(answers)
+    print(f"  read 'not known' of someone LADO did not rule out: {len(unsafe)}")
+    misses.extend(unsafe)
     if (SAMPLES / "labels.json").exists() and not args.only and corpus == CORPUS:
         samples = sorted(SAMPLES.glob("x*.eml"))
         _print(f"Shared extraction samples ({len(samples)} mails)", measure_requests(samples, settings, misses))

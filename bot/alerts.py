@@ -10,6 +10,15 @@
 - A client secret or certificate a mailbox signs in with that expires within
   `credential_warning_days`: the operators get one mail per credential, in time
   to make a new one before the bot is locked out.
+- A mail that went out from Sent Items still carrying the bot's note for the RAO or an
+  `[RAO: ...]` placeholder (issue 21): the duty team leaders at once, naming the request,
+  the recipient and when it went, so the recipient can be asked to delete it.
+- Mail from outside that cassbot could not place but that says a child must be placed
+  today or is at risk now: "URGENT mail cassbot could not place", with its subject and
+  cues, nothing more about the child.
+  Each of these two is a "needs a person" entry (so the digest and `cassbot requests show`
+  list it too) whose reason starts with `bot.domain.NOTE_SENT` or `URGENT_UNPLACED`; one
+  alert per entry, recorded in the store.
 
 Alerts go through the digest's sending path (staff addresses only), carry
 `Auto-Submitted: auto-generated`, and say no more about anyone than the request's
@@ -28,11 +37,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.domain import OPEN_STATES, AlertKind, Kind
+from bot.domain import NOTE_SENT, OPEN_STATES, URGENT_UNPLACED, AlertKind, Kind
 from bot.errors import SendFailed, SendRefused
 from bot.mailbox.credentials import Expiry, expiring_credentials, expiry_warning
 from bot.sending import send_internal
-from bot.store import AlertSent, MailboxHealth, Request
+from bot.store import AlertSent, MailboxHealth, NeedsPerson, Request
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +53,15 @@ def send_due_alerts(engine: Engine, settings: Settings, now: datetime) -> list[s
 
 
 def urgent_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:
-    """Alert about each open urgent request not alerted yet; returns their references."""
+    """Alert about each open urgent request not alerted yet, and each mail that cannot wait (a note sent
+    out, urgent mail not placed); returns what went out."""
     recipients = _urgent_recipients(settings, now)
     if not recipients:
         return []
+    return _urgent_request_alerts(engine, settings, now, recipients) + mail_alerts(engine, settings, now, recipients)
+
+
+def _urgent_request_alerts(engine: Engine, settings: Settings, now: datetime, recipients: tuple[str, ...]) -> list[str]:
     sent = []
     with Session(engine) as session:
         done = set(session.exec(select(AlertSent.subject_key).where(AlertSent.kind == AlertKind.URGENT)).all())
@@ -90,6 +104,36 @@ def _urgent_mail(settings: Settings, request: Request, now: datetime, to: tuple[
     )
     subject = f"URGENT {'referral' if referral else 'request'} {request.reference} from {organisation}"
     return _mail(settings, to, subject, body, now, high=True)
+
+
+# Each alert about one mail: its kind, the needs-a-person reason it is about, and its subject's first words.
+_MAIL_ALERTS = ((AlertKind.NOTE_SENT, NOTE_SENT, "Sent with the note for the RAO in it:"),
+                (AlertKind.URGENT_UNPLACED, URGENT_UNPLACED, f"{URGENT_UNPLACED}:"))
+
+
+def mail_alerts(engine: Engine, settings: Settings, now: datetime, to: tuple[str, ...]) -> list[str]:
+    """Alert `to` about each such "needs a person" entry not alerted yet; what went out."""
+    sent = []
+    with Session(engine) as session:
+        for kind, reason, subject in _MAIL_ALERTS:
+            done = set(session.exec(select(AlertSent.subject_key).where(AlertSent.kind == kind)).all())
+            waiting = session.exec(select(NeedsPerson).where(col(NeedsPerson.reason).startswith(reason))
+                                   .order_by(col(NeedsPerson.id))).all()
+            for entry in (e for e in waiting if str(e.id) not in done):
+                request = session.get(Request, entry.request_id) if entry.request_id else None
+                reference = request.reference if request else ""
+                mail = _mail(settings, to, f"{subject} {reference or entry.subject}",
+                             _entry_body(settings, entry, reference), now, high=True)
+                if _send(session, settings, AlertSent(kind=kind, subject_key=str(entry.id), sent_at=now), mail):
+                    sent.append(f"{kind}: {reference or entry.subject}")
+    return sent
+
+
+def _entry_body(settings: Settings, entry: NeedsPerson, reference: str) -> str:
+    where = f"the {settings.mailbox(entry.mailbox).address} mailbox" if entry.mailbox else "a mailbox"
+    chronology = f"See `cassbot requests show {reference}` for its chronology.\n" if reference else ""
+    return (f"{entry.reason}.\n\nRequest: {reference or 'none linked'}\nSubject: {entry.subject}\n"
+            f"In Outlook: {where}\nSeen by cassbot: {entry.at:%a %d %b %H:%M}\n\n{chronology}")
 
 
 def mailbox_alerts(engine: Engine, settings: Settings, now: datetime) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot import rules
 from bot.config import Settings, StaffMember
-from bot.domain import Kind
+from bot.domain import URGENT_UNPLACED, Kind
 from bot.extract.document import without_disclaimers
 from bot.extract.forms import form_text, says_little
 from bot.mail import Attachment, ParsedMail
@@ -41,6 +41,7 @@ class Classification:
     needs_person: tuple[str, ...] = ()  # why a person must look at it
     near: Kind | None = None  # "other" mail that came close to this request kind: a person should see it
     unsure: bool = False  # "other" mail the bot cannot be confident is nothing (not machine-sent, not a notice)
+    urgent_cues: tuple[str, ...] = ()  # "other" mail from outside that says it is urgent, by cue (issue 21)
 
     @property
     def name(self) -> str:
@@ -164,6 +165,10 @@ class Classifier:
         # The kinds with enough evidence compete; a kind that has more words but too little evidence does not
         # hide one that has enough (a housing officer's concerns about a family are a referral).
         enough = Counter({k: n for k, n in scores.items() if _enough(k, n, fired)})
+        terse = _terse_request(mail, scores, fired) if not enough else None
+        if terse:  # issue 21: a line or two naming a person and asking about them, its few cues agreeing
+            enough = Counter({terse: scores[terse]})
+            found.reasons.append(f"a short mail that names someone and asks about them: read as {terse}")
         if not enough:
             wire, _ = _leading(scores, fired)
             cues = sorted({name.split(" (")[0] for k, name in fired if k == wire})
@@ -174,6 +179,8 @@ class Classifier:
         kind = Kind(wire)
         strong = _strong(wire, fired)
         head = f"{mail.subject}\n{mail.fresh_text[:2000]}"
+        if _about_no_one(mail, kind, found):
+            return False
         if rules.NOT_A_REQUEST.search(head) or (rules.THANKS.search(head) and not strong):
             found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
             return False
@@ -204,6 +211,11 @@ class Classifier:
         if found.kind == Kind.CHECK_ANSWER and found.team is not None:
             rao = self._rao(mail, found.team, found)
             trusted = self._trusted(mail, found.team, found)
+        notice = rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text[:2000]}")  # a bulletin's "same day"
+        urgent_cues = () if found.kind != Kind.OTHER or notice or self.settings.is_internal(mail.from_address) \
+            else tuple(unplaced_urgency(mail))
+        if urgent_cues:
+            found.reasons.append(f"{URGENT_UNPLACED}: {', '.join(urgent_cues)}")
         return Classification(
             kind=found.kind,
             urgent=urgent,
@@ -215,7 +227,9 @@ class Classifier:
             reference=reference,
             needs_person=tuple(found.needs_person),
             near=found.near if found.kind == Kind.OTHER else None,
-            unsure=found.kind == Kind.OTHER and not _plainly_a_notice(f"{mail.subject}\n{mail.fresh_text}"),
+            unsure=found.kind == Kind.OTHER and (bool(urgent_cues) or not _plainly_a_notice(
+                f"{mail.subject}\n{mail.fresh_text}")),
+            urgent_cues=urgent_cues,
         )
 
     def _rao(self, mail: ParsedMail, team: CheckTeam, found: _Finding) -> NameMatch | None:
@@ -285,6 +299,39 @@ def _body_alone_is_a_request(mail: ParsedMail) -> bool:
     if wire == Kind.REFERRAL and strong:  # harm to a child told in a reply ("Re: call earlier") is a referral
         return True
     return score >= rules.REQUEST_THRESHOLD + 1 and len(cues) >= 3 and (bool(strong) or len(cues) >= 4)
+
+
+def _about_no_one(mail: ParsedMail, kind: Kind, found: _Finding) -> bool:
+    """Issue 21: a Freedom of Information request is about no one, and an OLA request that names no one being
+    assessed (nor attaches a form that would) is no OLA request; the first goes to a person as itself, the
+    second as close to an OLA request."""
+    if rules.FOI.search(without_disclaimers(f"{mail.subject}\n{mail.fresh_text[:2000]}")):
+        found.reasons.append(rules.FOI_REASON)
+        return True
+    if kind == Kind.OLA_REQUEST and not mail.attachments and not rules.NAMES_SOMEONE.search(
+            f"{mail.subject}\n{mail.body_text[:FRESH_LIMIT]}"):
+        found.reasons.append("too little evidence for ola_request: it names no one being assessed")
+        found.near = kind
+        return True
+    return False
+
+
+def _terse_request(mail: ParsedMail, scores: Counter[str], fired: list[tuple[str, str]]) -> str | None:
+    """The kind of a terse request (a line or two, abbreviations, half in another language): it names a person
+    and asks about them, every cue it has is of one kind, and nothing speaks against it (an OLA request still
+    needs someone being assessed to care for a child)."""
+    text = f"{mail.subject}\n{mail.fresh_text}"
+    if len(mail.fresh_text.split()) > rules.TERSE_WORDS or not rules.NAMES_SOMEONE.search(text) \
+            or not rules.ASKS_ABOUT_SOMEONE.search(text) or mail.is_reply:
+        return None
+    said = {k for k, name in fired if name.endswith(("(subject)", "(body)"))}  # the mail's words, not its sender
+    if not said and Kind.PARTNER_REQUEST in scores:  # a partner asking what is known of someone
+        said = {Kind.PARTNER_REQUEST.value}
+    if len(said) != 1:
+        return None
+    (wire,) = said
+    cues = {name.split(" (")[0] for k, name in fired if k == wire}
+    return None if wire == Kind.OLA_REQUEST and not cues & rules.OLA_CARER_CUES else wire
 
 
 def _strong(wire: str, fired: list[tuple[str, str]]) -> bool:
@@ -362,6 +409,16 @@ def _urgency(mail: ParsedMail) -> tuple[bool, str]:
     if rules.URGENT_WORD.search(body):
         return True, "urgent: body says urgent"
     return False, ""
+
+
+def unplaced_urgency(mail: ParsedMail) -> list[str]:
+    """The urgency cues, by name, of a mail the bot could not place (issue 21): a child to be placed today,
+    the emergency duty team, same day, a child at risk now. "NOT URGENT" and a signature's "if your
+    enquiry is urgent..." say none."""
+    if rules.NOT_URGENT.search(mail.subject):
+        return []
+    text = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", f"{mail.subject}\n{mail.fresh_text}"))
+    return [name for name, pattern in rules.UNPLACED_URGENT_CUES if rules.said(pattern, text)]
 
 
 def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:

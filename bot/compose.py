@@ -20,6 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config import Settings
+from bot.domain import NOTE_MARKER
 from bot.teams import team_of_template
 
 # The repository's templates/, or where CASSBOT_TEMPLATES says (an installed package, a container).
@@ -29,12 +30,14 @@ _ONE_LINE_HEADERS = email.policy.default.clone(max_line_length=998)
 
 def template_environment(templates: Path | None = None) -> SandboxedEnvironment:
     """The one way templates are loaded: sandboxed, strict, HTML parts autoescaped."""
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=FileSystemLoader(templates or TEMPLATES),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         keep_trailing_newline=True,
     )
+    env.globals["note_marker"] = NOTE_MARKER  # the note's heading, which a sent mail is searched for
+    return env
 
 
 def draft_message_id(reference: str, template: str, number: int, domain: str) -> str:
@@ -69,7 +72,7 @@ class Composer:
             "charms_checked": False,
             "af_withdrew_sensitive": False, "other_over_16s": False, "children": [], "exemption": None,
             "decision_hours": self.settings.timescales.decision_hours, "request_reference": "", "agency": "",
-            "responded_on": "", "response_due": "", "state": "", "pending": [],
+            "responded_on": "", "response_due": "", "state": "", "pending": [], "missing_codes": [], "given": [],
             **context,
         }
         text = self.env.get_template(f"drafts/{template}.txt.j2").render(full)

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.compose import template_environment
 from bot.config import Settings
-from bot.domain import OPEN_STATES, CheckState, DraftState, Kind, RequestState
+from bot.domain import NOTE_SENT, OPEN_STATES, URGENT_UNPLACED, CheckState, DraftState, Kind, RequestState
 from bot.figures import Acceptance, acceptance
 from bot.reports import mailbox_freshness
 from bot.store import Check, Draft, NeedsPerson, Request
@@ -42,7 +42,9 @@ class DigestData:
     since: datetime
     freshness: list[Row] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # settings that make the bot less safe, every day
-    referrals: list[Row] = field(default_factory=list)  # open urgent safeguarding referrals: they head the digest
+    # Mail that cannot wait (issue 21): urgent mail not placed, a note sent out. They head the digest.
+    cannot_wait: list[Row] = field(default_factory=list)
+    referrals: list[Row] = field(default_factory=list)  # open urgent safeguarding referrals: next
     new: list[Row] = field(default_factory=list)
     urgent: list[Row] = field(default_factory=list)
     checks: list[Row] = field(default_factory=list)
@@ -55,6 +57,8 @@ class DigestData:
     @property
     def subject(self) -> str:
         referrals = f"{len(self.referrals)} urgent referrals, " if self.referrals else ""
+        if self.cannot_wait:
+            referrals = f"{len(self.cannot_wait)} cannot wait, {referrals}"
         return (f"CASS digest {self.now:%a %d %b %Y}: {referrals}{len(self.late)} late, {len(self.urgent)} urgent, "
                 f"{len(self.needs_person)} need a person")
 
@@ -85,6 +89,7 @@ def gather(session: Session, settings: Settings, calendar: Calendar, now: dateti
     data.needs_person = [Row((_when(n.at), n.mailbox, n.subject[:60], n.reason)) for n in session.exec(
         select(NeedsPerson).where(col(NeedsPerson.resolved_at).is_(None)).order_by(col(NeedsPerson.at))).all()]
     data.drafts_last_week = last_week(session, calendar, now).line("Last week")
+    data.cannot_wait = [row for row in data.needs_person if row.cells[3].startswith((URGENT_UNPLACED, NOTE_SENT))]
     return data
 
 

@@ -123,3 +123,14 @@ class AlertKind(StrEnum):
     MAILBOX_DOWN = "mailbox down"
     MAILBOX_BACK = "mailbox back"
     CREDENTIAL_EXPIRING = "credential expiring"
+    NOTE_SENT = "note sent"  # a sent mail still carried the note for the RAO or a placeholder
+    URGENT_UNPLACED = "urgent unplaced"  # urgent mail from outside that cassbot could not place
+
+
+# What marks the bot's words for the RAO in a draft: the note's heading and each placeholder's start. The
+# templates write the note's heading from NOTE_MARKER; a sent mail that still carries either is caught.
+NOTE_MARKER = "NOTE FOR THE RAO"
+PLACEHOLDER_MARKER = "[RAO:"
+# The "needs a person" reasons the duty team leaders are alerted about at once (`bot.mail_alerts`).
+NOTE_SENT = "sent with the bot's note for the RAO still in it"
+URGENT_UNPLACED = "URGENT mail cassbot could not place"

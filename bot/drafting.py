@@ -55,6 +55,7 @@ def plan_new_request(kind: Kind, mail: ParsedMail, facts: RequestFacts, settings
     if kind == Kind.PARTNER_REQUEST and facts.gaps:
         more = DraftPlan(Template.MORE_INFORMATION, facts.requester.address, {
             "missing": list(facts.gaps), "is_probation": facts.partner.probation,
+            "missing_codes": list(facts.partner.missing), "given": list(facts.partner.given),
         }, f"Level 2 request lacks: {', '.join(facts.partner.missing)} (seed 001)")
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [more], [], [])
     if kind == Kind.PARTNER_REQUEST:

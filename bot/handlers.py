@@ -24,6 +24,8 @@ from bot.domain import (
     CASS,
     CLOSED_BY_SENDING,
     NEW_REQUEST_KINDS,
+    NOTE_SENT,
+    URGENT_UNPLACED,
     CheckState,
     DraftState,
     Kind,
@@ -38,8 +40,10 @@ from bot.extract.facts import facts_summary, read_facts
 from bot.lifecycle import move
 from bot.linking import Link, link
 from bot.mail import ParsedMail
+from bot.note_left import left_in
 from bot.outbox import plan_draft
 from bot.reconcile import Survey, number_request
+from bot.rules import FOI_REASON
 from bot.store import Check, Draft, NeedsPerson, Request, audit
 from bot.teams import LADO, CheckTeam, team_of_role, team_of_template
 from bot.timescales import Calendar, check_due, decision_due
@@ -88,6 +92,7 @@ def route(ctx: Context, sent_items: bool) -> tuple[Outcome, Request | None]:
     """What this mail does: the one table from kind to handler."""
     linked = link(ctx.session, ctx.mail, ctx.found)
     if sent_items:
+        _sent_with_note(ctx, linked.request)
         return approval(ctx, linked.request), linked.request
     return HANDLERS[ctx.found.kind](ctx, linked)
 
@@ -100,11 +105,16 @@ def _other(ctx: Context, linked: Link) -> tuple[Outcome, Request | None]:
     """Mail from outside to the front door that looks like a request or a referral but could not be told
     apart is seen by a person, never dropped (the "needs a person" list is the whole of what was not handled)."""
     near = ctx.found.near
+    urgency = ctx.found.urgent_cues
     if ctx.mailbox != CASS or ctx.settings.is_internal(ctx.mail.from_address) or not (near or ctx.found.unsure):
         return Outcome.IGNORED, linked.request
     cues = "; ".join(r for r in ctx.found.reasons if r.startswith("too little evidence")) or "no request cue"
+    if FOI_REASON in ctx.found.reasons:  # issue 21: never a request, but a person must pass it on
+        ctx.needs_person(FOI_REASON, linked.request)
+        return Outcome.NEEDS_PERSON, linked.request
     what = f"looks like a {near.replace('_', ' ')}" if near else "is from outside and is not plainly a notice"
-    ctx.needs_person(f"{what} but cassbot could not tell which kind ({cues})", linked.request)
+    urgent = f"{URGENT_UNPLACED} ({', '.join(urgency)}): it " if urgency else ""
+    ctx.needs_person(f"{urgent}{what} but cassbot could not tell which kind ({cues})", linked.request)
     return Outcome.NEEDS_PERSON, linked.request
 
 
@@ -229,9 +239,9 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     check = ctx.session.exec(select(Check).where(
         Check.request_id == request.id, Check.team == team.role, Check.state != CheckState.ANSWERED)).first()
     if check is None:
-        ctx.needs_person(f"{team.name} answer for a check the bot has no record of asking", request)
+        ctx.needs_person(_answer_again(ctx, request, team), request)
         return Outcome.LINKED
-    answer = team.read_answer(ctx.mail, request.checked)
+    answer = team.read_answer(ctx.mail, request.checked, request.relations)
     if not answer.final:  # "I will check and come back to you": the check still waits
         audit(ctx.session, "classifier", f"{team.system}: holding reply", f"by {ctx.mail.from_address}: "
               f"{answer.summary}", request_id=request.id, at=ctx.now)
@@ -246,6 +256,18 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     if request.state == RequestState.CHECKS_PENDING:
         _respond_when_ready(ctx, request)
     return Outcome.LINKED
+
+
+def _answer_again(ctx: Context, request: Request, team: CheckTeam) -> str:
+    """Why a person must read a team's mail on a check it has answered already: a correction, a postscript
+    or the next person of a series ("Further to my email this morning...") may change the response."""
+    answered = ctx.session.exec(select(Check.id).where(Check.request_id == request.id, Check.team == team.role,
+                                                       Check.state == CheckState.ANSWERED)).first()
+    if answered is None:
+        return f"{team.name} answer for a check the bot has no record of asking"
+    again = team.read_answer(ctx.mail, request.checked, request.relations)
+    return (f"{team.name} wrote again after answering the check ({again.summary}): read it against the response "
+            "before it is sent, or tell the requester if it has gone")
 
 
 def _respond_when_ready(ctx: Context, request: Request) -> None:
@@ -323,6 +345,19 @@ def _response_due(ctx: Context, request: Request) -> datetime | None:
 
 def _linked(ctx: Context, request: Request) -> Outcome:
     return Outcome.LINKED
+
+
+def _sent_with_note(ctx: Context, request: Request | None) -> None:
+    """A mail that went out still carrying the note for the RAO or a placeholder: the duty team leaders are
+    told at once (`bot.mail_alerts`), so the recipient can be asked to delete it."""
+    left = left_in(ctx.mail)
+    if not left:
+        return
+    to = ", ".join(ctx.mail.to) or "no recipient"
+    sent = f"{ctx.mail.date or ctx.now:%a %d %b %Y %H:%M}"
+    ctx.needs_person(f"{NOTE_SENT} ({left}): to {to}, sent {sent}; ask them to delete it", request)
+    audit(ctx.session, "rule", NOTE_SENT, f"{left}; to {to}, sent {sent}",
+          request_id=request.id if request else None, at=ctx.now)
 
 
 def approval(ctx: Context, request: Request | None) -> Outcome:

@@ -7,6 +7,7 @@ request names, as the team saw them; in the running service they are the request
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,13 +30,29 @@ def facts_of(mail: ParsedMail, found: Classification, settings: Settings, now: d
     if team is None or found.name != team.answer_kind:
         return None
     checked = quoted_people(mail, now)
-    answer = team.read_answer(mail, checked)
+    answer = team.read_answer(mail, checked, quoted_relations(mail, now))
     return {"checked": checked, "summary": answer.summary, **answer.facts, "notes": list(answer.notes)}
 
 
 def quoted_people(mail: ParsedMail, now: datetime) -> list[str]:
     """The people the check request quoted under an answer names (applicants and household alike)."""
+    return list(quoted_relations(mail, now))
+
+
+def quoted_relations(mail: ParsedMail, now: datetime) -> dict[str, str]:
+    """The people the quoted check request names, each with how they stand: "applicant", "partner", "son"."""
     on = (mail.date or now).date()
     quoted = tuple(s for s in split_segments(mail.body_text, mail.from_address, on) if s.depth > 0)
-    people = read_people(Document(quoted), "", on)
-    return [p.name.written for p in people.people if p.applicant or p.household]
+    people = [p for p in read_people(Document(quoted), "", on).people if p.applicant or p.household]
+    lines = "\n".join(s.text for s in quoted).splitlines()
+    first = not any(p.applicant for p in people)  # a check request lists the applicant first
+    return {p.name.written: " ".join(filter(None, (
+        "applicant" if p.applicant or (first and n == 0) else "", p.relation or _bracketed(p.name.written, lines))))
+        for n, p in enumerate(people)}
+
+
+def _bracketed(name: str, lines: list[str]) -> str:
+    """The relation written in brackets on the person's line: "Kieran Mulvey - 19/08/2004 (son)"."""
+    line = next((line for line in lines if name in line), "")
+    found = re.search(r"\(([^()]{2,40})\)", line)
+    return found.group(1).lower() if found else ""

@@ -318,12 +318,36 @@ OLA_CARER_CUES = frozenset({"OLA wording", "fostering or adoption", "carer asses
                             "applied to foster or adopt", "fostering or adoption agency address", "applicant named",
                             "a placement with carers", "LA checks or a panel"})
 
+# A Freedom of Information request (issue 21) asks about the trust's own figures and processes, never about a
+# person: however many of the requests' words it uses (consent, LADO, CHARMS), it is no request; a person passes
+# it to the trust's FOI team.
+FOI = any_of(r"(?-i:\bFOIA?\b)\s*(?:request|enquiry|ref|[-:/\d])",
+             r"\bfreedom\s+of\s+information\s+(?:request|enquiry)",
+             r"\b(?:request|requesting|ask|asking)\b[^.]{0,60}\bunder\s+the\s+(?:freedom\s+of\s+information|FOI)",
+             r"\benvironmental\s+information\s+regulations\s+request")
+FOI_REASON = "a Freedom of Information request: for the trust's FOI team, not a request about a person"
+# An OLA request names the person being assessed (issue 21): a title and a name, or a date of birth; or it
+# attaches the form that does.
+NAMES_SOMEONE = any_of(r"(?-i:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'’-]+)",
+                       r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth)\b",
+                       r"\b(?:born\s+(?:on\s+)?\d|aged\s+\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})",
+                       r"(?-i:\b(?:applicants?|carers?|assessing|assess|of|for|re|about|on)[:\s]+[A-Z][a-z'’-]+"
+                       r"(?:\s+(?:and|&)\s+[A-Z][a-z'’-]+)?\s+(?:[a-z]{1,3}\s+)?[A-Z][\w'’-]+)")
+
+# A terse request (issue 21): at most this many words of its own, naming someone and asking about them.
+TERSE_WORDS = 60
+ASKS_ABOUT_SOMEONE = any_of(r"\bknown\s+to\s+(?:you|CSC|social\s+care|LADO)\b",
+                            r"\bknown\s+to\s+children['’]?s\s+(?:services|social\s+care)\b",
+                            r"\bany\s+(?:involvement|history|info(?:rmation)?|CP|CIN|concerns)\b",
+                            r"\b(?:check|chk|cheque)s?\s+(?:on|for)\b", r"\bwhat\s+(?:you\s+)?(?:know|hold)\b")
+
 # Mail that is plainly none of the requests however many of their words it uses.
 NOT_A_REQUEST = any_of(
     r"\bupdate\s+your\s+(?:contact|distribution|mailing)", r"\bnewsletter\b", r"\binvoice\b", r"\bunsubscribe\b",
     r"\b(?:training|conference|webinar|workshop)\s+(?:invitation|session|event|places)\b",
     r"\bbook\s+(?:your|a)\s+place\b",
     r"\bjob\s+application\b", r"\bbook\s+now\b", r"\b(?:bulletin|briefing|toolkit)\b",
+    r"\b(?:complete|take|fill\s+in)\s+(?:our|the|a|this)\s+(?:short\s+)?(?:survey|questionnaire)\b",
     r"\bhow\s+(?:do\s+I|can\s+I|to)\s+become\s+a\s+foster",
     r"\bmake\s+a\s+complaint\b|\bcomplaint\s+about\b", r"\bmeeting\s+invitation\b|\bTeams\s+meeting\b",
     r"\b(?:move|rearrange|reschedule|postpone)\s+(?:the\s+)?(?:\w+\s+){0,4}meeting\b", r"\bagenda\b",
@@ -374,6 +398,19 @@ URGENT_PLACEMENT = any_of(
     r"\b(?:today|tonight|this (?:afternoon|evening)|same[\s\-]day|immediately|within the hour)\b",
     r"\b(?:same[\s\-]day|emergency|urgent) placement\b",
     r"\bplacement (?:needed|required) (?:today|tonight|now)\b",
+)
+
+# Urgency in mail the bot could not place (issue 21): each cue by name, for the alert and the reasons.
+UNPLACED_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a child to be placed today", URGENT_PLACEMENT),
+    ("emergency duty team", any_of(r"\bemergency\s+duty\s+(?:team|service)\b", r"(?-i:\bEDT\b)",
+                                   r"\bout\s+of\s+hours\s+(?:team|service|social\s+work)\b")),
+    ("same day", any_of(r"\bsame[\s\-]day\b", r"\bby\s+(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)\b",
+                        r"\b(?:today|tonight)\s+please\b")),
+    ("a child at risk now", any_of(r"\b(?:at|in)\s+(?:immediate|imminent|significant)\s+(?:risk|danger)\b",
+                                   r"\bat\s+risk\s+(?:right\s+)?now\b", r"\bin\s+danger\b",
+                                   r"\bnot\s+safe\s+(?:tonight|now|at\s+home)\b")),
+    ("urgent", URGENT_WORD),
 )
 
 # Authentication-Results (RFC 8601) verdicts that mean the sender is not who it says.

@@ -103,6 +103,13 @@ class Request(SQLModel, table=True):
         household = [str(p["name"]) for p in self.facts.get("household", []) if p.get("over_16") is not False]
         return self.applicants + (household if self.facts else self.household)
 
+    @property
+    def relations(self) -> dict[str, str]:
+        """How each person checked stands: "applicant" (and "wife", say), "partner", "son"; "" if not said."""
+        people = [("applicant", p) for p in self.facts.get("applicants", [])] + [
+            ("", p) for p in self.facts.get("household", [])]
+        return {str(p["name"]): " ".join(filter(None, (role, str(p.get("relation") or "")))) for role, p in people}
+
 
 class MailSeen(SQLModel, table=True):
     """Every mail the bot has processed, once: the key to exactly-once processing."""

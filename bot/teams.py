@@ -16,7 +16,7 @@ the table; none of them names a team.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,8 @@ class CheckTeam:
     convention: re.Pattern[str]  # its subject convention, in requests and answers alike
     request_body: re.Pattern[str]  # staff asking it in the body, without the convention in the subject
     request_subject: str  # a check request's subject: {applicant} and {reference} are filled in
-    read_answer: Callable[[ParsedMail, Sequence[str]], TeamAnswer]  # its answer, and the people asked about
+    # its answer, the people asked about, and how each stands in the household ("applicant", "son")
+    read_answer: Callable[[ParsedMail, Sequence[str], Mapping[str, str]], TeamAnswer]
     asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
     asked_why: Callable[[RequestFacts], str] = lambda facts: ""  # the rule's reason, for the audit trail
     # Seed 000: "the RAO may send initial response ... to prevent delay" while this check is pending.
@@ -51,8 +52,8 @@ class CheckTeam:
         return self.answer_kind if answer else self.request_template
 
 
-# "check", and how hurried fingers type it: "chk", "chek", "cheque".
-CHECK_WORD = r"(?:checks?|chks?|cheks?|chcks?|cheques?)\b"
+# "check", and how hurried fingers type it: "chk", "chek", "chekc", "cheque".
+CHECK_WORD = r"(?:checks?|chks?|cheks?|chekcs?|chceks?|chcks?|cheques?)\b"
 AF = CheckTeam(
     role="af", name="A&F", label="A&F (CHARMS)", system="CHARMS check",
     request_template="charms_check_request", answer_kind="charms_check_response",

@@ -149,3 +149,35 @@ def test_a_noreply_address_is_not_a_person_s_own(journey: Journey) -> None:
     journey.run()
     assert journey.request(FIRST).state == "awaiting_secure_address"
     assert journey.draft(FIRST, "secure_address_challenge").to_address == "noreply@brightpathfostering.co.uk"
+
+
+def test_a_more_information_draft_asks_only_for_what_is_missing_and_acknowledges_what_was_given(
+        journey: Journey) -> None:
+    """Issue 21: Probation gave its concerns, its purpose and why consent was not sought, but no form."""
+    journey.deliver(raw=_request(
+        "Request for information - Level 2 - Mr Kevin Doyle",
+        "Dear CASS,\n\nI am Mr Doyle's probation officer. He was convicted of assaulting his former partner (domestic "
+        "abuse) and is due for release; I am preparing a risk assessment for release into the community and a "
+        "report for the Parole Board. Consent has not been sought because asking him could put his former partner "
+        "and her children at risk; we believe it can be overridden on safeguarding grounds. Is the family at 4 Marsh "
+        "Lane known to you?\n\nSarah Kerr\nProbation Officer", sender="s.kerr@justice.gov.uk"))
+    journey.run()
+    text = _draft_text(journey, "more_information")
+    assert "A completed Request for Information Form" in text
+    assert "You have told us Probation's concerns (the offences); why you need the information; and whether " \
+           "consent was sought, and why it was not: thank you." in text
+    assert "To share Level 2 information we generally need evidence of consent" not in text
+    assert "Consent is not needed where" not in text
+    assert "please set out" not in text and "wider family members" not in text
+
+
+def test_a_request_that_names_its_exemption_is_not_told_about_exemptions_in_general(journey: Journey) -> None:
+    journey.deliver(raw=_request(
+        "Request for information - Level 2", "Dear CASS,\n\nWe are undertaking a section 47 enquiry about Amy "
+        "Stone (DOB 03/04/2016) of 12 Dale Road, Elmbury. Please tell us of any previous involvement with the "
+        "family.\n\nDC Tom Reid\nPublic Protection Unit", sender="tom.reid@northshire.police.uk"))
+    journey.run()
+    text = _draft_text(journey, "more_information")
+    assert "You have told us that a section 47 enquiry applies, so consent is not needed: thank you." in text
+    assert "A completed Request for Information Form" in text
+    assert "Consent is not needed where" not in text and "evidence of consent" not in text

@@ -278,7 +278,8 @@ def _rfi_form(ticked: str) -> bytes:
 
     document = docx.Document()
     document.add_heading("Request for Information Form (Level 2)", 1)
-    for label, value in (("Agency", "Northshire Police"), ("Child's name", "Leo Marsh"), ("Date of birth", "01/02/2015")):
+    for label, value in (("Agency", "Northshire Police"), ("Child's name", "Leo Marsh"),
+                         ("Date of birth", "01/02/2015")):
         document.add_paragraph(f"{label}: {value}")
     boxes = {"s47": "Section 47 enquiry", "care": "Care proceedings", "plo": "PLO"}
     document.add_paragraph("Is this request part of: " + " ".join(

@@ -590,7 +590,8 @@ def test_status_says_per_mailbox_what_the_bot_could_do_and_names_the_permission_
     with Session(journey.engine) as session:
         text = service_status(session, journey.settings, journey.clock.now).text()
     [line] = [line.strip() for line in text.splitlines() if "could" in line]
-    assert line.startswith("could read, categorise; could NOT file: cass: Graph refused access to cass@example.org (403")
+    assert line.startswith("could read, categorise; could NOT file: cass: Graph refused access to cass@example.org "
+                           "(403")
     assert line.endswith("(needs Application Mail.ReadWrite on the mailbox, through the scoped role assignment)")
 
 

@@ -6,7 +6,10 @@ is missing, expired, incomplete or verbal only; no role, team or webmail address
 for a person's own). Every check answer, played through a whole journey (request, checks
 sent by the RAO, the team's answer), gives a response that says of nobody that LADO do
 not know them unless LADO said so, carries the OFSTED paragraph when anyone is known or
-unclear, and never repeats A&F's health or money reasons. Per-field accuracy must not fall
+unclear, and never repeats A&F's health or money reasons; its note for the RAO quotes the words of
+LADO's answer each statement rests on (the label's `sources` where its writer gave them), with the
+answer's subject and received time, and none of those words reach the letter (issue 21). Per-field
+accuracy must not fall
 below the floors measured when this test was written (`python -m bench accuracy` prints it).
 """
 
@@ -22,7 +25,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bench.accuracy import invariant_breaks, measure_answers, measure_requests, read_request
+from bench.accuracy import invariant_breaks, measure_answers, measure_requests, read_request, wrongly_not_known
 from bot.classify import Classifier
 from bot.config import Settings
 from bot.domain import Kind
@@ -39,15 +42,15 @@ REQUESTS = sorted((CORPUS / "requests").glob("*.eml"))
 ANSWERS = sorted((CORPUS / "answers").glob("*.eml"))
 RAOS = {"Priya Shah": "priya.shah", "Marcus Obi": "marcus.obi", "Bethany Clarke": "bethany.clarke",
         "Daniel Wright": "daniel.wright", "Daniel Hughes": "daniel.hughes", "Siobhan O'Neill": "siobhan.oneill"}
-# Measured when written (256 requests, 108 answers; then the front door's 106 more), a point or two below; a
-# change that reads worse fails here.
+# Measured when written (256 requests, 108 answers; then the front door's 106 more; then issue 21's 100 lw- answers,
+# LADO people 95.5%), a point or two below; a change that reads worse fails here.
 REQUEST_FLOORS = {"kind": 97, "expected_drafts": 94, "partner_agency": 98, "partner_rfi_form": 98,
                   "partner_exemption": 98, "partner_missing": 96, "urgent": 95, "applicants": 91,
                   "household_over_16": 88, "household_under_16": 89,
                   "household_age_unknown": 95, "dates_of_birth": 88, "consent": 94, "consent_signed_on": 95,
                   "requester_address": 98, "requester_secure": 98, "previously_fostered_or_adopted": 95,
                   "fostered_elsewhere": 93}
-ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 93, "ofsted_paragraph": 97, "previously_approved": 100,
+ANSWER_FLOORS = {"kind": 100, "final": 98, "people": 94, "ofsted_paragraph": 98, "previously_approved": 100,
                  "deregistered": 100, "withdrew": 100, "sensitive_reason": 100}
 
 
@@ -89,11 +92,17 @@ def test_reading_answers_is_no_worse_than_when_measured(settings: Settings) -> N
     assert below == {}
 
 
+def test_no_answer_is_read_as_ruling_out_anyone_lado_did_not() -> None:
+    """Issue 21: "not known to the LADO" is never read of someone the answer leaves known or unclear."""
+    assert wrongly_not_known(ANSWERS) == []
+
+
 def _request_for(label: dict[str, Any], af: bool) -> bytes:
     """An OLA request naming the people the answer's check asked about, consent in order; with `af`, an
     applicant who fostered with the trust, so a CHARMS check is asked too."""
     people = label["checked"]
-    lines = "\n".join(f"- {name}, DOB 01/01/1980" for name in people)
+    lines = "\n".join(f"- {name}, DOB 01/01/1980 ({'applicant' if n == 0 else 'household member'})"
+                      for n, name in enumerate(people))
     history = "She was approved as a foster carer with your trust in 2015.\n" if af else ""
     body = (f"Dear CASS,\n\nWe are assessing {people[0]} as a foster carer. The applicant and household:\n\n"
             f"{lines}\n\n{history}All of them signed consent on 2 November 2026; forms attached.\n\n"
@@ -170,6 +179,43 @@ def test_the_response_says_no_one_is_unknown_to_lado_unless_lado_said_so(
     for name, verdict in label["lado"].items():
         if verdict != "not_known":
             assert name not in said_not_known, (name, text)
+
+
+def _bare(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text).lower().split())
+
+
+def _note_and_letter(text: str) -> tuple[str, str]:
+    """The marked note for the RAO at the top of a draft, and the letter below it."""
+    note, _, letter = text.partition("=" * 20)
+    return (note, letter.lstrip("=")) if letter else ("", text)
+
+
+def _sources(journey: Journey, label: dict[str, Any]) -> dict[str, list[str]]:
+    """The words each statement rests on: the label's where its writer gave them, else what the reader quoted."""
+    if label.get("sources"):
+        return {name: [words] for name, words in label["sources"].items() if words}
+    with Session(journey.engine) as session:
+        stored = session.exec(select(Check.answer_json).where(Check.team == "lado")).one()
+    quoted: dict[str, list[str]] = json.loads(stored or "{}").get("facts", {}).get("sources", {})
+    return quoted
+
+
+@pytest.mark.parametrize("path", LADO_ANSWERS, ids=lambda p: p.stem)
+def test_the_note_quotes_lado_and_nothing_of_lado_is_outside_it(path: Path, settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    """Issue 21: each statement about a person can be checked against LADO's own words, in the note; none of
+    LADO's words reach the letter the agency gets."""
+    journey, label = _played(path, settings, tmp_path)
+    note, letter = _note_and_letter(_response_text(journey))
+    sources = _sources(journey, label)
+    subject = re.sub(r"CASS-\d{4}-\d{6}", "CASS-2026-000001", parse_file(path).raw_subject)
+    assert f"\"{subject}\", received" in note
+    for name, words in sources.items():
+        for said in words:
+            assert _bare(said) in _bare(note), (name, said, note)
+            if len(_bare(said).split()) >= 4:
+                assert _bare(said) not in _bare(letter), (name, said, letter)
 
 
 @pytest.mark.parametrize("path", AF_ANSWERS, ids=lambda p: p.stem)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +33,7 @@ FIRST = "CASS-2026-000001"
 HEALTH_ADDRESS = "health.checks@childrenstrust.example"
 
 
-def read_health_answer(mail: ParsedMail, checked: Sequence[str]) -> TeamAnswer:
+def read_health_answer(mail: ParsedMail, checked: Sequence[str], relations: Mapping[str, str]) -> TeamAnswer:
     body = mail.fresh_text.lower()
     known = "record" in body and "no record" not in body
     summary = "the health team holds a record" if known else "the health team holds nothing"

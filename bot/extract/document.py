@@ -94,8 +94,10 @@ def read_document(body: str, html: str, sender: str, sent: date | None) -> Docum
     return Document(tuple(split_segments(body, sender, sent)), tuple(html_tables(html) + text_tables(body)))
 
 
-def split_segments(body: str, sender: str, sent: date | None) -> list[Segment]:
-    """The mail and every mail it forwards or quotes, outermost first."""
+def split_segments(body: str, sender: str, sent: date | None, cut_signature: bool = True) -> list[Segment]:
+    """The mail and every mail it forwards or quotes, outermost first; with `cut_signature` False, each
+    segment's words are as written, past its closing line and disclaimers (a check answer's postscript
+    is part of the answer)."""
     lines = body.splitlines()
     blocks = [(0, 0, sender, "", sent)]  # (header block's first line, text's first line, sender, name, date)
     n = 0
@@ -109,7 +111,9 @@ def split_segments(body: str, sender: str, sent: date | None) -> list[Segment]:
     segments = []
     for depth, (_, start, who, name, when) in enumerate(blocks):
         stop = blocks[depth + 1][0] if depth + 1 < len(blocks) else len(lines)
-        segments.append(Segment(who, name, when or sent, _without_signature("\n".join(lines[start:stop])), depth))
+        words = "\n".join(lines[start:stop])
+        segments.append(Segment(who, name, when or sent, _without_signature(words) if cut_signature else words,
+                                depth))
     return segments
 
 
@@ -154,6 +158,11 @@ def _without_signature(text: str) -> str:
     return without_disclaimers("\n".join(kept))
 
 
+def is_closing(line: str) -> bool:
+    """A sign-off line ("Kind regards", "Thanks,"): what follows is a signature, or a postscript."""
+    return bool(_CLOSING.match(line))
+
+
 def without_disclaimers(text: str) -> str:
     """The text less its confidentiality notices ("Any unauthorised use, disclosure..." is nobody's disclosure)."""
     paragraphs = re.split(r"\n\s*\n", text)
@@ -180,13 +189,17 @@ def html_tables(html: str) -> list[Table]:
 
 
 def text_tables(body: str) -> list[Table]:
-    """Runs of two or more plain-text lines split into the same number of cells by "|" or tabs."""
+    """Runs of two or more plain-text lines split into the same number of cells by "|" or tabs (a row
+    whose last cells are empty is padded)."""
     tables: list[Table] = []
     run: list[tuple[str, ...]] = []
     for line in [*body.splitlines(), ""]:
         cells = tuple(c.strip() for c in re.split(r"\s*\|\s*|\t+", line.strip().strip("|")))
         if len(cells) >= 2 and ("|" in line or "\t" in line) and (not run or len(cells) == len(run[0])):
             run.append(cells)
+            continue
+        if run and len(cells) >= 2 and "|" in line and len(cells) < len(run[0]):  # "Giorgos | N |": its last cell empty
+            run.append(cells + ("",) * (len(run[0]) - len(cells)))
             continue
         if len(run) >= 2:
             tables.append(_with_header(run))

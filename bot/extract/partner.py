@@ -35,6 +35,11 @@ GAP_SENTENCES = {
                "work during the licence period).",
     "consent_statement": "Whether consent was sought and, if not, why not.",
 }
+# How a more-information draft names what the request gave.
+EXEMPTION_NAMES = {"s47": "a section 47 enquiry", "care_proceedings": "care proceedings", "s7": "a section 7 report",
+                   "s37": "a section 37 report", "plo": "the Public Law Outline (PLO)"}
+PROBATION_GIVEN = {"concerns": "Probation's concerns (the offences)", "purpose": "why you need the information",
+                   "consent_statement": "whether consent was sought, and why it was not"}
 _EXEMPTIONS = (
     ("s47", any_of(r"\b(?:s\.?\s?47|section\s+47)\b", r"\bchild\s+protection\s+(?:enquir(?:y|ies)|investigation)\b",
                    r"\bstrategy\s+(?:discussion|meeting)\b")),
@@ -131,6 +136,16 @@ class PartnerFacts:
     @property
     def gaps(self) -> tuple[str, ...]:
         return tuple(GAP_SENTENCES[code] for code in self.missing)
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        """What the request gave that a more-information draft acknowledges rather than asks for again (issue
+        21): the exemption it names; for Probation, each of the seed's three answers it gave."""
+        given = [f"that {EXEMPTION_NAMES[self.exemption]} applies, so consent is not needed"] if self.exemption else []
+        if self.probation:
+            asked = set(self.missing) | ({"concerns"} if "concerns_not_sufficient" in self.missing else set())
+            given += [what for code, what in PROBATION_GIVEN.items() if code not in asked]
+        return tuple(given)
 
     def as_json(self) -> dict[str, Any]:
         return {"agency": self.agency, "rfi_form": self.rfi_form, "exemption": self.exemption,

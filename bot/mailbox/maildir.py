@@ -30,6 +30,7 @@ from pathlib import Path
 
 from bot.errors import MailboxError, MessageGone
 from bot.mailbox.base import Folder, Poll, StoredMail, keyword
+from bot.note_left import as_edited
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +268,7 @@ class MaildirMailbox:
             return self._add(folder, raw, subdir="cur", info=_SEEN_INFO)
         return self._add(folder, raw)
 
-    def send_draft(self, message_id: str, *, sent_by: str, when: datetime) -> str:
+    def send_draft(self, message_id: str, *, sent_by: str, when: datetime, edited: bool = True) -> str:
         """For the demo and tests: an RAO pressing Send in Outlook on the draft with this Message-ID.
 
         Outlook fills From only when the draft has none (otherwise it sends "on
@@ -281,7 +282,7 @@ class MaildirMailbox:
             if drafts is None or key is None:
                 where = self._label(Folder.DRAFTS)
                 raise MailboxError(f"{self.role}: no draft with Message-ID {message_id} in {where!r}")
-            raw = as_sent(drafts.get_bytes(key), sent_by, when)
+            raw = as_sent(drafts.get_bytes(key), sent_by, when, edited)
         sent_key = self._add(Folder.SENT, raw, subdir="cur", info=_SEEN_INFO, mtime=when.timestamp())
         with self._errors(Folder.DRAFTS):
             drafts.discard(key)
@@ -400,9 +401,17 @@ def _normalise_id(value: str) -> str:
     return "".join(value.split())
 
 
-def as_sent(raw: bytes, sent_by: str, when: datetime) -> bytes:
-    """`raw` as Outlook would send it: From filled or Sender added, Date stamped, X-Unsent dropped."""
+def as_sent(raw: bytes, sent_by: str, when: datetime, edited: bool = True) -> bytes:
+    """`raw` as Outlook would send it: From filled or Sender added, Date stamped, X-Unsent dropped; `edited`,
+    as an RAO sends a draft, with the note for the RAO deleted and the placeholders filled in."""
     msg = BytesParser().parsebytes(raw)
+    for part in msg.walk() if edited else ():
+        if part.get_content_maintype() == "text" and not part.is_multipart():
+            text = part.get_payload(decode=True)
+            if isinstance(text, bytes):
+                charset = part.get_content_charset() or "utf-8"
+                del part["Content-Transfer-Encoding"]
+                part.set_payload(as_edited(text.decode(charset, "replace")), charset)
     if msg["From"] is None:
         msg["From"] = sent_by
     elif sent_by not in str(msg["From"]):

@@ -128,9 +128,11 @@ def check_answer(label: dict, problems: list[str]) -> None:
         if set(label) != {"kind", "about", "notes"}:
             problems.append("a suitability check has kind, about and notes")
         return
-    if set(label) != ANSWER_FIELDS:
+    if set(label) - {"sources"} != ANSWER_FIELDS:
         problems.append(_fields(ANSWER_FIELDS, label))
         return
+    if set(label.get("sources") or {}) - set(label["checked"]):
+        problems.append("sources are given only for people checked")
     if label["kind"] == "lado_check_response":
         if set(label["lado"] or {}) != set(label["checked"]):
             problems.append("lado gives a verdict for exactly the people checked")

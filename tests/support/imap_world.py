@@ -72,8 +72,8 @@ class World:
     def is_draft(self, key: str) -> bool:
         return DRAFT in self.flags(Folder.DRAFTS, key)
 
-    def send_draft(self, message_id: str, sent_by: str, when: datetime) -> str:
-        return self.deliver(Folder.SENT, as_sent(self.take_draft(message_id), sent_by, when), flags=(SEEN,))
+    def send_draft(self, message_id: str, sent_by: str, when: datetime, edited: bool = True) -> str:
+        return self.deliver(Folder.SENT, as_sent(self.take_draft(message_id), sent_by, when, edited), flags=(SEEN,))
 
     def take_draft(self, message_id: str) -> bytes:
         """A draft out of Drafts, as an RAO who opens it to send or to delete it."""

@@ -98,12 +98,14 @@ class Journey:
     def run(self) -> RunReport:
         return run_once(self.deps)
 
-    def send(self, reference: str, template: str, by: str = PRIYA) -> None:
+    def send(self, reference: str, template: str, by: str = PRIYA, edited: bool = True) -> None:
+        """An RAO sends the draft: as RAOs do, with the note for the RAO deleted and the placeholders filled in;
+        with `edited` False, as the bot drafted it."""
         draft = self.draft(reference, template)
         if self.dovecot:
-            World(self.dovecot, "cass").send_draft(draft.message_id, by, self.clock.now)
+            World(self.dovecot, "cass").send_draft(draft.message_id, by, self.clock.now, edited)
         else:
-            self._maildir().send_draft(draft.message_id, sent_by=by, when=self.clock.now)
+            self._maildir().send_draft(draft.message_id, sent_by=by, when=self.clock.now, edited=edited)
 
     def request(self, reference: str) -> Request:
         with Session(self.engine) as session:
