@@ -29,26 +29,34 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from bot.note_left import placeholders_apart, without_note
 from bot.patterns import QUOTED_HISTORY
 
 SKETCH = 128
 REWRITTEN_ABOVE = 0.5
 EDITS = ("unchanged", "lightly edited", "rewritten")
-_NOTE = re.compile(r"NOTE FOR THE RAO.*?(?:={20,}|$)", re.DOTALL)
-_PLACEHOLDER = re.compile(r"\[RAO:[^\]]*\]", re.DOTALL)
 _WORD = re.compile(r"\w+")
+_FILL_WORDS = 40  # what an RAO writes into one placeholder, at the most, and the draft is still unchanged
+_GAP = "\x00"  # where a placeholder stood: what the RAO writes there is theirs, and no shingle spans it
 
 
 def bots_words(text: str) -> list[str]:
-    """The words of a draft or its sent copy that the measure compares, lower case, in order."""
+    """The words of a draft or its sent copy that the measure compares, lower case, in order; a placeholder's
+    place is a gap."""
     quoted = QUOTED_HISTORY.search(text)
     text = text[: quoted.start()] if quoted else text
-    return _WORD.findall(_PLACEHOLDER.sub(" ", _NOTE.sub(" ", text)).lower())
+    return re.findall(rf"\w+|{_GAP}", placeholders_apart(without_note(text), f" {_GAP} ").lower())
 
 
 def _shingles(words: list[str]) -> Iterable[str]:
+    for run in " ".join(words).split(_GAP):
+        yield from _run_shingles(run.split())
+
+
+def _run_shingles(words: list[str]) -> Iterable[str]:
     if len(words) < 3:
-        yield " ".join(words)
+        if words:
+            yield " ".join(words)
         return
     for n in range(len(words) - 2):
         yield f"{words[n]} {words[n + 1]} {words[n + 2]}"
@@ -68,8 +76,52 @@ def fingerprint(text: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(8)
     words = bots_words(text)
     sketch = sorted(_hashes(salt, words))[:SKETCH]
-    return json.dumps({"salt": salt.hex(), "digest": _digest(salt, words), "sketch": sketch},
-                      separators=(",", ":"))
+    return json.dumps({"salt": salt.hex(), "digest": _digest(salt, words), "sketch": sketch,
+                       "gaps": _gap_edges(salt, words)}, separators=(",", ":"))
+
+
+def _pair_hash(salt: bytes, pair: list[str]) -> int:
+    return int.from_bytes(hashlib.blake2b(" ".join(pair).encode(), digest_size=4, key=salt).digest(), "big")
+
+
+def _gap_edges(salt: bytes, words: list[str]) -> list[list[int]]:
+    """For each placeholder, the hashes of the two words before it and the two after (or 0 at an end)."""
+    edges = []
+    for n, word in enumerate(words):
+        if word == _GAP:
+            before, after = words[max(0, n - 2):n], words[n + 1:n + 3]
+            edges.append([_pair_hash(salt, before) if len(before) == 2 else 0,
+                          _pair_hash(salt, after) if len(after) == 2 else 0])
+    return edges
+
+
+def _unfilled(salt: bytes, words: list[str], edges: list[list[int]]) -> list[str]:
+    """The sent words with what the RAO wrote into each placeholder taken out again (a gap in its place): the
+    words between the two words before a placeholder and the two after it, at most `_FILL_WORDS` of them; where
+    the two words before stand more than once, the last of them before the two after."""
+    pairs = [_pair_hash(salt, words[n:n + 2]) for n in range(len(words))]
+    out: list[str] = []
+    at = 0
+    for before, after in edges:
+        found = _fill(pairs, at, before, after, len(words))
+        if found is None:
+            continue
+        start, end = found
+        out += [*words[at:start], _GAP]
+        at = end
+    return out + words[at:]
+
+
+def _fill(pairs: list[int], at: int, before: int, after: int, total: int) -> tuple[int, int] | None:
+    """(where the RAO's words begin, where the bot's begin again) for one placeholder, from word `at` on."""
+    starts = [n + 2 for n in range(at, total - 1) if pairs[n] == before] if before else [at]
+    for start in starts:
+        ends = [m for m in range(start, min(total, start + _FILL_WORDS) + 1)
+                if (m == total if after == 0 else m < total and pairs[m] == after)]
+        later = [s for s in starts if start < s <= (ends[0] if ends else start)]
+        if ends and not later:
+            return start, ends[0]
+    return None
 
 
 def drafted_text(raw: bytes) -> str:
@@ -94,8 +146,8 @@ def measure(kept: str, sent_text: str) -> Measure | None:
     found = json.loads(kept)
     salt, sketch = bytes.fromhex(found["salt"]), found["sketch"]
     words = bots_words(sent_text)
-    if _digest(salt, words) == found["digest"]:
-        return Measure(0.0, "unchanged")
+    if _digest(salt, _unfilled(salt, words, found.get("gaps", []))) == found["digest"]:
+        return Measure(0.0, "unchanged")  # as drafted, its placeholders filled in
     sent = _hashes(salt, words)
     changed = round(sum(h not in sent for h in sketch) / len(sketch), 3) if sketch else 1.0
     return Measure(changed, "rewritten" if changed > REWRITTEN_ABOVE else "lightly edited")

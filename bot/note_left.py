@@ -42,7 +42,16 @@ _NOTE_HTML = re.compile(rf"<div[^>]*>\s*<p[^>]*>\s*<strong>{re.escape(NOTE_MARKE
 _PLACEHOLDER = re.compile(rf"{re.escape(PLACEHOLDER_MARKER)}[^\]]*\]")
 
 
+def without_note(text: str) -> str:
+    """A draft's text (plain or HTML) with the note for the RAO taken out."""
+    return _NOTE_HTML.sub("", _NOTE_TEXT.sub("", text))
+
+
+def placeholders_apart(text: str, gap: str) -> str:
+    """Every `[RAO: ...]` placeholder replaced by `gap`."""
+    return _PLACEHOLDER.sub(gap, text)
+
+
 def as_edited(text: str) -> str:
     """A draft's text as an RAO sends it: the note for the RAO deleted and every placeholder filled in."""
-    text = _NOTE_HTML.sub("", _NOTE_TEXT.sub("", text))
-    return _PLACEHOLDER.sub("(added by the RAO)", text)
+    return placeholders_apart(without_note(text), "(added by the RAO)")

@@ -61,7 +61,7 @@ def test_what_the_rao_adds_and_the_quoted_history_below_are_not_changes_to_the_b
 def test_what_is_kept_of_a_draft_holds_none_of_its_words() -> None:
     kept = fingerprint(DRAFT)
     data = json.loads(kept)
-    assert set(data) == {"salt", "digest", "sketch"} and len(data["sketch"]) <= SKETCH
+    assert set(data) == {"salt", "digest", "sketch", "gaps"} and len(data["sketch"]) <= SKETCH
     for word in ("Iris", "Shaw", "Ruth", "consent", "CASS-2026-000123", "resubmit"):
         assert word.lower() not in kept.lower()
     assert fingerprint(DRAFT) != kept  # salted afresh each time: the same letter gives another fingerprint

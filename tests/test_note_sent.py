@@ -25,6 +25,7 @@ from bot.reports import chronology_text
 from bot.store import NeedsPerson
 from bot.timescales import Calendar
 from tests.support.journey import Journey
+from tests.support.forms import signed_consent
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 from tests.support.smtp_sink import Sink
 
@@ -34,7 +35,8 @@ REQUEST = build_mail(
     "Information request - Mrs Gwen Ellery", "Dear CASS,\n\nWe are assessing Mrs Gwen Ellery (DOB 02/03/1971) as "
     "a foster carer. She lives alone. She signed our consent form on 2 November 2026; attached.\n\nKind regards\n"
     "Helen Marsh\nSocial Worker, Northshire Council\n", sender="helen.marsh@northshire.gov.uk",
-    date="Mon, 16 Nov 2026 09:00:00 +0000", message_id="<ellery@northshire.gov.uk>")
+    date="Mon, 16 Nov 2026 09:00:00 +0000", message_id="<ellery@northshire.gov.uk>",
+    attachment=signed_consent("Mrs Gwen Ellery", born="02/03/1971"))
 ANSWER = build_mail("LADO CHECK Priya Shah", "Hi Priya,\n\nMrs Gwen Ellery was the subject of a consultation in "
                     "2019 (nursery, NFA).\n\nSue\nLADO", sender="lado@childrenstrust.example",
                     date="Mon, 16 Nov 2026 11:00:00 +0000", message_id="<answer-1@childrenstrust.example>",

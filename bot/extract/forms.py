@@ -220,7 +220,8 @@ def read_form(layout: Layout, on: date) -> ConsentForm:
         blocks.read(number, line)
     reading.signatures = _unique_signatures(reading.signatures)
     applicants = list(_applicants(reading)) or list(_assessed(layout, reading))
-    people = _unique([*applicants, *reading.people])
+    prose = [] if applicants else list(_in_prose(layout, on))  # no applicant boxes: the form's sentences say
+    people = _unique([*prose, *applicants, *reading.people])
     consent_words = bool(_CONSENT_WORDS.search(layout.text))
     return ConsentForm(layout.name, layout.source, tuple(people), tuple(reading.signatures), consent_words)
 
@@ -421,7 +422,8 @@ _NOT_A_PERSON = re.compile(r"^\W*(?:n/?a|none|nil|not\s+applicable|-+)\W*$|\b(?:
 
 
 def _forenames_first(name: str) -> str:
-    """"OKAFOR, Chidi" is Chidi Okafor."""
+    """"OKAFOR, Chidi" is Chidi Okafor; "Mrs J. Smith (née Jones)" is Mrs J. Smith."""
+    name = re.sub(r"\s*\((?:n[ée]e|formerly|previously)\b[^)]*\)", "", name, flags=re.I)
     surname, comma, forenames = name.partition(",")
     return f"{forenames.strip()} {surname.strip()}" if comma and forenames.strip() else name
 
@@ -463,6 +465,20 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 
 _I_CONSENT = re.compile(r"^\s*I,?\s+(?P<name>[A-Z][^,]{2,60}?),\s*(?:(?:born|DOB|d\.o\.b\.?)\s*:?\s*"
                         r"(?P<born>[^,]{6,30}),)?")
+
+
+def _in_prose(layout: Layout, on: date) -> Iterator[FormPerson]:
+    """A form that gives its people in sentences and lists ("The applicant(s): Mr Erik Lindqvist, date of birth
+    6th Jun 1985; ...", "The following people also live in the household: 1. ..."), read as a mail is."""
+    from bot.extract.document import Document, Segment
+    from bot.extract.people import read_people
+
+    prose = "\n".join(line for line in layout.lines if "\t" not in line and not _INLINE_LABEL.search(line))
+    for person in read_people(Document((Segment("", "", on, prose, 0),)), "", on).people:
+        section = APPLICANT if person.applicant else ELSEWHERE if person.elsewhere else HOUSEHOLD
+        if person.applicant or person.household or person.elsewhere:
+            yield FormPerson(person.name.written, section, person.born, person.relation,
+                             (person.evidence or [""])[0])
 
 
 _ASSESSED = re.compile(r"\bassess(?:ment|ing)\s+of\s+(?P<names>.+?)\s+(?:as|for|who)\b", re.I)
@@ -522,9 +538,22 @@ class _Blocks:
                                                   block.get("words", "").strip(" |")))
 
 
+_INLINE_LABEL = re.compile(r"\b(?P<label>(?:full\s+|print\s+)?name|signature|signed|dated?|date\s+of\s+birth|DOB)"
+                           r"\s*:\s*", re.I)
+
+
 def _pairs(cells: list[str]) -> Iterator[tuple[str, str]]:
     """The labelled values of a line: "Signed: | P. Achterberg | Date: | 21 October 2026", "Full name | Ngozi
-    Okafor", "Signature: N. Okafor"; a label followed by another label, or by nothing, has an empty value."""
+    Okafor", "Signature: N. Okafor", "Name: Mr Erik Lindqvist Signature: E. Lindqvist Date: 2nd Jul 2026"; a
+    label followed by another label, or by nothing, has an empty value."""
+    if len(cells) == 1 and len(_INLINE_LABEL.findall(cells[0])) >= 2:
+        found = list(_INLINE_LABEL.finditer(cells[0]))
+        for here, after in zip(found, [*found[1:], None], strict=True):
+            value = cells[0][here.end():after.start() if after else None].strip(" _.")
+            kind = _field(here.group("label"))
+            if kind:
+                yield kind, value
+        return
     n = 0
     while n < len(cells):
         label, colon, rest = cells[n].partition(":")

@@ -60,7 +60,7 @@ def merge_form_people(people: People, forms: Sequence[ConsentForm], on: date) ->
 def _same_family(people: People, written: str, named: list[Person]) -> bool:
     """The form's applicant is one the mail names, or shares a surname with one the mail names by title
     alone ("Mr and Mrs Okafor" in the mail, "Chidi Okafor" on the form)."""
-    name = parse_name(written)
+    name = form_name(written)
     return name is not None and (_found(people, written) in named or any(
         p.name.last == name.last and (not p.name.first or not name.first) for p in named))
 
@@ -70,13 +70,30 @@ def _bare_applicant(people: People, name: Name) -> Person | None:
     return next((p for p in people.applicants if p.name.last == name.last and not p.name.first), None)
 
 
+def form_name(written: str) -> Name | None:
+    """A name as a form's name cell writes it: every word is part of it ("Thu Tran" is Thu Tran, though "Thu"
+    in a sentence may be Thursday)."""
+    name = parse_name(written)
+    words = [w for w in written.replace(",", " ").split() if w.strip(".").lower() not in _TITLES]
+    if name is not None and name.last or len(words) < 2:
+        return name
+    title = written.split()[0] if written.split()[0].strip(".").lower() in _TITLES else ""
+    return Name(written, title, normalise(words[0]), normalise(words[-1]), 0, 0)
+
+
 def _found(people: People, written: str) -> Person | None:
     """The person a name on the form is: as the mail's reader finds names, or by the same words in another
     order ("WHITFIELD David" in the mail is the form's David Whitfield)."""
-    name = parse_name(written)
+    name = form_name(written)
     if name is None:
         return None
-    return people.find(name) or next((p for p in people.people if _words(p.name.written) == _words(written)), None)
+    found = people.find(name) or next((p for p in people.people if _words(p.name.written) == _words(written)), None)
+    if found is not None:
+        return found
+    # the mail's reader caught part of the name ("Mrs Li" for Mrs Li Na Chen, "Mrs Tran" for Thu Tran): the one
+    # person whose words are all in the form's name
+    part = [p for p in people.people if _words(p.name.written) and _words(p.name.written) < _words(written)]
+    return part[0] if len(part) == 1 else None
 
 
 def _words(written: str) -> frozenset[str]:
@@ -88,7 +105,7 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev"})
 
 def _merge(people: People, form: ConsentForm, on: date) -> Iterator[str]:
     for listed in form.people:
-        name = parse_name(listed.name)
+        name = form_name(listed.name)
         if name is None:
             continue
         known = _found(people, listed.name) or (_bare_applicant(people, name) if listed.section == APPLICANT
