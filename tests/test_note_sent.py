@@ -24,8 +24,8 @@ from bot.note_left import left_in
 from bot.reports import chronology_text
 from bot.store import NeedsPerson
 from bot.timescales import Calendar
-from tests.support.journey import Journey
 from tests.support.forms import signed_consent
+from tests.support.journey import Journey
 from tests.support.mail import EXCHANGE_STAMP, build_mail
 from tests.support.smtp_sink import Sink
 
