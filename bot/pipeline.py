@@ -112,7 +112,7 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Process
         return Processed(message_id, "", Outcome.ALREADY_PROCESSED)
     except OperationalError:
         raise  # the store itself is locked, full or gone: not this mail's fault; the run stops, nothing written
-    except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the poller
+    except Exception as exc:  # one bad mail must not stop the poller (logged with its traceback)
         log.exception("%s in %s/%s: processing failed", message_id, mailbox.role, folder)
         return _record_failure(deps, mail, message_id, stored, mailbox.role, folder, exc)
     log.info("%s in %s/%s: %s %s %s", message_id, mailbox.role, folder, outcome.kind, outcome.outcome,
