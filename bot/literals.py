@@ -14,6 +14,7 @@ Python's `re` and `str.lower` disagree on (İ, ı and ſ match "i" and "s" in a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 # A condition: the match contains one of these lower-case strings; None: nothing is known.
@@ -53,7 +54,7 @@ def _plan(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], tuple[_Needs, ...]
             .replace("(?<=", "").replace("(?<!", ""):
         return None
     try:
-        sources = tuple(_split(pattern.pattern, 0, len(pattern.pattern)))
+        sources = tuple(_split(pattern.pattern))
         needs = tuple(_alternation_needs(source) for source in sources)
     except ValueError:
         return None
@@ -63,10 +64,24 @@ def _plan(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], tuple[_Needs, ...]
     return sources, needs, words
 
 
-def _split(source: str, start: int, end: int) -> list[str]:
-    """The alternatives of `source[start:end]` at its own level (not inside a group or a class)."""
-    pieces, depth, at, i = [], 0, start, start
-    while i < end:
+def _split(source: str) -> list[str]:
+    """The alternatives of `source` at its own level (not inside a group or a class)."""
+    pieces, at, depth = [], 0, 0
+    for i, char, depth in _scan(source, 0):
+        if depth < 0:
+            raise ValueError("unbalanced")
+        if char == "|" and depth == 0:
+            pieces.append(source[at:i])
+            at = i + 1
+    if depth:
+        raise ValueError("unbalanced")
+    return [*pieces, source[at:]]
+
+
+def _scan(source: str, i: int) -> Iterator[tuple[int, str, int]]:
+    """Each character from `i` on that is no escape and in no class, with how deep in groups it leaves us."""
+    depth = 0
+    while i < len(source):
         char = source[i]
         if char == "\\":
             i += 2
@@ -75,15 +90,8 @@ def _split(source: str, start: int, end: int) -> list[str]:
             i = _class_end(source, i)
             continue
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise ValueError("unbalanced")
-        if char == "|" and depth == 0:
-            pieces.append(source[at:i])
-            at = i + 1
+        yield i, char, depth
         i += 1
-    if depth:
-        raise ValueError("unbalanced")
-    return [*pieces, source[at:end]]
 
 
 def _class_end(source: str, i: int) -> int:
@@ -103,7 +111,7 @@ def _class_end(source: str, i: int) -> int:
 def _alternation_needs(source: str) -> _Needs:
     """What a match of any alternative of `source` needs: each alternative's, together; None if one needs nothing."""
     needs: set[str] = set()
-    for alternative in _split(source, 0, len(source)):
+    for alternative in _split(source):
         need = _sequence_needs(alternative)
         if need is None:
             return None
@@ -162,17 +170,7 @@ def _part(source: str, i: int) -> tuple[int, str, str | None]:
 
 
 def _group_end(source: str, i: int) -> int:
-    depth = 0
-    while i < len(source):
-        char = source[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i = _class_end(source, i)
-            continue
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        i += 1
+    for at, _, depth in _scan(source, i):
         if depth == 0:
-            return i
+            return at + 1
     raise ValueError("unclosed group")
