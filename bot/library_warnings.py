@@ -2,7 +2,8 @@
 caught while that one mail is handled and logged once, with its Message-ID: a warning alone ("EOF marker not
 found") names no mail, and gives an operator nothing to act on.
 
-Python's warnings and the libraries' loggers are process-wide: this is for the one thread that handles mail
+pdfminer's own warnings stay below ERROR, as reading a PDF sets them (`extract.formats.pdf`): a failure is
+ours to say. Python's warnings and the libraries' loggers are process-wide: this is for the one thread that handles mail
 (the service runs one job at a time) and for the command line.
 """
 

@@ -53,11 +53,11 @@ def test_cassbot_classify_names_the_mail_a_warning_came_from(tmp_path: Path, cap
     real = classifier.classify
 
     def classify_warning(mail: ParsedMail) -> Classification:
-        logging.getLogger("pdfminer.pdfparser").warning("damaged xref")
+        logging.getLogger("pypdf._reader").warning("EOF marker not found")
         return real(mail)
 
     monkeypatch.setattr(classifier, "classify", classify_warning)
     caplog.set_level(logging.WARNING)
     classify_file(classifier, path)
     assert [r.getMessage() for r in caplog.records] == [
-        "<warned@example.org>: the libraries reading it warned: pdfminer.pdfparser: damaged xref"]
+        "<warned@example.org>: the libraries reading it warned: pypdf._reader: EOF marker not found"]
