@@ -211,8 +211,15 @@ def _build(msg: email.message.Message, raw: bytes, defects: list[str]) -> Parsed
 
 
 def _mixed_line_ends(raw: bytes) -> bool:
-    head = re.split(rb"\r?\n\r?\n", raw[:256_000], maxsplit=1)[0]
-    return b"\n" in head and re.search(rb"\r(?!\n)", head) is not None
+    end = _HEADERS_END.search(raw, 0, 256_000)
+    head_end = end.start() if end else min(len(raw), 256_000)
+    if raw.find(b"\r", 0, head_end) == -1:  # LF only, as most stored mail is: nothing to look for
+        return False
+    return raw.find(b"\n", 0, head_end) != -1 and _BARE_CR.search(raw, 0, head_end) is not None
+
+
+_HEADERS_END = re.compile(rb"\r?\n\r?\n")
+_BARE_CR = re.compile(rb"\r(?!\n)")
 
 
 def _fresh_text(body: str) -> str:
@@ -524,5 +531,16 @@ def _part_text(part: email.message.Message, defects: list[str]) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    return decode_bytes(payload, part.get_content_charset(), defects).replace("\x00", "")
+    return decode_bytes(payload, _charset(part), defects).replace("\x00", "")
+
+
+def _charset(part: email.message.Message) -> str | None:
+    """The charset declared, as `get_content_charset` reads it: the common `text/plain; charset="utf-8"` at
+    once, anything else (RFC 2231 parameters, several, none) by the library."""
+    value = part.get("content-type")
+    simple = _ONE_CHARSET.fullmatch(value) if isinstance(value, str) else None
+    return (simple.group(1) or simple.group(2)).lower() if simple else part.get_content_charset()
+
+
+_ONE_CHARSET = re.compile(r'[^;"]*;\s*charset\s*=\s*(?:"([\w.:+-]+)"|([\w.:+-]+))\s*', re.IGNORECASE | re.ASCII)
 

@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.domain import NEW_REQUEST_KINDS, Kind, Outcome
 from bot.errors import MailboxAuthError, MailboxError, MessageGone
 from bot.leases import lease
+from bot.library_warnings import heard
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.abilities import Recording
 from bot.mailbox.base import Folder, Mailbox, StoredMail
@@ -87,7 +88,15 @@ def message_key(mail: ParsedMail, raw: bytes) -> str:
 
 
 def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Processed:
-    """Handle one mail exactly once; never raises for a bad mail."""
+    """Handle one mail exactly once; never raises for a bad mail. What the libraries reading it warn of is
+    logged once, with its Message-ID."""
+    with heard() as libraries:
+        processed = _process(stored, mailbox, deps)
+    libraries.log(processed.message_id)
+    return processed
+
+
+def _process(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Processed:
     mail = parse_mail(stored.raw)
     message_id = message_key(mail, stored.raw)
     folder = "sent" if stored.folder == Folder.SENT else "inbox"
@@ -112,7 +121,7 @@ def process_message(stored: StoredMail, mailbox: Mailbox, deps: Deps) -> Process
         return Processed(message_id, "", Outcome.ALREADY_PROCESSED)
     except OperationalError:
         raise  # the store itself is locked, full or gone: not this mail's fault; the run stops, nothing written
-    except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the poller
+    except Exception as exc:  # one bad mail must not stop the poller (logged with its traceback)
         log.exception("%s in %s/%s: processing failed", message_id, mailbox.role, folder)
         return _record_failure(deps, mail, message_id, stored, mailbox.role, folder, exc)
     log.info("%s in %s/%s: %s %s %s", message_id, mailbox.role, folder, outcome.kind, outcome.outcome,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.literals import narrowed
 from bot.patterns import any_of
 
 Where = Literal["subject", "body", "sender", "attachment"]
@@ -49,7 +50,10 @@ class Cue:
         """Somewhere the words say it, not denied ("We are not asking for copies of any records", "no bruises")."""
         if not any(k in lowered for k in self.keywords):
             return False
-        return said(self.pattern, text) if self.deniable else self.pattern.search(text) is not None
+        pattern = narrowed(self.pattern, text, lowered)
+        if pattern is None:
+            return False
+        return _said(pattern, text) if self.deniable else pattern.search(text) is not None
 
 
 # A denial just before the words ("no bruises", "not asking for", "never left alone"); "I don't think she is safe"
@@ -61,6 +65,11 @@ _DENIED_BEFORE = re.compile(
 
 def said(pattern: re.Pattern[str], text: str) -> bool:
     """Whether the text says what the pattern matches somewhere without denying it in the 40 characters before."""
+    found = narrowed(pattern, text)
+    return found is not None and _said(found, text)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
     return any(not _DENIED_BEFORE.search(text[max(0, m.start() - 40):m.start()]) for m in pattern.finditer(text))
 
 

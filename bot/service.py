@@ -108,7 +108,7 @@ class Service:
                 self.stop.set()
             except Fault as exc:
                 log.warning("%s (%s)", exc, "will try again" if exc.transient else "will run again at its next time")
-            except Exception:  # noqa: BLE001 - a bug in one job must not stop the others
+            except Exception:  # a bug in one job must not stop the others (logged with its traceback)
                 log.exception("job failed; it will run again at its next time")
         return guarded
 

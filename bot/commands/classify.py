@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.classify import Classifier
 from bot.config import Settings
 from bot.errors import Exit
+from bot.library_warnings import heard
 from bot.mail import parse_mail
 from bot.reading import facts_of
 
@@ -42,9 +43,11 @@ def classify_file(classifier: Classifier, path: Path, facts: bool = False) -> di
         return {"path": str(path), "kind": "other", "urgent": False, "rao": None,
                 "sender_trusted": None, "reference": None, "reasons": [],
                 "error": f"cannot read file: {exc.strerror}"}
-    mail = parse_mail(raw)
-    found = classifier.classify(mail)
-    line: dict[str, object] = {"path": str(path), **found.as_json()}
-    if facts:
-        line["facts"] = facts_of(mail, found, classifier.settings, datetime.now(UTC))
+    with heard() as libraries:
+        mail = parse_mail(raw)
+        found = classifier.classify(mail)
+        line: dict[str, object] = {"path": str(path), **found.as_json()}
+        if facts:
+            line["facts"] = facts_of(mail, found, classifier.settings, datetime.now(UTC))
+    libraries.log(mail.message_id or str(path))
     return line

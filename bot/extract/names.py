@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.patterns import TITLE, is_title
 
@@ -92,11 +93,17 @@ class Name:
         return f"{self.first} {self.last}".strip()
 
 
+@lru_cache(maxsize=65_536)  # a mail's names are normalised word by word, again for each reader that asks
 def normalise(word: str) -> str:
     """Lower case, accents dropped, apostrophes and full stops gone: "O’Connor" -> "oconnor"."""
     text = unicodedata.normalize("NFKD", word)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"['’`.]", "", text.lower()).strip()
+    return _DROPPED.sub("", text.lower()).strip()
+
+
+_DROPPED = re.compile(r"['’`.]")
+_PARTICLE_WORD = re.compile(PARTICLE)
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def parse_name(written: str, start: int = 0) -> Name | None:
@@ -108,12 +115,12 @@ def parse_name(written: str, start: int = 0) -> Name | None:
     words = _trimmed(words)
     if not words:
         return None
-    if re.fullmatch(PARTICLE, words[0]) and title:  # "Mr de Vries": a surname with its particle
+    if _PARTICLE_WORD.fullmatch(words[0]) and title:  # "Mr de Vries": a surname with its particle
         return Name(written, title, "", normalise(" ".join(words)), start)
     if len(words) == 1:
         return Name(written, title, "", normalise(words[0]), start) if title else \
             Name(written, "", normalise(words[0]), "", start)
-    first_particle = next((n for n, w in enumerate(words[1:], 1) if re.fullmatch(PARTICLE, w)), None)
+    first_particle = next((n for n, w in enumerate(words[1:], 1) if _PARTICLE_WORD.fullmatch(w)), None)
     last_from = first_particle if first_particle is not None else len(words) - 1
     if len(words) >= 4 and first_particle is None and not title:
         last_from = len(words) - 1
@@ -130,12 +137,12 @@ def _trimmed(words: list[str]) -> list[str]:
         words = words[1:]
     for word in words:
         bare = normalise(word)
-        if bare in _NOT_NAME and not re.fullmatch(PARTICLE, word):
+        if bare in _NOT_NAME and not _PARTICLE_WORD.fullmatch(word):
             if bare in _ORG and len(kept) > 1:
                 kept.pop()
             break
-        kept.append(re.sub(r"['’]s$", "", word))
-    while kept and re.fullmatch(PARTICLE, kept[-1]):
+        kept.append(_POSSESSIVE.sub("", word))
+    while kept and _PARTICLE_WORD.fullmatch(kept[-1]):
         kept.pop()
     return kept
 
@@ -143,6 +150,15 @@ def _trimmed(words: list[str]) -> list[str]:
 def names_in(text: str, singles: bool = False) -> Iterator[Name]:
     """Every name in `text`, in order: titled ones, and untitled runs of two words or more (of one word too,
     with `singles`: "Mia", where the context says it is a person)."""
+    yield from _names_in(text, singles)
+
+
+@lru_cache(maxsize=4096)  # the readers of one mail look for names in the same lines and sentences again and again
+def _names_in(text: str, singles: bool) -> tuple[Name, ...]:
+    return tuple(_find_names(text, singles))
+
+
+def _find_names(text: str, singles: bool) -> Iterator[Name]:
     for match in _runs(text):
         if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(_line_before(text, match.start())) \
                 or _COUPLE_BEFORE.search(text[max(0, match.start() - 12):match.start()]):

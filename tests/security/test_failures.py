@@ -22,7 +22,7 @@ class _Relay:
     refuse: bool = True
     taken: list[list[str]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # aiosmtpd's name
         if self.refuse:
             return "554 5.7.1 Message refused by policy"
         self.taken.append(list(envelope.rcpt_tos))

@@ -21,7 +21,7 @@ class Received:
 class Sink:
     received: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # aiosmtpd's name
         parsed = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.received.append(Received(list(envelope.rcpt_tos), parsed))
