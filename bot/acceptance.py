@@ -29,8 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from bot.note_left import placeholders_apart, without_note
-from bot.patterns import QUOTED_HISTORY
+from bot.patterns import QUOTED_HISTORY, placeholders_apart, without_note
 
 SKETCH = 128
 REWRITTEN_ABOVE = 0.5

@@ -33,25 +33,3 @@ def left_in(mail: ParsedMail) -> str:
     texts = (head(mail.body_text), head(html_to_text(mail.html)) if mail.html else "")
     found = [what for pattern, what in _LEFT if any(pattern.search(text) for text in texts)]
     return " and ".join(found)
-
-
-# What an RAO does to a draft before pressing Send, for the demo and the tests: the note deleted (its
-# plain-text block down to the rule under it, or the HTML box it is in), each placeholder filled in.
-_NOTE_TEXT = re.compile(rf"^{re.escape(NOTE_MARKER)}.*?^={{20,}}\s*\n", re.MULTILINE | re.DOTALL)
-_NOTE_HTML = re.compile(rf"<div[^>]*>\s*<p[^>]*>\s*<strong>{re.escape(NOTE_MARKER)}.*?</div>", re.DOTALL)
-_PLACEHOLDER = re.compile(rf"{re.escape(PLACEHOLDER_MARKER)}[^\]]*\]")
-
-
-def without_note(text: str) -> str:
-    """A draft's text (plain or HTML) with the note for the RAO taken out."""
-    return _NOTE_HTML.sub("", _NOTE_TEXT.sub("", text))
-
-
-def placeholders_apart(text: str, gap: str) -> str:
-    """Every `[RAO: ...]` placeholder replaced by `gap`."""
-    return _PLACEHOLDER.sub(gap, text)
-
-
-def as_edited(text: str) -> str:
-    """A draft's text as an RAO sends it: the note for the RAO deleted and every placeholder filled in."""
-    return placeholders_apart(without_note(text), "(added by the RAO)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.domain import NOTE_MARKER, PLACEHOLDER_MARKER
+
 
 def any_of(*alternatives: str) -> re.Pattern[str]:
     """One case-insensitive pattern from alternatives written one per line."""
@@ -36,3 +38,25 @@ REFERENCE = any_of(r"\bCASS-(\d{4})-(\d{6})\b")
 def is_title(word: str) -> bool:
     """"Mrs", "mrs." or "DR" is a title; "Mrsmith" is not."""
     return word.lower().rstrip(".") in TITLES
+
+
+# What an RAO does to a draft before pressing Send, for the demo and the tests: the note deleted (its
+# plain-text block down to the rule under it, or the HTML box it is in), each placeholder filled in.
+_NOTE_TEXT = re.compile(rf"^{re.escape(NOTE_MARKER)}.*?^={{20,}}\s*\n", re.MULTILINE | re.DOTALL)
+_NOTE_HTML = re.compile(rf"<div[^>]*>\s*<p[^>]*>\s*<strong>{re.escape(NOTE_MARKER)}.*?</div>", re.DOTALL)
+_PLACEHOLDER = re.compile(rf"{re.escape(PLACEHOLDER_MARKER)}[^\]]*\]")
+
+
+def without_note(text: str) -> str:
+    """A draft's text (plain or HTML) with the note for the RAO taken out."""
+    return _NOTE_HTML.sub("", _NOTE_TEXT.sub("", text))
+
+
+def placeholders_apart(text: str, gap: str) -> str:
+    """Every `[RAO: ...]` placeholder replaced by `gap`."""
+    return _PLACEHOLDER.sub(gap, text)
+
+
+def as_edited(text: str) -> str:
+    """A draft's text as an RAO sends it: the note for the RAO deleted and every placeholder filled in."""
+    return placeholders_apart(without_note(text), "(added by the RAO)")

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = tuple((name, frozenset(modules.
     ("vocabulary", "bot domain errors teams patterns literals redaction"),
     ("edges: settings, store, mailboxes", "config timescales store leases sending library_warnings mailbox mailbox.*"),
     ("parse", "mail autoreply html_text"),
-    ("read: what a mail says", "extract extract.* rules staff trust acceptance"),
+    ("read: what a mail says", "extract extract.* rules staff trust acceptance note_left"),
     ("classify and link", "classify linking reading categories reconcile"),
     ("plan", "drafting compose guards lifecycle sweep figures"),
     ("act", "handlers outbox"),

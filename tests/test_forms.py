@@ -240,7 +240,7 @@ def _label(path: Path) -> dict[str, Any]:
 
 def test_the_form_corpus_is_large_and_every_format_is_there() -> None:
     formats = {(_label(p).get("form") or {}).get("format", "none") for p in CASES}
-    assert len(CASES) >= 60 and {"docx", "pdf", "scan", "odt", "rtf", "encrypted", "damaged"} <= formats
+    assert len(CASES) >= 80 and {"docx", "pdf", "scan", "odt", "rtf", "encrypted", "damaged"} <= formats
 
 
 @pytest.fixture(scope="module")
@@ -261,8 +261,8 @@ def test_what_is_read_from_a_scan_is_always_marked_as_read_from_a_scan(
 
 
 # Measured when the corpus joined (issue 20), a point or two below; a change that reads worse fails here.
-FLOORS = {"docx": {"consent": 85, "applicants": 85, "household_over_16": 90, "expected_drafts": 80},
-          "pdf": {"consent": 90, "applicants": 85, "household_over_16": 90, "expected_drafts": 90}}
+FLOORS = {"docx": {"consent": 83, "applicants": 88, "household_over_16": 92, "expected_drafts": 80},
+          "pdf": {"consent": 83, "applicants": 88, "household_over_16": 95, "expected_drafts": 83}}
 
 
 def test_reading_forms_is_no_worse_than_when_measured(corpus_scores: dict[str, dict[str, list[int]]]) -> None:

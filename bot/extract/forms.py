@@ -393,6 +393,8 @@ def _signature(reading: _Reading, number: int, header: list[str | None], cells: 
     layout = reading.layout
     sure = all(layout.cell_confidence(number, n) >= CONFIDENT for n in range(len(cells)) if n != sign_at
                and cells[n]) and (mark != "unclear")
+    if layout.scanned and day is None and find_dates(" ".join(cells), date(2100, 1, 1)):
+        sure = False  # a date in the row, but not under "Date": a scan's columns, not the form, are in doubt
     return FormSignature(name, mark, day, date_cell, sure or not layout.scanned, words)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bot.errors import MailboxError, MessageGone
 from bot.mailbox.base import Folder, Poll, StoredMail, keyword
-from bot.note_left import as_edited
+from bot.patterns import as_edited
 
 log = logging.getLogger(__name__)
 
