@@ -105,6 +105,13 @@ def agrees(field: str, got: Any, want: Any) -> bool:
 
 
 def read_request(classifier: Classifier, settings: Settings, path: Path) -> dict[str, Any]:
+    return read_request_and_facts(classifier, settings, path)[0]
+
+
+def read_request_and_facts(classifier: Classifier, settings: Settings,
+                           path: Path) -> tuple[dict[str, Any], RequestFacts | None]:
+    """What the bot reads of one corpus request as the pipeline does, and the facts behind it (None for a kind
+    with none)."""
     mail = parse_mail(path.read_bytes())
     found = classifier.classify(mail)
     if found.kind == Kind.REQUESTER_FOLLOWUP and not found.reference:  # as the pipeline does with no request
@@ -112,10 +119,11 @@ def read_request(classifier: Classifier, settings: Settings, path: Path) -> dict
     now = mail.date or __import__("datetime").datetime.now(__import__("datetime").UTC)
     if found.kind.value not in ("ola_request", "partner_request", "level1_verification", "disclosure_request",
                                 "referral"):
-        return {**request_fields(None, found.name, found.urgent, []), "to_a_person": bool(found.near or found.unsure)}
+        fields = request_fields(None, found.name, found.urgent, [])
+        return {**fields, "to_a_person": bool(found.near or found.unsure)}, None
     facts = read_facts(mail, settings, now)
     plan = plan_new_request(found.kind, mail, facts, settings)
-    return request_fields(facts, found.name, found.urgent, [str(d.template) for d in plan.drafts])
+    return request_fields(facts, found.name, found.urgent, [str(d.template) for d in plan.drafts]), facts
 
 
 def measure_requests(paths: list[Path], settings: Settings, misses: list[str]) -> dict[str, tuple[int, int]]:

@@ -17,17 +17,13 @@ import argparse
 import json
 import sys
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.accuracy import ROOT, agrees, request_fields, same_name
+from bench.accuracy import ROOT, agrees, read_request_and_facts, same_name
 from bot.classify import Classifier
 from bot.config import Settings, load_settings
-from bot.domain import Kind
-from bot.drafting import plan_new_request
-from bot.extract.facts import RequestFacts, read_facts
-from bot.mail import parse_mail
+from bot.extract.facts import RequestFacts
 
 FORMS = ROOT / "tests" / "forms"
 FIELDS = ("kind", "applicants", "household_over_16", "household_under_16", "dates_of_birth", "consent",
@@ -38,16 +34,6 @@ _CHECKS = {"lado_check_request", "charms_check_request"}
 def _format(label: dict[str, Any]) -> str:
     form = label.get("form")
     return form["format"] if form else "none"
-
-
-def _read(classifier: Classifier, settings: Settings, path: Path) -> tuple[dict[str, Any], RequestFacts | None]:
-    mail = parse_mail(path.read_bytes())
-    found = classifier.classify(mail)
-    if found.kind != Kind.OLA_REQUEST:
-        return request_fields(None, found.name, found.urgent, []), None
-    facts = read_facts(mail, settings, mail.date or datetime.now(UTC))
-    plan = plan_new_request(found.kind, mail, facts, settings)
-    return request_fields(facts, found.name, found.urgent, [str(d.template) for d in plan.drafts]), facts
 
 
 def _people_scores(label: dict[str, Any], facts: RequestFacts | None) -> list[tuple[str, bool, str]]:
@@ -84,7 +70,7 @@ def measure(paths: list[Path], settings: Settings, misses: list[str]) -> dict[st
     scores: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for path in paths:
         label = json.loads(path.with_suffix(".json").read_text())
-        got, facts = _read(classifier, settings, path)
+        got, facts = read_request_and_facts(classifier, settings, path)
         for bucket in ("all", _format(label)):
             table = scores[bucket]
             for field in FIELDS:

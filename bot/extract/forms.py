@@ -25,6 +25,7 @@ from bot.extract.dates import find_dates
 from bot.extract.formats import CONFIDENT, MARK, Budget, Layout, read_attachment
 from bot.extract.formats.layout import FAINT
 from bot.mail import Attachment
+from bot.patterns import is_title
 
 # A mail with fewer words than this of its own ("Please see attached") is read with its attachments' words.
 SHORT_MAIL_WORDS = 60
@@ -84,7 +85,7 @@ class Attached:
     texts: tuple[tuple[str, str], ...] = ()  # (file name, words) of every document read
     unreadable: tuple[str, ...] = ()
     documents: int = 0  # how many attachments were documents (a form could be in any of them)
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
 
 def read_attached(attachments: Sequence[Attachment], on: date, budget: Budget | None = None) -> Attached:
@@ -451,7 +452,7 @@ def _unique(people: list[FormPerson]) -> list[FormPerson]:
     the first section that names them."""
     seen: dict[str, FormPerson] = {}
     for person in people:
-        key = " ".join(w.lower() for w in person.name.split() if w.lower().strip(".") not in _TITLES)
+        key = _name_key(person.name)
         if key not in seen:
             seen[key] = person
         elif seen[key].born is None and person.born is not None:
@@ -460,7 +461,9 @@ def _unique(people: list[FormPerson]) -> list[FormPerson]:
     return list(seen.values())
 
 
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+def _name_key(name: str) -> str:
+    """A name without its title, for telling whether two rows name one person."""
+    return " ".join(w.lower() for w in name.split() if not is_title(w))
 
 
 # -- signature blocks: a letter ("I, Pieter Achterberg, born ..., consent ...") or one form per person ----------
@@ -578,6 +581,5 @@ def _unique_signatures(signatures: list[FormSignature]) -> list[FormSignature]:
     """One row a person: the table's, where a block read the same signature again."""
     seen: dict[str, FormSignature] = {}
     for signature in signatures:
-        key = " ".join(w.lower() for w in signature.name.split() if w.lower().strip(".") not in _TITLES)
-        seen.setdefault(key, signature)
+        seen.setdefault(_name_key(signature.name), signature)
     return list(seen.values())

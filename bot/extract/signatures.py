@@ -21,6 +21,7 @@ from datetime import date
 from bot.extract.forms import APPLICANT, ELSEWHERE, HOUSEHOLD, ConsentForm, FormSignature
 from bot.extract.names import Name, fuller, normalise, parse_name
 from bot.extract.people import People, Person
+from bot.patterns import is_title
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ def form_name(written: str) -> Name | None:
     """A name as a form's name cell writes it: every word is part of it ("Thu Tran" is Thu Tran, though "Thu"
     in a sentence may be Thursday)."""
     name = parse_name(written)
-    words = [w for w in written.replace(",", " ").split() if w.strip(".").lower() not in _TITLES]
+    words = [w for w in written.replace(",", " ").split() if not is_title(w)]
     if name is not None and name.last or len(words) < 2:
         return name
-    title = written.split()[0] if written.split()[0].strip(".").lower() in _TITLES else ""
+    title = written.split()[0] if is_title(written.split()[0]) else ""
     return Name(written, title, normalise(words[0]), normalise(words[-1]), 0, 0)
 
 
@@ -97,10 +98,7 @@ def _found(people: People, written: str) -> Person | None:
 
 
 def _words(written: str) -> frozenset[str]:
-    return frozenset(w for w in normalise(written.replace(",", " ")).split() if w not in _TITLES)
-
-
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev"})
+    return frozenset(w for w in normalise(written.replace(",", " ")).split() if not is_title(w))
 
 
 def _merge(people: People, form: ConsentForm, on: date) -> Iterator[str]:

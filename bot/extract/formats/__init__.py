@@ -18,15 +18,10 @@ from bot.mail import Attachment, document_kind
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CONFIDENT", "MARK", "Budget", "Layout", "kind_of", "ocr_available", "read_attachment"]
-
-def kind_of(attachment: Attachment) -> str:
-    """"pdf", "docx", "doc", "odt", "rtf", "image", or "" for anything that is no document."""
-    return document_kind(attachment.name, attachment.content_type)
-
+__all__ = ["CONFIDENT", "MARK", "Budget", "Layout", "ocr_available", "read_attachment"]
 
 def read_attachment(attachment: Attachment, budget: Budget | None = None) -> Layout | None:
-    kind = kind_of(attachment)
+    kind = document_kind(attachment.name, attachment.content_type)
     if not kind:
         return None
     if not attachment.data:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # What a signature cell holding ink, but no words, reads as; and a scan's cell with a little ink, too little
 # to be sure it is a signature.
@@ -68,10 +68,9 @@ class Word:
 
 @dataclass
 class Row:
-    """Words that share a line on the page, and the ink found in each column (filled in by the format)."""
+    """Words that share a line on the page."""
 
     words: list[Word]
-    cells: list[list[Word]] = field(default_factory=list)
 
     @property
     def top(self) -> float:

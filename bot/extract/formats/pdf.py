@@ -80,17 +80,15 @@ def _scanned_page(data: bytes, number: int, budget: scan.Budget) -> _Page:
 def _text_rows(page: Any) -> Iterator[tuple[float, str]]:
     """Each line of the page with its height on the page: ruled tables' rows, then the words outside them."""
     tables = page.find_tables()
+    ink, fields = _ink_finder(page), list(_fields(page))
     for table in tables:
-        yield from _table_rows(page, table)
-    outside = [w for w in _words(page) if not any(_inside(w, t.bbox) for t in tables)]
-    ink = _ink_finder(page)
+        yield from _table_rows(table, ink, fields)
+    outside = [w for w in _words(page) + fields if not any(_inside(w, t.bbox) for t in tables)]
     for row, (line, _) in zip(rows_of(outside), aligned_lines(rows_of(outside), ink), strict=True):
         yield row.top, line
 
 
-def _table_rows(page: Any, table: Any) -> Iterator[tuple[float, str]]:
-    ink = _ink_finder(page)
-    fields = list(_fields(page))
+def _table_rows(table: Any, ink: Ink, fields: list[Word]) -> Iterator[tuple[float, str]]:
     for row, texts in zip(table.rows, table.extract(), strict=False):
         cells = []
         for box, text in zip(row.cells, texts, strict=False):
@@ -103,8 +101,7 @@ def _table_rows(page: Any, table: Any) -> Iterator[tuple[float, str]]:
 
 
 def _words(page: Any) -> list[Word]:
-    words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
-    return words + list(_fields(page))
+    return [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
 
 
 def _fields(page: Any) -> Iterator[Word]:
