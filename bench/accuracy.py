@@ -25,7 +25,7 @@ from bot.classify import Classifier
 from bot.config import Settings, load_settings
 from bot.domain import Kind
 from bot.drafting import plan_new_request
-from bot.extract.answers import read_lado_answer
+from bot.extract.answers import read_answer, read_lado_answer
 from bot.extract.facts import RequestFacts, read_facts
 from bot.extract.names import normalise, parse_name
 from bot.mail import ParsedMail, parse_mail
@@ -190,7 +190,7 @@ def measure_answers(paths: list[Path], settings: Settings, misses: list[str]) ->
         team = team_of_kind(label["kind"])
         if team is None or label["kind"] == "suitability_check":
             continue
-        answer = team.read_answer(mail, label["checked"], relations_of(mail, label["checked"]))
+        answer = read_answer(team.reader, mail, label["checked"], relations_of(mail, label["checked"]))
         for field, want in _answer_labels(label).items():
             got = answer.facts.get(field)
             totals[field] += 1

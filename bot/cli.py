@@ -49,9 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.config import load_settings
     from bot.logs import configure_logging
     from bot.redaction import redact
+    from bot.teams import check_roles
     load_dotenv(override=False)
     try:
         settings = load_settings(args.config)
+        check_roles([m.role for m in settings.mailboxes], settings.source)
     except ConfigError as exc:
         print(f"cassbot: configuration error\n{exc}", file=sys.stderr)
         return Exit.USAGE

@@ -28,7 +28,7 @@ from bot.extract.answers import TeamAnswer
 from bot.extract.consent import Signed, Status
 from bot.extract.facts import RequestFacts, consent_is_fine
 from bot.mail import ParsedMail
-from bot.teams import CheckTeam, teams
+from bot.teams import CheckTeam, response_parts, teams
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,10 @@ def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewR
     if not consent_is_fine(facts):
         return NewRequestPlan(RequestState.AWAITING_CONSENT, [_resubmission(facts, to, settings)], [], notes)
     consent = f"consent {facts.consent.status}"
-    asked = [team for team in teams() if team.asked_when(facts)]
+    stored = facts.as_json()
+    asked = [team for team in teams() if team.asked_when(stored)]
     drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address,
-                        {"notes": [*notes, *facts.reminders]}, f"{consent}; {team.asked_why(facts)}")
+                        {"notes": [*notes, *facts.reminders]}, f"{consent}; {team.asked_why(stored)}")
               for team in asked]
     if facts.requester.kind == "unverified":  # whom to ask cannot be told: a person first
         return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
@@ -166,11 +167,13 @@ def plan_response(to: str, answers: Sequence[TeamAnswer], pending: Sequence[str]
     """The response to the LA/agency once every check is answered, shaped by what each team said; with
     `pending` (the checks still out, by name), the initial response seed 000 allows, which says they are.
 
-    Safe by default: unless an answer says no one is known, the response carries the OFSTED paragraph.
+    Each team's part of it (`bot.teams.ResponsePart`) starts from the table's defaults, which are safe: until
+    LADO's answer says no one is known, the response carries the OFSTED paragraph.
     """
-    context: dict[str, object] = {"lado_none_known": False, "lado_known": [], "lado_not_known": [], "lado_unclear": [],
-                                  "ofsted": True,
-                                  "charms_checked": False, "af_withdrew_sensitive": False}
+    parts = response_parts()
+    context: dict[str, object] = {"response_parts": [part.partial for part in parts]}
+    for part in parts:
+        context.update(part.defaults)
     notes: list[str] = []
     for answer in answers:
         context.update(answer.response)

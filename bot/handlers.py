@@ -35,7 +35,7 @@ from bot.domain import (
 )
 from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_partner_response, plan_response
 from bot.extract.addresses import not_the_requester, own_address_offered, unsafe_new_address
-from bot.extract.answers import TeamAnswer
+from bot.extract.answers import TeamAnswer, read_answer
 from bot.extract.facts import facts_summary, read_facts
 from bot.lifecycle import move
 from bot.linking import Link, link
@@ -241,7 +241,7 @@ def check_answer(ctx: Context, request: Request) -> Outcome:
     if check is None:
         ctx.needs_person(_answer_again(ctx, request, team), request)
         return Outcome.LINKED
-    answer = team.read_answer(ctx.mail, request.checked, request.relations)
+    answer = read_answer(team.reader, ctx.mail, request.checked, request.relations)
     if not answer.final:  # "I will check and come back to you": the check still waits
         audit(ctx.session, "classifier", f"{team.system}: holding reply", f"by {ctx.mail.from_address}: "
               f"{answer.summary}", request_id=request.id, at=ctx.now)
@@ -265,7 +265,7 @@ def _answer_again(ctx: Context, request: Request, team: CheckTeam) -> str:
                                                        Check.state == CheckState.ANSWERED)).first()
     if answered is None:
         return f"{team.name} answer for a check the bot has no record of asking"
-    again = team.read_answer(ctx.mail, request.checked, request.relations)
+    again = read_answer(team.reader, ctx.mail, request.checked, request.relations)
     return (f"{team.name} wrote again after answering the check ({again.summary}): read it against the response "
             "before it is sent, or tell the requester if it has gone")
 

@@ -33,6 +33,8 @@ TITLE = r"\b(?:Mrs|Mr|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Sir|Lady|Lord)\b\.?"
 
 # A request reference the bot gives out: CASS-2026-000123.
 REFERENCE = any_of(r"\bCASS-(\d{4})-(\d{6})\b")
+# "Ofsted" anywhere: the suitability check's sender, and what the response tells the requester to contact.
+OFSTED = any_of(r"\bofsted\b")
 
 
 def is_title(word: str) -> bool:

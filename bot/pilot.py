@@ -13,10 +13,10 @@ decided. Then each request is compared, decision by decision:
 |---|---|---|
 | kind | what it classified | what their actions show (checks asked: an OLA request; a redirect: Level 3) |
 | resubmission requested | a resubmission request drafted | a reply asking for consent again |
-| LADO / CHARMS check asked | the check request drafted | a mail to the team's mailbox, or in its convention |
+| a team's check asked (`bot.teams`) | the check request drafted | a mail to the team's mailbox, or in its convention |
 | secure address asked | the challenge drafted | a reply asking for a secure or personal address |
 | Level 3 redirect | the redirect drafted | a reply sending them to the Disclosure Team |
-| response: OFSTED paragraph | the response says to contact OFSTED | the reply they sent does |
+| a team's response decision (LADO's: the OFSTED paragraph) | the response says it | the reply they sent does |
 | addressee | each reply's To | the To of the same kind of reply |
 
 and timed: how long staff took to the first action, the checks' answers and the response,
@@ -42,7 +42,7 @@ from bot.patterns import any_of
 from bot.pipeline import Deps, ManualClock, process_message
 from bot.reconcile import mail_after
 from bot.store import AuditEvent, Check, Draft, MailSeen, NeedsPerson, Request
-from bot.teams import teams
+from bot.teams import response_parts, teams
 from bot.timescales import Calendar, check_due, decision_due, draft_due
 
 # What a reply staff sent to the requester was, by its words (the first that fits).
@@ -55,9 +55,6 @@ STAFF_REPLIES: tuple[tuple[str, re.Pattern[str]], ...] = (
                             r"older\s+than)\b")),
     ("response", any_of(r".")),  # and a reply with no words of its own (an attachment alone)
 )
-OFSTED = any_of(r"\bofsted\b")
-DECISIONS = ("kind", "resubmission requested", "LADO check asked", "CHARMS check asked", "secure address asked",
-             "Level 3 redirect", "response: OFSTED paragraph", "addressee")
 _BOT_TEMPLATE = {"resubmission": Template.RESUBMISSION_REQUEST, "secure address": Template.SECURE_ADDRESS_CHALLENGE,
                  "redirect": Template.DISCLOSURE_REDIRECT, "response": Template.RESPONSE}
 
@@ -69,7 +66,7 @@ class StaffAction:
     what: str  # "LADO check", "CHARMS check", or one of STAFF_REPLIES' names
     to: str
     at: datetime
-    ofsted: bool = False
+    says: frozenset[str] = frozenset()  # the response decisions whose words the reply has (`bot.teams`)
 
 
 @dataclass(frozen=True)
@@ -220,7 +217,8 @@ def what_staff_did(settings: Settings, mail: ParsedMail) -> StaffAction:
             return StaffAction(team.system, to, at)
     text = mail.fresh_text
     what = next((name for name, pattern in STAFF_REPLIES if pattern.search(text)), "response")  # no words: a reply
-    return StaffAction(what, to, at, ofsted=bool(OFSTED.search(text)))
+    says = frozenset(part.decision for part in response_parts() if part.staff_words and part.staff_words.search(text))
+    return StaffAction(what, to, at, says)
 
 
 def _decisions(request: Request, drafts: list[Draft], staff: list[StaffAction],
@@ -233,18 +231,19 @@ def _decisions(request: Request, drafts: list[Draft], staff: list[StaffAction],
 
     shown = _kind_from(done)
     decisions = [Decision("kind", request.kind, shown, reasons.get("kind", ""))] if shown else []
+    asked = [(team.asked, team.request_template, team.system) for team in teams()]
     for name, template, action in (("resubmission requested", Template.RESUBMISSION_REQUEST, "resubmission"),
-                                   ("LADO check asked", "lado_check_request", "LADO check"),
-                                   ("CHARMS check asked", "charms_check_request", "CHARMS check"),
+                                   *asked,
                                    ("secure address asked", Template.SECURE_ADDRESS_CHALLENGE, "secure address"),
                                    ("Level 3 redirect", Template.DISCLOSURE_REDIRECT, "redirect")):
         decisions.append(Decision(name, yes_no(template in made), yes_no(action in done), reasons.get(template, "")))
     bot_response = next((d for d in drafts if d.template == Template.RESPONSE), None)
     staff_response = next((a for a in staff if a.what == "response"), None)
     if bot_response and staff_response:
-        ofsted = bool(json.loads(bot_response.context_json or "{}").get("ofsted", True))
-        decisions.append(Decision("response: OFSTED paragraph", yes_no(ofsted), yes_no(staff_response.ofsted),
-                                  reasons.get(Template.RESPONSE, "")))
+        context = json.loads(bot_response.context_json or "{}")
+        decisions += [Decision(part.decision, yes_no(bool({**part.defaults, **context}[part.flag])),
+                               yes_no(part.decision in staff_response.says), reasons.get(Template.RESPONSE, ""))
+                      for part in response_parts() if part.decision]
     pairs = [(d.to_address.lower(), a.to.lower()) for what, template in _BOT_TEMPLATE.items()
              for d in drafts if d.template == template for a in staff if a.what == what]
     if pairs:
@@ -252,6 +251,12 @@ def _decisions(request: Request, drafts: list[Draft], staff: list[StaffAction],
         staff_to = ", ".join(sorted({s for _, s in pairs}))
         decisions.append(Decision("addressee", bot_to, staff_to))
     return decisions
+
+
+def decisions_compared() -> tuple[str, ...]:
+    """Every decision the pilot compares, in the report's order: each check team's from its row (`bot.teams`)."""
+    return ("kind", "resubmission requested", *(team.asked for team in teams()), "secure address asked",
+            "Level 3 redirect", *(part.decision for part in response_parts() if part.decision), "addressee")
 
 
 def _kind_from(done: set[str]) -> str:

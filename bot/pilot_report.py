@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.charts import csv_text, share_rows, week_chart
 from bot.compose import template_environment
-from bot.pilot import DECISIONS, PilotResult
+from bot.pilot import PilotResult, decisions_compared
 
 STEPS = ("first action", "check answered", "response")
 
@@ -58,7 +58,7 @@ class Summary:
 def summarise(result: PilotResult, now: datetime, full: bool = False) -> Summary:
     summary = Summary(str(result.since), str(result.until), now.isoformat(timespec="minutes"), result.mails_read,
                       len(result.requests), full)
-    counts: dict[str, list[int]] = {name: [0, 0] for name in DECISIONS}
+    counts: dict[str, list[int]] = {name: [0, 0] for name in decisions_compared()}
     confusion: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     hours: dict[str, list[tuple[float, bool]]] = {step: [] for step in STEPS}
     for request in result.requests:

@@ -27,7 +27,8 @@ from bot.classify import Classifier
 from bot.compose import Composer
 from bot.config import Settings
 from bot.domain import NEW_REQUEST_KINDS, Kind, Outcome
-from bot.errors import MailboxAuthError, MailboxError, MessageGone
+from bot.errors import ConfigError, MailboxAuthError, MailboxError, MessageGone
+from bot.extract.answers import readers_missing
 from bot.leases import lease
 from bot.library_warnings import heard
 from bot.mail import ParsedMail, parse_mail
@@ -37,6 +38,7 @@ from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_i
 from bot.reconcile import Survey, after_rebuild
 from bot.redaction import redact
 from bot.store import MailboxHealth, MailSeen, NeedsPerson, SyncPosition
+from bot.teams import check_roles, teams
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +67,17 @@ class Deps:
     survey: Survey | None = None  # while reconciling a restored store: what the mailboxes say the bot did
 
     def __post_init__(self) -> None:
+        _check_wiring(self.settings)
         self.classifier = Classifier(self.settings)
         self.composer = Composer(self.settings)
+
+
+def _check_wiring(settings: Settings) -> None:
+    """The settings and the check teams' table agree: a mailbox for each team, and a reader for its answers."""
+    check_roles([m.role for m in settings.mailboxes], settings.source)
+    if missing := readers_missing([team.reader for team in teams()]):
+        raise ConfigError(f"no answer reader is named {', '.join(map(repr, missing))} (bot.extract.answers.READERS): "
+                          "a check team's answers could not be read")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.classify import Classification
 from bot.config import Settings
 from bot.domain import NEW_REQUEST_KINDS
+from bot.extract.answers import read_answer
 from bot.extract.document import Document, split_segments
 from bot.extract.facts import read_facts
 from bot.extract.people import read_people
@@ -30,7 +31,7 @@ def facts_of(mail: ParsedMail, found: Classification, settings: Settings, now: d
     if team is None or found.name != team.answer_kind:
         return None
     checked = quoted_people(mail, now)
-    answer = team.read_answer(mail, checked, quoted_relations(mail, now))
+    answer = read_answer(team.reader, mail, checked, quoted_relations(mail, now))
     return {"checked": checked, "summary": answer.summary, **answer.facts, "notes": list(answer.notes)}
 
 

@@ -17,16 +17,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.domain import CASS
-from bot.extract.answers import TeamAnswer, read_af_answer, read_lado_answer
-from bot.mail import ParsedMail
-from bot.patterns import any_of
+from bot.errors import ConfigError
+from bot.patterns import OFSTED, any_of
 
-if TYPE_CHECKING:  # the facts module reads settings, which validate roles against this table
-    from bot.extract.facts import RequestFacts
+# A new request's facts as the store keeps them (`RequestFacts.as_json`): what a rule of when a team is asked reads.
+Facts = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ResponsePart:
+    """What a team's answer adds to the response: the partial that writes its paragraph, and what the
+    response says while the team has not answered (safe by default: LADO's says the OFSTED paragraph).
+
+    `decision` names what the pilot compares with staff's own reply: whether the response says `flag`,
+    against whether staff's reply has `staff_words`.
+    """
+
+    partial: str  # templates/drafts/response/<partial>.txt.j2 and .html.j2
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    decision: str = ""
+    flag: str = ""
+    staff_words: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,12 +55,17 @@ class CheckTeam:
     convention: re.Pattern[str]  # its subject convention, in requests and answers alike
     request_body: re.Pattern[str]  # staff asking it in the body, without the convention in the subject
     request_subject: str  # a check request's subject: {applicant} and {reference} are filled in
-    # its answer, the people asked about, and how each stands in the household ("applicant", "son")
-    read_answer: Callable[[ParsedMail, Sequence[str], Mapping[str, str]], TeamAnswer]
-    asked_when: Callable[[RequestFacts], bool]  # which new requests need this check
-    asked_why: Callable[[RequestFacts], str] = lambda facts: ""  # the rule's reason, for the audit trail
+    reader: str  # the name its answer's reader is known by in `bot.extract.answers.READERS`
+    asked_when: Callable[[Facts], bool]  # which new requests need this check
+    asked_why: Callable[[Facts], str] = lambda facts: ""  # the rule's reason, for the audit trail
+    response: ResponsePart | None = None  # what its answer adds to the response; None: nothing
     # Seed 000: "the RAO may send initial response ... to prevent delay" while this check is pending.
     response_may_precede: bool = False
+
+    @property
+    def asked(self) -> str:
+        """The pilot's name for the decision to ask this team: "LADO check asked"."""
+        return f"{self.system} asked"
 
     def wire_kind(self, answer: bool) -> str:
         """The kind of a request to this team, or of its answer, as `cassbot classify` prints it."""
@@ -61,9 +81,10 @@ AF = CheckTeam(
     convention=any_of(rf"\bcharm(?:['’‘`]?s)?[\s\-_]*{CHECK_WORD}"),
     request_body=any_of(r"\bCHARMS\b"),
     request_subject="CHARMS check required by CASS - {applicant} [{reference}]",
-    read_answer=read_af_answer,
-    asked_when=lambda facts: facts.fostered_before,
-    asked_why=lambda facts: f"the request says \"{facts.history.charms_words}\"",
+    reader="af",
+    asked_when=lambda facts: bool(facts["previously_fostered_or_adopted"]["charms_check"]),
+    asked_why=lambda facts: f"the request says \"{facts['previously_fostered_or_adopted']['charms_words']}\"",
+    response=ResponsePart("charms", {"charms_checked": False, "af_withdrew_sensitive": False}),
     response_may_precede=True,
 )
 LADO = CheckTeam(
@@ -72,9 +93,12 @@ LADO = CheckTeam(
     convention=any_of(rf"\bl\.?a\.?d\.?o\.?[\s\-_]*{CHECK_WORD}"),
     request_body=any_of(r"\bknown to (?:the )?LADO\b", r"\bLADO (?:check|search|records)\b"),
     request_subject="LADO check request - {applicant} and household [{reference}]",
-    read_answer=read_lado_answer,
+    reader="lado",
     asked_when=lambda facts: True,
     asked_why=lambda facts: "every OLA request with consent in order: the applicants and the household over 16",
+    # Safe by default: until LADO's answer says no one is known, the response says to contact OFSTED.
+    response=ResponsePart("lado", {"ofsted": True, "lado_known": [], "lado_not_known": [], "lado_unclear": []},
+                          decision="response: OFSTED paragraph", flag="ofsted", staff_words=OFSTED),
 )
 # In the order their drafts are planned and their conventions are tried.
 CHECK_TEAMS: tuple[CheckTeam, ...] = (LADO, AF)
@@ -102,3 +126,19 @@ def team_of_kind(wire_kind: str) -> CheckTeam | None:
 def mailbox_roles() -> tuple[str, ...]:
     """Every mailbox role a configuration must name once: CASS, then each team."""
     return (CASS, *(team.role for team in teams()))
+
+
+def response_parts() -> tuple[ResponsePart, ...]:
+    """What the response is made of beyond its letter, team by team, in the table's order."""
+    return tuple(team.response for team in teams() if team.response is not None)
+
+
+def check_roles(roles: Sequence[str], source: str) -> None:
+    """Every role of the table configured once, and no other: checked where settings and the teams are wired
+    together (`cassbot`'s start, `bot.pipeline.Deps`), so that `bot.config` need not know the table."""
+    known = mailbox_roles()
+    wrong = [f"{role!r} (found {roles.count(role)})" for role in known if roles.count(role) != 1]
+    wrong += [f"{role!r} (no such role)" for role in roles if role not in known]
+    if wrong:
+        raise ConfigError(f"{source}: mailboxes: expected exactly one mailbox with each role ({', '.join(known)}); "
+                          f"check {', '.join(wrong)}")

@@ -20,6 +20,7 @@ from bot.mailbox.base import Folder
 from bot.mailbox.imap import ImapMailbox
 from bot.reports import service_status
 from bot.store import MailboxHealth, make_engine, migrate
+from bot.teams import mailbox_roles
 from bot.timescales import Calendar
 from tests.support.dovecot import Dovecot
 from tests.support.graph_world import certificate_file
@@ -156,7 +157,7 @@ def test_a_mailbox_down_for_long_enough_alerts_once_and_once_more_on_recovery(
     _alerts(journey, journey.clock.now)
     _alerts(journey, journey.clock.now + timedelta(minutes=5))
     subjects = [r.message["Subject"] for r in sink[1].received]
-    assert sorted(subjects) == sorted([f"cassbot: the {role} mailbox {what}" for role in ("cass", "af", "lado")
+    assert sorted(subjects) == sorted([f"cassbot: the {role} mailbox {what}" for role in mailbox_roles()
                                        for what in ("cannot be read", "is back")])
     down = next(r.message for r in sink[1].received if "cannot be read" in r.message["Subject"])
     assert "Since: Mon 16 Nov 10:00" in down.get_content() and "What to do:" in down.get_content()
@@ -200,7 +201,7 @@ def test_a_graph_certificate_near_expiry_alerts_the_operators_once_and_shows_in_
     ends = (now + timedelta(days=5)).astimezone(london).date()  # its last day as the office counts days
     days = (ends - now.astimezone(london).date()).days  # 5, unless summer time ends or begins in between
     with Session(engine) as session:
-        session.add_all(MailboxHealth(mailbox=role, last_success=now) for role in ("cass", "af", "lado"))
+        session.add_all(MailboxHealth(mailbox=role, last_success=now) for role in mailbox_roles())
         session.commit()
 
     assert credential_alerts(engine, settings, now) == ["lado certificate"]

@@ -13,13 +13,14 @@ from bot.commands.check_mailboxes import Report, check_forbidden, check_one
 from bot.config import Settings
 from bot.errors import Exit
 from bot.mailbox.base import Folder
+from bot.teams import mailbox_roles
 from tests.support import ews_world, graph_world
 from tests.support.ews_server import EwsServer
 from tests.support.graph_server import GraphServer
 from tests.support.journey import DEMO_MAIL, with_mailboxes
 from tests.support.site import deliver_demo_mail, site_config
 
-ROLES = ("cass", "af", "lado")
+ROLES = mailbox_roles()
 ADDRESSES = {"cass": "cass@example.org", "af": "af@example.org", "lado": "lado@example.org"}
 FORBIDDEN = "director@example.org"
 

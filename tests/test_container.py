@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.mailbox.base import Folder
+from bot.teams import mailbox_roles
 from tests.conftest import ROOT
 from tests.support.dovecot import USERS, Dovecot
 from tests.support.imap_world import World, imap_config_file
@@ -39,7 +40,7 @@ def _processed(db: Path) -> int:
 
 
 def test_the_image_processes_a_journey_and_stops_cleanly_on_sigterm(dovecot: Dovecot, tmp_path: Path) -> None:
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         World(dovecot, role).reset()
     request = (ROOT / "demo" / "mail" / "01-ola-request.eml").read_bytes()
     notices = [(ROOT / "demo" / "mail" / "11-team-notice.eml").read_bytes().replace(

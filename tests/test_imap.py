@@ -18,6 +18,7 @@ from bot.mailbox.base import Folder
 from bot.mailbox.credentials import EnvironmentSecret
 from bot.mailbox.imap import ImapMailbox
 from bot.store import Draft, MailSeen
+from bot.teams import mailbox_roles
 from tests.support.dovecot import Dovecot
 from tests.support.imap_world import World, bot_mailbox, imap_config_file, imap_settings
 from tests.support.journey import Journey
@@ -179,7 +180,7 @@ def test_an_unreachable_server_is_reported_and_exits_1(tmp_path: Path, dovecot: 
 def test_a_pass_logs_out_of_every_mailbox_it_opened(dovecot: Dovecot, tmp_path: Path) -> None:
     """`run --once` ends each IMAP session with LOGOUT, as a polite client does, not by dropping it."""
     from bot.cli import main
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         World(dovecot, role).reset()
     log = dovecot.root / "dovecot.log"
     before = log.read_text().count("Logged out") if log.exists() else 0

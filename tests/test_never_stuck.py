@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.errors import MessageGone
 from bot.mailbox.base import Folder
 from bot.mailbox.maildir import MaildirMailbox
+from bot.teams import mailbox_roles
 from tests.conftest import ROOT
 from tests.support import ews_world, graph_world
 from tests.support.dovecot import Dovecot
@@ -65,7 +66,7 @@ def _dying_run(config: Path, n: int) -> subprocess.CompletedProcess[str]:
 def _mailboxes(root: Path) -> Counter[tuple[str, str, str]]:
     """What people see: (mailbox, folder, subject) of every mail, counted."""
     seen: Counter[tuple[str, str, str]] = Counter()
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         box = MaildirMailbox(role, f"{role}@example.org", root / "maildir" / role)
         for folder in Folder:
             for stored in box.poll(folder, None).messages:
@@ -239,7 +240,7 @@ DYING_IMAP_RUN = textwrap.dedent("""
 
 def _imap_mailboxes(dovecot: Dovecot) -> Counter[tuple[str, str, str]]:
     seen: Counter[tuple[str, str, str]] = Counter()
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         with ImapWorld(dovecot, role).client() as client:
             for folder in ("INBOX", "Drafts", "Sent", "Information Requests"):
                 if not client.folder_exists(folder):
@@ -252,7 +253,7 @@ def _imap_mailboxes(dovecot: Dovecot) -> Counter[tuple[str, str, str]]:
 
 
 def _imap_site(dovecot: Dovecot) -> None:
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         ImapWorld(dovecot, role).reset()
     for name in MAIL:
         ImapWorld(dovecot, "cass").deliver(Folder.INBOX, (ROOT / "demo" / "mail" / name).read_bytes())

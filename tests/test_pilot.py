@@ -23,6 +23,7 @@ from bot.mailbox.base import Folder
 from bot.pilot import compare, read_period, replay
 from bot.pilot_report import summarise
 from bot.store import open_store
+from bot.teams import mailbox_roles
 from tests.conftest import ROOT, require
 from tests.support import pilot_world
 from tests.support.dovecot import Dovecot, free_port
@@ -74,7 +75,7 @@ def test_agreement_figures_match_a_count_done_here(settings: Settings, tmp_path:
 def month_on_dovecot(dovecot: Dovecot) -> Dovecot:
     """The month delivered on the test Dovecot, and a second server over the same mail whose logins may only
     read (Dovecot's ACL plugin: each owner has lookup and read rights, nothing else)."""
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         World(dovecot, role).reset()
     for role, folder, raw in pilot_world.month():
         World(dovecot, role).deliver(folder, raw)

@@ -18,6 +18,7 @@ import pytest
 import bot.health
 from bot.cli import main
 from bot.mailbox.base import Folder
+from bot.teams import mailbox_roles
 from tests.conftest import ROOT
 from tests.support.dovecot import Dovecot, free_port
 from tests.support.imap_world import World, imap_config_file
@@ -41,7 +42,7 @@ def _seen(db: Path) -> list[str]:
 
 @pytest.fixture
 def config(tmp_path: Path, dovecot: Dovecot) -> Path:
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         World(dovecot, role).reset()
     return imap_config_file(tmp_path, dovecot, poll_seconds=1)
 

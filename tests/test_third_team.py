@@ -1,7 +1,9 @@
-"""Adding a check team is one row in `bot.teams`, a template pair and an answer reader (docs/architecture.md).
+"""Adding a check team is what docs/architecture.md's "add a check team" row says, and nothing more: one row
+in `bot.teams`, its request template pair, its part of the response (a partial pair), an answer reader
+named in `bot.extract.answers.READERS`, and a mailbox with its role in the configuration.
 
-A made-up team, "Health", configured here and nowhere in the bot, goes through
-classification, linking, drafting, the digest and the chronology like A&F and LADO.
+A made-up team, "Health", configured here and nowhere in the bot, goes through classification,
+linking, drafting, the digest, the chronology and the response letter like A&F and LADO.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import shutil
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -18,9 +23,13 @@ from sqlmodel import Session
 from bot import compose, teams
 from bot.config import Settings, settings_from_dict
 from bot.digest import gather
+from bot.errors import ConfigError
+from bot.extract import answers
 from bot.extract.answers import TeamAnswer
 from bot.mail import ParsedMail
+from bot.mailbox.base import Folder
 from bot.patterns import any_of
+from bot.pipeline import Deps
 from bot.reports import chronology_text
 from bot.teams import CheckTeam
 from bot.timescales import Calendar
@@ -37,7 +46,8 @@ def read_health_answer(mail: ParsedMail, checked: Sequence[str], relations: Mapp
     body = mail.fresh_text.lower()
     known = "record" in body and "no record" not in body
     summary = "the health team holds a record" if known else "the health team holds nothing"
-    return TeamAnswer(summary, {}, ("Health team: add what they hold, in your own words",) if known else ())
+    return TeamAnswer(summary, {"health_known": known},
+                      ("Health team: add what they hold, in your own words",) if known else ())
 
 
 HEALTH = CheckTeam(
@@ -45,18 +55,23 @@ HEALTH = CheckTeam(
     request_template="health_check_request", answer_kind="health_check_response",
     convention=any_of(r"\bhealth[\s\-_]*checks?\b"), request_body=any_of(r"\bknown to health\b"),
     request_subject="Health check required by CASS - {applicant} [{reference}]",
-    read_answer=read_health_answer, asked_when=lambda facts: True,
+    reader="health", asked_when=lambda facts: True,
+    response=teams.ResponsePart("health", {"health_known": True}),  # until Health answer: say they may hold one
 )
 
 
 @pytest.fixture
 def journey(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Journey]:
     monkeypatch.setattr(teams, "CHECK_TEAMS", (*teams.CHECK_TEAMS, HEALTH))
+    monkeypatch.setitem(answers.READERS, "health", read_health_answer)
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     for part in ("txt", "html"):
         (templates / "drafts" / f"health_check_request.{part}.j2").write_text(
             "Our reference: {{ reference }}\nIs {{ applicant }} known to the health team?\n")
+        (templates / "drafts" / "response" / f"health.{part}.j2").write_text(
+            "\n\n{% if health_known %}Please ask the GP: the health team holds a record."
+            "{% else %}The health team holds no record.{% endif %}")
     monkeypatch.setattr(compose, "TEMPLATES", templates)
     data = tomllib.loads((ROOT / "config" / "cassbot.toml").read_text())
     data["mailboxes"].append({"role": "health", "address": HEALTH_ADDRESS, "backend": "maildir"})
@@ -95,9 +110,28 @@ def test_a_third_check_team_is_one_row_a_template_pair_and_a_reader(journey: Jou
     assert {(o.kind, o.outcome) for o in report.outcomes} >= {("health_check_response", "linked")}
     assert journey.request(FIRST).state == "response_drafted"
     assert "Health team: add what they hold" in journey.draft(FIRST, "response").context_json
+    letter = _draft_text(journey, FIRST, "response")
+    assert "The applicant is not known to the Local Authority Designated Officer" in letter
+    assert "Please ask the GP: the health team holds a record." in letter
     with Session(journey.engine) as session:
         chronology = chronology_text(session, journey.request(FIRST))
     assert "Health check answered" in chronology and "the health team holds a record" in chronology
+
+
+def _draft_text(journey: Journey, reference: str, template: str) -> str:
+    """The text of a draft as the RAO opens it in Drafts."""
+    message_id = journey.draft(reference, template).message_id
+    raw = next(r for r in journey.folder(Folder.DRAFTS) if message_id.encode() in r)
+    part = message_from_bytes(raw, policy=default).get_body(("plain",))
+    assert isinstance(part, EmailMessage)
+    return str(part.get_content())
+
+
+def test_a_team_whose_reader_is_not_named_is_refused(journey: Journey, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table names a reader the bot does not have: the run does not start, and says which."""
+    monkeypatch.delitem(answers.READERS, "health")
+    with pytest.raises(ConfigError, match="no answer reader is named 'health'"):
+        Deps(journey.settings, journey.engine, journey.deps.mailboxes, journey.clock)
 
 
 def test_the_shipped_configuration_knows_no_such_team(settings: Settings) -> None:

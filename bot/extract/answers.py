@@ -1002,3 +1002,19 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
 
 _DENIED_AFTER = re.compile(r"\s*[|:\t]\s*(?:no|n|none|never)\b", re.IGNORECASE)  # a table's "Approved | No"
 
+
+
+# Each team's answer, the people asked about, and how each stands in the household ("applicant", "son").
+AnswerReader = Callable[[ParsedMail, Sequence[str], Mapping[str, str]], TeamAnswer]
+# The readers a check team names (`bot.teams.CheckTeam.reader`): a new team adds its own here.
+READERS: dict[str, AnswerReader] = {"lado": read_lado_answer, "af": read_af_answer}
+
+
+def read_answer(reader: str, mail: ParsedMail, checked: Sequence[str], relations: Mapping[str, str]) -> TeamAnswer:
+    """The answer read by the reader a team names."""
+    return READERS[reader](mail, checked, relations)
+
+
+def readers_missing(names: Sequence[str]) -> list[str]:
+    """The reader names no reader answers to: a check team configured without one cannot read its answers."""
+    return [name for name in names if name not in READERS]

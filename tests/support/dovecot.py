@@ -20,8 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.teams import mailbox_roles
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-USERS = {"cass": "cass-secret", "af": "af-secret", "lado": "lado-secret"}
+# A login for each mailbox role of the check teams' table (`bot.teams`): a team added there gets its own.
+USERS = {role: f"{role}-secret" for role in mailbox_roles()}
 
 
 def available() -> bool:

@@ -16,6 +16,7 @@ from bot.mailbox.base import Folder
 from bot.mailbox.credentials import EnvironmentSecret
 from bot.mailbox.imap import ImapMailbox
 from bot.mailbox.maildir import as_sent
+from bot.teams import mailbox_roles
 from tests.support.dovecot import USERS, Dovecot
 
 NAMES = {Folder.INBOX: "INBOX", Folder.DRAFTS: "Drafts", Folder.SENT: "Sent",
@@ -105,7 +106,7 @@ def imap_config_file(tmp_path: Path, dovecot: Dovecot, port: int | None = None, 
     The timeout outlasts Dovecot's two-second delay before it answers a failed login.
     """
     text = (Path(__file__).resolve().parents[2] / "config" / "cassbot.toml").read_text()
-    for role in ("cass", "af", "lado"):
+    for role in mailbox_roles():
         text = text.replace(f'backend = "maildir"\npath = "state/maildir/{role}"', (
             f'backend = "imap"\nimap = {{ host = "127.0.0.1", port = {port or dovecot.port}, security = "plain", '
             f'username = "{role}", password_env = "CASSBOT_TEST_{role.upper()}_PASSWORD", timeout_seconds = 10, '

@@ -21,6 +21,7 @@ from bot.mailbox.maildir import MaildirMailbox
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, RunReport, run_once
 from bot.store import AuditEvent, Draft, Request, make_engine, migrate, request_by_reference
+from bot.teams import mailbox_roles
 from tests.support.dovecot import Dovecot
 from tests.support.imap_world import World, imap_settings
 
@@ -75,7 +76,7 @@ class Journey:
 
     def reset_server(self) -> None:
         assert self.dovecot is not None
-        for role in ("cass", "af", "lado"):
+        for role in mailbox_roles():
             World(self.dovecot, role).reset()
 
     @property
