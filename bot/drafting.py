@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
@@ -28,7 +28,8 @@ from bot.extract.answers import TeamAnswer
 from bot.extract.consent import Signed, Status
 from bot.extract.facts import RequestFacts, consent_is_fine
 from bot.mail import ParsedMail
-from bot.teams import CheckTeam, response_parts, teams
+from bot.teams import LADO, CheckTeam, response_parts, teams
+from bot.timescales import Calendar, check_due, decision_due
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,23 @@ def plan_new_request(kind: Kind, mail: ParsedMail, facts: RequestFacts, settings
 def _plan_level2(facts: RequestFacts) -> NewRequestPlan:
     """Seed 001, Level 2, complete (the form, and consent or an exemption): the response skeleton, limited to
     the seed's categories, once the requester's own address is known."""
+    skeleton = plan_partner_response(facts.requester.address, facts.partner.as_json())
+    return _to_own_address(facts, [], [], RequestState.RESPONSE_DRAFTED, [skeleton], [])
+
+
+def _to_own_address(facts: RequestFacts, drafts: list[DraftPlan], checks: list[CheckTeam], then: RequestState,
+                    replies: list[DraftPlan], notes: list[str]) -> NewRequestPlan:
+    """The one step that asks for a secure address (seed 000, GDPR): the checks in `drafts` go ahead, but a reply
+    about the request (`replies`) waits for the requester's own address. From an address whose owner cannot be
+    told, a person first; from a generic or webmail one, the secure-address challenge first."""
     to = facts.requester.address
-    skeleton = plan_partner_response(to, facts.partner.as_json())
     if facts.requester.kind == "unverified":
-        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, [], [], list(facts.notes))
+        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, checks, list(facts.notes))
     if not facts.requester.secure:
         challenge = DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to},
-                              f"{to} is a {facts.requester.kind} address, not a person's own (GDPR)")
-        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, [challenge], [], list(facts.notes))
-    return NewRequestPlan(RequestState.RESPONSE_DRAFTED, [skeleton], [], [])
+                              f"{to} is a {facts.requester.kind} address, not a person's own (seed 000, GDPR)")
+        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, [challenge, *drafts], checks, list(facts.notes))
+    return NewRequestPlan(then, [*drafts, *replies], checks, notes)
 
 
 def plan_partner_response(to: str, partner: dict[str, Any]) -> DraftPlan:
@@ -133,13 +142,7 @@ def _plan_ola(mail: ParsedMail, facts: RequestFacts, settings: Settings) -> NewR
     drafts = [DraftPlan(team.request_template, settings.mailbox(team.role).address,
                         {"notes": [*notes, *facts.reminders]}, f"{consent}; {team.asked_why(stored)}")
               for team in asked]
-    if facts.requester.kind == "unverified":  # whom to ask cannot be told: a person first
-        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
-    if not facts.requester.secure:
-        drafts.insert(0, DraftPlan(Template.SECURE_ADDRESS_CHALLENGE, to, {"requester_address": to},
-                                   f"{to} is a {facts.requester.kind} address, not a person's own (seed 000, GDPR)"))
-        return NewRequestPlan(RequestState.AWAITING_SECURE_ADDRESS, drafts, asked, notes)
-    return NewRequestPlan(RequestState.CHECKS_PENDING, drafts, asked, notes)
+    return _to_own_address(facts, drafts, asked, RequestState.CHECKS_PENDING, [], notes)
 
 
 def _resubmission(facts: RequestFacts, to: str, settings: Settings) -> DraftPlan:
@@ -182,6 +185,57 @@ def plan_response(to: str, answers: Sequence[TeamAnswer], pending: Sequence[str]
         why = f"initial response: the {' and '.join(pending)} still pending"
         return DraftPlan(Template.INITIAL_RESPONSE, to, {**context, "notes": notes, "pending": list(pending)}, why)
     return DraftPlan(Template.RESPONSE, to, {**context, "notes": notes})
+
+
+@dataclass(frozen=True)
+class ResponseStep:
+    """What a request's answers call for: a response to draft (or none yet), and where the request goes."""
+
+    draft: DraftPlan | None
+    state: RequestState | None = None  # None: it stays where it is
+    why: str = ""
+
+
+def plan_response_when_ready(kind: Kind, to: str, facts: dict[str, Any], answers: Sequence[TeamAnswer],
+                             pending: Sequence[CheckTeam], settings: Settings) -> ResponseStep:
+    """Seed 000/001: the response once every check is answered (a Level 2 request's skeleton, once the
+    requester's own address is known); before then, the initial response, where every check still out allows
+    one (`response_may_precede`) and the configuration asks for it; otherwise nothing yet."""
+    if not pending and kind == Kind.PARTNER_REQUEST:
+        return ResponseStep(plan_partner_response(to, facts.get("partner", {})), RequestState.RESPONSE_DRAFTED,
+                            "the requester's own address is known")
+    if not pending:
+        return ResponseStep(plan_response(to, answers), RequestState.RESPONSE_DRAFTED, "every check is answered")
+    if settings.responses.initial_while_charms_pending and all(team.response_may_precede for team in pending):
+        return ResponseStep(plan_response(to, answers, [team.system for team in pending]))
+    return ResponseStep(None)
+
+
+def plan_suitability_reply(settings: Settings, reference: str, agency: str, state: str, response_sent: datetime | None,
+                           response_due: datetime | None) -> DraftPlan:
+    """Seed 000: LADO pass on Ofsted's suitability check; CASS answers LADO from the request's own record: when
+    its response went, or when it is due, and where the request stands."""
+    context: dict[str, object] = {
+        "request_reference": reference, "agency": agency,
+        "responded_on": f"{response_sent:%d %B %Y}" if response_sent else "",
+        "response_due": f"{response_due:%d %B %Y}" if response_due else "the end of the checks",
+        "state": state.replace("_", " "),
+    }
+    why = "the response has gone" if response_sent else "the response is still to go"
+    return DraftPlan(Template.SUITABILITY_REPLY, settings.mailbox(LADO.role).address, context,
+                     f"suitability check: {why}")
+
+
+def decision_due_of(settings: Settings, received: datetime, urgent: bool, kind: str) -> datetime | None:
+    """When a new request needs its decision, by the configured timescales and the working calendar."""
+    return decision_due(settings, Calendar.from_settings(settings), received, urgent, kind)
+
+
+def response_due(settings: Settings, checks_sent: Sequence[datetime], decision: datetime | None) -> datetime | None:
+    """When CASS's response is due: once the last check sent is due its answer; with none sent, the decision's
+    own time."""
+    calendar = Calendar.from_settings(settings)
+    return max((check_due(settings, calendar, at) for at in checks_sent), default=decision)
 
 
 def request_context(facts: dict[str, Any], urgent: bool) -> dict[str, object]:

@@ -33,7 +33,15 @@ from bot.domain import (
     RequestState,
     Template,
 )
-from bot.drafting import DraftPlan, NewRequestPlan, plan_new_request, plan_partner_response, plan_response
+from bot.drafting import (
+    DraftPlan,
+    NewRequestPlan,
+    decision_due_of,
+    plan_new_request,
+    plan_response_when_ready,
+    plan_suitability_reply,
+    response_due,
+)
 from bot.extract.addresses import not_the_requester, own_address_offered, unsafe_new_address
 from bot.extract.answers import TeamAnswer, read_answer
 from bot.extract.facts import facts_summary, read_facts
@@ -42,11 +50,10 @@ from bot.linking import Link, link
 from bot.mail import ParsedMail
 from bot.note_left import left_in
 from bot.outbox import plan_draft
-from bot.reconcile import Survey, number_request
+from bot.reconcile import numbered
 from bot.rules import FOI_REASON
 from bot.store import Check, Draft, NeedsPerson, Request, audit
-from bot.teams import LADO, CheckTeam, team_of_role, team_of_template
-from bot.timescales import Calendar, check_due, decision_due
+from bot.teams import CheckTeam, team_of_role, team_of_template
 
 
 @dataclass
@@ -62,7 +69,6 @@ class Context:
     mailbox: str
     message_id: str
     now: datetime
-    survey: Survey | None = None  # reconciling a restored store: what the mailboxes say the bot did before
 
     def needs_person(self, reason: str, request: Request | None = None) -> None:
         self.session.add(NeedsPerson(at=self.now, mailbox=self.mailbox, message_id=self.message_id,
@@ -148,21 +154,16 @@ def open_request(ctx: Context) -> tuple[Outcome, Request]:
         message_id=ctx.mail.message_id or ctx.message_id, subject=ctx.mail.subject,
         facts_json=json.dumps(facts.as_json()),
         household_json=json.dumps([p.name for p in facts.household]), received_at=received,
-        decision_due=decision_due(ctx.settings, Calendar.from_settings(ctx.settings), received, ctx.found.urgent,
-                                  ctx.found.name),
+        decision_due=decision_due_of(ctx.settings, received, ctx.found.urgent, ctx.found.name),
         updated_at=ctx.now,
     )
-    before = ctx.survey.reference_before(request.message_id) if ctx.survey else ""
-    restored = ctx.survey is not None and number_request(ctx.session, request, ctx.survey, before)
-    ctx.session.add(request)
-    ctx.session.flush()
-    request.reference = before if restored else f"CASS-{received.year}-{request.id:06d}"
-    why = "; ".join(ctx.found.reasons)
-    audit(ctx.session, "classifier", f"request opened: {ctx.found.name}", why, request_id=request.id, at=ctx.now)
-    audit(ctx.session, "reader", "request read", facts_summary(facts), request_id=request.id, at=ctx.now)
-    if ctx.found.urgent:
-        audit(ctx.session, "classifier", "marked urgent", why, request_id=request.id, at=ctx.now)
-    _apply_plan(ctx, request, plan_new_request(ctx.found.kind, ctx.mail, facts, ctx.settings))
+    with numbered(ctx.session, request, ctx.now):
+        why = "; ".join(ctx.found.reasons)
+        audit(ctx.session, "classifier", f"request opened: {ctx.found.name}", why, request_id=request.id, at=ctx.now)
+        audit(ctx.session, "reader", "request read", facts_summary(facts), request_id=request.id, at=ctx.now)
+        if ctx.found.urgent:
+            audit(ctx.session, "classifier", "marked urgent", why, request_id=request.id, at=ctx.now)
+        _apply_plan(ctx, request, plan_new_request(ctx.found.kind, ctx.mail, facts, ctx.settings))
     return Outcome.NEW_REQUEST, request
 
 
@@ -271,12 +272,14 @@ def _answer_again(ctx: Context, request: Request, team: CheckTeam) -> str:
 
 
 def _respond_when_ready(ctx: Context, request: Request) -> None:
-    """The response once every check is answered; the initial response before then, when allowed."""
-    pending = _pending_teams(ctx.session, request)
-    if not pending:
-        _draft_response(ctx, request)
-    elif ctx.settings.responses.initial_while_charms_pending and all(t.response_may_precede for t in pending):
-        _draft_initial_response(ctx, request, pending)
+    """The response the planner chooses, now that a check is answered or the requester's own address known."""
+    answers = [_team_answer(c) for c in _answered_checks(ctx.session, request)]
+    plan = plan_response_when_ready(request.kind, request.requester_address, request.facts, answers,
+                                    _pending_teams(ctx.session, request), ctx.settings)
+    if plan.draft is not None:
+        ctx.draft(request, plan.draft)
+    if plan.state is not None:
+        move(ctx.session, request, plan.state, actor="rule", why=plan.why, now=ctx.now)
 
 
 def _pending_teams(session: Session, request: Request) -> list[CheckTeam]:
@@ -284,24 +287,6 @@ def _pending_teams(session: Session, request: Request) -> list[CheckTeam]:
     roles = session.exec(select(Check.team).where(Check.request_id == request.id,
                                                   Check.state != CheckState.ANSWERED)).all()
     return [team for team in map(team_of_role, roles) if team is not None]
-
-
-def _draft_initial_response(ctx: Context, request: Request, pending: list[CheckTeam]) -> None:
-    """Seed 000: the response so far, while a check that allows it is still out; the request stays open for it."""
-    answers = [_team_answer(c) for c in _answered_checks(ctx.session, request)]
-    ctx.draft(request, plan_response(request.requester_address, answers, [t.system for t in pending]))
-
-
-def _draft_response(ctx: Context, request: Request) -> None:
-    if request.kind == Kind.PARTNER_REQUEST:  # a Level 2 request that waited for the requester's own address
-        ctx.draft(request, plan_partner_response(request.requester_address, request.facts.get("partner", {})))
-        move(ctx.session, request, RequestState.RESPONSE_DRAFTED, actor="rule", why="the requester's own address "
-             "is known", now=ctx.now)
-        return
-    answers = [_team_answer(c) for c in _answered_checks(ctx.session, request)]
-    ctx.draft(request, plan_response(request.requester_address, answers))
-    move(ctx.session, request, RequestState.RESPONSE_DRAFTED, actor="rule", why="every check is answered",
-         now=ctx.now)
 
 
 def _answered_checks(session: Session, request: Request) -> list[Check]:
@@ -318,29 +303,18 @@ def _team_answer(check: Check) -> TeamAnswer:
 def _suitability(ctx: Context, request: Request) -> Outcome:
     """Ofsted's suitability check, passed on by LADO (seed 000): answered to LADO from the request's own
     record, whether CASS's response has gone (and when) or when it is due."""
-    lado = ctx.settings.mailbox(LADO.role).address
-    sent = ctx.session.exec(select(Draft).where(
+    sent = ctx.session.exec(select(Draft.sent_at).where(
         Draft.request_id == request.id, col(Draft.template).in_([Template.RESPONSE, Template.INITIAL_RESPONSE]),
         Draft.state == DraftState.SENT).order_by(col(Draft.sent_at))).first()
-    due = _response_due(ctx, request)
-    context: dict[str, object] = {"request_reference": request.reference,
-               "agency": request.requester_name or request.requester_address,
-               "responded_on": f"{sent.sent_at:%d %B %Y}" if sent and sent.sent_at else "",
-               "response_due": f"{due:%d %B %Y}" if due else "the end of the checks",
-               "state": request.state.replace("_", " ")}
-    why = "the response has gone" if sent else "the response is still to go"
-    ctx.reply_draft(request, DraftPlan(Template.SUITABILITY_REPLY, lado, context, f"suitability check: {why}"))
-    audit(ctx.session, "rule", "Ofsted suitability check answered from the request's record", why,
+    checks_sent = ctx.session.exec(select(Check.sent_at).where(Check.request_id == request.id,
+                                                               Check.state == CheckState.SENT)).all()
+    due = response_due(ctx.settings, [at for at in checks_sent if at], request.decision_due)
+    plan = plan_suitability_reply(ctx.settings, request.reference, request.requester_name or request.requester_address,
+                                  request.state, sent, due)
+    ctx.reply_draft(request, plan)
+    audit(ctx.session, "rule", "Ofsted suitability check answered from the request's record", plan.why,
           request_id=request.id, at=ctx.now)
     return Outcome.LINKED
-
-
-def _response_due(ctx: Context, request: Request) -> datetime | None:
-    calendar = Calendar.from_settings(ctx.settings)
-    sent = ctx.session.exec(select(Check.sent_at).where(Check.request_id == request.id,
-                                                        Check.state == CheckState.SENT)).all()
-    dues = [check_due(ctx.settings, calendar, at) for at in sent if at]
-    return max(dues) if dues else request.decision_due
 
 
 def _linked(ctx: Context, request: Request) -> Outcome:

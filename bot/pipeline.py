@@ -35,7 +35,6 @@ from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.abilities import Recording
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.outbox import notice_deleted_drafts, save_pending_drafts, saved_draft_ids
-from bot.reconcile import Survey, after_rebuild
 from bot.redaction import redact
 from bot.store import MailboxHealth, MailSeen, NeedsPerson, SyncPosition
 from bot.teams import check_roles, teams
@@ -64,7 +63,6 @@ class Deps:
     classifier: Classifier = field(init=False)
     composer: Composer = field(init=False)
     stop: threading.Event | None = None  # set by the service on SIGTERM: stop between mails
-    survey: Survey | None = None  # while reconciling a restored store: what the mailboxes say the bot did
 
     def __post_init__(self) -> None:
         _check_wiring(self.settings)
@@ -167,13 +165,10 @@ def _handle(
 ) -> Processed:
     found = deps.classifier.classify(mail)
     ctx = handlers.Context(session, deps.settings, deps.classifier, deps.composer, mail, found, mailbox.role,
-                           message_id, deps.clock(), deps.survey)
+                           message_id, deps.clock())
     for reason in found.needs_person:
         ctx.needs_person(reason)
     outcome, request = handlers.route(ctx, sent_items=folder == "sent")
-    if deps.survey and outcome == Outcome.NEW_REQUEST and request and \
-            deps.survey.reference_before(request.message_id) == request.reference:
-        after_rebuild(session, request, deps.survey, ctx.now)
     made_urgent = (found.urgent and request is not None and request.urgent
                    and (found.kind in NEW_REQUEST_KINDS or found.kind == Kind.REQUESTER_FOLLOWUP))
     config = deps.settings.mailbox(mailbox.role)

@@ -20,6 +20,9 @@ Mail already recorded is skipped as ever, so reconciling twice changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesHeaderParser
@@ -89,7 +92,40 @@ def requests_filed(mailbox: Mailbox, since: datetime) -> list[StoredMail]:
     return kept
 
 
-def number_request(session: Session, request: Request, found: Survey, reference: str) -> bool:
+# The survey while a restored store catches up (`restoring`); None the rest of the time.
+_RESTORING: ContextVar[Survey | None] = ContextVar("restoring", default=None)
+
+
+@contextmanager
+def restoring(found: Survey) -> Iterator[None]:
+    """While a restored store catches up from its mailboxes: new requests are numbered as the survey says."""
+    token = _RESTORING.set(found)
+    try:
+        yield
+    finally:
+        _RESTORING.reset(token)
+
+
+@contextmanager
+def numbered(session: Session, request: Request, now: datetime) -> Iterator[None]:
+    """The one numbering hook: a new request gets its number and reference for the planning done inside.
+
+    Usually the next number. While `restoring`, a request the bot had opened before gets its old number back,
+    and once its drafts are planned, those the mailbox has already are not saved again (`after_rebuild`);
+    a request the survey does not know is numbered above every number the mailbox shows.
+    """
+    found = _RESTORING.get()
+    before = found.reference_before(request.message_id) if found else ""
+    restored = found is not None and _renumber(session, request, found, before)
+    session.add(request)
+    session.flush()
+    request.reference = before if restored else f"CASS-{request.received_at.year}-{request.id:06d}"
+    yield
+    if found is not None and restored:
+        after_rebuild(session, request, found, now)
+
+
+def _renumber(session: Session, request: Request, found: Survey, reference: str) -> bool:
     """Give a rebuilt request the id its old reference was made from (True), or a request the survey does not
     know an id above every number the mailbox shows (False), so no reference is ever handed to another mail."""
     if reference:

@@ -17,7 +17,7 @@ from bot.mail import parse_mail
 from bot.mailbox.base import Folder, Mailbox, StoredMail
 from bot.mailbox.registry import open_mailboxes
 from bot.pipeline import Deps, Processed, RunReport, process_message, run_once
-from bot.reconcile import Survey, advance_sequences, alerted_before, mail_after, requests_filed, survey
+from bot.reconcile import Survey, advance_sequences, alerted_before, mail_after, requests_filed, restoring, survey
 from bot.store import Request, SyncPosition, open_store, utcnow
 
 
@@ -51,8 +51,8 @@ def catch_up(deps: Deps, since: datetime) -> tuple[list[Processed], RunReport, S
     (a reference it saw on a recent draft that the store still lacks was dated before `since`). No alert is
     sent: `cassbot run` sends what is due."""
     cass = deps.mailboxes[CASS]
-    found = deps.survey = survey(cass, since, deps.settings.organisation.domain)
-    try:
+    found = survey(cass, since, deps.settings.organisation.domain)
+    with restoring(found):
         with Session(deps.engine) as session:
             positions = {(p.mailbox, p.folder): p.position for p in session.exec(select(SyncPosition)).all()}
         replay = [(stored, cass) for stored in requests_filed(cass, since)]
@@ -61,8 +61,6 @@ def catch_up(deps: Deps, since: datetime) -> tuple[list[Processed], RunReport, S
                    for stored in mail_after(mailbox, folder, positions.get((role, folder.value)))]
         replayed = [process_message(stored, mailbox, deps) for stored, mailbox in sorted(replay, key=_when_sent)]
         report = run_once(deps)
-    finally:
-        deps.survey = None
     with Session(deps.engine) as session:
         advance_sequences(session)
         alerted_before(session, found, deps.clock())
