@@ -441,23 +441,18 @@ class Settings(_Frozen):
         return mailboxes
 
     @model_validator(mode="after")
-    def _alert_recipients_are_staff(self) -> Settings:
-        """The bot sends mail only to staff (`bot.sending`): an alert recipient who is not on the
+    def _recipients_are_staff(self) -> Settings:
+        """The bot sends mail only to staff (`bot.sending`): an alert or report recipient who is not on the
         staff list would be refused at the moment it matters, so it is refused here instead."""
         staff = {member.address for member in self.staff}
-        for key in ("duty", "quiet_hours_fallback", "operators"):
-            outside = [address for address in getattr(self.alerts, key) if address not in staff]
+        for key, addresses, what in (("alerts.duty", self.alerts.duty, "alerts go"),
+                                     ("alerts.quiet_hours_fallback", self.alerts.quiet_hours_fallback, "alerts go"),
+                                     ("alerts.operators", self.alerts.operators, "alerts go"),
+                                     ("report.recipients", self.report.recipients, "the report goes")):
+            outside = [address for address in addresses if address not in staff]
             if outside:
-                raise ValueError(f"alerts.{key}: {', '.join(outside)} is not on the staff list ([[staff]]); "
-                                 "alerts go only to staff")
-        return self
-
-    @model_validator(mode="after")
-    def _report_recipients_are_staff(self) -> Settings:
-        outside = [a for a in self.report.recipients if a not in {m.address for m in self.staff}]
-        if outside:
-            raise ValueError(f"report.recipients: {', '.join(outside)} is not on the staff list ([[staff]]); the "
-                             "report goes only to staff")
+                raise ValueError(f"{key}: {', '.join(outside)} is not on the staff list ([[staff]]); {what} only "
+                                 "to staff")
         return self
 
     @model_validator(mode="after")
