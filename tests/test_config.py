@@ -114,3 +114,11 @@ def test_an_alert_recipient_must_be_on_the_staff_list(tmp_path: Path) -> None:
                          'duty = ["j.hart@childrenstrust.example", "someone@gmail.com"]', tmp_path)
     with pytest.raises(ConfigError, match=r"alerts\.duty: someone@gmail.com is not on the staff list"):
         load_settings(path)
+
+
+def test_a_report_recipient_must_be_on_the_staff_list(tmp_path: Path) -> None:
+    """The month in figures goes only to staff, as alerts do: one rule for both."""
+    path = _shipped_with("recipients = []", 'recipients = ["partner@northshire.gov.uk"]', tmp_path)
+    with pytest.raises(ConfigError, match=r"report\.recipients: partner@northshire.gov.uk is not on the staff list "
+                                          r"\(\[\[staff\]\]\); the report goes only to staff"):
+        load_settings(path)
