@@ -39,6 +39,10 @@ class MailboxView(_View):
     error: str = Field(description="the last failure, secrets redacted; empty when none")
     problem: str = Field(description="why the mailbox makes the bot unhealthy; empty when it does not")
     warning: str = Field(description="a credential that expires soon; the bot is still healthy")
+    abilities: dict[str, str] = Field(description="what the bot could do here on its last poll, by ability (read, "
+                                                  "file, flag, categorise, save drafts): empty when it could, else "
+                                                  "how it failed, naming the permission it needs; an ability not "
+                                                  "tried on that poll is absent")
 
 
 class StatusView(_View):
@@ -151,7 +155,8 @@ def status_view(session: Session, settings: Settings, now: datetime) -> StatusVi
     status = service_status(session, settings, now)
     drafts = acceptance(session, now - timedelta(days=7), now, Calendar.from_settings(settings))
     mailboxes = {role: MailboxView(address=settings.mailbox(role).address, last_good_poll=f.last_success,
-                                   failing_since=f.failing_since, error=f.error, problem=f.problem, warning=f.warning)
+                                   failing_since=f.failing_since, error=f.error, problem=f.problem, warning=f.warning,
+                                   abilities=f.abilities)
                  for role, f in status.mailboxes.items()}
     return StatusView(at=now, healthy=status.healthy, mailboxes=mailboxes, needs_person=status.needs_person,
                       next_digest=status.next_digest, warnings=list(status.warnings), drafts_last_7_days=drafts)

@@ -63,6 +63,7 @@ def test_status_as_json_follows_its_schema(site: Path, capsys: pytest.CaptureFix
     mailboxes = status["mailboxes"]
     assert isinstance(mailboxes, dict) and set(mailboxes) == {"cass", "af", "lado"}
     assert all(m["last_good_poll"] and m["failing_since"] is None and m["error"] == "" for m in mailboxes.values())
+    assert all(m["abilities"].get("read") == "" for m in mailboxes.values()), "each mailbox was read on its last poll"
 
 
 def test_requests_as_json_give_each_check_and_draft_with_its_state(site: Path,
