@@ -90,7 +90,7 @@ HOUSEHOLD_HEADING = any_of(
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*·‣▪◦o]|\d{1,2}[.)]|[a-z][.)])\s+")
 _NOT_HERE = any_of(
     r"\bto\s+be\s+placed\b", r"\bbeing\s+placed\b", r"\bplac(?:e|ed|ing)\s+with\b", r"\bplacement\s+of\b",
-    r"\blives?\s+(?:away|elsewhere|independently|separately|abroad|in\s+[A-Z])", r"\bliving\s+(?:away|elsewhere)\b",
+    r"\blives?\s+(?:away|elsewhere|independently|separately|abroad|in\s+(?-i:[A-Z]))", r"\bliving\s+(?:away|elsewhere)\b",
     r"\bdoes\s*n[o']t\s+live\b", r"\bno\s+longer\s+lives?\b", r"\bmoved\s+out\b", r"\bleft\s+home\b",
     r"\bnot\s+(?:part\s+of|in)\s+the\s+household\b", r"\blate\s+(?:husband|wife|partner)\b", r"\bdeceased\b",
     r"\bpassed\s+away\b", r"\b(?:ex|former|then)[\s\-](?:husband|wife|partner|boyfriend|girlfriend)\b",
@@ -111,7 +111,8 @@ _AGE = re.compile(
     r"|\)\s*(\d{1,2})\s*$"
     r"|(?:^|\)|\s)\s*[-–—]\s*(\d{1,2})\s*(?:yrs?|years?(?:\s+old)?)?\s*$"
     r"|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.|yrs?)\b"
-    r"|^[\s,]*(?:is|was)\s+(?:now\s+)?(\d{1,2})\b(?!\s*(?:months?|weeks?|/|\.\d))",
+    r"|^[\s,]*(?:is|was)\s+(?:now\s+)?(\d{1,2})\b(?!\s*(?:months?|weeks?|/|\.\d))"
+    r"|^\s+(\d{1,2})\s*(?:,|&|\band\b|$)",  # "Kids in house Macy Briggs 8 and Reggie Cole 4"
     re.IGNORECASE,
 )
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -555,7 +556,10 @@ def _households_in(people: People, text: str) -> None:
         lead = re.search(r"\b(?:household|family)\s+(?:is|comprises|consists\s+of|includes|members\s+are|"
                          r"are)\b|\blives?\s+with\b|\bliving\s+with\b|\balso\s+(?:in|living\s+in)\s+the\s+household\b"
                          r"|\b(?:they|she|he)\s+(?:have|has)\s+(?:(?:two|three|four|a|an)\s+)?(?:[\w\-]+\s+)?"
-                         r"(?:twins?|sons?|daughters?|children|boys?|girls?|kids)\b",
+                         r"(?:twins?|sons?|daughters?|children|boys?|girls?|kids)\b"
+                         rf"|\bli(?:ve|ves|ving)\b[^.;]{{0,120}}?\b(?:with|and)\s+{_OWNER}\s+(?:[\w\-]+\s+){{0,2}}?"
+                         r"(?:twins?|sons?|daughters?|children|boys|girls|kids)\b"
+                         r"|\b(?:children|kids|others|people)\s+(?:living\s+)?in\s+(?:the\s+)?(?:house|household|home)\b",
                          sentence, re.IGNORECASE)
         if lead:
             _household_names(people, sentence[lead.end():], sentence, loose=True)
