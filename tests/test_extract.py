@@ -55,6 +55,10 @@ def answer(body: str, sender: str = "lado@childrenstrust.example") -> bytes:
             "09/09/1983 |\n| Sami Rahman | Son | 01/01/2008 |",
             ["Aisha Rahman", "Imran Rahman"],
         ),
+        # The subject's other name is the council the body signs for, not a second applicant.
+        ("LA check - Mr Idris Okafor - Harrow Fen fostering",
+         "I am the assessing social worker at Harrow Fen Council. Mr Idris Okafor has applied to foster with us.",
+         ["Mr Idris Okafor"]),
         # Negative: nobody named as an applicant, the sender's own name in the signature.
         ("Request for information - Ref 123456", "Please see the attached form.\n\nKind regards\nMarcus Obi", []),
         ("Request for information", "Could you tell us whether the family are known?\n\nThanks,\nHelen Marsh", []),

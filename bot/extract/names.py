@@ -62,7 +62,7 @@ _ORG = frozenset("""
 fostering adoption agency council trust service services team borough county cc partnership
 """.split())
 # Words after which a capitalised run is an organisation or a place, not a person.
-_ORG_AFTER = re.compile(
+ORG_AFTER = re.compile(
     r"(?:['’]s)?\s*(?:Council|Borough|County|City|Trust|Fostering|Adoption|Agency|Team|Service|Services|Road|Street|Lane|Drive|"
     r"Way|Close|Court|Avenue|Grove|Rise|Terrace|Crescent|Place|Square|Gardens|Park|Hill|House|Centre|School|Academy|"
     r"Police|Hospital|Foster|Family|Families|Care|Partnership|Ltd|Limited|[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2})\b"
@@ -160,7 +160,7 @@ def _names_in(text: str, singles: bool) -> tuple[Name, ...]:
 
 def _find_names(text: str, singles: bool) -> Iterator[Name]:
     for match in _runs(text):
-        if _ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(_line_before(text, match.start())) \
+        if ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(_line_before(text, match.start())) \
                 or _COUPLE_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
             continue
         words = match.group().split()
@@ -176,7 +176,7 @@ def _find_names(text: str, singles: bool) -> Iterator[Name]:
         written = " ".join(kept)
         name = parse_name(written, match.start())
         start = text.find(kept[0], match.start() + skipped)
-        if _ORG_AFTER.match(text, start + len(written)):
+        if ORG_AFTER.match(text, start + len(written)):
             continue  # "St Cuthbert's Family Care": the run's last words name an organisation
         if name is not None and (titled or name.last or singles):
             yield Name(name.written, name.title, name.first, name.last, start, start + len(written))

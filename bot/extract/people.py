@@ -25,6 +25,7 @@ from bot.extract.document import Document, Table
 from bot.extract.names import (
     COUPLE,
     COUPLE_FIRSTS,
+    ORG_AFTER,
     PARTICLE,
     Name,
     fuller,
@@ -90,7 +91,8 @@ HOUSEHOLD_HEADING = any_of(
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*·‣▪◦o]|\d{1,2}[.)]|[a-z][.)])\s+")
 _NOT_HERE = any_of(
     r"\bto\s+be\s+placed\b", r"\bbeing\s+placed\b", r"\bplac(?:e|ed|ing)\s+with\b", r"\bplacement\s+of\b",
-    r"\blives?\s+(?:away|elsewhere|independently|separately|abroad|in\s+(?-i:[A-Z]))", r"\bliving\s+(?:away|elsewhere)\b",
+    r"\blives?\s+(?:away|elsewhere|independently|separately|abroad|in\s+(?-i:[A-Z]))",
+    r"\bliving\s+(?:away|elsewhere)\b",
     r"\bdoes\s*n[o']t\s+live\b", r"\bno\s+longer\s+lives?\b", r"\bmoved\s+out\b", r"\bleft\s+home\b",
     r"\bnot\s+(?:part\s+of|in)\s+the\s+household\b", r"\blate\s+(?:husband|wife|partner)\b", r"\bdeceased\b",
     r"\bpassed\s+away\b", r"\b(?:ex|former|then)[\s\-](?:husband|wife|partner|boyfriend|girlfriend)\b",
@@ -217,7 +219,7 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     for paragraph in _paragraphs(text):
         _applicants_in(people, paragraph, paragraph)
     _applicant_lists(people, text)
-    _subject_applicants(people, subject)
+    _subject_applicants(people, subject, text)
     if not people.applicants:
         _first_listed_applicants(people, text)
     _households_in(people, text)
@@ -399,15 +401,16 @@ def _applicant_lists(people: People, text: str) -> None:
                 marked += 1
 
 
-def _subject_applicants(people: People, subject: str) -> None:
-    """A request's subject names its applicants: "Info request - Zoë & Luca Marchetti (prospective carers)"."""
+def _subject_applicants(people: People, subject: str, body: str) -> None:
+    """A request's subject names its applicants: "Info request - Zoë & Luca Marchetti (prospective carers)"; not
+    the organisation the body names ("Lowther Vale fostering", where the body signs "Lowther Vale Council")."""
     for piece in re.split(r"\s[-–—|:]\s|[:(\[\]]", subject):
         if re.search(r"\bref\b|\d{3,}", piece, re.IGNORECASE):
             continue
         found: list[Name | None] = [n for c in [*COUPLE.finditer(piece), *COUPLE_FIRSTS.finditer(piece)]
                                     for n in couple_names(c)]
         found += [n for group, _, _ in _name_groups(piece) for n in group]
-        for name in (n for n in found if n is not None):
+        for name in (n for n in found if n is not None and not _organisation_in(n.written, body)):
             known = people.find(name)
             if known is not None and not known.applicant and known.household:
                 continue  # the subject names a household member too: what the body says of them stands
@@ -416,6 +419,11 @@ def _subject_applicants(people: People, subject: str) -> None:
                     for p in people.people):
                 continue  # "García Morales" beside "Mr José Antonio García Morales": the same family name
             _mark_applicant(people.add(name), subject, 0, len(subject))
+
+
+def _organisation_in(words: str, body: str) -> bool:
+    """The body writes these words as an organisation's or a place's name: "Lowther Vale Council"."""
+    return any(ORG_AFTER.match(body, found.end()) for found in re.finditer(rf"\b{re.escape(words)}\b", body))
 
 
 def _first_listed_applicants(people: People, text: str) -> None:
