@@ -156,6 +156,17 @@ def test_consent_signed_in_the_future_is_not_believed(settings: Settings) -> Non
         ("This is Ms Price's first application to foster.", False, False),
         ("She has never fostered or adopted before.", False, False),
         ("We are assessing Ms Brent as a foster carer; she moved here in 2019.", False, False),
+        # Two histories in one sentence, the second after "and since then".
+        ("He was approved as a foster carer with your trust 2011-2016, and since then has fostered with Kestrel "
+         "Care.", True, True),
+        # The application now, and who the writer is, are no history.
+        ("Mr Ali Shah and Ms Nadia Shah registered their interest in adopting with us in May and are now in "
+         "Stage 2.", False, False),
+        ("I'm a fostering social worker with Brightwater Fostering, an agency registered with Ofsted. We are "
+         "assessing Ms Jo Pike.", False, False),
+        # A plain-text mail wrapped before "(DOB ...)": still one sentence.
+        ("I am assessing Mr Rhys Bevan (DOB 02/02/1980) and his wife Mrs Carys Bevan\n(DOB 05/05/1982) as foster "
+         "carers for Cwmfelin Council.", False, False),
     ],
 )
 def test_history(body: str, with_this_trust: bool, elsewhere: bool, settings: Settings) -> None:

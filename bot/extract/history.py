@@ -55,7 +55,12 @@ _PAST = any_of(r"\b(?:former|previous|ex-?)\s+(?:\w+\s+)?(?:foster\s+)?carers?\b
 # The application being assessed now, by the writer's own organisation: not a history.
 _NOW = any_of(r"\b(?:have|has)\s+(?:now\s+|recently\s+|just\s+)?applied\b", r"\bwho\s+(?:have|has)\s+applied\b",
               r"\b(?:are|is|am)\s+(?:currently\s+)?(?:being\s+)?assess", r"\bour\s+(?:current\s+)?assessment\b",
-              r"\bassessing\b", r"\bapplying\s+to\b", r"\bhas\s+come\s+to\s+us\b")
+              r"\bassessing\b", r"\bapplying\s+to\b", r"\bhas\s+come\s+to\s+us\b",
+              r"\bregistered\s+(?:their|his|her)\s+interest\b", r"\bnow\s+in\s+stage\s+(?:1|2|one|two)\b")
+# Who the writer is, or what their agency is ("I'm a supervising social worker with Thistlegate Fostering, an
+# agency registered with the Care Inspectorate"): no applicant's history.
+_ABOUT_THE_WRITER = any_of(r"^\W*I\s*(?:['’]m|am)\s+(?:an?|the)\b",
+                           r"\bregistered\s+with\s+(?:the\s+)?(?:Care\s+Inspectorate|Ofsted|CIW|Charity\s+Commission)\b")
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ def read_history(text: str, own_names: Sequence[str], writer_organisation: str =
     for sentence in _sentences(text):
         flat = " ".join(sentence.split())[:220]
         for clause in _CLAUSE.split(sentence):
-            if not (_DID.search(clause) and _FOSTER_WORDS.search(clause)) or _NOT_BEFORE.search(clause):
+            if not (_DID.search(clause) and _FOSTER_WORDS.search(clause)) or _NOT_BEFORE.search(clause) \
+                    or _ABOUT_THE_WRITER.search(clause):
                 continue
             if own.search(clause):
                 this = this or flat
@@ -94,8 +100,9 @@ def read_history(text: str, own_names: Sequence[str], writer_organisation: str =
     return History(bool(this), bool(elsewhere), this, elsewhere, no_place)
 
 
-# "with the Trust since 2019, and before that they fostered with Sunhill": two histories in one sentence.
-_CLAUSE = re.compile(r",?\s+and\s+before\s+that\b|;\s*"
+# "with the Trust since 2019, and before that they fostered with Sunhill", "... and since then has fostered with
+# Northway": two histories in one sentence.
+_CLAUSE = re.compile(r",?\s+and\s+before\s+that\b|,?\s+and\s+since\s+(?:then|that)\b|;\s*"
                      r"|,\s+(?:but|and)\s+(?=\w+\s+(?:\w+\s+)?(?:fostered|adopted|was|were))"
                      r"|\s+before\s+(?:that|which)\b", re.IGNORECASE)
 
@@ -133,7 +140,8 @@ def _sentences(text: str) -> list[str]:
     lines: list[str] = []
     for line in text.splitlines():
         wrapped = lines and len(lines[-1]) >= 55 and not re.search(r"[.!?:;|)]\s*$", lines[-1]) and (
-            line[:1].islower() or re.search(r"\b(?:of|the|a|an|and|on|in|to|by|at|with|for|from)\s*$", lines[-1]))
+            line[:1].islower() or line.lstrip()[:1] == "("
+            or re.search(r"\b(?:of|the|a|an|and|on|in|to|by|at|with|for|from)\s*$", lines[-1]))
         if wrapped:
             lines[-1] += " " + line.strip()
         else:
