@@ -361,3 +361,13 @@ def test_odd_input_never_raises(junk: str, settings: Settings) -> None:
     address_kind(junk, settings)
     read_partner(parse_mail(answer(junk)), junk)
     own_address_offered(junk, junk, [junk])
+
+
+def test_a_double_surname_after_a_title_is_the_same_person(settings: Settings) -> None:
+    """"Mr Wynne Jones" later in the mail is "Mr Gareth Wynne Jones", not a Mr with the first name Wynne: each
+    date of birth goes to its own applicant."""
+    read = facts(settings, body="We are assessing Mr Gareth Wynne Jones and Mrs Elin Wynne Jones as adopters. "
+                                "Mr Wynne Jones (DOB 12/12/1975) works locally; Mrs Wynne Jones (DOB 01/03/1978) "
+                                "is a teacher.")
+    assert {p.name: p.born for p in read.applicants} == {"Mr Gareth Wynne Jones": date(1975, 12, 12),
+                                                         "Mrs Elin Wynne Jones": date(1978, 3, 1)}

@@ -223,6 +223,8 @@ def same_person(a: Name, b: Name) -> bool:
     """
     if a.last and b.last and a.last != b.last:
         return False
+    if a.title and b.title and _same_title(a.title, b.title) and (_ends(a, b) or _ends(b, a)):
+        return True  # "Mrs Lane Fox" is "Mrs Catriona Lane Fox": a double surname read as a first name
     if a.first and b.first:
         firsts = a.first == b.first or (len(a.first) == 1 and b.first.startswith(a.first)) or \
             (len(b.first) == 1 and a.first.startswith(b.first))
@@ -230,6 +232,13 @@ def same_person(a: Name, b: Name) -> bool:
     if a.last and b.last:
         return bool(a.title and b.title) and _same_title(a.title, b.title)
     return False
+
+
+def _ends(short: Name, long: Name) -> bool:
+    """The words of `short` after its title end `long`, which has more of them."""
+    tail = normalise(short.written).split()[1:]
+    words = normalise(long.written).split()[1:]
+    return 2 <= len(tail) < len(words) and words[-len(tail):] == tail
 
 
 def _same_title(a: str, b: str) -> bool:
