@@ -59,6 +59,15 @@ def answer(body: str, sender: str = "lado@childrenstrust.example") -> bytes:
         ("LA check - Mr Idris Okafor - Harrow Fen fostering",
          "I am the assessing social worker at Harrow Fen Council. Mr Idris Okafor has applied to foster with us.",
          ["Mr Idris Okafor"]),
+        # The council assessing them is no applicant, nor is the house or the street they live in.
+        ("Checks please", "The couple below are being assessed by Glen Orrin as kinship carers:\nMr Callum Reid\n"
+         "Mrs Shona Reid", ["Mr Callum Reid", "Mrs Shona Reid"]),
+        ("Gwiriadau", "We are assessing Ms Elen Morgan of Bryn Awel, Heol Ddu, Llanfair LL55 4TT as a foster carer.",
+         ["Ms Elen Morgan"]),
+        # A Welsh patronymic, and a table that writes the surname first in capitals.
+        ("Checks - Ms Nia ferch Rhys", "Fostering assessment of Ms Nia ferch Rhys, sole applicant.",
+         ["Ms Nia ferch Rhys"]),
+        ("LA check", "We are assessing Mr Tomás Ruiz.\nRUIZ Tomás, DOB 01/01/1980, applicant", ["Mr Tomás Ruiz"]),
         # Negative: nobody named as an applicant, the sender's own name in the signature.
         ("Request for information - Ref 123456", "Please see the attached form.\n\nKind regards\nMarcus Obi", []),
         ("Request for information", "Could you tell us whether the family are known?\n\nThanks,\nHelen Marsh", []),

@@ -24,8 +24,9 @@ _LETTER = r"[^\W\d_]"
 # One capitalised word: "Gwen", "O'Connor", "McAllister", "Oyelaran-Brooks", "al-Hashimi", "D'Souza", "Petrović".
 WORD = (rf"(?:(?:[Oo]|[Dd])['’]|(?:al|el|bin|ibn|abu)-)?[{_UP}](?:{_LETTER}|['’](?={_LETTER}))*"
         rf"(?:-(?:[{_UP}]|al-|el-)(?:{_LETTER}|['’](?={_LETTER}))+)*")
-# Words that join the parts of a name: Welsh ap and ab, Dutch van der, Arabic bin and al, Irish Ní and Nic...
-PARTICLE = r"(?:ap|ab|van|von|der|den|de|da|das|do|dos|del|della|di|du|le|la|bin|binti|bint|ibn|al|el|ní|nic|mac|y|e)"
+# Words that join the parts of a name: Welsh ap, ab and ferch, Dutch van der, Arabic bin and al, Irish Ní and Nic...
+PARTICLE = (r"(?:ap|ab|ferch|verch|van|von|der|den|de|da|das|do|dos|del|della|di|du|le|la|bin|binti|bint|ibn|al|el|"
+            r"ní|nic|mac|y|e)")
 _GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"  # one line break: plain-text mail wraps mid-name
 RUN = rf"{WORD}(?:{_GAP}(?:{PARTICLE}{_GAP})*{WORD}){{0,4}}"
 TITLED = rf"{TITLE}{_GAP}(?:[{_UP}]\.?{_GAP})?{RUN}"
@@ -159,6 +160,7 @@ def _names_in(text: str, singles: bool) -> tuple[Name, ...]:
 
 
 def _find_names(text: str, singles: bool) -> Iterator[Name]:
+    place_end = -1  # where the last part of an address read as one ended
     for match in _runs(text):
         if ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(_line_before(text, match.start())) \
                 or _COUPLE_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
@@ -178,6 +180,11 @@ def _find_names(text: str, singles: bool) -> Iterator[Name]:
         start = text.find(kept[0], match.start() + skipped)
         if ORG_AFTER.match(text, start + len(written)):
             continue  # "St Cuthbert's Family Care": the run's last words name an organisation
+        address = _ADDRESS_AFTER.match(text, start + len(written))
+        first_part = _PLACE_BEFORE.search(text[max(0, start - 8):start]) and address and address.group("parts")
+        if not titled and address and (first_part or text[place_end:start].strip() == ","):
+            place_end = start + len(written)
+            continue  # "of Tŷ Gwyn, Heol Fawr, Bryncoed BC5 2LT": a house's and a street's names
         if name is not None and (titled or name.last or singles):
             yield Name(name.written, name.title, name.first, name.last, start, start + len(written))
 
@@ -189,6 +196,11 @@ def _line_before(text: str, at: int) -> str:
     return text[line_start:at] if line_start or at <= 120 else "\x00" + text[at - 120:at]
 
 
+# Before and after the parts of an address written out to its postcode, with no house number.
+_PLACE_BEFORE = re.compile(r"\b(?:of|at)[ \t]+\Z")
+# "of Tŷ Gwyn, Heol Fawr, Bryncoed BC5 2LT": a first part is a house's name only with a street's before the town.
+_ADDRESS_AFTER = re.compile(r",[ \t]*(?P<parts>(?:[^\d,\n.;]{2,30},[ \t]*){0,3})[^\d,\n.;]{2,30}?[ \t]+"
+                            r"[A-Z]{1,2}\d{1,2}[A-Z]?[ \t]+\d[A-Z]{2}\b")
 _TITLE_WORD = re.compile(rf"(?<=\s){TITLE}(?=\s)")
 # "Mr and Mrs Darko Petrović": the second title's name is the couple's (`COUPLE`), not Mrs Darko Petrović.
 _COUPLE_BEFORE = re.compile(rf"{TITLE}\s+(?:and|&)\s+\Z")
@@ -221,6 +233,8 @@ def same_person(a: Name, b: Name) -> bool:
     A title and a surname alone are one person with the same surname only under the same title
     (families share surnames: "Mrs van der Merwe" is not her son Ruan).
     """
+    if a.first and a.last and a.first == b.last and a.last == b.first and (_surname_first(a) or _surname_first(b)):
+        return True  # "WHITFIELD David" is "Mr David Whitfield"
     if a.last and b.last and a.last != b.last:
         return False
     if a.title and b.title and _same_title(a.title, b.title) and (_ends(a, b) or _ends(b, a)):
@@ -232,6 +246,12 @@ def same_person(a: Name, b: Name) -> bool:
     if a.last and b.last:
         return bool(a.title and b.title) and _same_title(a.title, b.title)
     return False
+
+
+def _surname_first(name: Name) -> bool:
+    """"WHITFIELD David", "OKAFOR, Chidi": the surname in capitals, the forename after it."""
+    words = name.written.replace(",", " ").split()[1 if name.title else 0:]
+    return len(words) == 2 and len(words[0]) > 1 and words[0].isupper() and not words[1].isupper()
 
 
 def _ends(short: Name, long: Name) -> bool:

@@ -478,6 +478,8 @@ def _mark_applicant(person: Person, text: str, start: int, end: int) -> None:
 def _applicant_context(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 60):start]
     line = before.split("\n")[-1]
+    if _AGENT_BEFORE.search(line):
+        return False  # "who are being assessed by Carrick Muir as foster carers": the assessor
     lead = APPLICANT_LEAD.search(line)
     if lead and not _LEAD_BROKEN.search(line[lead.end():]) and not any(names_in(line[lead.end():])):
         return True  # the lead's own name, not one after another name ("assessing Ms X, who lives with Mr Y")
@@ -486,6 +488,7 @@ def _applicant_context(text: str, start: int, end: int) -> bool:
 
 _LEAD_BROKEN = any_of(r"[.;!?]", r"\bli(?:ves?|ving)\s+with\b", r"\b(?:her|his|their)\s+(?:\w+\s+)?(?:"
                       + _RELATION + r")s?\b")
+_AGENT_BEFORE = any_of(r"\b(?:assessed|approved|registered|supervised|supported|employed|referred)\s+by\s*$")
 
 
 # What is written about a person right after their name: "(DOB 16/08/1976)", ", born 2 July 1975,", "- 42".
