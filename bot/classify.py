@@ -17,6 +17,7 @@ from bot.config import Settings, StaffMember
 from bot.domain import URGENT_UNPLACED, Kind
 from bot.extract.document import without_disclaimers
 from bot.extract.forms import form_text, says_little
+from bot.literals import finds, replaced
 from bot.mail import Attachment, ParsedMail
 from bot.patterns import REFERENCE
 from bot.staff import NameMatch, StaffDirectory
@@ -127,8 +128,8 @@ class Classifier:
                      and team.request_body.search(mail.fresh_text)), None)
 
     def _suitability(self, mail: ParsedMail, found: _Finding, reference: str | None) -> bool:
-        in_subject = rules.SUITABILITY.search(mail.subject)
-        in_body = rules.SUITABILITY.search(mail.fresh_text) and rules.OFSTED.search(mail.subject + mail.fresh_text)
+        in_subject = finds(rules.SUITABILITY, mail.subject)
+        in_body = finds(rules.SUITABILITY, mail.fresh_text) and finds(rules.OFSTED, mail.subject + mail.fresh_text)
         if not (in_subject or in_body):
             return False
         found.kind = Kind.SUITABILITY_CHECK
@@ -181,11 +182,11 @@ class Classifier:
         head = f"{mail.subject}\n{mail.fresh_text[:2000]}"
         if _about_no_one(mail, kind, found):
             return False
-        if rules.NOT_A_REQUEST.search(head) or (rules.THANKS.search(head) and not strong):
+        if finds(rules.NOT_A_REQUEST, head) or (finds(rules.THANKS, head) and not strong):
             found.reasons.append(f"looks like {kind} in words, but is a notice, not a request")
             return False
         if kind == Kind.REFERRAL and not any(name.startswith("harm to a child") for _, name in fired) \
-                and rules.ASKS_HOW_TO_REFER.search(f"{mail.subject}\n{mail.fresh_text[:4000]}"):
+                and finds(rules.ASKS_HOW_TO_REFER, f"{mail.subject}\n{mail.fresh_text[:4000]}"):
             found.reasons.append("too little evidence for referral: asks how to refer, about no child")
             found.near = kind
             return False
@@ -211,7 +212,7 @@ class Classifier:
         if found.kind == Kind.CHECK_ANSWER and found.team is not None:
             rao = self._rao(mail, found.team, found)
             trusted = self._trusted(mail, found.team, found)
-        notice = rules.NOT_A_REQUEST.search(f"{mail.subject}\n{mail.fresh_text[:2000]}")  # a bulletin's "same day"
+        notice = finds(rules.NOT_A_REQUEST, f"{mail.subject}\n{mail.fresh_text[:2000]}")  # a bulletin's "same day"
         urgent_cues = () if found.kind != Kind.OTHER or notice or self.settings.is_internal(mail.from_address) \
             else tuple(unplaced_urgency(mail))
         if urgent_cues:
@@ -283,9 +284,10 @@ def _reference(mail: ParsedMail) -> str | None:
 
 
 def _request_like(subject: str) -> bool:
-    return rules.REQUEST_LIKE_SUBJECT.search(subject) is not None or any(
-        "subject" in cue.where and cue.fires(subject, subject.lower()) for cue in rules.REQUEST_CUES
-    )
+    if finds(rules.REQUEST_LIKE_SUBJECT, subject):
+        return True
+    place = rules.cue_text(subject)
+    return any("subject" in cue.where and cue.fires(place) for cue in rules.REQUEST_CUES)
 
 
 def _body_alone_is_a_request(mail: ParsedMail) -> bool:
@@ -305,10 +307,10 @@ def _about_no_one(mail: ParsedMail, kind: Kind, found: _Finding) -> bool:
     """Issue 21: a Freedom of Information request is about no one, and an OLA request that names no one being
     assessed (nor attaches a form that would) is no OLA request; the first goes to a person as itself, the
     second as close to an OLA request."""
-    if rules.FOI.search(without_disclaimers(f"{mail.subject}\n{mail.fresh_text[:2000]}")):
+    if finds(rules.FOI, without_disclaimers(f"{mail.subject}\n{mail.fresh_text[:2000]}")):
         found.reasons.append(rules.FOI_REASON)
         return True
-    if kind == Kind.OLA_REQUEST and not mail.attachments and not rules.NAMES_SOMEONE.search(
+    if kind == Kind.OLA_REQUEST and not mail.attachments and not finds(rules.NAMES_SOMEONE,
             f"{mail.subject}\n{mail.body_text[:FRESH_LIMIT]}"):
         found.reasons.append("too little evidence for ola_request: it names no one being assessed")
         found.near = kind
@@ -321,8 +323,8 @@ def _terse_request(mail: ParsedMail, scores: Counter[str], fired: list[tuple[str
     and asks about them, every cue it has is of one kind, and nothing speaks against it (an OLA request still
     needs someone being assessed to care for a child)."""
     text = f"{mail.subject}\n{mail.fresh_text}"
-    if len(mail.fresh_text.split()) > rules.TERSE_WORDS or not rules.NAMES_SOMEONE.search(text) \
-            or not rules.ASKS_ABOUT_SOMEONE.search(text) or mail.is_reply:
+    if len(mail.fresh_text.split()) > rules.TERSE_WORDS or not finds(rules.NAMES_SOMEONE, text) \
+            or not finds(rules.ASKS_ABOUT_SOMEONE, text) or mail.is_reply:
         return None
     said = {k for k, name in fired if name.endswith(("(subject)", "(body)"))}  # the mail's words, not its sender
     if not said and Kind.PARTNER_REQUEST in scores:  # a partner asking what is known of someone
@@ -366,12 +368,12 @@ def _score_requests(mail: ParsedMail, subject: str | None = None, sender: str | 
         "sender": mail.from_address.rpartition("@")[2] if sender is None else sender,
         "attachment": " ".join(a.name for a in mail.attachments),
     }
-    lowered = {where: text.lower() for where, text in places.items()}
+    read = {where: rules.cue_text(text) for where, text in places.items() if text}
     scores: Counter[str] = Counter()
     fired: list[tuple[str, str]] = []
     for cue in rules.REQUEST_CUES:
         for where in cue.where:
-            if places[where] and cue.fires(places[where], lowered[where]):
+            if where in read and cue.fires(read[where]):
                 scores[cue.kind] += rules.WEIGHTS[where] + (2 if cue.strong and where in ("body", "subject") else 0)
                 fired.append((cue.kind, f"{cue.name} ({where})"))
     return scores, fired
@@ -399,14 +401,14 @@ _FORWARD_BLOCK = re.compile(r"^\s*-{2,}\s*(?:Forwarded message|Original Message)
 
 
 def _urgency(mail: ParsedMail) -> tuple[bool, str]:
-    if rules.NOT_URGENT.search(mail.subject):
+    if finds(rules.NOT_URGENT, mail.subject):
         return False, "subject says NOT URGENT"
-    if rules.URGENT_WORD.search(mail.subject) or rules.URGENT_PLACEMENT.search(mail.subject):
+    if finds(rules.URGENT_WORD, mail.subject) or finds(rules.URGENT_PLACEMENT, mail.subject):
         return True, "urgent: subject"
-    body = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", mail.fresh_text))
-    if rules.URGENT_PLACEMENT.search(body):
+    body = _urgent_words(mail.fresh_text)
+    if finds(rules.URGENT_PLACEMENT, body):
         return True, "urgent: placement needed today"
-    if rules.URGENT_WORD.search(body):
+    if finds(rules.URGENT_WORD, body):
         return True, "urgent: body says urgent"
     return False, ""
 
@@ -415,16 +417,21 @@ def unplaced_urgency(mail: ParsedMail) -> list[str]:
     """The urgency cues, by name, of a mail the bot could not place (issue 21): a child to be placed today,
     the emergency duty team, same day, a child at risk now. "NOT URGENT" and a signature's "if your
     enquiry is urgent..." say none."""
-    if rules.NOT_URGENT.search(mail.subject):
+    if finds(rules.NOT_URGENT, mail.subject):
         return []
-    text = rules.CONDITIONAL_URGENT.sub(" ", rules.NOT_URGENT.sub(" ", f"{mail.subject}\n{mail.fresh_text}"))
+    text = _urgent_words(f"{mail.subject}\n{mail.fresh_text}")
     return [name for name, pattern in rules.UNPLACED_URGENT_CUES if rules.said(pattern, text)]
+
+
+def _urgent_words(text: str) -> str:
+    """The text less "NOT URGENT" and a signature's "if your enquiry is urgent, ring...", which say no urgency."""
+    return replaced(rules.CONDITIONAL_URGENT, " ", replaced(rules.NOT_URGENT, " ", text))
 
 
 def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:
     """A referral is urgent on what it describes: an injury, a disclosure, an adult who hurt a child, a child not
     safe to go home or left alone, police protection (seed 003, issue 15). "NOT URGENT" still wins."""
-    if rules.NOT_URGENT.search(mail.subject):
+    if finds(rules.NOT_URGENT, mail.subject):
         return False, ""
     text = f"{mail.subject}\n{without_disclaimers(request_text(mail))}"
     cues = [name for name, pattern in rules.REFERRAL_URGENT_CUES if rules.said(pattern, text)]
@@ -432,7 +439,7 @@ def _referral_urgency(mail: ParsedMail) -> tuple[bool, str]:
 
 
 def _plainly_a_notice(text: str) -> bool:
-    return bool(rules.NOT_A_REQUEST.search(text) or rules.THANKS.search(text))
+    return bool(finds(rules.NOT_A_REQUEST, text) or finds(rules.THANKS, text))
 
 
 def _after_last(pattern: re.Pattern[str], text: str) -> str:

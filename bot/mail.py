@@ -249,9 +249,13 @@ Headers = dict[str, list[Any]]
 
 
 def header_index(msg: email.message.Message) -> Headers:
-    """Every header by lower-case name, in order: one pass instead of a scan per lookup."""
+    """Every header by lower-case name, in order, as `msg.items()` gives it: one pass instead of a scan per lookup.
+    Plain ASCII text is what compat32, the policy parse_mail reads with, gives back unchanged; only other values
+    go through it (8-bit bytes come back as a `Header`)."""
     index: Headers = {}
-    for name, value in msg.items():
+    for name, value in msg.raw_items():
+        if not (isinstance(value, str) and value.isascii()):
+            value = msg.policy.header_fetch_parse(name, value)
         index.setdefault(name.lower(), []).append(value)
     return index
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from functools import cached_property
+from typing import Literal, NamedTuple
 
-from bot.literals import narrowed
+from bot.literals import Vocabulary, narrowed, words_of
 from bot.patterns import any_of
 
 Where = Literal["subject", "body", "sender", "attachment"]
@@ -46,14 +47,29 @@ class Cue:
     strong: bool = False
     deniable: bool = True  # False: a mention counts even denied ("I haven't got the RFI form" is a partner's mail)
 
-    def fires(self, text: str, lowered: str) -> bool:
+    def fires(self, place: CueText) -> bool:
         """Somewhere the words say it, not denied ("We are not asking for copies of any records", "no bruises")."""
-        if not any(k in lowered for k in self.keywords):
+        if self._keywords.isdisjoint(place.words):
             return False
-        pattern = narrowed(self.pattern, text, lowered)
+        pattern = narrowed(self.pattern, place.text, place.words)
         if pattern is None:
             return False
-        return _said(pattern, text) if self.deniable else pattern.search(text) is not None
+        return _said(pattern, place.text) if self.deniable else pattern.search(place.text) is not None
+
+    @cached_property
+    def _keywords(self) -> frozenset[str]:
+        return frozenset(self.keywords)
+
+
+class CueText(NamedTuple):
+    """A text as the cues read it: which of the words they look for it holds (`cue_text`), found once for all."""
+
+    text: str
+    words: frozenset[str]
+
+
+def cue_text(text: str) -> CueText:
+    return CueText(text, _CUE_WORDS.present(text.lower()))
 
 
 # A denial just before the words ("no bruises", "not asking for", "never left alone"); "I don't think she is safe"
@@ -320,6 +336,9 @@ REQUEST_CUES: tuple[Cue, ...] = (
     )),
     Cue("consent attached", "ola_request", ("attachment",), ("consent",), any_of(r"consent")),
 )
+
+# Every word a cue's keywords or its narrowing look for: `cue_text` finds which a text holds in one pass.
+_CUE_WORDS = Vocabulary(word for cue in REQUEST_CUES for word in (*cue.keywords, *words_of(cue.pattern)))
 
 # An OLA request is about someone being assessed to care for a child (seed 000): without one of these it is not
 # one, however much it asks what is known (another council asking about a family is a partner request).

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import classify, rules
-from bot.literals import narrowed
+from bot.literals import Vocabulary, narrowed, words_of
 from bot.mail import parse_mail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +59,21 @@ def test_letters_that_fold_apart_keep_the_whole_pattern() -> None:
 def test_patterns_with_groups_are_never_narrowed() -> None:
     grouped = re.compile(r"\b(a)pple\b|\bpear\b", re.IGNORECASE)
     assert narrowed(grouped, "a pear") is grouped
+
+
+def test_a_vocabulary_finds_exactly_the_words_a_text_holds(texts: list[str]) -> None:
+    words = {w for cue in rules.REQUEST_CUES for w in (*cue.keywords, *words_of(cue.pattern))}
+    vocabulary = Vocabulary(words | {"ab", "abc", "bcd", "c", "cd e", "d.o.b", "d.o.b."})
+    for text in [*texts, "abcd e", "xabc", "d.o.b.", "bcd"]:
+        lowered = text.lower()
+        assert vocabulary.present(lowered) == {w for w in vocabulary.words if w in lowered}, text[:60]
+
+
+def test_a_cue_fires_where_its_whole_pattern_says_it(texts: list[str]) -> None:
+    """The prefilters (keywords, the words found once per text, the narrowed pattern) change nothing."""
+    for text in texts:
+        place, lowered = rules.cue_text(text), text.lower()
+        for cue in rules.REQUEST_CUES:
+            whole = any(k in lowered for k in cue.keywords) and (
+                rules._said(cue.pattern, text) if cue.deniable else cue.pattern.search(text) is not None)
+            assert cue.fires(place) == whole, (cue.name, text[:60])

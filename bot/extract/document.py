@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.extract.dates import read_date
+from bot.literals import finds
 from bot.patterns import any_of
 
 # One header line of a forwarded or quoted mail, as Outlook, Gmail and Apple Mail write them.
@@ -166,7 +167,7 @@ def is_closing(line: str) -> bool:
 def without_disclaimers(text: str) -> str:
     """The text less its confidentiality notices ("Any unauthorised use, disclosure..." is nobody's disclosure)."""
     paragraphs = re.split(r"\n\s*\n", text)
-    return "\n\n".join(p for p in paragraphs if not _DISCLAIMER.search(" ".join(p.split()))).strip()
+    return "\n\n".join(p for p in paragraphs if not finds(_DISCLAIMER, " ".join(p.split()))).strip()
 
 
 def html_tables(html: str) -> list[Table]:
