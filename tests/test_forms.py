@@ -84,6 +84,28 @@ def test_an_empty_signature_cell_of_someone_over_16_is_incomplete_consent_naming
     assert facts.consent.unsigned == ("Emeka Okafor",)
 
 
+def test_a_signature_line_under_a_household_table_belongs_to_its_own_name() -> None:
+    """A Word form whose household table ("Name | Relationship | Date of birth") is followed by one line per
+    signer ("Name: ... Signed: ... Date: ..."): the first signer is not lost to the table's empty "Name"."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    for row, cells in zip(table.rows, [["Name", "Relationship", "Date of birth"],
+                                       ["Mr Chidi Okafor", "Applicant", "14/02/1980"],
+                                       ["Mrs Ngozi Okafor", "Applicant", "03/07/1982"],
+                                       ["Ada Okafor", "Daughter", "12/12/2015"]], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph("We, the undersigned, consent to these checks.")
+    for name in ("Chidi Okafor", "Ngozi Okafor"):
+        document.add_paragraph(f"Name: {name} Signed: {name} Date: 02/11/2026")
+    data = io.BytesIO()
+    document.save(data)
+    facts, drafts = _read(("consent.docx", data.getvalue()))
+    assert facts.consent.status == "ok" and "resubmission_request" not in drafts
+
+
 def test_a_signature_without_a_date_is_incomplete() -> None:
     form = _form(signers=[Signer("Chidi Okafor"), Signer("Ngozi Okafor", on=None), Signer("Emeka Okafor")])
     facts, drafts = _read(("consent.pdf", form_pdf(form)))

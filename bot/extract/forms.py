@@ -357,8 +357,16 @@ def _table_row(reading: _Reading, number: int, cells: list[str]) -> None:
         if section == HOUSEHOLD and re.match(r"^\s*(?:the\s+)?(?:joint\s+|second\s+|first\s+|main\s+|co-?)?"
                                              r"applicant\s*(?:1|2)?\s*$", relation, re.I):
             section = APPLICANT
+        elif section == APPLICANT and _NOT_AN_APPLICANT.search(relation):
+            section = HOUSEHOLD  # a table of the whole family with no heading: "Ada Okafor | Daughter | 2015"
         reading.people.append(FormPerson(name, section, _birth(by.get("born", ""), reading), relation.lower(),
                                          words))
+
+
+# Who a family table's row is when it is no applicant: a child, a relative or a lodger of the applicants.
+_NOT_AN_APPLICANT = re.compile(r"\b(?:sons?|daughters?|child(?:ren)?|grand(?:son|daughter|child)|step-?(?:son|daughter|"
+                               r"child)|foster\s+child|nephew|niece|brother|sister|lodger|mother|father|mum|dad)\b",
+                               re.IGNORECASE)
 
 
 def _signature_column(reading: _Reading, number: int, kind: str, cells: list[str]) -> None:
@@ -515,13 +523,15 @@ class _Blocks:
         opening = _I_CONSENT.match(" ".join(line.split()))
         if opening:
             self.block = {"name": opening.group("name"), "born": opening.group("born") or "", "words": line[:200]}
-        for kind, value in _pairs(cells):
+        pairs = list(_pairs(cells))
+        for kind, value in pairs:
             if kind == "name" and self.block.get("name") and ("signature" in self.block or "date" in self.block):
                 self.block = {}
-            if kind in ("name", "born", "relation"):
-                self.block.setdefault(kind, value)
-            elif kind in ("signature", "date"):
+            if kind == "name" and value and not self.block.get("name"):
+                self.block.pop("words", None)  # a header row's empty "Name" cell: the block starts with its name
+            if kind in ("signature", "date") or not self.block.get(kind):  # a name, a birth, a role: the first
                 self.block[kind] = value
+        if pairs:
             self.block["words"] = (self.block.get("words", "") + " | " + " | ".join(c for c in cells if c))[-300:]
         if "signature" in self.block and "date" in self.block:
             self._close(number)
