@@ -38,7 +38,7 @@ from bot.config import Settings
 from bot.domain import CASS, DraftState, Template
 from bot.mail import ParsedMail, parse_mail
 from bot.mailbox.base import Folder, Mailbox, Poll, StoredMail
-from bot.patterns import any_of
+from bot.patterns import OFSTED, any_of
 from bot.pipeline import Deps, ManualClock, process_message
 from bot.reconcile import mail_after
 from bot.store import AuditEvent, Check, Draft, MailSeen, NeedsPerson, Request
@@ -55,7 +55,6 @@ STAFF_REPLIES: tuple[tuple[str, re.Pattern[str]], ...] = (
                             r"older\s+than)\b")),
     ("response", any_of(r".")),  # and a reply with no words of its own (an attachment alone)
 )
-OFSTED = any_of(r"\bofsted\b")
 DECISIONS = ("kind", "resubmission requested", "LADO check asked", "CHARMS check asked", "secure address asked",
              "Level 3 redirect", "response: OFSTED paragraph", "addressee")
 _BOT_TEMPLATE = {"resubmission": Template.RESUBMISSION_REQUEST, "secure address": Template.SECURE_ADDRESS_CHALLENGE,

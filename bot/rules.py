@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.literals import narrowed
+from bot.patterns import OFSTED as OFSTED  # the classifier reads it here, beside SUITABILITY
 from bot.patterns import any_of
 
 Where = Literal["subject", "body", "sender", "attachment"]
@@ -388,7 +389,6 @@ REQUEST_LIKE_SUBJECT = any_of(
 # After a team's convention (`bot.teams`), words that ask for a check rather than answer one.
 CHECK_REQUEST_WORDING = any_of(r"^\s*(?:[-:–—]\s*)?(?:request(?:ed)?|required|needed)\b")
 SUITABILITY = any_of(r"\bsuitability (?:check|request|enquiry)\b")
-OFSTED = any_of(r"\bofsted\b")
 
 
 # Urgency (000): a child must be placed urgently. "NOT URGENT" is a decision
