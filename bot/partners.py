@@ -22,11 +22,11 @@ class Agency:
     `domains`: what its addresses' domains hold ("police", "nhs.net"); one in a sender's domain is evidence
     of a partner's request, and says which agency asks. `more_domains` say which agency asks too, but the
     classifier does not count them as evidence (a "homes", "medical" or ".ac.uk" domain may be anyone's;
-    ".gov.uk" is every council's, and councils send OLA requests too). `words`: how a signature or a request names it, to say which agency asks. `work`: words
-    narrow enough that, in any mail, they are evidence of a partner's request ("school nurse", where
-    "school" is in many an OLA request), each by the lower-case word every match of it contains (the
-    classifier's cheap test before the pattern). `refers`: its staff send safeguarding referrals too
-    (seed 003), so its address is evidence of one.
+    ".gov.uk" is every council's, and councils send OLA requests too). `words`: how a signature or a
+    request names it, to say which agency asks. `work`: words narrow enough that, in any mail, they are
+    evidence of a partner's request ("school nurse", where "school" is in many an OLA request), each by
+    the lower-case word every match of it contains (the classifier's cheap test before the pattern).
+    `refers`: its staff send safeguarding referrals too (seed 003), so its address is evidence of one.
     """
 
     name: str  # as `PartnerFacts.agency` says it
