@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.domain import RESPONSES
 from bot.drafting import DraftPlan
 from bot.errors import DraftRefused
-from bot.extract.addresses import address_kind
+from bot.extract.addresses import address_kind, is_safe_reply
 
 
 def check_draft(plan: DraftPlan, settings: Settings) -> None:
@@ -25,7 +25,7 @@ def check_draft(plan: DraftPlan, settings: Settings) -> None:
     if settings.is_internal(plan.to):
         return
     kind = address_kind(plan.to, settings)
-    if plan.template in RESPONSES and kind not in ("secure", "personal"):
+    if plan.template in RESPONSES and not is_safe_reply(kind):
         raise DraftRefused(
             f"refused to address a response to {plan.to}: a {kind} address is not secure; "
             "ask for the requester's own address first"

@@ -31,6 +31,10 @@ QUOTED_HISTORY = re.compile(
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev", "revd", "lady", "lord"})
 TITLE = r"\b(?:Mrs|Mr|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Sir|Lady|Lord)\b\.?"
 
+# Ofsted named: in a mail passing on its suitability check (the classifier), in a response staff sent asking the
+# requester to contact it (the pilot).
+OFSTED = any_of(r"\bofsted\b")
+
 # A request reference the bot gives out: CASS-2026-000123.
 REFERENCE = any_of(r"\bCASS-(\d{4})-(\d{6})\b")
 # "Ofsted" anywhere: the suitability check's sender, and what the response tells the requester to contact.

@@ -15,6 +15,8 @@ from functools import cached_property
 from typing import Literal, NamedTuple
 
 from bot.literals import Vocabulary, narrowed, words_of
+from bot.partners import AGENCIES, EXEMPTIONS, JOINT_WORK, exemption, whole_words
+from bot.patterns import OFSTED as OFSTED  # the classifier reads it here, beside SUITABILITY
 from bot.patterns import any_of
 
 Where = Literal["subject", "body", "sender", "attachment"]
@@ -90,8 +92,17 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
 
 
 SUBJECT_AND_BODY: tuple[Where, ...] = ("subject", "body")
-_PARTNER_SENDERS = ("police", "nhs", "probation", "justice", "cafcass", ".sch.", "school", "academy", "housing",
-                    "college", "hospital", "surgery", "health")
+# From `bot.partners`: the partner agencies' domains (those whose staff also refer, apart), their work and the
+# formal processes, as the cues below look for them.
+_PARTNER_DOMAINS = tuple(part for agency in AGENCIES for part in agency.domains)
+_REFERRER_DOMAINS = tuple(part for agency in AGENCIES if agency.refers for part in agency.domains)
+_PARTNER_WORK = (*(work for agency in AGENCIES for work in agency.work.items()), *JOINT_WORK.items())
+_S47 = exemption("s47").citation
+
+
+def _in_domain(parts: tuple[str, ...]) -> re.Pattern[str]:
+    return any_of(*map(re.escape, parts))
+
 
 REQUEST_CUES: tuple[Cue, ...] = (
     # Level 3: whole files, all records and court bundles belong to the Disclosure Team (001).
@@ -172,26 +183,17 @@ REQUEST_CUES: tuple[Cue, ...] = (
             r"\bwhat\s+involvement\s+(?:you|your\s+\w+|the\s+\w+)\s+(?:had|have|has)\b",
             r"\b(?:dates?|nature)\s+(?:and\s+(?:nature|dates?)\s+)?of\s+(?:your|the|any)\s+involvement\b",
             r"\bwhether\s+(?:there\s+was\s+a\s+plan|(?:\w+\s+){1,3}(?:was|were)\s+on\s+a\s+plan)\b",
-            r"\bwhether\s+any\s+(?:S\.?\s?47|section\s+47)\s+enquir",
+            rf"\bwhether\s+any\s+(?:{_S47})\s+enquir",
         )),
     # What seed 001 says Level 2 shares, asked for in so many words: dates or reasons of involvement and a plan.
     Cue("asks for the Level 2 categories", "partner_request", ("body",), ("involvement",), any_of(
-        r"\b(?:dates?|nature|reasons?)\b[^.]{0,40}\binvolvement\b[^?]{0,200}\b(?:plan|section\s+47|s\.?\s?47)\b",
+        rf"\b(?:dates?|nature|reasons?)\b[^.]{{0,40}}\binvolvement\b[^?]{{0,200}}\b(?:plan|{_S47})\b",
     ), strong=True),
-    Cue("partner agency named", "partner_request", ("body",), (
-        "police", "probation", "cafcass", "health visit", "midwi", "school nurse", "gp surgery", "safeguarding lead",
-        "dsl", "housing", "marac", "sentence report", "parole", "youth ", "homeless", "oic",
-    ), any_of(
-        r"\b(?:police|probation|cafcass|health visit(?:or|ing)|midwi(?:fe|fery)|school nurse|gp surgery)\b",
-        r"\b(?:designated safeguarding lead|DSL|housing officer|MARAC|pre-?sentence report|parole board)\b",
-        r"\byouth (?:offending|justice)\b", r"\bhomeless(?:ness)?\s+(?:application|assessment)\b", r"\bOIC\b",
-    )),
+    Cue("partner agency named", "partner_request", ("body",), tuple(word for word, _ in _PARTNER_WORK),
+        any_of(*whole_words(pattern for _, pattern in _PARTNER_WORK))),
     Cue("formal process named", "partner_request", SUBJECT_AND_BODY,
-        ("47", "7", "37", "plo", "public law", "proceedings"),
-        any_of(
-            r"\b(?:s\.?\s?47|section 47|s\.?\s?7 report|section 7|s\.?\s?37|section 37|PLO|public law outline)\b",
-            r"\bcare\s+proceedings\b",
-        )),
+        tuple(word for process in EXEMPTIONS for word in process.keywords),
+        any_of(*whole_words(cited for process in EXEMPTIONS for cited in process.cited))),
     Cue("asks what is known", "partner_request", ("body",), ("known", "involvement", "history", "information",
                                                               "anything"), any_of(
         r"\b(?:any|whether\s+there\s+is\s+any)\s+(?:current\s+or\s+(?:past|previous)\s+|previous\s+|past\s+|relevant\s+)?"
@@ -202,9 +204,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
     )),
     Cue("MARAC research", "partner_request", SUBJECT_AND_BODY, ("marac", "research"), any_of(
         r"\bMARAC\b[^.\n]{0,40}\bresearch\b", r"\bresearch\s+request\b"), strong=True),
-    Cue("partner agency address", "partner_request", ("sender",), _PARTNER_SENDERS, any_of(
-        r"police|nhs\.net|nhs\.uk|probation|justice\.gov\.uk|cafcass|\.sch\.|school|academy|housing|college|hospital|"
-        r"surgery|health")),
+    Cue("partner agency address", "partner_request", ("sender",), _PARTNER_DOMAINS, _in_domain(_PARTNER_DOMAINS)),
     Cue("form attached", "partner_request", ("attachment",), ("rfi", "information", "form"), any_of(
         r"\brfi\b", r"request.?for.?information", r"\bform\b",
     )),
@@ -270,8 +270,7 @@ REQUEST_CUES: tuple[Cue, ...] = (
         any_of(r"\bdomestic\s+(?:abuse\s+|violence\s+)?(?:incident\s+)?notification\b", r"\bDIN\b", r"\bPPN\b",
                r"\bpolice\s+protection\b"), strong=True),
     Cue("early help", "referral", SUBJECT_AND_BODY, ("early help",), any_of(r"\bearly\s+help\b")),
-    Cue("referrer address", "referral", ("sender",), _PARTNER_SENDERS, any_of(
-        r"police|nhs\.net|nhs\.uk|\.sch\.|school|academy|college|hospital|surgery|health")),
+    Cue("referrer address", "referral", ("sender",), _REFERRER_DOMAINS, _in_domain(_REFERRER_DOMAINS)),
     # OLA: another local authority or an agency assessing an applicant (000).
     Cue("OLA wording", "ola_request", SUBJECT_AND_BODY, ("ola", "other local authority"), any_of(
         r"\bOLA\b", r"\bother local authority\b",
@@ -407,7 +406,6 @@ REQUEST_LIKE_SUBJECT = any_of(
 # After a team's convention (`bot.teams`), words that ask for a check rather than answer one.
 CHECK_REQUEST_WORDING = any_of(r"^\s*(?:[-:–—]\s*)?(?:request(?:ed)?|required|needed)\b")
 SUITABILITY = any_of(r"\bsuitability (?:check|request|enquiry)\b")
-OFSTED = any_of(r"\bofsted\b")
 
 
 # Urgency (000): a child must be placed urgently. "NOT URGENT" is a decision

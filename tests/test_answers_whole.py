@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.compose import Composer
+from bot.config import Settings
+from bot.drafting import plan_response
 from bot.extract.answers import KNOWN, NOT_KNOWN, UNCLEAR, read_lado_answer
 from bot.mail import parse_mail
 from tests.support.mail import build_mail
@@ -73,3 +76,21 @@ def test_the_note_quotes_what_each_statement_rests_on_with_the_answer_subject_an
     assert "\"RE: LADO CHECK Priya Shah\", received Tue 17 Nov 2026 11:05" in notes
     assert f"LADO say {GWEN} is not known: \"Mrs Ellery is not known to LADO.\"" in notes
     assert f"LADO know {ALAN}: \"We did have a referral in 2019 concerning her partner, which was NFA.\"" in notes
+
+
+@pytest.mark.parametrize(("body", "paragraph"), [
+    ("Mrs Ellery and Mr Threlfall are not known to LADO.", False),
+    ("Mrs Ellery is not known to LADO. Mr Threlfall was referred to us in 2019, NFA.", True),
+    ("Mrs Ellery is not known. I need to check Mr Threlfall with a colleague.", True),
+    ("Neither is known to LADO.", False),
+])
+def test_the_reader_alone_decides_the_ofsted_paragraph(body: str, paragraph: bool, settings: Settings) -> None:
+    """What the reader says of the OFSTED paragraph is what the response draft says: the facts a person reads in
+    `cassbot classify --facts`, the draft's context the pilot compares with what staff sent, and the letter
+    agree, each way."""
+    answer = read_lado_answer(parse_mail(lado(body)), list(HOUSEHOLD), HOUSEHOLD)
+    plan = plan_response("helen.marsh@northshire.gov.uk", [answer])
+    text, _ = Composer(settings).render(plan.template, {**plan.context, "reference": "CASS-2026-000007"})
+    assert answer.facts["ofsted_paragraph"] is paragraph
+    assert plan.context["ofsted"] is paragraph
+    assert ("contact OFSTED" in text) is paragraph

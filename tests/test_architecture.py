@@ -17,7 +17,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 # Bottom first. A module may import its own layer and those before it.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = tuple((name, frozenset(modules.split())) for name, modules in (
-    ("vocabulary", "bot domain errors teams patterns literals redaction"),
+    ("vocabulary", "bot domain errors teams patterns partners literals redaction"),
     ("edges: settings, store, mailboxes", "config timescales store leases sending library_warnings mailbox mailbox.*"),
     ("parse", "mail autoreply html_text"),
     ("read: what a mail says", "extract extract.* rules staff trust acceptance note_left"),

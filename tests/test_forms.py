@@ -135,6 +135,21 @@ def test_someone_on_the_form_the_mail_leaves_out_must_sign_too() -> None:
     assert any("Emeka Okafor is not in the form's signature table" in note for note in facts.notes)
 
 
+@pytest.mark.parametrize(("born", "status"), [("01/11/2010", "incomplete"), ("01/12/2010", "ok")])
+@pytest.mark.parametrize("words", ["Mr and Mrs Okafor signed consent on 2 November 2026. Emeka has not signed.",
+                                   "Both signed consent on 2 November 2026."])
+def test_the_mail_and_the_form_agree_on_who_must_sign(born: str, status: str, words: str) -> None:
+    """Seed 000: a son living at home signs once he is 16 at the mail's date (16 on 1 November, not until 1
+    December). His missing signature counts the same whether the mail's words say who signed or the form shows
+    it."""
+    couple = "Mr Chidi Okafor and Mrs Ngozi Okafor, who live with their son Emeka Okafor"
+    said, _ = _read(None, f"We are assessing {couple} (DOB {born}). {words}\n")
+    form = _form(household=[("Emeka Okafor", born, "son")], elsewhere=[],
+                 signers=[Signer("Chidi Okafor"), Signer("Ngozi Okafor")])
+    shown, _ = _read(("consent.pdf", form_pdf(form)), f"We are assessing {couple}. Signed consent attached.\n")
+    assert (said.consent.status, shown.consent.status) == (status, status)
+
+
 def test_a_date_of_birth_the_form_and_the_mail_give_differently_is_a_note_quoting_both() -> None:
     body = "We are assessing Mr Chidi Okafor (DOB 14/02/1981) and Mrs Ngozi Okafor. Signed consent attached.\n"
     facts, _ = _read(("consent.pdf", form_pdf(_form())), body)

@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.classify import Classifier
 from bot.cli import main
 from bot.config import Settings
+from bot.domain import Kind
+from bot.mail import parse_mail
 from bot.mailbox.base import Folder
-from bot.pilot import compare, read_period, replay
+from bot.pilot import compare, read_period, replay, what_staff_did
 from bot.pilot_report import summarise
 from bot.store import open_store
 from bot.teams import mailbox_roles
@@ -29,6 +32,7 @@ from tests.support import pilot_world
 from tests.support.dovecot import Dovecot, free_port
 from tests.support.imap_world import World, imap_config_file
 from tests.support.journey import Journey
+from tests.support.mail import build_mail
 from tests.support.site import site_config
 
 SINCE, UNTIL = date(2026, 11, 1), date(2026, 12, 1)
@@ -199,3 +203,16 @@ def test_a_reason_with_a_quote_left_open_keeps_none_of_the_mails_words() -> None
     from bot.pilot_report import _reason
     assert _reason('consent ok; the request says "approved with your trust in 2017', full=False) == \
         'consent ok; the request says "…'
+
+
+@pytest.mark.parametrize(("word", "named"), [("Ofsted", True), ("OFSTED's", True), ("Ofstedish", False)])
+def test_the_classifier_and_the_pilot_read_ofsted_in_the_same_words(word: str, named: bool, settings: Settings,
+                                                                    classifier: Classifier) -> None:
+    """The word that makes a mail LADO passes on an Ofsted suitability check is the word that, in a reply staff
+    sent, counts as the OFSTED paragraph the pilot compares with the bot's."""
+    passed_on = parse_mail(build_mail("FW: Ms Amara Bello", f"A suitability check from {word} for Ms Amara Bello, "
+                                      "passed on to CASS.", sender="lado@childrenstrust.example"))
+    assert (classifier.classify(passed_on).kind == Kind.SUITABILITY_CHECK) is named
+    reply = parse_mail(build_mail("RE: Information request", f"Please contact {word} about Mr Kofi Bello.",
+                                  sender="rao@childrenstrust.example", to="helen.marsh@northshire.gov.uk"))
+    assert ("response: OFSTED paragraph" in what_staff_did(settings, reply).says) is named

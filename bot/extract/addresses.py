@@ -13,6 +13,9 @@ from bot.mail import ParsedMail
 # "lookalike": a domain made to pass for a council's, the NHS's or the trust's ("northshire-gov.uk",
 # "gov.uk.evil.example", an IDN); "unverified": a mail whose sender cannot be told (two From, a group...).
 AddressKind = Literal["secure", "personal", "generic", "webmail", "lookalike", "unverified"]
+# Safe to answer (seed 000, GDPR): a person's own address, or an LA's secure one. Every other kind gets the
+# secure-address question, and no response, Level 1 reply or new address goes to it.
+_SAFE_REPLY_KINDS: frozenset[AddressKind] = frozenset({"secure", "personal"})
 # Bounded parts (RFC 5321 limits) keep the search linear over long runs of text without "@".
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}", re.IGNORECASE)
 
@@ -96,6 +99,12 @@ def address_kind(address: str, settings: Settings, display_name: str = "") -> Ad
     return "personal"
 
 
+def is_safe_reply(kind: AddressKind) -> bool:
+    """Whether an address of this kind may take a response: the one rule, for the planner, the guard and the
+    reader of a new address alike."""
+    return kind in _SAFE_REPLY_KINDS
+
+
 def _parsed(address: str) -> tuple[str, str] | None:
     """(local part, domain) of a plain addr-spec, lower case; None for anything else (a quoted or
     @-holding local part, an address that does not parse)."""
@@ -158,7 +167,7 @@ def unsafe_new_address(offered: str, requester: str, settings: Settings) -> str:
     """Why a requester's new address may not take the response ("" when it may): it must be a person's own
     or an LA's secure address, at the requester's own organisation."""
     kind = address_kind(offered, settings)
-    if kind not in ("secure", "personal"):
+    if not is_safe_reply(kind):
         return f"which is a {kind} address"
     new, original = _parsed(offered), _parsed(requester)
     if new is None or original is None or new[1] != original[1]:
@@ -170,9 +179,9 @@ def own_work_address(mail: ParsedMail, settings: Settings) -> str | None:
     """Where a professional can be answered: the address the mail came from when it is a person's own or an
     LA's secure one, else the own work address the mail gives ("my work email is ...", a signature), else
     None (seed 001, Level 1: identity is checked by email, so never a team box or webmail)."""
-    if address_kind(mail.from_address, settings, mail.from_name) in ("secure", "personal"):
+    if is_safe_reply(address_kind(mail.from_address, settings, mail.from_name)):
         return mail.from_address
     offered = own_address_offered(mail.fresh_text, settings.organisation.domain, settings.addresses.generic_local_parts)
-    if offered and address_kind(offered, settings) in ("secure", "personal"):
+    if offered and is_safe_reply(address_kind(offered, settings)):
         return offered
     return None

@@ -184,8 +184,8 @@ def _lado_answer(mail: ParsedMail, verdicts: dict[str, str], readings: dict[str,
         summary = f"LADO's answer is unclear about {', '.join(unclear)}"
     else:
         summary = "LADO say no one asked about is known"
-    response = {"lado_known": known, "lado_not_known": not_known, "lado_unclear": unclear,
-                "lado_none_known": not known and not unclear, "ofsted": bool(known or unclear)}
+    ofsted = ofsted_paragraph(verdicts)
+    response = {"lado_known": known, "lado_not_known": not_known, "lado_unclear": unclear, "ofsted": ofsted}
     facts = {**_lado_facts(verdicts, True), "sources": {name: _sources(found) for name, found in readings.items()}}
     return TeamAnswer(summary, response, notes, facts)
 
@@ -217,9 +217,16 @@ _HEDGED = any_of(r"\bas\s+far\s+as\s+I\s+can\s+(?:see|tell)\b",
 _SEE_SUBJECT = any_of(r"\b(?:see|as\s+per|per)\s+(?:the\s+)?(?:subject|title)\b")
 
 
+def ofsted_paragraph(verdicts: Mapping[str, str]) -> bool:
+    """Whether the response asks the requester to contact OFSTED (seed 000), the one place it is decided: unless
+    LADO said of everyone asked about that they are not known, someone is known or may be, and it goes in. The
+    response's `ofsted` (which the template renders) and the facts' `ofsted_paragraph` (what `cassbot classify
+    --facts` prints and the corpus labels) are this."""
+    return any(verdict != NOT_KNOWN for verdict in verdicts.values())
+
+
 def _lado_facts(verdicts: dict[str, str], final: bool) -> dict[str, Any]:
-    return {"final": final, "people": verdicts,
-            "ofsted_paragraph": any(v in (KNOWN, UNCLEAR) for v in verdicts.values())}
+    return {"final": final, "people": verdicts, "ofsted_paragraph": ofsted_paragraph(verdicts)}
 
 
 def _source_line(mail: ParsedMail) -> str:

@@ -179,7 +179,7 @@ def read_consent(document: Document, people: People, on: date, attached: Attache
 
 
 def _from_words(document: Document, people: People, on: date, said: list[Said], months: int) -> ConsentFacts:
-    required = [p for p in people.applicants] + [p for p in people.household if p.over_16(on)]
+    required = people.must_sign(on)
     everyone = [p for n, p in enumerate([*required, *people.household])
                 if not any(p is q for q in [*required, *people.household][:n])]
     per_person = {id(p): _person_consent(p, said) for p in everyone}
@@ -285,7 +285,7 @@ def _sentence_says(sentence: str, people: People, base: date) -> Iterator[Said]:
     later = tuple(d for d in signing if d.earliest > base)
     mentions = _people_in(sentence, people)
     if not mentions:
-        required = len(people.applicants) + len([p for p in people.household if p.over_16(base)])
+        required = len(people.must_sign(base))
         yield Said(kind, _group(sentence, people, required), _oldest(dates), sentence, later)
         return
     for n, (person, start, end) in enumerate(mentions):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.extract.addresses import AddressKind, address_kind
+from bot.extract.addresses import AddressKind, address_kind, is_safe_reply
 from bot.extract.consent import ConsentFacts, Signed, Status, read_consent
 from bot.extract.document import Document, read_document
 from bot.extract.forms import read_attached, says_little
@@ -53,12 +53,12 @@ class Requester:
     @property
     def secure(self) -> bool:
         """A person's own address, or an LA's secure generic one (seed 000)."""
-        return self.kind in ("secure", "personal")
+        return is_safe_reply(self.kind)
 
     @property
     def greeting(self) -> str:
         """"Dear Hannah": the requester's first name; a team's mailbox is "colleague"."""
-        if self.kind not in ("secure", "personal") or not self.name or not any(c.isalpha() for c in self.name):
+        if not self.secure or not self.name or not any(c.isalpha() for c in self.name):
             return "colleague"
         first = self.name.replace(",", " ").split()[0]
         if self.kind == "secure" and not _name_in_address(self.name, self.address):

@@ -529,7 +529,8 @@ class _Blocks:
                 self.block = {}
             if kind == "name" and value and not self.block.get("name"):
                 self.block.pop("words", None)  # a header row's empty "Name" cell: the block starts with its name
-            if kind in ("signature", "date") or not self.block.get(kind):  # a name, a birth, a role: the first
+            first = kind in ("name", "born", "relation") and not self.block.get(kind)  # of a name, a birth, a role
+            if first or kind in ("signature", "date"):
                 self.block[kind] = value
         if pairs:
             self.block["words"] = (self.block.get("words", "") + " | " + " | ".join(c for c in cells if c))[-300:]

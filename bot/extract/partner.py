@@ -19,6 +19,7 @@ from bot.extract.consent import consent_said
 from bot.extract.names import names_in
 from bot.extract.text import any_of, head
 from bot.mail import ParsedMail
+from bot.partners import AGENCIES, EXEMPTIONS, exemption, whole_words
 from bot.rules import said
 
 GAP_SENTENCES = {
@@ -35,29 +36,17 @@ GAP_SENTENCES = {
                "work during the licence period).",
     "consent_statement": "Whether consent was sought and, if not, why not.",
 }
-# How a more-information draft names what the request gave.
-EXEMPTION_NAMES = {"s47": "a section 47 enquiry", "care_proceedings": "care proceedings", "s7": "a section 7 report",
-                   "s37": "a section 37 report", "plo": "the Public Law Outline (PLO)"}
 PROBATION_GIVEN = {"concerns": "Probation's concerns (the offences)", "purpose": "why you need the information",
                    "consent_statement": "whether consent was sought, and why it was not"}
-_EXEMPTIONS = (
-    ("s47", any_of(r"\b(?:s\.?\s?47|section\s+47)\b", r"\bchild\s+protection\s+(?:enquir(?:y|ies)|investigation)\b",
-                   r"\bstrategy\s+(?:discussion|meeting)\b")),
-    ("care_proceedings", any_of(r"\bcare\s+proceedings\b", r"\bpublic\s+law\s+proceedings\b",
-                                r"\b(?:interim\s+)?care\s+order\s+(?:application|proceedings)\b")),
-    ("s7", any_of(r"\b(?:s\.?\s?7|section\s+7)\s*(?:welfare\s+)?(?:reports?|direction|enquiry)?\b(?!\s*\d)",
-                  r"\bsection\s+7\b")),
-    ("s37", any_of(r"\b(?:s\.?\s?37|section\s+37)\b")),
-    ("plo", any_of(r"\bPLO\b", r"\bpublic\s+law\s+outline\b", r"\bpre[\s-]proceedings\b")),
-)
+_EXEMPTIONS = tuple((e.code, any_of(*whole_words((*e.cited, *e.described)))) for e in EXEMPTIONS)
+_S47 = exemption("s47").citation
 # A process named but not the one the request is part of: denied, or asked about ("whether there was a CP plan,
 # CIN plan or S47 enquiry" lists what CASS may share, it is not a section 47 enquiry now).
-_NOT_AN_EXEMPTION = any_of(r"\b(?:not|no)\s+(?:an?\s+)?(?:open\s+|current\s+|active\s+)?(?:s\.?\s?47|section\s+47|"
+_NOT_AN_EXEMPTION = any_of(rf"\b(?:not|no)\s+(?:an?\s+)?(?:open\s+|current\s+|active\s+)?(?:{_S47}|"
                            r"care\s+proceedings|PLO)\b",
-                           r"\b(?:whether|if)\b[^.?]{0,80}\b(?:s\.?\s?47|section\s+47)\b(?:\s+(?:enquir\w*|"
-                           r"investigation\w*))?",
-                           r"\b(?:CP|CIN)\b[^.?\n]{0,40}\b(?:s\.?\s?47|section\s+47)\b(?:\s+(?:enquir\w*|investigation\w*))?",
-                           r"\b(?:any|previous|past|historic(?:al)?)\s+(?:s\.?\s?47|section\s+47)\b")
+                           rf"\b(?:whether|if)\b[^.?]{{0,80}}\b(?:{_S47})\b(?:\s+(?:enquir\w*|investigation\w*))?",
+                           rf"\b(?:CP|CIN)\b[^.?\n]{{0,40}}\b(?:{_S47})\b(?:\s+(?:enquir\w*|investigation\w*))?",
+                           rf"\b(?:any|previous|past|historic(?:al)?)\s+(?:{_S47})\b")
 _OVERRIDE = any_of(
     r"\bconsent\b[^.\n]{0,60}\bnot\s+(?:been\s+)?(?:required|needed|necessary|sought|obtained|requested|asked)\b"
     r"(?:\s*[-–—:(]\s*\w|[^.\n]{0,60}\b(?:because|due\s+to|owing\s+to|since|given|on\s+the\s+grounds|as\b(?!\s+yet)))",
@@ -108,18 +97,7 @@ _FORM_IN_BODY = any_of(r"\b(?:copied|pasted|completed|filled\s+in|typed)\b[^.\n]
                        r"request\s+for\s+information|information\s+request)\b[^.\n]{0,40}\b(?:form|below|body|email)\b",
                        r"^\s*[-=*]*\s*(?:request\s+for\s+information|RFI)(?:\s+form)?(?:\s*\(?level\s*2\)?)?"
                        r"(?:\s*[-–:]\s*[\w ]{0,30})?\s*[-=*]*\s*$")
-_AGENCIES = (
-    ("probation", r"justice\.gov\.uk|probation", r"\bprobation\b|\bHMPPS\b"),
-    ("police", r"police\.uk|police", r"\b(?:police|constabulary|detective|DC\s|PC\s|DS\s|PPU|MASH\s+police)\b"),
-    ("cafcass", r"cafcass", r"\bcafcass\b|\bfamily\s+court\s+adviser\b"),
-    ("health", r"nhs\.(?:net|uk)|hospital|health|surgery|medical", r"\b(?:health\s+visitor|midwi\w+|GP|school\s+nurse|"
-               r"hospital|NHS|paediatric\w*|CAMHS)\b"),
-    ("education", r"\.sch\.uk|school|academy|college|nursery|\.ac\.uk",
-     r"\b(?:school|academy|DSL|designated\s+safeguarding\s+lead|head\s*teacher|nursery|college)\b"),
-    ("housing", r"housing|homes", r"\bhousing\b"),
-    ("solicitor", r"solicitors?|law|legal|llp", r"\bsolicitors?\b|\b(?:we\s+act|acting)\s+for\b|\blaw\s+firm\b"),
-    ("local_authority", r"\.gov\.uk|council", r"\b(?:council|local\s+authority|children['’]?s\s+services)\b"),
-)
+_NAMED = {a.name: any_of(*whole_words([a.words])) for a in AGENCIES}
 
 
 @dataclass(frozen=True)
@@ -141,7 +119,7 @@ class PartnerFacts:
     def given(self) -> tuple[str, ...]:
         """What the request gave that a more-information draft acknowledges rather than asks for again (issue
         21): the exemption it names; for Probation, each of the seed's three answers it gave."""
-        given = [f"that {EXEMPTION_NAMES[self.exemption]} applies, so consent is not needed"] if self.exemption else []
+        given = [f"that {exemption(self.exemption).name} applies, so consent is not needed"] if self.exemption else []
         if self.probation:
             asked = set(self.missing) | ({"concerns"} if "concerns_not_sufficient" in self.missing else set())
             given += [what for code, what in PROBATION_GIVEN.items() if code not in asked]
@@ -217,17 +195,18 @@ def _agency(sender: str, words: str, signature: str) -> str:
     domain = sender.rpartition("@")[2]
     council = re.search(r"\.gov\.uk$|council", domain, re.IGNORECASE) and "justice.gov.uk" not in domain \
         and "cafcass" not in domain
-    for name, in_domain, _ in _AGENCIES:
-        if not council and re.search(in_domain, domain, re.IGNORECASE):
-            return name
+    lowered = domain.lower()
+    owner = None if council else next((a.name for a in AGENCIES
+                                       if any(part in lowered for part in (*a.domains, *a.more_domains))), None)
+    if owner:
+        return owner
     for name in ("housing", "solicitor", "probation", "police", "health", "education"):
-        _, _, in_words = next(a for a in _AGENCIES if a[0] == name)
-        if re.search(in_words, signature, re.IGNORECASE):
+        if _NAMED[name].search(signature):
             return name
     if council:
         return "local_authority"
-    for name, _, in_words in _AGENCIES:
-        if re.search(in_words, words[:1500], re.IGNORECASE):
+    for name, named in _NAMED.items():
+        if named.search(words[:1500]):
             return name
     return "other"
 

@@ -209,6 +209,11 @@ class People:
     def household(self) -> list[Person]:
         return [p for p in self.people if p.household and not p.applicant and not p.elsewhere]
 
+    def must_sign(self, on: date) -> list[Person]:
+        """Seed 000, the one rule of who signs the consent: the applicants, and everyone living in the household
+        aged 16 or over at the mail's date (a person whose age the mail does not settle is listed apart)."""
+        return [*self.applicants, *(p for p in self.household if p.over_16(on))]
+
 
 def read_people(document: Document, subject: str, on: date, writer: str = "") -> People:
     """The applicants and household of a request, from its subject, tables and words."""

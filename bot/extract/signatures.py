@@ -143,17 +143,12 @@ def _place(person: Person, section: str, relation: str, new: bool, form_names_ap
         person.relation = relation
 
 
-def must_sign(people: People, on: date) -> list[Person]:
-    """Seed 000: the applicants, and everyone living in the household aged 16 or over at the mail's date."""
-    return [*people.applicants, *(p for p in people.household if p.over_16(on))]
-
-
 def judge_rows(people: People, forms: Sequence[ConsentForm], on: date) -> list[RowVerdict]:
     """Each person who must sign against their row in the forms' signature tables."""
     rows = [(form, row) for form in forms for row in form.signatures]
     scanned = any(form.scanned for form in forms)
     verdicts = []
-    for person in must_sign(people, on):
+    for person in people.must_sign(on):
         exact = [(f, r) for f, r in rows if _found(people, r.name) is person]
         near = [(f, r) for f, r in rows if f.scanned and _near(r.name, person)] if not exact else []
         verdict = _verdict(person, exact or near, on, scanned)
