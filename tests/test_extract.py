@@ -68,6 +68,9 @@ def answer(body: str, sender: str = "lado@childrenstrust.example") -> bytes:
         ("Checks - Ms Nia ferch Rhys", "Fostering assessment of Ms Nia ferch Rhys, sole applicant.",
          ["Ms Nia ferch Rhys"]),
         ("LA check", "We are assessing Mr Tomás Ruiz.\nRUIZ Tomás, DOB 01/01/1980, applicant", ["Mr Tomás Ruiz"]),
+        # Surnames that are also a place's or a service's word, after a title.
+        ("LA checks", "We are assessing Mr John Foster and Ms Amy House as joint applicants.",
+         ["Mr John Foster", "Ms Amy House"]),
         # Negative: nobody named as an applicant, the sender's own name in the signature.
         ("Request for information - Ref 123456", "Please see the attached form.\n\nKind regards\nMarcus Obi", []),
         ("Request for information", "Could you tell us whether the family are known?\n\nThanks,\nHelen Marsh", []),

@@ -106,6 +106,19 @@ def test_a_signature_line_under_a_household_table_belongs_to_its_own_name() -> N
     assert facts.consent.status == "ok" and "resubmission_request" not in drafts
 
 
+@pytest.mark.parametrize("surname", ["Lane", "Court"])
+def test_a_surname_that_is_a_street_word_is_a_person_on_the_form(surname: str) -> None:
+    """"Ms Jo Lane" signs her form like anyone else: her row is a person's, so the form is a consent form."""
+    form = Form(applicants=[(f"Jo {surname}", "03/07/1982")], household=[], signers=[Signer(f"Jo {surname}")])
+    mail = parse_mail(build_mail(f"Information request - Form F - Ms Jo {surname}",
+                                 f"Form F assessment of Ms Jo {surname}, who lives alone. Signed consent attached.",
+                                 sender="helen.marsh@northshire.gov.uk", attachment=("consent.docx", form_docx(form))))
+    from bot.config import load_settings
+    settings = load_settings(Path(__file__).resolve().parent.parent / "config" / "cassbot.toml")
+    facts = read_facts(mail, settings, NOW)
+    assert facts.consent.status == "ok", facts.notes
+
+
 def test_a_signature_without_a_date_is_incomplete() -> None:
     form = _form(signers=[Signer("Chidi Okafor"), Signer("Ngozi Okafor", on=None), Signer("Emeka Okafor")])
     facts, drafts = _read(("consent.pdf", form_pdf(form)))

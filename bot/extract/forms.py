@@ -426,10 +426,11 @@ def _full_name(title: str, forenames: str, surname: str, name: str) -> str:
     return " ".join(_cased(w) for w in words)
 
 
-# What stands in a name cell that names nobody: "N/A", "None", an organisation, a place, a column's name.
+# What stands in a name cell that names nobody: "N/A", "None", an organisation, a column's name. Not a street's
+# words: "Ms Jo Lane" and "Mr Ben Court" are people, and an address in a name cell has its number.
 _NOT_A_PERSON = re.compile(r"^\W*(?:n/?a|none|nil|not\s+applicable|-+)\W*$|\b(?:council|agency|service|services|"
-                           r"adoption|fostering|borough|county|regional|trust|ltd|limited|road|street|lane|close|"
-                           r"avenue|drive|court|page|form|ref|signature|print|address|applicants?\(?s?\)?)\b", re.I)
+                           r"adoption|fostering|borough|county|regional|trust|ltd|limited|page|form|ref|signature|"
+                           r"print|address|applicants?\(?s?\)?)\b", re.I)
 
 
 def _forenames_first(name: str) -> str:

@@ -58,6 +58,10 @@ stage registration interest check checks other others local authority designated
 assessor supervising senior practitioner administrator coordinator team north south east west upper lower
 great little care planning review reviews case same regulations wales scotland england
 """.split())
+# Surnames that are also the words of a place or a service: a name's last word after a title and a first name.
+_SURNAME_WORDS = frozenset("""
+foster court house street lane hill park ward church chapel hall wood field grove brook bank cross wells gardner
+""".split())
 # Organisation words: the capitalised word before one is part of the organisation's name ("Anchor Adoption").
 _ORG = frozenset("""
 fostering adoption agency council trust service services team borough county cc partnership
@@ -130,14 +134,19 @@ def parse_name(written: str, start: int = 0) -> Name | None:
     return Name(written, title, first, normalise(" ".join(words[last_from:])), start)
 
 
-def _trimmed(words: list[str]) -> list[str]:
+def _trimmed(words: list[str], titled: bool = False) -> list[str]:
     """Words of a run up to the first that is no name, after any that start it ("Both Rhodri"); a
-    possessive "'s" dropped; before an organisation's word ("Anchor Adoption"), the word it names too."""
+    possessive "'s" dropped; before an organisation's word ("Anchor Adoption"), the word it names too.
+    After a title, a surname that is also a place's or a service's word ("Mr John Foster", "Ms Amy House")
+    ends the name when nothing follows it."""
     kept: list[str] = []
     while words and normalise(words[0]) in _NOT_NAME and not is_title(words[0]):
         words = words[1:]
-    for word in words:
+    for n, word in enumerate(words):
         bare = normalise(word)
+        if titled and n == len(words) - 1 and bare in _SURNAME_WORDS:
+            kept.append(word)
+            break
         if bare in _NOT_NAME and not _PARTICLE_WORD.fullmatch(word):
             if bare in _ORG and len(kept) > 1:
                 kept.pop()
@@ -171,7 +180,7 @@ def _find_names(text: str, singles: bool) -> Iterator[Name]:
             skipped += len(words[0]) + 1
             words = words[1:]
         titled = bool(words) and is_title(words[0])
-        kept = ([words[0]] if titled else []) + _trimmed(words[1:] if titled else words)
+        kept = ([words[0]] if titled else []) + _trimmed(words[1:] if titled else words, titled)
         too_short = len(kept) < (1 if singles and not titled else 2)
         if too_short or titled and len(kept) == 2 and len(kept[1].rstrip(".")) < 2:
             continue
