@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.config import Settings
 from bot.domain import NOTE_MARKER
-from bot.teams import team_of_template
+from bot.teams import response_defaults, team_of_template
 
 # The repository's templates/, or where CASSBOT_TEMPLATES says (an installed package, a container).
 TEMPLATES = Path(os.environ.get("CASSBOT_TEMPLATES") or Path(__file__).resolve().parent.parent / "templates")
@@ -71,6 +71,7 @@ class Composer:
             "other_over_16s": False, "children": [], "exemption": None,
             "decision_hours": self.settings.timescales.decision_hours, "request_reference": "", "agency": "",
             "responded_on": "", "response_due": "", "state": "", "pending": [], "missing_codes": [], "given": [],
+            **response_defaults(),
             **context,
         }
         text = self.env.get_template(f"drafts/{template}.txt.j2").render(full)

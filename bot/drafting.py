@@ -28,7 +28,7 @@ from bot.extract.answers import TeamAnswer
 from bot.extract.consent import Signed, Status
 from bot.extract.facts import RequestFacts, consent_is_fine
 from bot.mail import ParsedMail
-from bot.teams import LADO, CheckTeam, response_parts, teams
+from bot.teams import LADO, CheckTeam, teams
 from bot.timescales import Calendar, check_due, decision_due
 
 
@@ -170,13 +170,10 @@ def plan_response(to: str, answers: Sequence[TeamAnswer], pending: Sequence[str]
     """The response to the LA/agency once every check is answered, shaped by what each team said; with
     `pending` (the checks still out, by name), the initial response seed 000 allows, which says they are.
 
-    Each team's part of it (`bot.teams.ResponsePart`) starts from the table's defaults, which are safe: until
-    LADO's answer says no one is known, the response carries the OFSTED paragraph.
+    Each team's part of it (`bot.teams.ResponsePart`) says what its answer says here, and otherwise the table's
+    defaults, which are safe: until LADO's answer says no one is known, the response carries the OFSTED paragraph.
     """
-    parts = response_parts()
-    context: dict[str, object] = {"response_parts": [part.partial for part in parts]}
-    for part in parts:
-        context.update(part.defaults)
+    context: dict[str, object] = {}
     notes: list[str] = []
     for answer in answers:
         context.update(answer.response)

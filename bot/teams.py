@@ -133,6 +133,14 @@ def response_parts() -> tuple[ResponsePart, ...]:
     return tuple(team.response for team in teams() if team.response is not None)
 
 
+def response_defaults() -> dict[str, object]:
+    """What every draft's context starts from for the teams' parts of the response: the partials, in the table's
+    order, and what each says until its team answers (safe by default). A team's answer overrides its own."""
+    parts = response_parts()
+    return {"response_parts": [part.partial for part in parts],
+            **{key: value for part in parts for key, value in part.defaults.items()}}
+
+
 def check_roles(roles: Sequence[str], source: str) -> None:
     """Every role of the table configured once, and no other: checked where settings and the teams are wired
     together (`cassbot`'s start, `bot.pipeline.Deps`), so that `bot.config` need not know the table."""
