@@ -124,6 +124,10 @@ def test_household_and_their_ages(body: str, expected: dict[str, bool | None], s
     [
         ("Applicant Mr David Okafor. Signed consent given (signed 02/11/2026).", "ok", date(2026, 11, 2)),
         ("Applicant Ms Rosa Lind. Her consent form is signed, dated 2nd Nov 2026.", "ok", date(2026, 11, 2)),
+        # "Not yet" of the date is not "not yet signed"; of the signing it is.
+        ("Applicant Ms Kim Roe, who lives alone. She signed the consent form, though it is not yet dated.", "undated",
+         None),
+        ("Applicant Ms Kim Roe, who lives alone. She has not yet signed the consent form.", "missing", None),
         ("Applicant Ms Rosa Lind. Consent given (signed 10/07/2026).", "expired", date(2026, 7, 10)),
         # Exactly three calendar months is still in time; a day more is not.
         ("Applicant Ms Rosa Lind. Consent given, signed 20/08/2026", "ok", date(2026, 8, 20)),

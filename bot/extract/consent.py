@@ -118,6 +118,8 @@ class ConsentFacts:
 
 _SIGN_WORDS = any_of(r"\bconsent", r"\bsign(?:ed|s|ing|ature)?\b", r"\bforms?\b")
 _VERBAL = any_of(r"\bverbal(?:ly)?\b", r"\bover\s+the\s+(?:tele)?phone\b", r"\bby\s+phone\b", r"\borally\b")
+# "Not yet" of the signing, not of the date: "they signed it, though it's not yet dated" is signed, undated.
+_NOT_YET_SIGNED = r"\bnot\s+yet\b(?!\s+(?:been\s+)?dated\b)"
 _NOT_YET = any_of(
     r"\b(?:has|have|had)\s*(?:n['’]t|not)\s+(?:yet\s+)?(?:signed|returned|sent|given)",
     r"\b(?:not|never)\s+(?:yet\s+)?(?:signed|returned|given|been\s+(?:signed|returned|received))",
@@ -131,7 +133,7 @@ _NOT_YET = any_of(
     r"\bwill\s+(?:\w+\s+){0,4}(?:sign|signed|send|email|forward|collect|get|bring|post)\b",
     r"\b(?:going|about)\s+to\s+(?:sign|send|get|collect)\b", r"\bwaiting\s+(?:on|for)\b",
     r"\b(?:I['’]m|I\s+am|we['’]re|we\s+are)\s+(?:seeing|visiting|collecting|meeting|getting|chasing)\b",
-    r"\blater\s+(?:today|this\s+week)\b", r"\bnot\s+yet\b", r"\bhas\s*n['’]t\b", r"\bhave\s*n['’]t\b",
+    r"\blater\s+(?:today|this\s+week)\b", _NOT_YET_SIGNED, r"\bhas\s*n['’]t\b", r"\bhave\s*n['’]t\b",
     r"\bstill\s+(?:needs?|has)\s+to\b", r"\b(?:refuses|refused|won['’]t)\b",
     r"\b(?:I|we|they|he|she)['’]ll\b", r"\bto\s+get\s+(?:the\s+|them\s+|their\s+)?(?:forms?|consents?)\s+signed\b",
     r"\bonce\b[^.]{0,60}\b(?:signed|back|returned)\b", r"\bnext\s+week\b",
@@ -345,7 +347,7 @@ _SIGNING_AHEAD = any_of(
     r"\bto\s+get\s+(?:the\s+|them\s+|their\s+)?(?:forms?|consents?)\s+signed\b",
     r"\bonce\b[^.]{0,60}\b(?:have|has)\s+signed\b",
     r"\bsign(?:ed)?\b[^.]{0,40}\bnext\s+week\b", r"\b(?:refused|declined|unwilling|unable)\s+to\s+sign",
-    r"\b(?:refuses|won['’]t|does\s*n['’]?t\s+want\s+to)\s+sign", r"\bnot\s+yet\b", r"\bno\s+(?:signed\s+)?consent\b",
+    r"\b(?:refuses|won['’]t|does\s*n['’]?t\s+want\s+to)\s+sign", _NOT_YET_SIGNED, r"\bno\s+(?:signed\s+)?consent\b",
 )
 
 
