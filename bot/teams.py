@@ -8,9 +8,11 @@ answers with "LADO CHECK" and the RAO's name.
 
 Each row says everything the bot needs about a team: the mailbox role it is
 configured under, what people call it, its drafts and subject conventions, how to
-read its answer and when a new request needs it. Classification, linking,
-drafting, the outbox, the handlers, the sweep, the digest and the chronology read
-the table; none of them names a team.
+read its answer (by the reader's name), when a new request needs it, and what its
+answer adds to the response. Classification, linking, drafting, the outbox, the
+handlers, the sweep, the digest, the chronology, the pilot and the test harness read
+the table; none of them names a team, but the reply to Ofsted's suitability check,
+which seed 000 sends to LADO.
 """
 
 from __future__ import annotations
