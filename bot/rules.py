@@ -465,6 +465,9 @@ REFERRAL_URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"\b(?:children|kids|baby|child)\s+(?:\w+\s+)?on\s+"
                           r"(?:their|there|his|her)\s+own\b",
                           r"\bno\s+adults?\s+(?:at\s+home|in\s+the\s+house|present)\b",
+                          r"\bbeen\s+(?:left\s+)?on\s+(?:their|there|his|her)\s+own\b",
+                          r"\b(?:mum|mother|dad|father|parents?)\b[^.]{0,60}\b(?:has|have)\s*n['’]?t\s+"
+                          r"(?:come|been)\s+(?:back|home)\b",
                           r"\bunsupervised\b")),
     ("police protection", any_of(r"\bpolice\s+protection\b", r"\bs\.?\s?46\b")),
     ("missing or exploited", any_of(r"\b(?:hasn['’]t|has\s+not|haven['’]t|have\s+not)\s+been\s+home\b",

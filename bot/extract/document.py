@@ -165,9 +165,24 @@ def is_closing(line: str) -> bool:
 
 
 def without_disclaimers(text: str) -> str:
-    """The text less its confidentiality notices ("Any unauthorised use, disclosure..." is nobody's disclosure)."""
-    paragraphs = re.split(r"\n\s*\n", text)
-    return "\n\n".join(p for p in paragraphs if not finds(_DISCLAIMER, " ".join(p.split()))).strip()
+    """The text less its confidentiality notices ("Any unauthorised use, disclosure..." is nobody's disclosure):
+    a paragraph from the line its notice starts on, so a referral typed as one block above "This email is
+    confidential" keeps its words."""
+    paragraphs = (_before_disclaimer(p) for p in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p).strip()
+
+
+def _before_disclaimer(paragraph: str) -> str:
+    if not _has_disclaimer(paragraph):
+        return paragraph
+    lines = paragraph.split("\n")
+    end = next(k for k in range(1, len(lines) + 1) if _has_disclaimer("\n".join(lines[:k])))
+    start = next(j for j in range(end - 1, -1, -1) if _has_disclaimer("\n".join(lines[j:end])))
+    return "\n".join(lines[:start])
+
+
+def _has_disclaimer(text: str) -> bool:
+    return finds(_DISCLAIMER, " ".join(text.split()))
 
 
 def html_tables(html: str) -> list[Table]:
