@@ -387,3 +387,15 @@ def test_a_double_surname_after_a_title_is_the_same_person(settings: Settings) -
                                 "is a teacher.")
     assert {p.name: p.born for p in read.applicants} == {"Mr Gareth Wynne Jones": date(1975, 12, 12),
                                                          "Mrs Elin Wynne Jones": date(1978, 3, 1)}
+
+
+def test_a_notice_is_cut_from_its_own_line_and_a_long_block_is_read_in_bounded_time() -> None:
+    """A referral typed as one block above "This email is confidential" keeps its words; a block of thousands of
+    short lines is not read once per line."""
+    from bot.extract.document import without_disclaimers
+
+    block = "Child: Rio Fenwick\nSeen: bruising to both arms\nThis email is confidential and\nintended only for you."
+    assert without_disclaimers(block) == "Child: Rio Fenwick\nSeen: bruising to both arms"
+    assert without_disclaimers("This email is confidential.\n\nThe real text") == "The real text"
+    long = "a line of the referral\n" * 5000 + "This email is confidential."
+    assert without_disclaimers(long).count("a line of the referral") == 5000

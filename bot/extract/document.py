@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -176,9 +177,11 @@ def _before_disclaimer(paragraph: str) -> str:
     if not _has_disclaimer(paragraph):
         return paragraph
     lines = paragraph.split("\n")
-    end = next(k for k in range(1, len(lines) + 1) if _has_disclaimer("\n".join(lines[:k])))
-    start = next(j for j in range(end - 1, -1, -1) if _has_disclaimer("\n".join(lines[j:end])))
-    return "\n".join(lines[:start])
+    # Found by halving (a long block of short lines is not read once per line): the first lines that hold a
+    # notice, then the last line it can start on.
+    end = bisect_left(range(1, len(lines) + 1), True, key=lambda k: _has_disclaimer("\n".join(lines[:k]))) + 1
+    start = bisect_left(range(end), True, key=lambda j: not _has_disclaimer("\n".join(lines[j:end]))) - 1
+    return "\n".join(lines[:max(start, 0)])
 
 
 def _has_disclaimer(text: str) -> bool:
