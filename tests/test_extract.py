@@ -389,9 +389,8 @@ def test_a_double_surname_after_a_title_is_the_same_person(settings: Settings) -
                                                          "Mrs Elin Wynne Jones": date(1978, 3, 1)}
 
 
-def test_a_notice_is_cut_from_its_own_line_and_a_long_block_is_read_in_bounded_time() -> None:
-    """A referral typed as one block above "This email is confidential" keeps its words; a block of thousands of
-    short lines is not read once per line."""
+def test_a_notice_is_cut_from_its_own_line_and_a_long_block_keeps_every_line() -> None:
+    """A referral typed as one block above "This email is confidential" keeps its words, however many lines."""
     from bot.extract.document import without_disclaimers
 
     block = "Child: Rio Fenwick\nSeen: bruising to both arms\nThis email is confidential and\nintended only for you."
