@@ -102,14 +102,18 @@ def test_applicants(subject: str, body: str, expected: list[str], settings: Sett
         # The whole of a list after "lives at ... with their boys", not only the name the relation word touches.
         ("Our applicants Mr Omar Haddad and Mrs Leila Haddad live at 9 Quarry Row, Dunmere, with their girls "
          "Noor Haddad (11) and Yasmin Haddad (7).", {"Noor Haddad": False, "Yasmin Haddad": False}),
+        ("Assessing Ms Jo Pike. She lives alone with her two children Amy Pike (14) and Ben Pike (12).",
+         {"Amy Pike": False, "Ben Pike": False}),  # "alone with": a single parent
         ("Ms Bridget Quinn lives in a two-bed flat with her mum, Mrs Sheila Quinn (born 03/05/1951), and her kids, "
          "Aoife Quinn (14) and Sean Quinn (8).",
          {"Mrs Sheila Quinn": True, "Aoife Quinn": False, "Sean Quinn": False}),
         # A phone-typed list of who is in the house, ages bare after the names.
         ("Assessing Mr Dean Pryce. Kids in the house Lola Pryce 9 and Alfie Pryce 5, plus his partner Jade Marsh.",
          {"Lola Pryce": False, "Alfie Pryce": False, "Jade Marsh": True}),
-        # Negative: nobody named, the child's relatives, a former partner.
+        # Negative: nobody named, the child's relatives, a former partner, grown children who only visit.
         ("Our applicant Ms Doyle lives alone.", {}),
+        ("Assessing Ms Jo Pike. Ms Pike lives alone and her adult children Amy Pike (24) and Ben Pike (22) visit "
+         "often.", {}),
         ("Mr Ron Webb, 12 Heron Way and Mrs Webb", {}),  # a house number is not an age
         ("Our applicant is Ms Rosa Lind. She lived here 2015-2021 with her then partner Mr Lukasz Nowak.", {}),
     ],

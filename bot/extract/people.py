@@ -568,6 +568,12 @@ def _households_in(people: People, text: str) -> None:
         in_list = in_list and not line.strip() and n + 1 < len(lines) and bool(
             _LIST_ITEM.match(lines[n + 1]) or _looks_like_person_line(lines[n + 1]))
     for sentence in _sentences(text):
+        if _LIVES_ALONE.search(sentence):  # "lives alone and her adult children visit": they live elsewhere
+            known = {id(p) for p in people.people}
+            _relation_mentions(people, sentence)
+            for person in people.people:
+                person.elsewhere = person.elsewhere or id(person) not in known and not person.applicant
+            continue
         _relation_mentions(people, sentence)
         lead = re.search(r"\b(?:household|family)\s+(?:is|comprises|consists\s+of|includes|members\s+are|"
                          r"are)\b|\blives?\s+with\b|\bliving\s+with\b|\balso\s+(?:in|living\s+in)\s+the\s+household\b"
@@ -580,6 +586,11 @@ def _households_in(people: People, text: str) -> None:
         if lead:
             _household_names(people, sentence[lead.end():], sentence, loose=True)
             _group_ages(people, sentence[lead.end():])
+
+
+# "Lives alone", "lives on her own", not "lives alone with her two children" (a single parent).
+_LIVES_ALONE = re.compile(r"\bli(?:ve|ves|ving)\s+(?:alone|on\s+(?:her|his|their)\s+own|by\s+(?:her|him)self)\b"
+                          r"(?!\s+with\b)", re.IGNORECASE)
 
 
 def _lists_with_applicants(people: People, text: str) -> None:
