@@ -107,6 +107,13 @@ def test_applicants(subject: str, body: str, expected: list[str], settings: Sett
         ("Ms Bridget Quinn lives in a two-bed flat with her mum, Mrs Sheila Quinn (born 03/05/1951), and her kids, "
          "Aoife Quinn (14) and Sean Quinn (8).",
          {"Mrs Sheila Quinn": True, "Aoife Quinn": False, "Sean Quinn": False}),
+        # "Who are 7" is the twins' age, not their older brother's, whose own age comes first.
+        ("We are assessing Mr Ivan Horvat and Mrs Sara Horvat. The household is Ivan, Sara, Ivan's son Luka "
+         "Horvat (19), who is at college, and the couple's twins, Mia and Ema Horvat, who are 6.",
+         {"Luka Horvat": True, "Mia Horvat": False, "Ema Horvat": False}),
+        # A chaser quoting the request with "> " at each line: the quoted words read as words.
+        ("Any news on the below?\n\n> We are assessing Ms Dee Marsh. She now lives at 3 Elm Court with her\n> son "
+         "Kyle Marsh (21) and her daughter Tia Marsh (15).", {"Kyle Marsh": True, "Tia Marsh": False}),
         # A phone-typed list of who is in the house, ages bare after the names.
         ("Assessing Mr Dean Pryce. Kids in the house Lola Pryce 9 and Alfie Pryce 5, plus his partner Jade Marsh.",
          {"Lola Pryce": False, "Alfie Pryce": False, "Jade Marsh": True}),

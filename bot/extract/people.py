@@ -220,7 +220,7 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     people = People()
     for table in document.tables:
         _from_table(people, table, on)
-    text = _capitalised("\n".join(s.text for s in document.segments if s.text))
+    text = _capitalised(_QUOTE_MARKS.sub("", "\n".join(s.text for s in document.segments if s.text)))
     for paragraph in _paragraphs(text):
         _applicants_in(people, paragraph, paragraph)
     _applicant_lists(people, text)
@@ -239,6 +239,10 @@ def read_people(document: Document, subject: str, on: date, writer: str = "") ->
     _resolve_surnames(people)
     _drop_writer(people, writer)
     return people
+
+
+# A quoted request's "> " at each line's start ("with her\n> son Connor O'Rourke (22)"): not part of its words.
+_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 
 
 def _capitalised(text: str) -> str:
@@ -614,6 +618,10 @@ def _group_ages(people: People, words: str) -> None:
     each = re.search(r"\((\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\)"
                      r"|,\s*(?:aged\s+)?(\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\b(?!\s*(?:months|/))",
                      words)
+    # "who are 7" is of the names just before it, not of a son named earlier with his own "(20), who works..."
+    group_from = max((m.end() for m in _GROUP_BREAK.finditer(words, 0, together.start())), default=0) \
+        if together is not None else 0
+    grouped = [n for n in names if together is not None and group_from <= n.start < together.start()]
     for n, name in enumerate(names):
         person = people.find(name)
         if person is None or person.age is not None or person.born is not None:
@@ -621,8 +629,11 @@ def _group_ages(people: People, words: str) -> None:
         numbers = [g for g in each.groups() if g] if each is not None else []
         if n < len(numbers):
             person.age = int(numbers[n])
-        elif together is not None and len(names) > 1:
+        elif together is not None and len(grouped) > 1 and name in grouped:
             person.age = int(together.group(1))
+
+
+_GROUP_BREAK = re.compile(r"[();]|\bwho\b|\bwhich\b", re.IGNORECASE)
 
 
 def _looks_like_person_line(line: str) -> bool:
