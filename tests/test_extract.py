@@ -114,6 +114,10 @@ def test_applicants(subject: str, body: str, expected: list[str], settings: Sett
         # A chaser quoting the request with "> " at each line: the quoted words read as words.
         ("Any news on the below?\n\n> We are assessing Ms Dee Marsh. She now lives at 3 Elm Court with her\n> son "
          "Kyle Marsh (21) and her daughter Tia Marsh (15).", {"Kyle Marsh": True, "Tia Marsh": False}),
+        # "Mrs Tull's mother" is an adult; "he turns 18 next month" is 17, so over 16.
+        ("Applicants: Mr Warren Tull and Mrs Angela Tull. Also living there:\n- Mrs Irene Catchpole, Mrs Tull's "
+         "mother, who moved in last year\n- Ruben Tull, their son, he turns 18 next month",
+         {"Mrs Irene Catchpole": True, "Ruben Tull": True}),
         # A phone-typed list of who is in the house, ages bare after the names.
         ("Assessing Mr Dean Pryce. Kids in the house Lola Pryce 9 and Alfie Pryce 5, plus his partner Jade Marsh.",
          {"Lola Pryce": False, "Alfie Pryce": False, "Jade Marsh": True}),

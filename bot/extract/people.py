@@ -52,7 +52,7 @@ _RELATION = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=
 # "Mr X and his wife Mrs Y" name a couple, who apply together; "Ms X and her son Y" do not.
 _SPOUSE = r"partner|husband|wife|spouse|civil\s+partner|fianc[eé]e?"
 _RELATION_WORD = re.compile(rf"\b(?:{_RELATION})s?\b", re.IGNORECASE)
-_OWNER = r"(?:his|her|their|the\s+applicants?['’]s?|[A-Z][\w'’\-]+['’]s)"
+_OWNER = r"(?:his|her|their|the\s+applicants?['’]s?|(?:(?:Mrs|Mr|Ms|Miss|Mx|Dr)\.?\s+)?[A-Z][\w'’\-]+['’]s)"
 
 APPLICANT_LEAD = any_of(
     r"\bassess(?:ing|ment\s+(?:of|on|for)|ed)\b",
@@ -114,6 +114,7 @@ _AGE = re.compile(
     r"|(?:^|\)|\s)\s*[-–—]\s*(\d{1,2})\s*(?:yrs?|years?(?:\s+old)?)?\s*$"
     r"|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.|yrs?)\b"
     r"|^[\s,]*(?:is|was)\s+(?:now\s+)?(\d{1,2})\b(?!\s*(?:months?|weeks?|/|\.\d))"
+    r"|\b(?:turns?|turning)\s+(\d{1,2})\b(?!\s*(?:months?|weeks?|/|\.\d))"  # "he turns 18 next month": 17
     r"|^\s+(\d{1,2})\s*(?:,|&|\band\b|$)",  # "Kids in house Macy Briggs 8 and Reggie Cole 4"
     re.IGNORECASE,
 )
