@@ -118,6 +118,11 @@ def test_applicants(subject: str, body: str, expected: list[str], settings: Sett
         ("Applicants: Mr Warren Tull and Mrs Angela Tull. Also living there:\n- Mrs Irene Catchpole, Mrs Tull's "
          "mother, who moved in last year\n- Ruben Tull, their son, he turns 18 next month",
          {"Mrs Irene Catchpole": True, "Ruben Tull": True}),
+        # An age after a first name alone, and one age for twins.
+        ("Assessing Mr Dan Roe. He lives with his partner Mel Kay and her son Kyan who is 12, and their baby Isla, "
+         "aged 10 months.", {"Mel Kay": True, "Kyan": False, "Isla": False}),
+        ("Assessing Mrs Ada Obi. She has twin girls, Chioma Obi and Adaeze Obi, aged 11.",
+         {"Chioma Obi": False, "Adaeze Obi": False}),
         # A phone-typed list of who is in the house, ages bare after the names.
         ("Assessing Mr Dean Pryce. Kids in the house Lola Pryce 9 and Alfie Pryce 5, plus his partner Jade Marsh.",
          {"Lola Pryce": False, "Alfie Pryce": False, "Jade Marsh": True}),

@@ -613,9 +613,11 @@ def _lists_with_applicants(people: People, text: str) -> None:
 
 
 def _group_ages(people: People, words: str) -> None:
-    """"Alessia and Matteo Marchetti, who are 9": one age for a group; "(9 and 7)": one each, in order."""
+    """"Alessia and Matteo Marchetti, who are 9" or "..., aged 9": one age for a group; "(9 and 7)": one each, in
+    order."""
     names = [n for n in names_in(words, singles=True) if people.find(n) is not None]
-    together = re.search(r"\bwho\s+are\s+(?:both\s+|all\s+)?(\d{1,2})\b(?!\s*(?:and|&|,)\s*\d)", words)
+    together = re.search(r"(?:\bwho\s+are|,\s*(?:both\s+)?aged)\s+(?:both\s+|all\s+)?(\d{1,2})\b"
+                         r"(?!\s*(?:and|&|,)\s*\d|\s*(?:months?|weeks?))", words)
     each = re.search(r"\((\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\)"
                      r"|,\s*(?:aged\s+)?(\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\b(?!\s*(?:months|/))",
                      words)
@@ -832,7 +834,11 @@ def _first_mentions(people: People, text: str, on: date) -> None:
     for sentence in _sentences(text):
         for person, _, end in _mentions(people, sentence):
             if person.age is None and person.born is None:
-                _set_age(person, sentence[end:end + 30].split(".")[0] if re.match(r"\s*\(", sentence[end:]) else "")
+                _set_age(person, sentence[end:end + 30].split(".")[0] if _AGE_AFTER.match(sentence[end:]) else "")
+
+
+# An age written right after a first name: "Reece (17)", "Ellie, aged 16 months", "Brandon who is 14", "Leo, 8".
+_AGE_AFTER = re.compile(r"\s*(?:\(|,\s*(?:aged?\s+)?\d|,\s*aged?\b|\s+(?:who\s+is|aged?)\b)", re.IGNORECASE)
 
 
 def _drop_writer(people: People, writer: str) -> None:
