@@ -123,6 +123,10 @@ def test_applicants(subject: str, body: str, expected: list[str], settings: Sett
          "aged 10 months.", {"Mel Kay": True, "Kyan": False, "Isla": False}),
         ("Assessing Mrs Ada Obi. She has twin girls, Chioma Obi and Adaeze Obi, aged 11.",
          {"Chioma Obi": False, "Adaeze Obi": False}),
+        # A name ends at its table cell: "Nia ap Dafydd<tab>Ffion's daughter" is Nia ap Dafydd.
+        ("Household\tConsent signed\nGareth Pryce\tapplicant\tDOB 14/03/1980\t20/11/2026\nFfion ap Dafydd\t"
+         "applicant\tDOB 30/06/1985\t20/11/2026\nNia ap Dafydd\tFfion's daughter\taged 16\t19/11/2026",
+         {"Nia ap Dafydd": True}),
         # A phone-typed list of who is in the house, ages bare after the names.
         ("Assessing Mr Dean Pryce. Kids in the house Lola Pryce 9 and Alfie Pryce 5, plus his partner Jade Marsh.",
          {"Lola Pryce": False, "Alfie Pryce": False, "Jade Marsh": True}),

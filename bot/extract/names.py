@@ -27,7 +27,7 @@ WORD = (rf"(?:(?:[Oo]|[Dd])['’]|(?:al|el|bin|ibn|abu)-)?[{_UP}](?:{_LETTER}|['
 # Words that join the parts of a name: Welsh ap, ab and ferch, Dutch van der, Arabic bin and al, Irish Ní and Nic...
 PARTICLE = (r"(?:ap|ab|ferch|verch|van|von|der|den|de|da|das|do|dos|del|della|di|du|le|la|bin|binti|bint|ibn|al|el|"
             r"ní|nic|mac|y|e)")
-_GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"  # one line break: plain-text mail wraps mid-name
+_GAP = r"(?: +|[ \t]*\r?\n[ \t]*)"  # one line break: plain-text mail wraps mid-name; a tab ends a table cell
 RUN = rf"{WORD}(?:{_GAP}(?:{PARTICLE}{_GAP})*{WORD}){{0,4}}"
 TITLED = rf"{TITLE}{_GAP}(?:[{_UP}]\.?{_GAP})?{RUN}"
 NAME = re.compile(rf"(?<![\w'’-])(?:{TITLED}|{RUN})(?![\w'’])")
