@@ -99,7 +99,7 @@ LADO = CheckTeam(
     asked_when=lambda facts: True,
     asked_why=lambda facts: "every OLA request with consent in order: the applicants and the household over 16",
     # Safe by default: until LADO's answer says no one is known, the response says to contact OFSTED.
-    response=ResponsePart("lado", {"ofsted": True, "lado_known": [], "lado_not_known": [], "lado_unclear": []},
+    response=ResponsePart("lado", {"ofsted": True, "lado_known": (), "lado_not_known": (), "lado_unclear": ()},
                           decision="response: OFSTED paragraph", flag="ofsted", staff_words=OFSTED),
 )
 # In the order their drafts are planned and their conventions are tried.

@@ -1010,7 +1010,6 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
 _DENIED_AFTER = re.compile(r"\s*[|:\t]\s*(?:no|n|none|never)\b", re.IGNORECASE)  # a table's "Approved | No"
 
 
-
 # Each team's answer, the people asked about, and how each stands in the household ("applicant", "son").
 AnswerReader = Callable[[ParsedMail, Sequence[str], Mapping[str, str]], TeamAnswer]
 # The readers a check team names (`bot.teams.CheckTeam.reader`): a new team adds its own here.

@@ -169,7 +169,7 @@ def _names_in(text: str, singles: bool) -> tuple[Name, ...]:
 
 
 def _find_names(text: str, singles: bool) -> Iterator[Name]:
-    place_end = -1  # where the last part of an address read as one ended
+    place_end: int | None = None  # where the last part of an address read as one ended
     for match in _runs(text):
         if ORG_AFTER.match(text, match.end()) or _ADDRESS_BEFORE.search(_line_before(text, match.start())) \
                 or _COUPLE_BEFORE.search(text[max(0, match.start() - 12):match.start()]):
@@ -191,7 +191,8 @@ def _find_names(text: str, singles: bool) -> Iterator[Name]:
             continue  # "St Cuthbert's Family Care": the run's last words name an organisation
         address = _ADDRESS_AFTER.match(text, start + len(written))
         first_part = _PLACE_BEFORE.search(text[max(0, start - 8):start]) and address and address.group("parts")
-        if not titled and address and (first_part or text[place_end:start].strip() == ","):
+        after_a_part = place_end is not None and text[place_end:start].strip() == ","
+        if not titled and address and (first_part or after_a_part):
             place_end = start + len(written)
             continue  # "of Tŷ Gwyn, Heol Fawr, Bryncoed BC5 2LT": a house's and a street's names
         if name is not None and (titled or name.last or singles):

@@ -573,13 +573,13 @@ def _households_in(people: People, text: str) -> None:
         in_list = in_list and not line.strip() and n + 1 < len(lines) and bool(
             _LIST_ITEM.match(lines[n + 1]) or _looks_like_person_line(lines[n + 1]))
     for sentence in _sentences(text):
-        if _LIVES_ALONE.search(sentence):  # "lives alone and her adult children visit": they live elsewhere
-            known = {id(p) for p in people.people}
-            _relation_mentions(people, sentence)
+        alone = _LIVES_ALONE.search(sentence)
+        known = {id(p) for p in people.people} if alone else set()
+        _relation_mentions(people, sentence)
+        if alone:  # "lives alone and her adult children visit": whoever the sentence adds lives elsewhere
             for person in people.people:
                 person.elsewhere = person.elsewhere or id(person) not in known and not person.applicant
             continue
-        _relation_mentions(people, sentence)
         lead = re.search(r"\b(?:household|family)\s+(?:is|comprises|consists\s+of|includes|members\s+are|"
                          r"are)\b|\blives?\s+with\b|\bliving\s+with\b|\balso\s+(?:in|living\s+in)\s+the\s+household\b"
                          r"|\b(?:they|she|he)\s+(?:have|has)\s+(?:(?:two|three|four|a|an)\s+)?(?:[\w\-]+\s+)?"
@@ -621,10 +621,10 @@ def _group_ages(people: People, words: str) -> None:
     each = re.search(r"\((\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\)"
                      r"|,\s*(?:aged\s+)?(\d{1,2})\s*(?:,|and|&)\s*(\d{1,2})(?:\s*(?:,|and|&)\s*(\d{1,2}))?\b(?!\s*(?:months|/))",
                      words)
-    # "who are 7" is of the names just before it, not of a son named earlier with his own "(20), who works..."
-    group_from = max((m.end() for m in _GROUP_BREAK.finditer(words, 0, together.start())), default=0) \
-        if together is not None else 0
-    grouped = [n for n in names if together is not None and group_from <= n.start < together.start()]
+    grouped: list[Name] = []  # "who are 7" is of the names just before it, not a son's with his own "(20), ..."
+    if together is not None:
+        group_from = max((m.end() for m in _GROUP_BREAK.finditer(words, 0, together.start())), default=0)
+        grouped = [n for n in names if group_from <= n.start < together.start()]
     for n, name in enumerate(names):
         person = people.find(name)
         if person is None or person.age is not None or person.born is not None:
